@@ -10,8 +10,21 @@ import os
 import sys
 
 # Commands that manage the schema themselves, or need no database at all.
-_NO_AUTO_MIGRATE = {"migrate", "makemigrations", "sqlmigrate", "showmigrations", "help", "version",
-                    "check", "compilemessages", "makemessages", "generate", "--help", "-h", "--version"}
+_NO_AUTO_MIGRATE = {
+    "migrate",
+    "makemigrations",
+    "sqlmigrate",
+    "showmigrations",
+    "help",
+    "version",
+    "check",
+    "compilemessages",
+    "makemessages",
+    "generate",
+    "--help",
+    "-h",
+    "--version",
+}
 
 
 def ensure_database() -> None:

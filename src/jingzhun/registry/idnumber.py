@@ -115,6 +115,4 @@ def near_misses(number: str) -> list[str]:
             swapped = chars.copy()
             swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
             found.add("".join(swapped))
-    return sorted(
-        c for c in found if c[:17].isdigit() and check_character(c[:17]) == c[17]
-    )
+    return sorted(c for c in found if c[:17].isdigit() and check_character(c[:17]) == c[17])

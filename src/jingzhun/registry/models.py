@@ -47,7 +47,9 @@ class Household(models.Model):
     main_cause = models.CharField(_("main cause"), max_length=20, choices=Cause.choices, blank=True)
     # Living conditions.
     food_clothing_ok = models.BooleanField(_("food and clothing secure"), default=True)
-    housing_grade = models.CharField(_("housing grade"), max_length=1, choices=HousingGrade.choices, blank=True)
+    housing_grade = models.CharField(
+        _("housing grade"), max_length=1, choices=HousingGrade.choices, blank=True
+    )
     relocation = models.CharField(
         _("relocation"), max_length=20, choices=Relocation.choices, default=Relocation.NO
     )
@@ -87,7 +89,9 @@ class Member(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=[("M", _("male")), ("F", _("female"))])
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     education = models.CharField(_("education level"), max_length=20, choices=Education.choices, blank=True)
-    school_status = models.CharField(_("school status"), max_length=20, choices=SchoolStatus.choices, blank=True)
+    school_status = models.CharField(
+        _("school status"), max_length=20, choices=SchoolStatus.choices, blank=True
+    )
     health = models.CharField(_("health"), max_length=20, choices=Health.choices, blank=True)
     disability_grade = models.CharField(
         _("disability grade"), max_length=1, choices=DisabilityGrade.choices, blank=True
@@ -160,6 +164,9 @@ class Income(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.household_id}/{self.year}"
+
     @property
     def net(self) -> Decimal:
         """Annual net income (RULES.md §1)."""
@@ -215,6 +222,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["changed_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.from_status} → {self.to_status}"
+
 
 class ChangeRecord(models.Model):
     """Field-level history of people data (households, members, incomes)."""
@@ -222,11 +232,15 @@ class ChangeRecord(models.Model):
     entity = models.CharField(max_length=20)  # household | member | income
     entity_key = models.CharField(max_length=80)  # household_no, household_no/id_number, household_no/year
     field = models.CharField(max_length=40)
-    old_value = models.TextField(null=True, blank=True)
-    new_value = models.TextField(null=True, blank=True)
+    # NULL (no value) and "" (empty text) are different facts in a change record.
+    old_value = models.TextField(null=True, blank=True)  # noqa: DJ001
+    new_value = models.TextField(null=True, blank=True)  # noqa: DJ001
     changed_at = models.DateTimeField()
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
         indexes = [models.Index(fields=["entity", "entity_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.entity_key}.{self.field}"

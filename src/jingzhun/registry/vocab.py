@@ -179,7 +179,11 @@ LEDGER_TEXT: dict[type[models.TextChoices], dict[str, str]] = {
         "兄弟姐妹": Relation.SIBLING,
         "其他": Relation.OTHER,
     },
-    MemberStatus: {"在册": MemberStatus.ACTIVE, "死亡": MemberStatus.DECEASED, "迁出": MemberStatus.MOVED_OUT},
+    MemberStatus: {
+        "在册": MemberStatus.ACTIVE,
+        "死亡": MemberStatus.DECEASED,
+        "迁出": MemberStatus.MOVED_OUT,
+    },
     Education: {
         "文盲或半文盲": Education.ILLITERATE,
         "小学": Education.PRIMARY,
@@ -201,8 +205,18 @@ LEDGER_TEXT: dict[type[models.TextChoices], dict[str, str]] = {
         "辍学": SchoolStatus.DROPPED_OUT,
         "送教上门": SchoolStatus.HOME_SCHOOLED,
     },
-    Health: {"健康": Health.HEALTHY, "长期慢性病": Health.CHRONIC, "患有大病": Health.SERIOUS, "残疾": Health.DISABLED},
-    DisabilityGrade: {"一级": DisabilityGrade.G1, "二级": DisabilityGrade.G2, "三级": DisabilityGrade.G3, "四级": DisabilityGrade.G4},
+    Health: {
+        "健康": Health.HEALTHY,
+        "长期慢性病": Health.CHRONIC,
+        "患有大病": Health.SERIOUS,
+        "残疾": Health.DISABLED,
+    },
+    DisabilityGrade: {
+        "一级": DisabilityGrade.G1,
+        "二级": DisabilityGrade.G2,
+        "三级": DisabilityGrade.G3,
+        "四级": DisabilityGrade.G4,
+    },
     Labor: {
         "技能劳动力": Labor.SKILLED,
         "普通劳动力": Labor.ORDINARY,
@@ -217,9 +231,17 @@ LEDGER_TEXT: dict[type[models.TextChoices], dict[str, str]] = {
         "公益岗位": WorkStatus.PUBLIC_WELFARE,
         "未务工": WorkStatus.NOT_WORKING,
     },
-    MedicalInsurance: {"居民医保": MedicalInsurance.RESIDENT, "职工医保": MedicalInsurance.EMPLOYEE, "未参保": MedicalInsurance.NONE},
+    MedicalInsurance: {
+        "居民医保": MedicalInsurance.RESIDENT,
+        "职工医保": MedicalInsurance.EMPLOYEE,
+        "未参保": MedicalInsurance.NONE,
+    },
     HousingGrade: {g: HousingGrade(g) for g in "ABCD"},
-    Relocation: {"否": Relocation.NO, "已搬迁未入住": Relocation.MOVED_NOT_LIVING, "已入住": Relocation.LIVING},
+    Relocation: {
+        "否": Relocation.NO,
+        "已搬迁未入住": Relocation.MOVED_NOT_LIVING,
+        "已入住": Relocation.LIVING,
+    },
 }
 
 
