@@ -29,9 +29,7 @@ class Area(models.Model):
     code = models.CharField(_("area code"), max_length=12, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
-    )
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     # Village facts; null means not reported yet.
     population = models.PositiveIntegerField(_("registered rural population"), null=True, blank=True)
     west = models.BooleanField(_("western region"), null=True, blank=True)
@@ -47,9 +45,7 @@ class Area(models.Model):
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(code__regex=r"^[0-9]{12}$"), name="area_code_12_digits"
-            ),
+            models.CheckConstraint(condition=models.Q(code__regex=r"^[0-9]{12}$"), name="area_code_12_digits"),
         ]
 
     def __str__(self) -> str:

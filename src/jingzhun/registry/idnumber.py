@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 CHECK_CHARACTERS = "10X98765432"
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
@@ -27,6 +28,11 @@ class IdNumber:
     sex: str  # "M" or "F"
     region: str
     converted_from_15: bool = False
+
+
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() alone also accepts Arabic-Indic, Devanagari, Ethiopic... digits that NFKC keeps.
+    return text.isascii() and text.isdigit()
 
 
 def check_character(first17: str) -> str:
@@ -68,7 +74,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
         raise InvalidIdNumber("证件号码为空")
     converted = False
     if len(number) == 15:
-        if not number.isdigit():
+        if not _ascii_digits(number):
             raise InvalidIdNumber("15 位证件号码只能由数字组成")
         first17 = number[:6] + "19" + number[6:]
         number = first17 + check_character(first17)
@@ -76,7 +82,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     elif len(number) != 18:
         raise InvalidIdNumber(f"证件号码应为 18 位（或旧版 15 位），实际 {len(number)} 位")
     first17, last = number[:17], number[17]
-    if not first17.isdigit() or not (last.isdigit() or last == "X"):
+    if not _ascii_digits(first17) or not (_ascii_digits(last) or last == "X"):
         raise InvalidIdNumber("证件号码前 17 位须为数字，最后一位为数字或 X")
     born = _birth_date(number[6:14], today)
     expected = check_character(first17)
@@ -115,4 +121,15 @@ def near_misses(number: str) -> list[str]:
             swapped = chars.copy()
             swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
             found.add("".join(swapped))
-    return sorted(c for c in found if c[:17].isdigit() and check_character(c[:17]) == c[17])
+    return sorted(c for c in found if _ascii_digits(c[:17]) and check_character(c[:17]) == c[17])
+
+
+@lru_cache(maxsize=8192)
+def region_known(region: str) -> bool:
+    """Whether a 6-digit region code is in the national division table (current or retired).
+
+    Uses the table python-stdnum ships; an unknown code is only a warning (RULES.md §10).
+    """
+    from stdnum import numdb
+
+    return any("county" in props for _part, props in numdb.get("cn/loc").info(region))

@@ -47,12 +47,8 @@ class Household(models.Model):
     main_cause = models.CharField(_("main cause"), max_length=20, choices=Cause.choices, blank=True)
     # Living conditions.
     food_clothing_ok = models.BooleanField(_("food and clothing secure"), default=True)
-    housing_grade = models.CharField(
-        _("housing grade"), max_length=1, choices=HousingGrade.choices, blank=True
-    )
-    relocation = models.CharField(
-        _("relocation"), max_length=20, choices=Relocation.choices, default=Relocation.NO
-    )
+    housing_grade = models.CharField(_("housing grade"), max_length=1, choices=HousingGrade.choices, blank=True)
+    relocation = models.CharField(_("relocation"), max_length=20, choices=Relocation.choices, default=Relocation.NO)
     water_quality_ok = models.BooleanField(_("water quality meets standard"), null=True, blank=True)
     water_lpd = models.DecimalField(
         _("litres per person per day"), max_digits=8, decimal_places=2, null=True, blank=True
@@ -89,9 +85,7 @@ class Member(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=[("M", _("male")), ("F", _("female"))])
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     education = models.CharField(_("education level"), max_length=20, choices=Education.choices, blank=True)
-    school_status = models.CharField(
-        _("school status"), max_length=20, choices=SchoolStatus.choices, blank=True
-    )
+    school_status = models.CharField(_("school status"), max_length=20, choices=SchoolStatus.choices, blank=True)
     health = models.CharField(_("health"), max_length=20, choices=Health.choices, blank=True)
     disability_grade = models.CharField(
         _("disability grade"), max_length=1, choices=DisabilityGrade.choices, blank=True
@@ -111,9 +105,7 @@ class Member(models.Model):
         verbose_name_plural = _("members")
         constraints = [
             models.UniqueConstraint(fields=["household", "id_number"], name="member_unique_id_in_household"),
-            models.CheckConstraint(
-                condition=models.Q(work_months__lte=12), name="member_work_months_at_most_12"
-            ),
+            models.CheckConstraint(condition=models.Q(work_months__lte=12), name="member_work_months_at_most_12"),
         ]
         indexes = [models.Index(fields=["id_number"])]
 

@@ -1,0 +1,167 @@
+"""Writing the household ledger (LEDGER.md §1) back out, in the layout it is imported from.
+
+One row per member with the household's columns repeated and, per household, the income of one year
+(the latest recorded, or the year asked for). Text that a spreadsheet would run as a formula is
+neutralised with a leading apostrophe, which the import takes off again: export → import → export
+gives the same file.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, transaction
+from openpyxl import Workbook
+
+from jingzhun.accounts.services import access_log_record
+from jingzhun.areas.models import Area
+from jingzhun.spreadsheets.cells import neutralise_formula
+
+from .ledger_format import LEDGER_COLUMNS
+from .models import Household, Income, Member
+from .staging import q
+from .vocab import LEDGER_TEXT, ledger_text
+
+FETCH_ROWS = 5000
+_SOURCE = {  # ledger field -> SQL expression over h (household), m (member), a (village), i (income)
+    "household_no": "h.household_no",
+    "village_code": "h.village_id",
+    "village_name": "a.name",
+    "income_year": "i.year",
+}
+_TEXT_FIELDS = {"household_no", "village_code", "village_name", "name", "id_number", "ethnicity", "phone"}
+_BOOL_FIELDS = {"food_clothing_ok", "water_quality_ok", "water_piped", "pension_insured"}
+
+
+@dataclass
+class LedgerExportOutcome:
+    households: int
+    rows: int
+    path: Path
+
+
+def _field_sources() -> list[tuple[str, str]]:
+    member_fields = {f.name for f in Member._meta.concrete_fields}
+    income_fields = {f.name for f in Income._meta.concrete_fields}
+    sources = []
+    for column in LEDGER_COLUMNS:
+        name = column.field
+        if name in _SOURCE:
+            sources.append((name, _SOURCE[name]))
+        elif name in member_fields:
+            sources.append((name, f"m.{q(name)}"))
+        elif name in income_fields:
+            sources.append((name, f"i.{q(name)}"))
+        else:
+            sources.append((name, f"h.{q(name)}"))
+    return sources
+
+
+def _converters() -> list[Any]:
+    converters: list[Any] = []
+    for column in LEDGER_COLUMNS:
+        name = column.field
+        enum = None
+        for model in (Household, Member):
+            try:
+                choices = model._meta.get_field(name).choices
+            except Exception:  # noqa: S112 - not a field of this model
+                continue
+            codes = {c for c, _ in choices or ()}
+            enum = next((e for e in LEDGER_TEXT if codes and set(e.values) == codes), None)
+            break
+        if enum is not None:
+            converters.append(lambda v, e=enum: ledger_text(e, v) if v else "")
+        elif name in _BOOL_FIELDS:
+            converters.append(lambda v: "" if v is None else ("是" if v else "否"))
+        elif name in _TEXT_FIELDS:
+            converters.append(lambda v: neutralise_formula(v) if v else "")
+        elif name in ("water_fetch_minutes",):
+            converters.append(lambda v: None if v is None else Decimal(str(v)).quantize(Decimal("0.1")))
+        elif name in ("work_months", "year_registered", "year_exited", "income_year"):
+            converters.append(lambda v: None if v is None else int(v))
+        else:  # amounts and other decimals
+            converters.append(lambda v: None if v is None else Decimal(str(v)).quantize(Decimal("0.01")))
+    return converters
+
+
+def _rows(*, area_prefix: str, year: int | None) -> Iterator[list[Any]]:
+    sources = _field_sources()
+    converters = _converters()
+    income_table = q(Income._meta.db_table)
+    if year is None:
+        income_join = f"i.year = (SELECT MAX(i2.year) FROM {income_table} i2 WHERE i2.household_id = h.id)"
+        params: list[Any] = []
+    else:
+        income_join = "i.year = %s"
+        params = [year]
+    sql = (
+        f"SELECT {', '.join(expr for _, expr in sources)} "
+        f"FROM {q(Member._meta.db_table)} m "
+        f"JOIN {q(Household._meta.db_table)} h ON h.id = m.household_id "
+        f"JOIN {q(Area._meta.db_table)} a ON a.code = h.village_id "
+        f"LEFT JOIN {income_table} i ON i.household_id = h.id AND {income_join} "
+        f"WHERE h.village_id LIKE %s ORDER BY h.household_no, m.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, area_prefix + "%"])
+        while batch := cursor.fetchmany(FETCH_ROWS):
+            for raw in batch:
+                yield [convert(value) for convert, value in zip(converters, raw, strict=True)]
+
+
+def _csv_text(value: Any) -> str:
+    """Numbers as a person would type them: 8971, 8971.5, -20 (no trailing zeros)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+@transaction.atomic
+def ledger_export(
+    *, path: Path, area_prefix: str = "", year: int | None = None, user: Any = None
+) -> LedgerExportOutcome:
+    """Write the ledger of every household under ``area_prefix`` to ``path`` (.xlsx or .csv).
+
+    The export carries full ID numbers, so it is recorded in the access log.
+    """
+    path = Path(path)
+    headers = [c.header for c in LEDGER_COLUMNS]
+    rows = 0
+    households: set[str] = set()
+    tmp = path.with_name(path.name + ".tmp")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("贫困人口台账")
+        sheet.append(headers)
+        for row in _rows(area_prefix=area_prefix, year=year):
+            sheet.append(row)
+            rows += 1
+            households.add(row[0])
+        workbook.save(tmp)
+    elif suffix == ".csv":
+        with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(headers)
+            for row in _rows(area_prefix=area_prefix, year=year):
+                writer.writerow([_csv_text(v) for v in row])
+                rows += 1
+                households.add(row[0])
+    else:
+        raise ValueError(f"只能导出为 .xlsx 或 .csv：{path.name}")
+    tmp.replace(path)
+    access_log_record(
+        user=user,
+        action="export",
+        target=f"ledger:{area_prefix or '*'}",
+        detail={"file": str(path), "rows": rows, "households": len(households), "year": year},
+    )
+    return LedgerExportOutcome(households=len(households), rows=rows, path=path)

@@ -1,0 +1,742 @@
+"""Importing the household ledger (LEDGER.md §1), set-based.
+
+1. Stream the file once: each cell is normalised and parsed in Python (the only per-row work), and the
+   typed rows go to a temporary staging table in chunks — memory stays flat whatever the file size.
+2. Check the file as a whole with a few SQL statements: household columns that disagree between rows,
+   an ID number on two households, households without exactly one head.
+3. Apply the accepted households with ``INSERT … SELECT … ON CONFLICT DO UPDATE``: households, members,
+   incomes, each written only where a value really changed, after the field-level differences have been
+   copied into the change history. A household is imported whole or not at all, and the whole import is
+   one transaction.
+
+Works the same on SQLite and PostgreSQL (see :mod:`jingzhun.registry.staging`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, transaction
+from django.db.models import Model, TextChoices
+from django.utils import timezone
+from openpyxl.utils import get_column_letter
+
+from jingzhun.areas import services as area_services
+from jingzhun.areas.models import Area
+from jingzhun.spreadsheets.cells import CellError, Column, strip_neutraliser
+from jingzhun.spreadsheets.reading import LossyNumber, Table, UnusableFile, open_table
+from jingzhun.spreadsheets.report import report_path_for, write_report
+
+from . import idnumber
+from .ledger_format import INCOME_AMOUNT_FIELDS, LEDGER_COLUMNS
+from .models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
+from .staging import as_text, concat_distinct, create_temp_table, drop_temp_tables, insert_rows, is_distinct, q
+from .vocab import LEDGER_TEXT, MemberStatus, Relation
+
+CHUNK_ROWS = 5000
+STAGE, ERRORS, WARNINGS = "jz_stage", "jz_errors", "jz_warnings"
+FIRST, DUP_ID, REJECTED, HOUSEHOLDS, MEMBERS, INCOMES = (
+    "jz_first",
+    "jz_dup_id",
+    "jz_rejected",
+    "jz_households",
+    "jz_members",
+    "jz_incomes",
+)
+TEMP_TABLES = (STAGE, ERRORS, WARNINGS, FIRST, DUP_ID, REJECTED, HOUSEHOLDS, MEMBERS, INCOMES)
+
+# Staging columns that are not model fields of the same name.
+_HOUSEHOLD_TARGET = {"village_code": "village_id"}
+_INCOME_TARGET = {"income_year": "year"}
+
+
+@dataclass
+class LedgerImportOutcome:
+    batch_id: int | None = None
+    rows: int = 0
+    households: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    members_missing: int = 0
+    errors: int = 0
+    warnings: int = 0
+    new_villages: list[str] = field(default_factory=list)
+    report_path: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was imported, 1 when some were rejected (LEDGER.md, the import CLI)."""
+        return 1 if self.errors else 0
+
+
+Progress = Callable[[int, int], None]
+
+
+def _resolve_headers(headers: list[str]) -> tuple[list[tuple[int, Column]], list[tuple[int, str]]]:
+    by_header = {c.header: c for c in LEDGER_COLUMNS}
+    seen: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        if header in by_header:
+            if header in seen:
+                raise UnusableFile(
+                    f"表头“{header}”出现了两次（第 {get_column_letter(seen[header] + 1)} 列和第 "
+                    f"{get_column_letter(index + 1)} 列）"
+                )
+            seen[header] = index
+        else:
+            unknown.append((index, header))
+    missing = [c.header for c in LEDGER_COLUMNS if c.required_header and c.header not in seen]
+    if missing:
+        raise UnusableFile("不是贫困人口台账：缺少必需的列 " + "、".join(missing))
+    # Declaration order, which starts with 户编号: every later error can name its household.
+    return [(seen[c.header], c) for c in LEDGER_COLUMNS if c.header in seen], unknown
+
+
+def _model_field_type(model: type[Model], name: str) -> str:
+    return str(model._meta.get_field(name).db_type(connection))
+
+
+def _staging_type(column: Column) -> list[tuple[str, str]]:
+    if column.field == "id_number":
+        return [
+            ("id_number", _model_field_type(Member, "id_number")),
+            ("birth_date", _model_field_type(Member, "birth_date")),
+            ("sex", _model_field_type(Member, "sex")),
+        ]
+    if column.field == "village_code":
+        return [("village_code", _model_field_type(Area, "code"))]
+    if column.field == "village_name":
+        return [("village_name", _model_field_type(Area, "name"))]
+    if column.field == "income_year":
+        return [("income_year", _model_field_type(Income, "year"))]
+    model = {"household": Household, "member": Member, "income": Income}[column.level]
+    return [(column.field, _model_field_type(model, column.field))]
+
+
+def _enum_of_field(name: str) -> type[TextChoices] | None:
+    """The vocabulary a staged column is coded in, if any."""
+    for model in (Household, Member):
+        try:
+            codes = {c for c, _ in model._meta.get_field(name).choices or ()}
+        except FieldDoesNotExist:
+            continue
+        return next((enum for enum in LEDGER_TEXT if codes and set(enum.values) == codes), None)
+    return None
+
+
+_BOOL_FIELDS = {"food_clothing_ok", "water_quality_ok", "water_piped", "pension_insured"}
+
+
+def _display_sql(column: Column, expr: str) -> str:
+    """SQL showing a staged value the way the ledger writes it (for messages)."""
+    enum = _enum_of_field(column.field)
+    if enum is not None:
+        cases = " ".join(f"WHEN '{code}' THEN '{text}'" for text, code in LEDGER_TEXT[enum].items())
+        return f"(CASE {expr} {cases} ELSE '' END)"
+    if column.field in _BOOL_FIELDS:
+        return f"(CASE WHEN {expr} THEN '是' WHEN NOT {expr} THEN '否' ELSE '' END)"
+    return f"COALESCE({as_text(expr)}, '')"
+
+
+class _LedgerImport:
+    def __init__(self, *, path: Path, table: Table, user: Any, on_progress: Progress | None) -> None:
+        self.path = path
+        self.table = table
+        self.user_id = getattr(user, "pk", None)
+        self.on_progress = on_progress
+        self.columns, self.unknown_headers = _resolve_headers(table.headers)
+        self.present = {c.field for _, c in self.columns}
+        self.by_field = {c.field: c for _, c in self.columns}
+        self.stage_columns = [("row_no", "integer PRIMARY KEY"), ("hh_sig", "bigint")]
+        for _, column in self.columns:
+            self.stage_columns.extend(_staging_type(column))
+        self.now = timezone.now()
+        self.now_db = connection.ops.adapt_datetimefield_value(self.now)
+        self.today = timezone.localdate()
+        self.outcome = LedgerImportOutcome()
+
+    # -- pass 1: stream, parse, stage -------------------------------------------------------------------
+
+    def stage(self) -> None:
+        cursor = connection.cursor()
+        create_temp_table(cursor, STAGE, self.stage_columns)
+        create_temp_table(
+            cursor,
+            ERRORS,
+            [
+                ("row_no", "integer"),
+                ("household_no", "varchar(40)"),
+                ("header", "varchar(40)"),
+                ("value", "text"),
+                ("message", "text"),
+            ],
+        )
+        create_temp_table(
+            cursor,
+            WARNINGS,
+            [
+                ("row_no", "integer"),
+                ("household_no", "varchar(40)"),
+                ("header", "varchar(40)"),
+                ("value", "text"),
+                ("message", "text"),
+            ],
+        )
+        if self.unknown_headers:
+            warnings = [
+                (1, "", header, "", f"未知的列（第 {get_column_letter(index + 1)} 列），已忽略")
+                for index, header in self.unknown_headers
+            ]
+            insert_rows(cursor, WARNINGS, ["row_no", "household_no", "header", "value", "message"], warnings)
+        names = [name for name, _ in self.stage_columns]
+        message_cols = ["row_no", "household_no", "header", "value", "message"]
+        rows: list[tuple[Any, ...]] = []
+        errors: list[tuple[Any, ...]] = []
+        warnings = []
+        parse = self._row_parser()
+        count = 0
+        for row_no, cells in self.table.rows:
+            rows.append(parse(row_no, cells, errors, warnings))
+            count += 1
+            if len(rows) >= CHUNK_ROWS:
+                insert_rows(cursor, STAGE, names, rows)
+                insert_rows(cursor, ERRORS, message_cols, errors)
+                insert_rows(cursor, WARNINGS, message_cols, warnings)
+                rows, errors, warnings = [], [], []
+                if self.on_progress:
+                    self.on_progress(self.table.progress(), self.table.total)
+        insert_rows(cursor, STAGE, names, rows)
+        insert_rows(cursor, ERRORS, message_cols, errors)
+        insert_rows(cursor, WARNINGS, message_cols, warnings)
+        if self.on_progress:
+            self.on_progress(self.table.total, self.table.total)
+        self.outcome.rows = count
+        cursor.execute(f"CREATE INDEX jz_stage_household ON {q(STAGE)} (household_no)")
+        cursor.execute(f"CREATE INDEX jz_stage_id ON {q(STAGE)} (id_number)")
+
+    def _row_parser(self) -> Callable[[int, list[str], list[Any], list[Any]], tuple[Any, ...]]:
+        columns = self.columns
+        household_level = [c.household_level for _, c in columns]
+        today = self.today
+        parse_id = idnumber.parse
+        region_known = idnumber.region_known
+        mask = idnumber.mask
+        amount_fields = set(INCOME_AMOUNT_FIELDS)
+        has_income_year = "income_year" in self.present
+        field_positions = {c.field: i for i, (_, c) in enumerate(columns)}
+        year_pos = field_positions.get("year_registered")
+        exit_pos = field_positions.get("year_exited")
+        income_year_pos = field_positions.get("income_year")
+        amount_positions = [i for i, (_, c) in enumerate(columns) if c.field in amount_fields]
+
+        def parse(row_no: int, cells: list[str], errors: list[Any], warnings: list[Any]) -> tuple[Any, ...]:
+            width = len(cells)
+            values: list[Any] = [row_no, 0]
+            household_values: list[Any] = []
+            parsed: list[Any] = []  # one value per declared column, for cross-column checks
+            household_no = ""
+            for position, (index, column) in enumerate(columns):
+                text = cells[index] if index < width else ""
+                if text[:1] == "'":
+                    text = strip_neutraliser(text)
+                if column.field == "id_number":
+                    number = birth = sex = None
+                    if not text:
+                        errors.append((row_no, household_no, column.header, "", "不能为空"))
+                    elif isinstance(text, LossyNumber):
+                        errors.append(
+                            (
+                                row_no,
+                                household_no,
+                                column.header,
+                                text,
+                                "证件号码被 Excel 存成了数字，末几位已丢失；请把该列设为“文本”格式后重新填写",
+                            )
+                        )
+                    else:
+                        try:
+                            parsed_id = parse_id(text, today=today)
+                        except idnumber.InvalidIdNumber as exc:
+                            errors.append((row_no, household_no, column.header, text, str(exc)))
+                        else:
+                            number = parsed_id.number
+                            birth = parsed_id.birth_date.isoformat()
+                            sex = parsed_id.sex
+                            if parsed_id.converted_from_15:
+                                warnings.append(
+                                    (row_no, household_no, column.header, mask(number), "15 位旧证件号码已转换为 18 位")
+                                )
+                            if not region_known(parsed_id.region):
+                                warnings.append(
+                                    (
+                                        row_no,
+                                        household_no,
+                                        column.header,
+                                        mask(number),
+                                        f"地区码 {parsed_id.region} 不在行政区划代码表中（可能是已撤销的旧代码），已照常导入",
+                                    )
+                                )
+                    values.extend((number, birth, sex))
+                    parsed.append(number)
+                    continue
+                try:
+                    value = column.parse(text)
+                except CellError as exc:
+                    errors.append((row_no, household_no, column.header, text, str(exc)))
+                    value = None
+                if position == 0:
+                    household_no = value or ""
+                values.append(value)
+                parsed.append(value)
+                if household_level[position]:
+                    household_values.append(value)
+            if year_pos is not None and exit_pos is not None:
+                registered, exited = parsed[year_pos], parsed[exit_pos]
+                if registered and exited and exited < registered:
+                    errors.append((row_no, household_no, "脱贫年度", str(exited), f"脱贫年度早于识别年度 {registered}"))
+            if has_income_year and parsed[income_year_pos] is None:
+                if any(parsed[i] for i in amount_positions):
+                    errors.append((row_no, household_no, "收入年度", "", "填写了收入金额，但没有填写收入年度"))
+            elif not has_income_year and amount_positions and any(parsed[i] for i in amount_positions):
+                errors.append((row_no, household_no, "收入年度", "", "文件中有收入金额列，但缺少“收入年度”列"))
+            values[1] = hash(tuple(household_values))
+            return tuple(values)
+
+        return parse
+
+    # -- pass 2: whole-file checks -----------------------------------------------------------------------
+
+    def check(self) -> None:
+        cursor = connection.cursor()
+        self._create_as(
+            cursor,
+            FIRST,
+            f"SELECT household_no, MIN(row_no) AS first_row, COUNT(DISTINCT hh_sig) AS sigs "
+            f"FROM {q(STAGE)} WHERE household_no IS NOT NULL GROUP BY household_no",
+        )
+        cursor.execute(f"CREATE INDEX jz_first_household ON {q(FIRST)} (household_no)")
+        self._check_household_columns(cursor)
+        self._check_duplicate_ids(cursor)
+        self._check_heads(cursor)
+        self._create_as(
+            cursor,
+            REJECTED,
+            f"SELECT DISTINCT household_no FROM {q(ERRORS)} WHERE household_no IS NOT NULL AND household_no <> ''",
+        )
+        cursor.execute(f"CREATE INDEX jz_rejected_household ON {q(REJECTED)} (household_no)")
+
+    def _create_as(self, cursor: Any, name: str, select: str, params: tuple[Any, ...] = ()) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {q(name)}")
+        suffix = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"CREATE TEMPORARY TABLE {q(name)}{suffix} AS {select}", params)
+
+    def _check_household_columns(self, cursor: Any) -> None:
+        """Rows of one household that disagree with its first row on a household column."""
+        cursor.execute(f"SELECT COUNT(*) FROM {q(FIRST)} WHERE sigs > 1")
+        if not cursor.fetchone()[0]:
+            return
+        for _, column in self.columns:
+            if not column.household_level or column.field == "household_no":
+                continue
+            c = q(column.field)
+            shown_row, shown_first = _display_sql(column, f"r.{c}"), _display_sql(column, f"f0.{c}")
+            cursor.execute(
+                f"INSERT INTO {q(ERRORS)} (row_no, household_no, header, value, message) "
+                f"SELECT r.row_no, r.household_no, %s, {shown_row}, "
+                f"'与本户第 ' || f.first_row || ' 行的“' || {shown_first} || '”不一致（户内各行的户信息须相同），本户未导入' "
+                f"FROM {q(FIRST)} f JOIN {q(STAGE)} f0 ON f0.row_no = f.first_row "
+                f"JOIN {q(STAGE)} r ON r.household_no = f.household_no "
+                f"WHERE f.sigs > 1 AND r.row_no <> f.first_row AND {is_distinct(f'r.{c}', f'f0.{c}')} "
+                f"AND r.row_no NOT IN (SELECT e.row_no FROM {q(ERRORS)} e WHERE e.header = %s)",
+                [column.header, column.header],
+            )
+
+    def _check_duplicate_ids(self, cursor: Any) -> None:
+        self._create_as(
+            cursor,
+            DUP_ID,
+            f"SELECT id_number, COUNT(DISTINCT household_no) AS households, "
+            f"{concat_distinct('household_no')} AS household_nos "
+            f"FROM {q(STAGE)} WHERE id_number IS NOT NULL GROUP BY id_number HAVING COUNT(*) > 1",
+        )
+        cursor.execute(
+            f"INSERT INTO {q(ERRORS)} (row_no, household_no, header, value, message) "
+            f"SELECT r.row_no, r.household_no, '证件号码', r.id_number, "
+            f"CASE WHEN d.households > 1 "
+            f"THEN '同一证件号码出现在不同的户（户编号 ' || d.household_nos || '），这些户都未导入' "
+            f"ELSE '同一证件号码在本户出现多次，本户未导入' END "
+            f"FROM {q(STAGE)} r JOIN {q(DUP_ID)} d ON d.id_number = r.id_number"
+        )
+
+    def _check_heads(self, cursor: Any) -> None:
+        if "relation" not in self.present:
+            return
+        cursor.execute(
+            f"INSERT INTO {q(ERRORS)} (row_no, household_no, header, value, message) "
+            f"SELECT f.first_row, f.household_no, '与户主关系', '', "
+            f"CASE WHEN h.heads = 0 THEN '本户没有户主，本户未导入' "
+            f"ELSE '本户有 ' || h.heads || ' 个户主（应为 1 个），本户未导入' END "
+            f"FROM (SELECT household_no, SUM(CASE WHEN relation = %s THEN 1 ELSE 0 END) AS heads "
+            f"      FROM {q(STAGE)} WHERE household_no IS NOT NULL GROUP BY household_no) h "
+            f"JOIN {q(FIRST)} f ON f.household_no = h.household_no WHERE h.heads <> 1",
+            [Relation.HEAD.value],
+        )
+
+    # -- pass 3: apply -----------------------------------------------------------------------------------
+
+    def apply(self, batch: ImportBatch) -> None:
+        cursor = connection.cursor()
+        self._create_as(
+            cursor,
+            HOUSEHOLDS,
+            f"SELECT f.household_no, f.first_row, h.id AS existing_id FROM {q(FIRST)} f "
+            f"LEFT JOIN {q(Household._meta.db_table)} h ON h.household_no = f.household_no "
+            f"WHERE f.household_no NOT IN (SELECT household_no FROM {q(REJECTED)})",
+        )
+        cursor.execute(f"CREATE INDEX jz_households_no ON {q(HOUSEHOLDS)} (household_no)")
+        cursor.execute(f"SELECT COUNT(*), COUNT(existing_id) FROM {q(HOUSEHOLDS)}")
+        accepted, existing = cursor.fetchone()
+        self._ensure_villages(cursor)
+        self._apply_households(cursor, batch, has_existing=existing > 0)
+        self._apply_members(cursor, batch, has_existing=existing > 0)
+        if "income_year" in self.present:
+            self._apply_incomes(cursor, batch, has_existing=existing > 0)
+        self._count(cursor, accepted=accepted, existing=existing)
+
+    def _ensure_villages(self, cursor: Any) -> None:
+        name_expr = "MIN(s.village_name)" if "village_name" in self.present else "''"
+        cursor.execute(
+            f"SELECT s.village_code, {name_expr}, MIN(j.first_row), MIN(j.household_no) "
+            f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE)} s ON s.row_no = j.first_row "
+            f"LEFT JOIN {q(Area._meta.db_table)} a ON a.code = s.village_code "
+            f"WHERE a.code IS NULL GROUP BY s.village_code"
+        )
+        missing = cursor.fetchall()
+        if not missing:
+            return
+        created = area_services.villages_ensure(villages=[(code, name or "") for code, name, _, _ in missing])
+        self.outcome.new_villages = created
+        insert_rows(
+            cursor,
+            WARNINGS,
+            ["row_no", "household_no", "header", "value", "message"],
+            [
+                (row, household_no, "村代码", code, f"系统中原来没有这个村，已新建行政村“{name or code}”及其上级区划")
+                for code, name, row, household_no in missing
+            ],
+        )
+
+    def _history(
+        self,
+        cursor: Any,
+        *,
+        entity: str,
+        key_sql: str,
+        joins: str,
+        pairs: list[tuple[str, str, str]],
+        batch: ImportBatch,
+    ) -> None:
+        """Copy field-level differences (target alias t, staging alias s) into the change history."""
+        table = q(ChangeRecord._meta.db_table)
+        for field_name, target_col, stage_col in pairs:
+            cursor.execute(
+                f"INSERT INTO {table} (entity, entity_key, field, old_value, new_value, changed_at, "
+                f"changed_by_id, batch_id) "
+                f"SELECT %s, {key_sql}, %s, {as_text(f't.{q(target_col)}')}, {as_text(f's.{q(stage_col)}')}, "
+                f"%s, %s, %s {joins} WHERE {is_distinct(f't.{q(target_col)}', f's.{q(stage_col)}')}",
+                [entity, field_name, self.now_db, self.user_id, batch.pk],
+            )
+
+    def _upsert(
+        self,
+        cursor: Any,
+        *,
+        model: type[Model],
+        conflict: list[str],
+        pairs: list[tuple[str, str]],
+        fixed: list[tuple[str, str]],
+        source: str,
+    ) -> None:
+        """INSERT … SELECT with ON CONFLICT DO UPDATE of the present columns, only where they changed.
+
+        ``pairs`` are (target column, staging expression) taken from the file; every other column a new
+        row needs takes its model default, and is left alone on existing rows.
+        """
+        table = q(model._meta.db_table)
+        targets = [t for t, _ in pairs]
+        defaults: list[tuple[str, Any]] = []
+        skip = {*targets, *(t for t, _ in fixed), "id", "created_at", "updated_at"}
+        for model_field in model._meta.concrete_fields:
+            if model_field.column in skip:
+                continue
+            defaults.append((model_field.column, model_field.get_db_prep_save(model_field.get_default(), connection)))
+        columns = [*targets, *(t for t, _ in fixed), *(c for c, _ in defaults), "created_at", "updated_at"]
+        select = [*(e for _, e in pairs), *(e for _, e in fixed), *(["%s"] * len(defaults)), "%s", "%s"]
+        updates = [t for t in targets if t not in conflict]
+        changed = " OR ".join(is_distinct(f"{table}.{q(t)}", f"excluded.{q(t)}") for t in updates) or "FALSE"
+        sets = ", ".join(f"{q(t)} = excluded.{q(t)}" for t in [*updates, "updated_at"])
+        sql = (
+            f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
+            f"SELECT {', '.join(select)} {source} "
+            f"ON CONFLICT ({', '.join(q(c) for c in conflict)}) DO UPDATE SET {sets} WHERE {changed}"
+        )
+        cursor.execute(sql, [*(v for _, v in defaults), self.now_db, self.now_db])
+
+    def _household_pairs(self) -> list[tuple[str, str]]:
+        pairs = []
+        for _, column in self.columns:
+            if column.level != "household" or column.field == "village_name":
+                continue
+            pairs.append((_HOUSEHOLD_TARGET.get(column.field, column.field), column.field))
+        return pairs
+
+    def _apply_households(self, cursor: Any, batch: ImportBatch, *, has_existing: bool) -> None:
+        household_table = q(Household._meta.db_table)
+        status_table = q(StatusChange._meta.db_table)
+        pairs = self._household_pairs()
+        reason = f"台账导入：{self.path.name}"[:500]
+        if has_existing:
+            joins = (
+                f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE)} s ON s.row_no = j.first_row "
+                f"JOIN {household_table} t ON t.id = j.existing_id"
+            )
+            self._history(
+                cursor,
+                entity="household",
+                key_sql="j.household_no",
+                joins=joins,
+                pairs=[(target, target, stage) for target, stage in pairs if target != "household_no"],
+                batch=batch,
+            )
+            cursor.execute(
+                f"INSERT INTO {status_table} (household_id, from_status, to_status, changed_at, changed_by_id, "
+                f"reason, batch_id) SELECT t.id, t.poverty_status, s.poverty_status, %s, %s, %s, %s {joins} "
+                f"WHERE t.poverty_status <> s.poverty_status",
+                [self.now_db, self.user_id, reason, batch.pk],
+            )
+        self._upsert(
+            cursor,
+            model=Household,
+            conflict=["household_no"],
+            pairs=[(target, f"s.{q(stage)}") for target, stage in pairs],
+            fixed=[],
+            source=f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE)} s ON s.row_no = j.first_row WHERE 1 = 1",
+        )
+        cursor.execute(
+            f"INSERT INTO {status_table} (household_id, from_status, to_status, changed_at, changed_by_id, "
+            f"reason, batch_id) SELECT h.id, '', h.poverty_status, %s, %s, %s, %s "
+            f"FROM {q(HOUSEHOLDS)} j JOIN {household_table} h ON h.household_no = j.household_no "
+            f"WHERE j.existing_id IS NULL",
+            [self.now_db, self.user_id, f"建档（{reason}）"[:500], batch.pk],
+        )
+
+    def _member_fields(self) -> list[str]:
+        fields = []
+        for _, column in self.columns:
+            if column.level != "member":
+                continue
+            if column.field == "id_number":
+                fields.extend(["id_number", "birth_date", "sex"])
+            else:
+                fields.append(column.field)
+        return fields
+
+    def _apply_members(self, cursor: Any, batch: ImportBatch, *, has_existing: bool) -> None:
+        household_table = q(Household._meta.db_table)
+        member_table = q(Member._meta.db_table)
+        self._create_as(
+            cursor,
+            MEMBERS,
+            f"SELECT s.row_no, h.id AS household_id, m.id AS existing_id "
+            f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE)} s ON s.household_no = j.household_no "
+            f"JOIN {household_table} h ON h.household_no = j.household_no "
+            f"LEFT JOIN {member_table} m ON m.household_id = h.id AND m.id_number = s.id_number",
+        )
+        fields = self._member_fields()
+        if has_existing:
+            self._history(
+                cursor,
+                entity="member",
+                key_sql="s.household_no || '/' || s.id_number",
+                joins=(
+                    f"FROM {q(MEMBERS)} x JOIN {q(STAGE)} s ON s.row_no = x.row_no "
+                    f"JOIN {member_table} t ON t.id = x.existing_id"
+                ),
+                pairs=[(f, f, f) for f in fields if f not in ("id_number", "birth_date", "sex")],
+                batch=batch,
+            )
+            masked = "substr(m.id_number, 1, 6) || '********' || substr(m.id_number, 15, 4)"
+            cursor.execute(
+                f"INSERT INTO {q(WARNINGS)} (row_no, household_no, header, value, message) "
+                f"SELECT j.first_row, j.household_no, '证件号码', {masked}, "
+                f"'成员“' || m.name || '”已在系统中登记，但本次文件中没有，未删除；如已死亡或迁出，请修改其成员状态' "
+                f"FROM {q(HOUSEHOLDS)} j JOIN {member_table} m ON m.household_id = j.existing_id "
+                f"WHERE m.status = %s AND NOT EXISTS (SELECT 1 FROM {q(STAGE)} s "
+                f"WHERE s.household_no = j.household_no AND s.id_number = m.id_number)",
+                [MemberStatus.ACTIVE.value],
+            )
+            self.outcome.members_missing = cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 else 0
+        self._upsert(
+            cursor,
+            model=Member,
+            conflict=["household_id", "id_number"],
+            pairs=[(f, f"s.{q(f)}") for f in fields],
+            fixed=[("household_id", "x.household_id")],
+            source=f"FROM {q(MEMBERS)} x JOIN {q(STAGE)} s ON s.row_no = x.row_no WHERE 1 = 1",
+        )
+
+    def _apply_incomes(self, cursor: Any, batch: ImportBatch, *, has_existing: bool) -> None:
+        household_table = q(Household._meta.db_table)
+        income_table = q(Income._meta.db_table)
+        self._create_as(
+            cursor,
+            INCOMES,
+            f"SELECT j.first_row, h.id AS household_id, i.id AS existing_id "
+            f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE)} s ON s.row_no = j.first_row "
+            f"JOIN {household_table} h ON h.household_no = j.household_no "
+            f"LEFT JOIN {income_table} i ON i.household_id = h.id AND i.year = s.income_year "
+            f"WHERE s.income_year IS NOT NULL",
+        )
+        amounts = [f for f in INCOME_AMOUNT_FIELDS if f in self.present]
+        if has_existing:
+            self._history(
+                cursor,
+                entity="income",
+                key_sql=f"s.household_no || '/' || {as_text('s.income_year')}",
+                joins=(
+                    f"FROM {q(INCOMES)} x JOIN {q(STAGE)} s ON s.row_no = x.first_row "
+                    f"JOIN {income_table} t ON t.id = x.existing_id"
+                ),
+                pairs=[(f, f, f) for f in amounts],
+                batch=batch,
+            )
+        self._upsert(
+            cursor,
+            model=Income,
+            conflict=["household_id", "year"],
+            pairs=[("year", "s.income_year"), *((f, f"s.{q(f)}") for f in amounts)],
+            fixed=[("household_id", "x.household_id")],
+            source=f"FROM {q(INCOMES)} x JOIN {q(STAGE)} s ON s.row_no = x.first_row WHERE 1 = 1",
+        )
+
+    def _count(self, cursor: Any, *, accepted: int, existing: int) -> None:
+        touched = "updated_at = %s"
+        member_table, income_table = q(Member._meta.db_table), q(Income._meta.db_table)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {q(HOUSEHOLDS)} j WHERE j.existing_id IS NOT NULL AND ("
+            f"EXISTS (SELECT 1 FROM {q(Household._meta.db_table)} h WHERE h.id = j.existing_id AND h.{touched}) "
+            f"OR EXISTS (SELECT 1 FROM {member_table} m WHERE m.household_id = j.existing_id AND m.{touched}) "
+            f"OR EXISTS (SELECT 1 FROM {income_table} i WHERE i.household_id = j.existing_id AND i.{touched}))",
+            [self.now_db] * 3,
+        )
+        updated = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT COUNT(x.existing_id), COUNT(*) - COUNT(x.existing_id) FROM {q(MEMBERS)} x "
+            f"JOIN {member_table} m ON m.household_id = x.household_id "
+            f"JOIN {q(STAGE)} s ON s.row_no = x.row_no AND s.id_number = m.id_number WHERE m.{touched}",
+            [self.now_db],
+        )
+        members_updated, members_created = cursor.fetchone()
+        cursor.execute(f"SELECT COUNT(*) FROM {q(FIRST)}")
+        households = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COUNT(*) FROM {q(REJECTED)}")
+        rejected = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COUNT(*) FROM {q(ERRORS)}")
+        errors = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COUNT(*) FROM {q(WARNINGS)}")
+        warnings = cursor.fetchone()[0]
+        o = self.outcome
+        o.households, o.rejected, o.errors, o.warnings = households, rejected, errors, warnings
+        o.created, o.updated, o.unchanged = accepted - existing, updated, existing - updated
+        o.members_created, o.members_updated = members_created, members_updated
+
+    # -- report ------------------------------------------------------------------------------------------
+
+    def report(self) -> None:
+        path = report_path_for(self.path)
+        o = self.outcome
+        if not o.errors and not o.warnings:
+            if path.exists():
+                path.unlink()
+            return
+        cursor = connection.cursor()
+        errors_cursor = connection.cursor()
+        errors_cursor.execute(
+            f"SELECT row_no, household_no, header, value, message FROM {q(ERRORS)} ORDER BY row_no, header"
+        )
+        cursor.execute(
+            f"SELECT row_no, household_no, header, value, message FROM {q(WARNINGS)} ORDER BY row_no, header"
+        )
+        write_report(
+            path,
+            errors=iter(errors_cursor.fetchone, None),
+            warnings=iter(cursor.fetchone, None),
+            summary=self.summary(),
+        )
+        o.report_path = path
+
+    def summary(self) -> list[tuple[str, object]]:
+        o = self.outcome
+        return [
+            ("文件", str(self.path)),
+            ("导入时间", timezone.localtime(self.now).strftime("%Y-%m-%d %H:%M:%S")),
+            ("数据行数", o.rows),
+            ("户数", o.households),
+            ("新建户", o.created),
+            ("更新户", o.updated),
+            ("未变化户", o.unchanged),
+            ("未导入户（有错误）", o.rejected),
+            ("错误条数", o.errors),
+            ("提示条数", o.warnings),
+            ("文件中缺少的在册成员（未删除）", o.members_missing),
+            ("新建行政村", "、".join(o.new_villages)),
+        ]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ledger_import(*, path: Path, user: Any = None, on_progress: Progress | None = None) -> LedgerImportOutcome:
+    """Import a household ledger file; see the module docstring for how.
+
+    Raises :class:`~jingzhun.spreadsheets.reading.UnusableFile` when the file cannot be used at all;
+    nothing is written then.
+    """
+    path = Path(path)
+    table = open_table(path)
+    job = _LedgerImport(path=path, table=table, user=user, on_progress=on_progress)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=ImportBatch.Kind.LEDGER, file_name=path.name, sha256=_sha256(path), user_id=job.user_id
+        )
+        job.stage()
+        job.check()
+        job.apply(batch)
+        job.report()
+        # On failure the rollback removes the temporary tables with everything else.
+        drop_temp_tables(connection.cursor(), TEMP_TABLES)
+        o = job.outcome
+        batch.rows = o.rows
+        batch.households_created, batch.households_updated = o.created, o.updated
+        batch.households_unchanged, batch.households_rejected = o.unchanged, o.rejected
+        batch.summary = {k: v for k, v in job.summary()}
+        batch.save()
+        o.batch_id = batch.pk
+    return o
