@@ -12,7 +12,7 @@ from django.db import transaction
 from stdnum import numdb
 
 from jingzhun.spreadsheets.cells import CellError, strip_neutraliser
-from jingzhun.spreadsheets.reading import UnusableFile, open_table
+from jingzhun.spreadsheets.reading import Table, UnusableFile, open_table
 from jingzhun.spreadsheets.report import report_path_for, write_report
 
 from .models import Area, Level
@@ -22,13 +22,14 @@ _YEARS = re.compile(r"^\[[^\]]*\]")
 
 
 @lru_cache(maxsize=4096)
-def division_name(code6: str, level: str) -> str:
-    """Name of a province, city or county from the national division codes python-stdnum ships."""
+def division_name(code6: str) -> str:
+    """Name of a province (``370000``), city (``371500``) or county from the table python-stdnum ships."""
     info = numdb.get("cn/loc").info(code6)
     merged: dict[str, str] = {}
     for _part, props in info:
         merged.update(props)
-    name = merged.get(level, "")
+    # The table files cities under the key "county" too; provinces have their own key.
+    name = merged.get("province" if code6.endswith("0000") else "county", "")
     # Entries look like "[1997-]冠县" or "[1989-2018]济阳县,[2018-]济阳区": take the newest name.
     return _YEARS.sub("", name.split(",")[-1]) if name else ""
 
@@ -50,11 +51,11 @@ def _parent_chain(code: str) -> list[tuple[str, str, str | None]]:
 
 def _default_name(code: str, level: str) -> str:
     if level == Level.PROVINCE:
-        return division_name(code[:2] + "0000", "province") or f"省（{code[:2]}）"
+        return division_name(code[:2] + "0000") or f"省（{code[:2]}）"
     if level == Level.CITY:
-        return division_name(code[:4] + "00", "city") or f"市（{code[:4]}）"
+        return division_name(code[:4] + "00") or f"市（{code[:4]}）"
     if level == Level.COUNTY:
-        return division_name(code[:6], "county") or f"县（{code[:6]}）"
+        return division_name(code[:6]) or f"县（{code[:6]}）"
     if level == Level.TOWN:
         return f"乡镇（{code[:9]}）"
     return f"村（{code}）"
@@ -128,7 +129,11 @@ def village_facts_import(*, path: Path) -> VillageImportOutcome:
     Rows with an invalid cell are rejected (each village stands alone); the rest are written in one
     transaction. Re-importing the same file changes nothing.
     """
-    table = open_table(path)
+    with open_table(path) as table:
+        return _village_facts_import(path=path, table=table)
+
+
+def _village_facts_import(*, path: Path, table: Table) -> VillageImportOutcome:
     by_header = {c.header: c for c in VILLAGE_COLUMNS}
     present: dict[str, int] = {}
     outcome = VillageImportOutcome()

@@ -2,8 +2,7 @@
 
 One row per member with the household's columns repeated and, per household, the income of one year
 (the latest recorded, or the year asked for). Text that a spreadsheet would run as a formula is
-neutralised with a leading apostrophe, which the import takes off again: export → import → export
-gives the same file.
+neutralised (:mod:`jingzhun.spreadsheets.writing`): export → import → export gives the same file.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from openpyxl import Workbook
 
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.models import Area
-from jingzhun.spreadsheets.cells import neutralise_formula
+from jingzhun.spreadsheets.writing import csv_row, xlsx_row
 
 from .ledger_format import LEDGER_COLUMNS
 from .models import Household, Income, Member
@@ -80,7 +79,7 @@ def _converters() -> list[Any]:
         elif name in _BOOL_FIELDS:
             converters.append(lambda v: "" if v is None else ("是" if v else "否"))
         elif name in _TEXT_FIELDS:
-            converters.append(lambda v: neutralise_formula(v) if v else "")
+            converters.append(lambda v: v or "")
         elif name in ("water_fetch_minutes",):
             converters.append(lambda v: None if v is None else Decimal(str(v)).quantize(Decimal("0.1")))
         elif name in ("work_months", "year_registered", "year_exited", "income_year"):
@@ -143,7 +142,7 @@ def ledger_export(
         sheet = workbook.create_sheet("贫困人口台账")
         sheet.append(headers)
         for row in _rows(area_prefix=area_prefix, year=year):
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
             rows += 1
             households.add(row[0])
         workbook.save(tmp)
@@ -152,7 +151,7 @@ def ledger_export(
             writer = csv.writer(f)
             writer.writerow(headers)
             for row in _rows(area_prefix=area_prefix, year=year):
-                writer.writerow([_csv_text(v) for v in row])
+                writer.writerow([_csv_text(v) for v in csv_row(row)])
                 rows += 1
                 households.add(row[0])
     else:

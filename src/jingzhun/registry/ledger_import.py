@@ -720,9 +720,8 @@ def ledger_import(*, path: Path, user: Any = None, on_progress: Progress | None 
     nothing is written then.
     """
     path = Path(path)
-    table = open_table(path)
-    job = _LedgerImport(path=path, table=table, user=user, on_progress=on_progress)
-    with transaction.atomic():
+    with open_table(path) as table, transaction.atomic():
+        job = _LedgerImport(path=path, table=table, user=user, on_progress=on_progress)
         batch = ImportBatch.objects.create(
             kind=ImportBatch.Kind.LEDGER, file_name=path.name, sha256=_sha256(path), user_id=job.user_id
         )

@@ -71,6 +71,13 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
     total: int
     progress: Callable[[], int] = field(default=lambda: 0)
+    close: Callable[[], None] = field(default=lambda: None)
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def open_table(path: Path) -> Table:
@@ -146,7 +153,7 @@ def _open_xlsx(path: Path) -> Table:
             if any(cells):
                 yield row_no, cells
 
-    return Table(headers=headers, rows=stream(), total=sheet.height, progress=lambda: position[0])
+    return Table(headers=headers, rows=stream(), total=sheet.height, progress=lambda: position[0], close=workbook.close)
 
 
 def _detect_encoding(path: Path) -> str:
@@ -203,4 +210,4 @@ def _open_csv(path: Path) -> Table:
     def progress() -> int:
         return 0 if raw.closed else raw.tell()
 
-    return Table(headers=headers, rows=stream(), total=path.stat().st_size, progress=progress)
+    return Table(headers=headers, rows=stream(), total=path.stat().st_size, progress=progress, close=handle.close)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from .cells import neutralise_formula
+from .writing import xlsx_row
 
 HEADERS = ("行号", "户编号", "列", "值", "原因")
 EXCEL_MAX_ROWS = 1_048_575
@@ -36,12 +36,12 @@ def write_report(
         for count, row in enumerate(rows):
             if count >= EXCEL_MAX_ROWS:
                 break
-            sheet.append([neutralise_formula(v) if isinstance(v, str) else v for v in row])
+            sheet.append(xlsx_row(sheet, row))
     sheet = workbook.create_sheet("汇总")
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 60
     for key, value in summary:
-        sheet.append([key, neutralise_formula(value) if isinstance(value, str) else value])
+        sheet.append(xlsx_row(sheet, [key, value]))
     tmp = path.with_name(path.name + ".tmp")
     workbook.save(tmp)
     os.replace(tmp, path)

@@ -1,0 +1,125 @@
+"""Files that cannot be imported at all: exit code 2, a Chinese reason, nothing written."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from jingzhun.registry.models import Household, ImportBatch
+from jingzhun.registry.services import ledger_import
+from jingzhun.spreadsheets.reading import OLE2_MAGIC, UnusableFile
+
+from .ledger_files import HEADERS, family, write_csv, write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def refusal(path) -> str:
+    with pytest.raises(UnusableFile) as exc:
+        ledger_import(path=path)
+    assert not Household.objects.exists()
+    assert not ImportBatch.objects.exists()
+    return str(exc.value)
+
+
+def test_wrong_file_kind(tmp_path):
+    path = tmp_path / "ledger.txt"
+    path.write_text("户编号\n")
+    assert "只能导入 .xlsx 或 .csv" in refusal(path)
+
+
+def test_old_xls_format(tmp_path):
+    path = tmp_path / "ledger.xls"
+    path.write_bytes(OLE2_MAGIC + b"\0" * 512)
+    assert "不支持旧版 .xls" in refusal(path)
+
+
+def test_password_protected_workbook(tmp_path):
+    # Excel saves a workbook with an opening password as an OLE2 container, not a zip.
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(OLE2_MAGIC + b"\0" * 512)
+    assert "文件已加密" in refusal(path)
+
+
+def test_corrupt_xlsx(tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"garbage" * 50)
+    assert "已损坏" in refusal(path)
+
+
+def test_xlsx_that_is_not_a_zip(tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    path.write_text("户编号,姓名\n")
+    assert "不是 Excel 工作簿" in refusal(path)
+
+
+def test_zip_bomb_is_refused_by_ratio(tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", "0" * 20_000_000)
+    assert "压缩比异常" in refusal(path)
+
+
+def test_file_over_the_size_limit(tmp_path, settings):
+    settings.JINGZHUN_MAX_UPLOAD_BYTES = 100
+    path = write_csv(tmp_path / "l.csv", family("H001"))
+    assert "文件过大" in refusal(path)
+
+
+def test_missing_required_headers_are_named(tmp_path):
+    path = write_csv(
+        tmp_path / "l.csv", family("H001"), headers=[h for h in HEADERS if h not in ("证件号码", "村代码")]
+    )
+    assert refusal(path) == "不是贫困人口台账：缺少必需的列 村代码、证件号码"
+
+
+def test_duplicate_header(tmp_path):
+    path = write_csv(tmp_path / "l.csv", family("H001"), headers=[*HEADERS, "姓名"])
+    assert "表头“姓名”出现了两次" in refusal(path)
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_bytes(b"")
+    assert "没有表头" in refusal(path)
+
+
+def test_undecodable_text(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_bytes(b"\xff\xfe\xfa\xfb" * 100)
+    assert "编码" in refusal(path)
+
+
+def test_a_late_encoding_fault_rolls_back_everything(tmp_path):
+    path = write_csv(tmp_path / "l.csv", family("H001") * 1)
+    # Valid UTF-8 for the first megabyte, then bytes that are not.
+    with path.open("ab") as f:
+        f.write(("H002," * 10 + "\n").encode() * 70_000)
+        f.write(b"H003,\xff\xfe\n")
+    assert "编码" in refusal(path)
+
+
+def test_command_exits_2_with_the_reason(tmp_path):
+    path = tmp_path / "ledger.txt"
+    path.write_text("x")
+    with pytest.raises(CommandError) as exc:
+        call_command("import", "ledger", str(path))
+    assert exc.value.returncode == 2
+    assert "文件无法导入" in str(exc.value)
+
+
+def test_command_exits_1_when_some_households_were_rejected(tmp_path):
+    rows = family("H001") + family("H002", 务工月数="13")
+    with pytest.raises(SystemExit) as exc:
+        call_command("import", "ledger", str(write_csv(tmp_path / "l.csv", rows)), "--no-progress")
+    assert exc.value.code == 1
+    assert Household.objects.count() == 1
+
+
+def test_command_exits_0_when_everything_was_imported(tmp_path):
+    call_command("import", "ledger", str(write_xlsx(tmp_path / "l.xlsx", family("H001"))), "--no-progress")
+    assert Household.objects.count() == 1
