@@ -111,7 +111,6 @@ else:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA busy_timeout=10000;"
-                    "PRAGMA temp_store=MEMORY;"
                     "PRAGMA cache_size=-65536;"
                 ),
                 "transaction_mode": "IMMEDIATE",

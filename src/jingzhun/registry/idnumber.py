@@ -11,6 +11,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 
 CHECK_CHARACTERS = "10X98765432"
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
@@ -37,14 +38,23 @@ def _ascii_digits(text: str) -> bool:
 
 def check_character(first17: str) -> str:
     """The check character for the first 17 digits."""
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
-    return CHECK_CHARACTERS[total % 11]
+    if len(first17) != 17:
+        raise ValueError("check_character needs exactly 17 digits")
+    return CHECK_CHARACTERS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
 
 
 def normalize(raw: str) -> str:
     """NFKC, no spaces, upper-case X; no validation."""
     text = unicodedata.normalize("NFKC", raw) if not raw.isascii() else raw
     return "".join(text.split()).upper()
+
+
+@lru_cache(maxsize=16)
+def _oldest_birth_date(today: dt.date) -> dt.date:
+    try:
+        return today.replace(year=today.year - MAX_AGE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - MAX_AGE_YEARS, day=28)
 
 
 def _birth_date(digits8: str, today: dt.date) -> dt.date:
@@ -54,11 +64,7 @@ def _birth_date(digits8: str, today: dt.date) -> dt.date:
         raise InvalidIdNumber(f"出生日期 {digits8} 不是有效日期") from None
     if born > today:
         raise InvalidIdNumber(f"出生日期 {born.isoformat()} 晚于今天")
-    try:
-        oldest = today.replace(year=today.year - MAX_AGE_YEARS)
-    except ValueError:  # 29 February
-        oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=28)
-    if born < oldest:
+    if born < _oldest_birth_date(today):
         raise InvalidIdNumber(f"出生日期 {born.isoformat()} 早于 {MAX_AGE_YEARS} 年前")
     return born
 
@@ -133,3 +139,31 @@ def region_known(region: str) -> bool:
     from stdnum import numdb
 
     return any("county" in props for _part, props in numdb.get("cn/loc").info(region))
+
+
+def parse_many(raws: list[str], *, today: dt.date | None = None) -> list[IdNumber | InvalidIdNumber]:
+    """:func:`parse` over a column of numbers, fast for the common case of clean 18-character numbers.
+
+    Gives exactly what :func:`parse` gives for each (an :class:`IdNumber`, or the exception it would
+    raise); clean numbers skip normalisation, and birth dates are validated once per distinct date.
+    """
+    today = today or dt.date.today()  # noqa: DTZ011 - see parse()
+    births: dict[str, dt.date | None] = {}
+    out: list[IdNumber | InvalidIdNumber] = []
+    append = out.append
+    for raw in raws:
+        if len(raw) == 18 and raw[:17].isdigit() and (raw[17].isdigit() or raw[17] == "X") and raw.isascii():
+            born = births.get(raw[6:14], False)
+            if born is False:
+                try:
+                    born = births[raw[6:14]] = _birth_date(raw[6:14], today)
+                except InvalidIdNumber:
+                    born = births[raw[6:14]] = None
+            if born is not None and check_character(raw[:17]) == raw[17]:
+                append(IdNumber(raw, born, "M" if int(raw[16]) % 2 else "F", raw[:6]))
+                continue
+        try:
+            append(parse(raw, today=today))
+        except InvalidIdNumber as exc:
+            append(exc)
+    return out

@@ -15,8 +15,11 @@ Works the same on SQLite and PostgreSQL (see :mod:`jingzhun.registry.staging`).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,7 @@ from openpyxl.utils import get_column_letter
 from jingzhun.areas import services as area_services
 from jingzhun.areas.models import Area
 from jingzhun.spreadsheets.cells import CellError, Column, strip_neutraliser
-from jingzhun.spreadsheets.reading import LossyNumber, Table, UnusableFile, open_table
+from jingzhun.spreadsheets.reading import LossyNumber, Table, UnusableFile, normalize_text, open_table
 from jingzhun.spreadsheets.report import report_path_for, write_report
 
 from . import idnumber
@@ -39,7 +42,7 @@ from .staging import as_text, concat_distinct, create_temp_table, drop_temp_tabl
 from .vocab import LEDGER_TEXT, MemberStatus, Relation
 
 CHUNK_ROWS = 5000
-STAGE, ERRORS, WARNINGS = "jz_stage", "jz_errors", "jz_warnings"
+STAGE, STAGE_HH, ERRORS, WARNINGS = "jz_stage", "jz_stage_household", "jz_errors", "jz_warnings"
 FIRST, DUP_ID, REJECTED, HOUSEHOLDS, MEMBERS, INCOMES = (
     "jz_first",
     "jz_dup_id",
@@ -48,7 +51,7 @@ FIRST, DUP_ID, REJECTED, HOUSEHOLDS, MEMBERS, INCOMES = (
     "jz_members",
     "jz_incomes",
 )
-TEMP_TABLES = (STAGE, ERRORS, WARNINGS, FIRST, DUP_ID, REJECTED, HOUSEHOLDS, MEMBERS, INCOMES)
+TEMP_TABLES = (STAGE, STAGE_HH, ERRORS, WARNINGS, FIRST, DUP_ID, REJECTED, HOUSEHOLDS, MEMBERS, INCOMES)
 
 # Staging columns that are not model fields of the same name.
 _HOUSEHOLD_TARGET = {"village_code": "village_id"}
@@ -71,6 +74,7 @@ class LedgerImportOutcome:
     warnings: int = 0
     new_villages: list[str] = field(default_factory=list)
     report_path: Path | None = None
+    timings: list[float] = field(default_factory=list)  # seconds: stage, check, apply, report
 
     @property
     def exit_code(self) -> int:
@@ -137,6 +141,10 @@ def _enum_of_field(name: str) -> type[TextChoices] | None:
 
 
 _BOOL_FIELDS = {"food_clothing_ok", "water_quality_ok", "water_piped", "pension_insured"}
+# Member columns whose values are mostly distinct: caching their parse would only cost memory.
+_UNCACHED_FIELDS = {"name", "id_number"}
+_CACHE_LIMIT = 4096
+_MISSING = object()
 
 
 def _display_sql(column: Column, expr: str) -> str:
@@ -159,9 +167,13 @@ class _LedgerImport:
         self.columns, self.unknown_headers = _resolve_headers(table.headers)
         self.present = {c.field for _, c in self.columns}
         self.by_field = {c.field: c for _, c in self.columns}
-        self.stage_columns = [("row_no", "integer PRIMARY KEY"), ("hh_sig", "bigint")]
+        self.household_stage_columns = [("row_no", "integer PRIMARY KEY"), ("hh_sig", "bigint")]
+        self.member_stage_columns = [("row_no", "integer PRIMARY KEY"), ("household_no", "varchar(40)")]
         for _, column in self.columns:
-            self.stage_columns.extend(_staging_type(column))
+            if column.household_level:
+                self.household_stage_columns.extend(_staging_type(column))
+            else:
+                self.member_stage_columns.extend(_staging_type(column))
         self.now = timezone.now()
         self.now_db = connection.ops.adapt_datetimefield_value(self.now)
         self.today = timezone.localdate()
@@ -171,150 +183,194 @@ class _LedgerImport:
 
     def stage(self) -> None:
         cursor = connection.cursor()
-        create_temp_table(cursor, STAGE, self.stage_columns)
-        create_temp_table(
-            cursor,
-            ERRORS,
-            [
-                ("row_no", "integer"),
-                ("household_no", "varchar(40)"),
-                ("header", "varchar(40)"),
-                ("value", "text"),
-                ("message", "text"),
-            ],
-        )
-        create_temp_table(
-            cursor,
-            WARNINGS,
-            [
-                ("row_no", "integer"),
-                ("household_no", "varchar(40)"),
-                ("header", "varchar(40)"),
-                ("value", "text"),
-                ("message", "text"),
-            ],
-        )
+        create_temp_table(cursor, STAGE, self.member_stage_columns)
+        create_temp_table(cursor, STAGE_HH, self.household_stage_columns)
+        message_columns = [("row_no", "integer"), ("household_no", "varchar(40)"), ("header", "varchar(40)"),
+                           ("value", "text"), ("message", "text")]
+        create_temp_table(cursor, ERRORS, message_columns)
+        create_temp_table(cursor, WARNINGS, message_columns)
+        message_names = [name for name, _ in message_columns]
         if self.unknown_headers:
-            warnings = [
+            unknown = [
                 (1, "", header, "", f"未知的列（第 {get_column_letter(index + 1)} 列），已忽略")
                 for index, header in self.unknown_headers
             ]
-            insert_rows(cursor, WARNINGS, ["row_no", "household_no", "header", "value", "message"], warnings)
-        names = [name for name, _ in self.stage_columns]
-        message_cols = ["row_no", "household_no", "header", "value", "message"]
-        rows: list[tuple[Any, ...]] = []
+            insert_rows(cursor, WARNINGS, message_names, unknown)
+        member_names = [name for name, _ in self.member_stage_columns]
+        household_names = [name for name, _ in self.household_stage_columns]
+        members: list[tuple[Any, ...]] = []
+        households: list[tuple[Any, ...]] = []
         errors: list[tuple[Any, ...]] = []
-        warnings = []
-        parse = self._row_parser()
+        warnings: list[tuple[Any, ...]] = []
+        parse_chunk = self._chunk_parser(members, households, errors, warnings)
         count = 0
-        for row_no, cells in self.table.rows:
-            rows.append(parse(row_no, cells, errors, warnings))
-            count += 1
-            if len(rows) >= CHUNK_ROWS:
-                insert_rows(cursor, STAGE, names, rows)
-                insert_rows(cursor, ERRORS, message_cols, errors)
-                insert_rows(cursor, WARNINGS, message_cols, warnings)
-                rows, errors, warnings = [], [], []
-                if self.on_progress:
-                    self.on_progress(self.table.progress(), self.table.total)
-        insert_rows(cursor, STAGE, names, rows)
-        insert_rows(cursor, ERRORS, message_cols, errors)
-        insert_rows(cursor, WARNINGS, message_cols, warnings)
+        rows = iter(self.table.rows)
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            count += parse_chunk(chunk)
+            insert_rows(cursor, STAGE, member_names, members)
+            insert_rows(cursor, STAGE_HH, household_names, households)
+            insert_rows(cursor, ERRORS, message_names, errors)
+            insert_rows(cursor, WARNINGS, message_names, warnings)
+            for buffer in (members, households, errors, warnings):
+                buffer.clear()
+            if self.on_progress:
+                self.on_progress(self.table.progress(), self.table.total)
         if self.on_progress:
             self.on_progress(self.table.total, self.table.total)
         self.outcome.rows = count
-        cursor.execute(f"CREATE INDEX jz_stage_household ON {q(STAGE)} (household_no)")
-        cursor.execute(f"CREATE INDEX jz_stage_id ON {q(STAGE)} (id_number)")
+        cursor.execute(f"CREATE INDEX jz_ix_stage_household ON {q(STAGE)} (household_no)")
+        cursor.execute(f"CREATE INDEX jz_ix_stage_id ON {q(STAGE)} (id_number)")
+        cursor.execute(f"CREATE INDEX jz_ix_stage_hh_no ON {q(STAGE_HH)} (household_no)")
 
-    def _row_parser(self) -> Callable[[int, list[str], list[Any], list[Any]], tuple[Any, ...]]:
-        columns = self.columns
-        household_level = [c.household_level for _, c in columns]
+    def _chunk_parser(
+        self, members: list[Any], households: list[Any], errors: list[Any], warnings: list[Any]
+    ) -> Callable[[list[tuple[int, list[str]]]], int]:
+        """A function that parses a chunk of rows into the buffers and returns how many rows it kept.
+
+        Household columns are parsed on a household's first row only, and again on a later row only
+        where its raw household cells differ from the first row's (the whole-file check then names the
+        column). Member columns are parsed column by column: a closed vocabulary or a number is parsed
+        once per distinct text and then looked up, so most cells cost a dictionary lookup in C.
+        """
+        width = len(self.table.headers)
+        household_columns = [(i, c) for i, c in self.columns if c.household_level]
+        member_columns = [(i, c) for i, c in self.columns if not c.household_level]
+        household_cells = itemgetter(*(i for i, _ in household_columns))
         today = self.today
-        parse_id = idnumber.parse
         region_known = idnumber.region_known
         mask = idnumber.mask
-        amount_fields = set(INCOME_AMOUNT_FIELDS)
-        has_income_year = "income_year" in self.present
-        field_positions = {c.field: i for i, (_, c) in enumerate(columns)}
+        field_positions = {c.field: n for n, (_, c) in enumerate(household_columns)}
         year_pos = field_positions.get("year_registered")
         exit_pos = field_positions.get("year_exited")
         income_year_pos = field_positions.get("income_year")
-        amount_positions = [i for i, (_, c) in enumerate(columns) if c.field in amount_fields]
+        amount_positions = [field_positions[f] for f in INCOME_AMOUNT_FIELDS if f in field_positions]
+        household_caches: list[dict[str, Any] | None] = [
+            None if position == 0 or c.field in _UNCACHED_FIELDS else {}
+            for position, (_, c) in enumerate(household_columns)
+        ]
+        member_caches: list[dict[str, Any] | None] = [
+            None if c.field in _UNCACHED_FIELDS else {} for _, c in member_columns
+        ]
+        state: dict[str, Any] = {"raw_no": None, "first_raw": None, "household_no": ""}
 
-        def parse(row_no: int, cells: list[str], errors: list[Any], warnings: list[Any]) -> tuple[Any, ...]:
-            width = len(cells)
-            values: list[Any] = [row_no, 0]
-            household_values: list[Any] = []
-            parsed: list[Any] = []  # one value per declared column, for cross-column checks
+        def clean(text: str) -> str:
+            text = text.strip() if text.isascii() else normalize_text(text)
+            return strip_neutraliser(text) if text[:1] == "'" else text
+
+        def parse_cell(column: Column, text: str) -> Any:
+            """The value, or a CellError carrying the Chinese reason."""
+            try:
+                return column.parse(clean(text))
+            except CellError as exc:
+                return exc
+
+        def parse_household(row_no: int, cells: list[str]) -> str:
+            values: list[Any] = []
             household_no = ""
-            for position, (index, column) in enumerate(columns):
-                text = cells[index] if index < width else ""
-                if text[:1] == "'":
-                    text = strip_neutraliser(text)
-                if column.field == "id_number":
-                    number = birth = sex = None
-                    if not text:
-                        errors.append((row_no, household_no, column.header, "", "不能为空"))
-                    elif isinstance(text, LossyNumber):
-                        errors.append(
-                            (
-                                row_no,
-                                household_no,
-                                column.header,
-                                text,
-                                "证件号码被 Excel 存成了数字，末几位已丢失；请把该列设为“文本”格式后重新填写",
-                            )
-                        )
-                    else:
-                        try:
-                            parsed_id = parse_id(text, today=today)
-                        except idnumber.InvalidIdNumber as exc:
-                            errors.append((row_no, household_no, column.header, text, str(exc)))
-                        else:
-                            number = parsed_id.number
-                            birth = parsed_id.birth_date.isoformat()
-                            sex = parsed_id.sex
-                            if parsed_id.converted_from_15:
-                                warnings.append(
-                                    (row_no, household_no, column.header, mask(number), "15 位旧证件号码已转换为 18 位")
-                                )
-                            if not region_known(parsed_id.region):
-                                warnings.append(
-                                    (
-                                        row_no,
-                                        household_no,
-                                        column.header,
-                                        mask(number),
-                                        f"地区码 {parsed_id.region} 不在行政区划代码表中（可能是已撤销的旧代码），已照常导入",
-                                    )
-                                )
-                    values.extend((number, birth, sex))
-                    parsed.append(number)
-                    continue
-                try:
-                    value = column.parse(text)
-                except CellError as exc:
-                    errors.append((row_no, household_no, column.header, text, str(exc)))
+            for position, ((index, column), cache) in enumerate(zip(household_columns, household_caches, strict=True)):
+                text = cells[index]
+                value = cache.get(text, _MISSING) if cache is not None else _MISSING
+                if value is _MISSING:
+                    value = parse_cell(column, text)
+                    if cache is not None and len(cache) < _CACHE_LIMIT:
+                        cache[text] = value
+                if value.__class__ is CellError:
+                    errors.append((row_no, household_no, column.header, clean(text), str(value)))
                     value = None
                 if position == 0:
                     household_no = value or ""
                 values.append(value)
-                parsed.append(value)
-                if household_level[position]:
-                    household_values.append(value)
             if year_pos is not None and exit_pos is not None:
-                registered, exited = parsed[year_pos], parsed[exit_pos]
+                registered, exited = values[year_pos], values[exit_pos]
                 if registered and exited and exited < registered:
                     errors.append((row_no, household_no, "脱贫年度", str(exited), f"脱贫年度早于识别年度 {registered}"))
-            if has_income_year and parsed[income_year_pos] is None:
-                if any(parsed[i] for i in amount_positions):
+            if income_year_pos is not None:
+                if values[income_year_pos] is None and any(values[i] for i in amount_positions):
                     errors.append((row_no, household_no, "收入年度", "", "填写了收入金额，但没有填写收入年度"))
-            elif not has_income_year and amount_positions and any(parsed[i] for i in amount_positions):
+            elif amount_positions and any(values[i] for i in amount_positions):
                 errors.append((row_no, household_no, "收入年度", "", "文件中有收入金额列，但缺少“收入年度”列"))
-            values[1] = hash(tuple(household_values))
-            return tuple(values)
+            households.append((row_no, hash(tuple(values)), *values))
+            return household_no
 
-        return parse
+        def parse_chunk(chunk: list[tuple[int, list[str]]]) -> int:
+            row_nos: list[int] = []
+            rows: list[list[str]] = []
+            household_nos: list[str | None] = []
+            for row_no, cells in chunk:
+                if len(cells) < width:
+                    cells = cells + [""] * (width - len(cells))
+                raw = household_cells(cells)
+                if raw[0] != state["raw_no"]:
+                    if not raw[0].strip() and not any(c.strip() for c in cells):
+                        continue  # a row of spaces only
+                    state["raw_no"], state["first_raw"] = raw[0], raw
+                    state["household_no"] = parse_household(row_no, cells)
+                elif raw != state["first_raw"]:
+                    parse_household(row_no, cells)
+                row_nos.append(row_no)
+                rows.append(cells)
+                household_nos.append(state["household_no"] or None)
+            columns: list[list[Any]] = [row_nos, household_nos]
+            for (index, column), cache in zip(member_columns, member_caches, strict=True):
+                texts = list(map(itemgetter(index), rows))
+                if column.field == "id_number":
+                    columns.extend(parse_ids(texts, row_nos, household_nos, column))
+                elif cache is None:
+                    columns.append([check(parse_cell(column, t), k, texts, row_nos, household_nos, column)
+                                    for k, t in enumerate(texts)])
+                else:
+                    values = list(map(cache.get, texts, repeat(_MISSING, len(texts))))
+                    if _MISSING in values:
+                        for k in [k for k, v in enumerate(values) if v is _MISSING]:
+                            value = parse_cell(column, texts[k])
+                            if len(cache) < _CACHE_LIMIT:
+                                cache[texts[k]] = value
+                            values[k] = value
+                    if any(v.__class__ is CellError for v in values):
+                        values = [check(v, k, texts, row_nos, household_nos, column) for k, v in enumerate(values)]
+                    columns.append(values)
+            members.extend(zip(*columns, strict=True))
+            return len(rows)
+
+        def check(value: Any, k: int, texts: list[str], row_nos: list[int], household_nos: list[Any],
+                  column: Column) -> Any:
+            if value.__class__ is CellError:
+                errors.append((row_nos[k], household_nos[k] or "", column.header, clean(texts[k]), str(value)))
+                return None
+            return value
+
+        def parse_ids(texts: list[str], row_nos: list[int], household_nos: list[Any], column: Column) -> list[list[Any]]:
+            numbers: list[Any] = []
+            births: list[Any] = []
+            sexes: list[Any] = []
+            cleaned = [t if t.__class__ is LossyNumber else clean(t) for t in texts]
+            for k, (text, parsed) in enumerate(zip(cleaned, idnumber.parse_many(cleaned, today=today), strict=True)):
+                if parsed.__class__ is not idnumber.IdNumber:
+                    if not text:
+                        reason = "不能为空"
+                    elif text.__class__ is LossyNumber:
+                        reason = "证件号码被 Excel 存成了数字，末几位已丢失；请把该列设为“文本”格式后重新填写"
+                    else:
+                        reason = str(parsed)
+                    errors.append((row_nos[k], household_nos[k] or "", column.header, text, reason))
+                    numbers.append(None)
+                    births.append(None)
+                    sexes.append(None)
+                    continue
+                numbers.append(parsed.number)
+                births.append(parsed.birth_date.isoformat())
+                sexes.append(parsed.sex)
+                if parsed.converted_from_15:
+                    warnings.append((row_nos[k], household_nos[k] or "", column.header, mask(parsed.number),
+                                     "15 位旧证件号码已转换为 18 位"))
+                if not region_known(parsed.region):
+                    warnings.append(
+                        (row_nos[k], household_nos[k] or "", column.header, mask(parsed.number),
+                         f"地区码 {parsed.region} 不在行政区划代码表中（可能是已撤销的旧代码），已照常导入")
+                    )
+            return [numbers, births, sexes]
+
+        return parse_chunk
 
     # -- pass 2: whole-file checks -----------------------------------------------------------------------
 
@@ -324,7 +380,7 @@ class _LedgerImport:
             cursor,
             FIRST,
             f"SELECT household_no, MIN(row_no) AS first_row, COUNT(DISTINCT hh_sig) AS sigs "
-            f"FROM {q(STAGE)} WHERE household_no IS NOT NULL GROUP BY household_no",
+            f"FROM {q(STAGE_HH)} WHERE household_no IS NOT NULL GROUP BY household_no",
         )
         cursor.execute(f"CREATE INDEX jz_first_household ON {q(FIRST)} (household_no)")
         self._check_household_columns(cursor)
@@ -356,8 +412,8 @@ class _LedgerImport:
                 f"INSERT INTO {q(ERRORS)} (row_no, household_no, header, value, message) "
                 f"SELECT r.row_no, r.household_no, %s, {shown_row}, "
                 f"'与本户第 ' || f.first_row || ' 行的“' || {shown_first} || '”不一致（户内各行的户信息须相同），本户未导入' "
-                f"FROM {q(FIRST)} f JOIN {q(STAGE)} f0 ON f0.row_no = f.first_row "
-                f"JOIN {q(STAGE)} r ON r.household_no = f.household_no "
+                f"FROM {q(FIRST)} f JOIN {q(STAGE_HH)} f0 ON f0.row_no = f.first_row "
+                f"JOIN {q(STAGE_HH)} r ON r.household_no = f.household_no "
                 f"WHERE f.sigs > 1 AND r.row_no <> f.first_row AND {is_distinct(f'r.{c}', f'f0.{c}')} "
                 f"AND r.row_no NOT IN (SELECT e.row_no FROM {q(ERRORS)} e WHERE e.header = %s)",
                 [column.header, column.header],
@@ -419,7 +475,7 @@ class _LedgerImport:
         name_expr = "MIN(s.village_name)" if "village_name" in self.present else "''"
         cursor.execute(
             f"SELECT s.village_code, {name_expr}, MIN(j.first_row), MIN(j.household_no) "
-            f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE)} s ON s.row_no = j.first_row "
+            f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE_HH)} s ON s.row_no = j.first_row "
             f"LEFT JOIN {q(Area._meta.db_table)} a ON a.code = s.village_code "
             f"WHERE a.code IS NULL GROUP BY s.village_code"
         )
@@ -509,7 +565,7 @@ class _LedgerImport:
         reason = f"台账导入：{self.path.name}"[:500]
         if has_existing:
             joins = (
-                f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE)} s ON s.row_no = j.first_row "
+                f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE_HH)} s ON s.row_no = j.first_row "
                 f"JOIN {household_table} t ON t.id = j.existing_id"
             )
             self._history(
@@ -532,7 +588,7 @@ class _LedgerImport:
             conflict=["household_no"],
             pairs=[(target, f"s.{q(stage)}") for target, stage in pairs],
             fixed=[],
-            source=f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE)} s ON s.row_no = j.first_row WHERE 1 = 1",
+            source=f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE_HH)} s ON s.row_no = j.first_row WHERE 1 = 1",
         )
         cursor.execute(
             f"INSERT INTO {status_table} (household_id, from_status, to_status, changed_at, changed_by_id, "
@@ -604,7 +660,7 @@ class _LedgerImport:
             cursor,
             INCOMES,
             f"SELECT j.first_row, h.id AS household_id, i.id AS existing_id "
-            f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE)} s ON s.row_no = j.first_row "
+            f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE_HH)} s ON s.row_no = j.first_row "
             f"JOIN {household_table} h ON h.household_no = j.household_no "
             f"LEFT JOIN {income_table} i ON i.household_id = h.id AND i.year = s.income_year "
             f"WHERE s.income_year IS NOT NULL",
@@ -616,7 +672,7 @@ class _LedgerImport:
                 entity="income",
                 key_sql=f"s.household_no || '/' || {as_text('s.income_year')}",
                 joins=(
-                    f"FROM {q(INCOMES)} x JOIN {q(STAGE)} s ON s.row_no = x.first_row "
+                    f"FROM {q(INCOMES)} x JOIN {q(STAGE_HH)} s ON s.row_no = x.first_row "
                     f"JOIN {income_table} t ON t.id = x.existing_id"
                 ),
                 pairs=[(f, f, f) for f in amounts],
@@ -628,7 +684,7 @@ class _LedgerImport:
             conflict=["household_id", "year"],
             pairs=[("year", "s.income_year"), *((f, f"s.{q(f)}") for f in amounts)],
             fixed=[("household_id", "x.household_id")],
-            source=f"FROM {q(INCOMES)} x JOIN {q(STAGE)} s ON s.row_no = x.first_row WHERE 1 = 1",
+            source=f"FROM {q(INCOMES)} x JOIN {q(STAGE_HH)} s ON s.row_no = x.first_row WHERE 1 = 1",
         )
 
     def _count(self, cursor: Any, *, accepted: int, existing: int) -> None:
@@ -725,10 +781,10 @@ def ledger_import(*, path: Path, user: Any = None, on_progress: Progress | None 
         batch = ImportBatch.objects.create(
             kind=ImportBatch.Kind.LEDGER, file_name=path.name, sha256=_sha256(path), user_id=job.user_id
         )
-        job.stage()
-        job.check()
-        job.apply(batch)
-        job.report()
+        for phase in (job.stage, job.check, lambda: job.apply(batch), job.report):
+            started = time.perf_counter()
+            phase()
+            job.outcome.timings.append(round(time.perf_counter() - started, 3))
         # On failure the rollback removes the temporary tables with everything else.
         drop_temp_tables(connection.cursor(), TEMP_TABLES)
         o = job.outcome

@@ -17,14 +17,14 @@ def households_for_user(*, user: Any) -> QuerySet[Household]:
     prefix = getattr(user, "scope_prefix", None)
     if not prefix:
         return Household.objects.none()
-    return Household.objects.filter(village_id__startswith=prefix)
+    return Household.objects.filter(village__code__startswith=prefix)
 
 
 def members_for_user(*, user: Any) -> QuerySet[Member]:
     prefix = getattr(user, "scope_prefix", None)
     if not prefix:
         return Member.objects.none()
-    return Member.objects.filter(household__village_id__startswith=prefix)
+    return Member.objects.filter(household__village__code__startswith=prefix)
 
 
 def household_summary_for_user(*, user: Any) -> dict[str, Any]:

@@ -63,6 +63,9 @@ def cell_text(value: object) -> str:
 class Table:
     """Header and a stream of (spreadsheet row number, cells as text).
 
+    Cells come as the file has them (CSV) or as :func:`cell_text` (xlsx); callers normalise with
+    :func:`normalize_text` where they need to, so that repeated values can be parsed once.
+
     ``progress()`` tells how far the stream is, in the unit of ``total`` (rows for .xlsx, bytes for .csv),
     for a progress bar.
     """
@@ -195,9 +198,8 @@ def _open_csv(path: Path) -> Table:
         try:
             for row in reader:
                 row_no += 1
-                cells = [normalize_text(v) for v in row]
-                if any(cells):
-                    yield row_no, cells
+                if any(row):
+                    yield row_no, row
         except UnicodeDecodeError:
             raise UnusableFile(
                 f"CSV 文件第 {row_no + 1} 行附近的文字不是 {encoding} 编码，文件编码前后不一致"

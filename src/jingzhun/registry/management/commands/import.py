@@ -56,6 +56,8 @@ class Command(BaseCommand):
                     f"台账：{outcome.rows} 行，{outcome.households} 户 —— 新建 {outcome.created} 户，"
                     f"更新 {outcome.updated} 户，未变化 {outcome.unchanged} 户，未导入 {outcome.rejected} 户"
                 )
+                if options["verbosity"] >= 2:
+                    console.print("用时（秒）：读取校验 {} · 整体检查 {} · 写入 {} · 报告 {}".format(*outcome.timings))
                 if outcome.members_missing:
                     console.print(f"提示：{outcome.members_missing} 名已登记的在册成员不在本次文件中（未删除）")
                 if outcome.new_villages:

@@ -1,0 +1,220 @@
+"""Property tests for ID numbers (RULES.md §10).
+
+Numbers are built here with an independent statement of ISO 7064 MOD 11-2 (the weighted sum including the
+check value is 1 mod 11), not with the module's own ``check_character``, so a wrong table in the module
+would show up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from jingzhun.registry.idnumber import InvalidIdNumber, mask, near_misses, normalize, parse
+
+TODAY = dt.date(2025, 6, 30)
+OLDEST = dt.date(1905, 6, 30)  # exactly 120 years before TODAY: still accepted
+
+
+def reference_check(first17: str) -> str:
+    """The check character c with sum(a_i * 2^(17-i)) + value(c) ≡ 1 (mod 11), X standing for 10."""
+    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
+    value = (1 - total) % 11
+    return "X" if value == 10 else str(value)
+
+
+def build(region: str, born: dt.date, seq: int) -> str:
+    first17 = f"{region}{born:%Y%m%d}{seq:03d}"
+    return first17 + reference_check(first17)
+
+
+regions = st.from_regex(r"[1-8][0-9]{5}", fullmatch=True)
+birth_dates = st.dates(min_value=OLDEST, max_value=TODAY)
+sequences = st.integers(min_value=0, max_value=999)
+valid_numbers = st.builds(build, regions, birth_dates, sequences)
+
+FULL_WIDTH = {c: chr(ord(c) + 0xFEE0) for c in "0123456789X"}
+
+
+def test_the_standards_published_examples_are_valid():
+    assert parse("11010519491231002X", today=TODAY).number == "11010519491231002X"
+    assert parse("440524188001010014", today=dt.date(1990, 1, 1)).number == "440524188001010014"
+
+
+@given(valid_numbers)
+def test_a_number_with_the_computed_check_character_parses_unchanged(number):
+    assert parse(number, today=TODAY).number == number
+
+
+@given(regions, birth_dates, sequences)
+def test_birth_date_is_read_from_digits_7_to_14(region, born, seq):
+    assert parse(build(region, born, seq), today=TODAY).birth_date == born
+
+
+@given(regions, birth_dates, sequences)
+def test_odd_sequence_is_male_and_even_is_female(region, born, seq):
+    assert parse(build(region, born, seq), today=TODAY).sex == ("M" if seq % 2 else "F")
+
+
+@given(regions, birth_dates, sequences)
+def test_region_is_the_first_six_digits(region, born, seq):
+    assert parse(build(region, born, seq), today=TODAY).region == region
+
+
+@given(valid_numbers, st.integers(min_value=0, max_value=17), st.integers(min_value=1, max_value=9))
+def test_changing_any_one_digit_is_rejected(number, position, shift):
+    old = number[position]
+    new = str((int(old) + shift) % 10) if old != "X" else str(shift)
+    typo = number[:position] + new + number[position + 1 :]
+    with pytest.raises(InvalidIdNumber):
+        parse(typo, today=TODAY)
+
+
+@given(valid_numbers, st.integers(min_value=0, max_value=16))
+def test_swapping_two_different_neighbouring_digits_is_rejected(number, i):
+    a, b = number[i], number[i + 1]
+    assume(a != b and "X" not in (a, b))
+    swapped = number[:i] + b + a + number[i + 2 :]
+    with pytest.raises(InvalidIdNumber):
+        parse(swapped, today=TODAY)
+
+
+def _with_check_x(region: str, born: dt.date, seq: int) -> str:
+    # The last two sequence digits (weights 4 and 2) reach every residue mod 11 within 100 sequences.
+    for k in range(100):
+        number = build(region, born, (seq + k) % 1000)
+        if number.endswith("X"):
+            return number
+    raise AssertionError("unreachable")
+
+
+@given(st.builds(_with_check_x, regions, birth_dates, sequences))
+def test_lower_case_x_is_accepted_and_stored_as_upper_case(number):
+    assert parse(number[:17] + "x", today=TODAY).number == number
+
+
+@given(valid_numbers, st.sets(st.integers(min_value=0, max_value=17), min_size=1))
+def test_full_width_characters_are_accepted_after_nfkc(number, positions):
+    wide = "".join(FULL_WIDTH[c] if i in positions else c for i, c in enumerate(number))
+    assert parse(wide, today=TODAY).number == number
+
+
+@given(valid_numbers, st.sampled_from([" ", "\u3000", "\t"]))
+def test_surrounding_and_inner_spaces_are_ignored(number, space):
+    assert parse(f"{space}{number[:6]}{space}{number[6:]}{space}", today=TODAY).number == number
+
+
+@given(valid_numbers, st.integers(min_value=0, max_value=17), st.sampled_from(["\u0660", "\u0966", "\u1369"]))
+def test_digits_of_other_scripts_are_rejected(number, position, zero_or_one):
+    # Arabic-Indic ٠, Devanagari ०, Ethiopic ፩: isdigit() is true and NFKC keeps them.
+    foreign = number[:position] + zero_or_one + number[position + 1 :]
+    with pytest.raises(InvalidIdNumber, match="须为数字"):
+        parse(foreign, today=TODAY)
+
+
+@given(regions, st.dates(min_value=dt.date(1906, 1, 1), max_value=dt.date(1999, 12, 31)), sequences)
+def test_a_15_digit_number_gets_19_inserted_and_a_recomputed_check(region, born, seq):
+    old = f"{region}{born:%y%m%d}{seq:03d}"
+    result = parse(old, today=TODAY)
+    assert result.number == build(region, born, seq)
+    assert result.converted_from_15
+
+
+@given(regions, st.dates(min_value=dt.date(1906, 1, 1), max_value=dt.date(1999, 12, 31)), sequences)
+def test_a_15_digit_number_keeps_its_birth_date_and_sex(region, born, seq):
+    result = parse(f"{region}{born:%y%m%d}{seq:03d}", today=TODAY)
+    assert (result.birth_date, result.sex) == (born, "M" if seq % 2 else "F")
+
+
+def _impossible_date(year: int, month: int, day: int) -> str:
+    return f"{year:04d}{month:02d}{day:02d}"
+
+
+def _is_real_date(digits8: str) -> bool:
+    try:
+        dt.date(int(digits8[:4]), int(digits8[4:6]), int(digits8[6:]))
+    except ValueError:
+        return False
+    return True
+
+
+impossible_dates = st.builds(
+    _impossible_date,
+    st.integers(min_value=1906, max_value=2024),
+    st.integers(min_value=0, max_value=99),
+    st.integers(min_value=0, max_value=99),
+).filter(lambda d: not _is_real_date(d))
+
+
+@given(regions, impossible_dates, sequences)
+def test_an_impossible_birth_date_is_rejected_in_chinese(region, digits8, seq):
+    first17 = f"{region}{digits8}{seq:03d}"
+    with pytest.raises(InvalidIdNumber, match=f"出生日期 {digits8} 不是有效日期"):
+        parse(first17 + reference_check(first17), today=TODAY)
+
+
+@pytest.mark.parametrize("digits8", ["20230229", "19000230", "19990431", "19991301", "19990000"])
+def test_known_impossible_dates_are_rejected(digits8):
+    first17 = f"371525{digits8}001"
+    with pytest.raises(InvalidIdNumber, match="不是有效日期"):
+        parse(first17 + reference_check(first17), today=TODAY)
+
+
+@given(regions, st.dates(min_value=TODAY + dt.timedelta(days=1), max_value=dt.date(2999, 12, 31)), sequences)
+def test_a_birth_date_after_today_is_rejected_in_chinese(region, born, seq):
+    with pytest.raises(InvalidIdNumber, match="晚于今天"):
+        parse(build(region, born, seq), today=TODAY)
+
+
+@given(regions, st.dates(min_value=dt.date(1000, 1, 1), max_value=OLDEST - dt.timedelta(days=1)), sequences)
+def test_a_birth_date_over_120_years_ago_is_rejected_in_chinese(region, born, seq):
+    with pytest.raises(InvalidIdNumber, match="早于 120 年前"):
+        parse(build(region, born, seq), today=TODAY)
+
+
+def test_born_exactly_120_years_ago_is_accepted():
+    assert parse(build("371525", OLDEST, 1), today=TODAY).birth_date == OLDEST
+
+
+def test_born_today_is_accepted():
+    assert parse(build("371525", TODAY, 2), today=TODAY).birth_date == TODAY
+
+
+def test_on_29_february_the_120_year_limit_falls_back_to_28_february():
+    leap_day = dt.date(2220, 2, 29)  # 2100 is not a leap year
+    assert parse(build("371525", dt.date(2100, 2, 28), 1), today=leap_day).birth_date == dt.date(2100, 2, 28)
+    with pytest.raises(InvalidIdNumber, match="早于 120 年前"):
+        parse(build("371525", dt.date(2100, 2, 27), 1), today=leap_day)
+
+
+@given(valid_numbers)
+def test_mask_shows_first_6_and_last_4(number):
+    assert mask(number) == number[:6] + "********" + number[-4:]
+
+
+@given(valid_numbers, st.integers(min_value=0, max_value=16), st.integers(min_value=1, max_value=9))
+def test_near_misses_of_a_one_digit_typo_contain_the_original(number, position, shift):
+    typo = number[:position] + str((int(number[position]) + shift) % 10) + number[position + 1 :]
+    assert number in near_misses(typo)
+
+
+@given(valid_numbers, st.integers(min_value=0, max_value=15))
+def test_near_misses_of_a_neighbour_swap_contain_the_original(number, i):
+    assume(number[i] != number[i + 1])
+    swapped = number[:i] + number[i + 1] + number[i] + number[i + 2 :]
+    assert number in near_misses(swapped)
+
+
+@given(valid_numbers)
+def test_near_misses_are_all_valid_and_exclude_the_input(number):
+    misses = near_misses(number)
+    assert number not in misses
+    assert all(reference_check(m[:17]) == m[17] for m in misses)
+
+
+@given(valid_numbers)
+def test_normalize_is_idempotent(number):
+    assert normalize(normalize(number.lower())) == normalize(number.lower()) == number
