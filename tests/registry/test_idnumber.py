@@ -13,6 +13,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from jingzhun.registry import idnumber
 from jingzhun.registry.idnumber import InvalidIdNumber, mask, near_misses, normalize, parse
 
 TODAY = dt.date(2025, 6, 30)
@@ -218,3 +219,22 @@ def test_near_misses_are_all_valid_and_exclude_the_input(number):
 @given(valid_numbers)
 def test_normalize_is_idempotent(number):
     assert normalize(normalize(number.lower())) == normalize(number.lower()) == number
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_character_is_the_weighted_sum_of_rules_section_10(first17):
+    weighted = sum(int(c) * pow(2, 17 - i, 11) for i, c in enumerate(first17))
+    assert idnumber.check_character(first17) == "10X98765432"[weighted % 11]
+
+
+@given(st.lists(st.text(alphabet="0123456789Xx１２ ", min_size=14, max_size=19), max_size=30))
+def test_parse_many_agrees_with_parse(raws):
+    today = dt.date(2026, 11, 23)
+    for raw, got in zip(raws, idnumber.parse_many(raws, today=today), strict=True):
+        try:
+            expected = idnumber.parse(raw, today=today)
+        except idnumber.InvalidIdNumber as exc:
+            assert isinstance(got, idnumber.InvalidIdNumber)
+            assert str(got) == str(exc)
+        else:
+            assert got == expected

@@ -11,7 +11,6 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import mul
 
 CHECK_CHARACTERS = "10X98765432"
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
@@ -38,9 +37,11 @@ def _ascii_digits(text: str) -> bool:
 
 def check_character(first17: str) -> str:
     """The check character for the first 17 digits."""
-    if len(first17) != 17:
+    if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
         raise ValueError("check_character needs exactly 17 digits")
-    return CHECK_CHARACTERS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
+    # Σ dᵢ·2^(17−i) ≡ 2·P(2) (mod 11) where P has the digits as coefficients; since 13 ≡ 2 (mod 11),
+    # P(2) ≡ P(13) = int(first17, 13): one C call instead of seventeen multiplications.
+    return CHECK_CHARACTERS[2 * int(first17, 13) % 11]
 
 
 def normalize(raw: str) -> str:
@@ -141,14 +142,17 @@ def region_known(region: str) -> bool:
     return any("county" in props for _part, props in numdb.get("cn/loc").info(region))
 
 
-def parse_many(raws: list[str], *, today: dt.date | None = None) -> list[IdNumber | InvalidIdNumber]:
+def parse_many(
+    raws: list[str], *, today: dt.date | None = None, births: dict[str, dt.date | None] | None = None
+) -> list[IdNumber | InvalidIdNumber]:
     """:func:`parse` over a column of numbers, fast for the common case of clean 18-character numbers.
 
     Gives exactly what :func:`parse` gives for each (an :class:`IdNumber`, or the exception it would
-    raise); clean numbers skip normalisation, and birth dates are validated once per distinct date.
+    raise); clean numbers skip normalisation, and birth dates are validated once per distinct date
+    (``births`` may be passed in to keep that memo across calls with the same ``today``).
     """
     today = today or dt.date.today()  # noqa: DTZ011 - see parse()
-    births: dict[str, dt.date | None] = {}
+    births = {} if births is None else births
     out: list[IdNumber | InvalidIdNumber] = []
     append = out.append
     for raw in raws:

@@ -15,6 +15,8 @@ Works the same on SQLite and PostgreSQL (see :mod:`jingzhun.registry.staging`).
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -185,8 +187,13 @@ class _LedgerImport:
         cursor = connection.cursor()
         create_temp_table(cursor, STAGE, self.member_stage_columns)
         create_temp_table(cursor, STAGE_HH, self.household_stage_columns)
-        message_columns = [("row_no", "integer"), ("household_no", "varchar(40)"), ("header", "varchar(40)"),
-                           ("value", "text"), ("message", "text")]
+        message_columns = [
+            ("row_no", "integer"),
+            ("household_no", "varchar(40)"),
+            ("header", "varchar(40)"),
+            ("value", "text"),
+            ("message", "text"),
+        ]
         create_temp_table(cursor, ERRORS, message_columns)
         create_temp_table(cursor, WARNINGS, message_columns)
         message_names = [name for name, _ in message_columns]
@@ -198,23 +205,47 @@ class _LedgerImport:
             insert_rows(cursor, WARNINGS, message_names, unknown)
         member_names = [name for name, _ in self.member_stage_columns]
         household_names = [name for name, _ in self.household_stage_columns]
-        members: list[tuple[Any, ...]] = []
-        households: list[tuple[Any, ...]] = []
-        errors: list[tuple[Any, ...]] = []
-        warnings: list[tuple[Any, ...]] = []
-        parse_chunk = self._chunk_parser(members, households, errors, warnings)
+        parse_chunk = self._chunk_parser()
         count = 0
         rows = iter(self.table.rows)
-        while chunk := list(islice(rows, CHUNK_ROWS)):
-            count += parse_chunk(chunk)
-            insert_rows(cursor, STAGE, member_names, members)
-            insert_rows(cursor, STAGE_HH, household_names, households)
-            insert_rows(cursor, ERRORS, message_names, errors)
-            insert_rows(cursor, WARNINGS, message_names, warnings)
-            for buffer in (members, households, errors, warnings):
-                buffer.clear()
-            if self.on_progress:
-                self.on_progress(self.table.progress(), self.table.total)
+        # Parsing (Python) and writing the staging tables (the database, which releases the GIL) overlap:
+        # a writer thread takes each parsed chunk while the next one is parsed.
+        jobs: queue.Queue[list[tuple[str, list[str], list[Any]]] | None] = queue.Queue(maxsize=3)
+        failures: list[BaseException] = []
+
+        def write() -> None:
+            while (job := jobs.get()) is not None:
+                if failures:
+                    continue
+                try:
+                    for table, names, buffer in job:
+                        insert_rows(cursor, table, names, buffer)
+                except BaseException as exc:
+                    failures.append(exc)
+
+        connection.inc_thread_sharing()
+        writer = threading.Thread(target=write, name="ledger-staging-writer", daemon=True)
+        writer.start()
+        try:
+            while not failures and (chunk := list(islice(rows, CHUNK_ROWS))):
+                members, households, errors, warnings = parse_chunk(chunk)
+                count += len(members)
+                jobs.put(
+                    [
+                        (STAGE, member_names, members),
+                        (STAGE_HH, household_names, households),
+                        (ERRORS, message_names, errors),
+                        (WARNINGS, message_names, warnings),
+                    ]
+                )
+                if self.on_progress:
+                    self.on_progress(self.table.progress(), self.table.total)
+        finally:
+            jobs.put(None)
+            writer.join()
+            connection.dec_thread_sharing()
+        if failures:
+            raise failures[0]
         if self.on_progress:
             self.on_progress(self.table.total, self.table.total)
         self.outcome.rows = count
@@ -222,36 +253,31 @@ class _LedgerImport:
         cursor.execute(f"CREATE INDEX jz_ix_stage_id ON {q(STAGE)} (id_number)")
         cursor.execute(f"CREATE INDEX jz_ix_stage_hh_no ON {q(STAGE_HH)} (household_no)")
 
-    def _chunk_parser(
-        self, members: list[Any], households: list[Any], errors: list[Any], warnings: list[Any]
-    ) -> Callable[[list[tuple[int, list[str]]]], int]:
-        """A function that parses a chunk of rows into the buffers and returns how many rows it kept.
+    def _chunk_parser(self) -> Callable[[list[tuple[int, list[str]]]], tuple[list[Any], ...]]:
+        """A function that parses a chunk of rows into (members, households, errors, warnings) to stage.
 
         Household columns are parsed on a household's first row only, and again on a later row only
         where its raw household cells differ from the first row's (the whole-file check then names the
-        column). Member columns are parsed column by column: a closed vocabulary or a number is parsed
-        once per distinct text and then looked up, so most cells cost a dictionary lookup in C.
+        column). Cells are parsed column by column: a closed vocabulary or a number is parsed once per
+        distinct text and then looked up, so most cells cost one dictionary lookup done in C.
         """
         width = len(self.table.headers)
         household_columns = [(i, c) for i, c in self.columns if c.household_level]
         member_columns = [(i, c) for i, c in self.columns if not c.household_level]
         household_cells = itemgetter(*(i for i, _ in household_columns))
         today = self.today
-        region_known = idnumber.region_known
         mask = idnumber.mask
-        field_positions = {c.field: n for n, (_, c) in enumerate(household_columns)}
-        year_pos = field_positions.get("year_registered")
-        exit_pos = field_positions.get("year_exited")
-        income_year_pos = field_positions.get("income_year")
-        amount_positions = [field_positions[f] for f in INCOME_AMOUNT_FIELDS if f in field_positions]
-        household_caches: list[dict[str, Any] | None] = [
-            None if position == 0 or c.field in _UNCACHED_FIELDS else {}
-            for position, (_, c) in enumerate(household_columns)
-        ]
-        member_caches: list[dict[str, Any] | None] = [
-            None if c.field in _UNCACHED_FIELDS else {} for _, c in member_columns
-        ]
-        state: dict[str, Any] = {"raw_no": None, "first_raw": None, "household_no": ""}
+        region_known = idnumber.region_known
+        fields = [c.field for _, c in household_columns]
+        caches: dict[str, dict[str, Any] | None] = {
+            c.field: None if c.field in _UNCACHED_FIELDS else {} for _, c in self.columns
+        }
+        bad_texts: dict[str, set[str]] = {c.field: set() for _, c in self.columns}
+        birth_memo: dict[str, Any] = {}
+        state: dict[str, Any] = {"raw_no": None, "first_raw": None, "household_no": None}
+        household_no_column = household_columns[0][1]
+        errors: list[Any] = []
+        warnings: list[Any] = []
 
         def clean(text: str) -> str:
             text = text.strip() if text.isascii() else normalize_text(text)
@@ -264,87 +290,65 @@ class _LedgerImport:
             except CellError as exc:
                 return exc
 
-        def parse_household(row_no: int, cells: list[str]) -> str:
-            values: list[Any] = []
-            household_no = ""
-            for position, ((index, column), cache) in enumerate(zip(household_columns, household_caches, strict=True)):
-                text = cells[index]
-                value = cache.get(text, _MISSING) if cache is not None else _MISSING
-                if value is _MISSING:
-                    value = parse_cell(column, text)
-                    if cache is not None and len(cache) < _CACHE_LIMIT:
-                        cache[text] = value
+        def parse_column(column: Column, texts: list[str], row_nos: list[int], household_nos: list[Any]) -> list[Any]:
+            cache, bad = caches[column.field], bad_texts[column.field]
+            if cache is None:
+                values = [parse_cell(column, t) for t in texts]
+                invalid = any(v.__class__ is CellError for v in values)
+            else:
+                values = list(map(cache.get, texts, repeat(_MISSING, len(texts))))
+                invalid = bool(bad) and not bad.isdisjoint(texts)
+                if _MISSING in values:
+                    for k in [k for k, v in enumerate(values) if v is _MISSING]:
+                        value = values[k] = parse_cell(column, texts[k])
+                        if value.__class__ is CellError:
+                            invalid = True
+                            bad.add(texts[k])
+                        if len(cache) < _CACHE_LIMIT:
+                            cache[texts[k]] = value
+            if not invalid:
+                return values
+            for k, value in enumerate(values):
                 if value.__class__ is CellError:
-                    errors.append((row_no, household_no, column.header, clean(text), str(value)))
-                    value = None
-                if position == 0:
-                    household_no = value or ""
-                values.append(value)
-            if year_pos is not None and exit_pos is not None:
-                registered, exited = values[year_pos], values[exit_pos]
-                if registered and exited and exited < registered:
-                    errors.append((row_no, household_no, "脱贫年度", str(exited), f"脱贫年度早于识别年度 {registered}"))
-            if income_year_pos is not None:
-                if values[income_year_pos] is None and any(values[i] for i in amount_positions):
-                    errors.append((row_no, household_no, "收入年度", "", "填写了收入金额，但没有填写收入年度"))
-            elif amount_positions and any(values[i] for i in amount_positions):
-                errors.append((row_no, household_no, "收入年度", "", "文件中有收入金额列，但缺少“收入年度”列"))
-            households.append((row_no, hash(tuple(values)), *values))
-            return household_no
+                    errors.append((row_nos[k], household_nos[k] or "", column.header, clean(texts[k]), str(value)))
+                    values[k] = None
+            return values
 
-        def parse_chunk(chunk: list[tuple[int, list[str]]]) -> int:
-            row_nos: list[int] = []
-            rows: list[list[str]] = []
-            household_nos: list[str | None] = []
-            for row_no, cells in chunk:
-                if len(cells) < width:
-                    cells = cells + [""] * (width - len(cells))
-                raw = household_cells(cells)
-                if raw[0] != state["raw_no"]:
-                    if not raw[0].strip() and not any(c.strip() for c in cells):
-                        continue  # a row of spaces only
-                    state["raw_no"], state["first_raw"] = raw[0], raw
-                    state["household_no"] = parse_household(row_no, cells)
-                elif raw != state["first_raw"]:
-                    parse_household(row_no, cells)
-                row_nos.append(row_no)
-                rows.append(cells)
-                household_nos.append(state["household_no"] or None)
-            columns: list[list[Any]] = [row_nos, household_nos]
-            for (index, column), cache in zip(member_columns, member_caches, strict=True):
-                texts = list(map(itemgetter(index), rows))
-                if column.field == "id_number":
-                    columns.extend(parse_ids(texts, row_nos, household_nos, column))
-                elif cache is None:
-                    columns.append([check(parse_cell(column, t), k, texts, row_nos, household_nos, column)
-                                    for k, t in enumerate(texts)])
-                else:
-                    values = list(map(cache.get, texts, repeat(_MISSING, len(texts))))
-                    if _MISSING in values:
-                        for k in [k for k, v in enumerate(values) if v is _MISSING]:
-                            value = parse_cell(column, texts[k])
-                            if len(cache) < _CACHE_LIMIT:
-                                cache[texts[k]] = value
-                            values[k] = value
-                    if any(v.__class__ is CellError for v in values):
-                        values = [check(v, k, texts, row_nos, household_nos, column) for k, v in enumerate(values)]
-                    columns.append(values)
-            members.extend(zip(*columns, strict=True))
-            return len(rows)
+        def parse_households(row_nos: list[int], rows: list[list[str]], household_nos: list[Any]) -> list[Any]:
+            columns = {
+                column.field: parse_column(column, list(map(itemgetter(index), rows)), row_nos, household_nos)
+                for index, column in household_columns
+            }
+            registered, exited = columns.get("year_registered"), columns.get("year_exited")
+            if registered and exited:
+                for k, (r, e) in enumerate(zip(registered, exited, strict=True)):
+                    if r and e and e < r:
+                        errors.append(
+                            (row_nos[k], household_nos[k] or "", "脱贫年度", str(e), f"脱贫年度早于识别年度 {r}")
+                        )
+            amounts = [columns[f] for f in INCOME_AMOUNT_FIELDS if f in columns]
+            if amounts:
+                with_amounts = list(map(any, zip(*amounts, strict=True)))
+                years = columns.get("income_year")
+                for k, has_amounts in enumerate(with_amounts):
+                    if has_amounts and (years is None or years[k] is None):
+                        reason = (
+                            "填写了收入金额，但没有填写收入年度" if years else "文件中有收入金额列，但缺少“收入年度”列"
+                        )
+                        errors.append((row_nos[k], household_nos[k] or "", "收入年度", "", reason))
+            values = [columns[f] for f in fields]
+            return list(zip(row_nos, map(hash, zip(*values, strict=True)), *values, strict=True))
 
-        def check(value: Any, k: int, texts: list[str], row_nos: list[int], household_nos: list[Any],
-                  column: Column) -> Any:
-            if value.__class__ is CellError:
-                errors.append((row_nos[k], household_nos[k] or "", column.header, clean(texts[k]), str(value)))
-                return None
-            return value
-
-        def parse_ids(texts: list[str], row_nos: list[int], household_nos: list[Any], column: Column) -> list[list[Any]]:
+        def parse_ids(
+            texts: list[str], row_nos: list[int], household_nos: list[Any], column: Column
+        ) -> list[list[Any]]:
             numbers: list[Any] = []
-            births: list[Any] = []
+            birth_dates: list[Any] = []
             sexes: list[Any] = []
             cleaned = [t if t.__class__ is LossyNumber else clean(t) for t in texts]
-            for k, (text, parsed) in enumerate(zip(cleaned, idnumber.parse_many(cleaned, today=today), strict=True)):
+            for k, (text, parsed) in enumerate(
+                zip(cleaned, idnumber.parse_many(cleaned, today=today, births=birth_memo), strict=True)
+            ):
                 if parsed.__class__ is not idnumber.IdNumber:
                     if not text:
                         reason = "不能为空"
@@ -354,21 +358,74 @@ class _LedgerImport:
                         reason = str(parsed)
                     errors.append((row_nos[k], household_nos[k] or "", column.header, text, reason))
                     numbers.append(None)
-                    births.append(None)
+                    birth_dates.append(None)
                     sexes.append(None)
                     continue
                 numbers.append(parsed.number)
-                births.append(parsed.birth_date.isoformat())
+                birth_dates.append(parsed.birth_date.isoformat())
                 sexes.append(parsed.sex)
                 if parsed.converted_from_15:
-                    warnings.append((row_nos[k], household_nos[k] or "", column.header, mask(parsed.number),
-                                     "15 位旧证件号码已转换为 18 位"))
+                    warnings.append(
+                        (
+                            row_nos[k],
+                            household_nos[k] or "",
+                            column.header,
+                            mask(parsed.number),
+                            "15 位旧证件号码已转换为 18 位",
+                        )
+                    )
                 if not region_known(parsed.region):
                     warnings.append(
-                        (row_nos[k], household_nos[k] or "", column.header, mask(parsed.number),
-                         f"地区码 {parsed.region} 不在行政区划代码表中（可能是已撤销的旧代码），已照常导入")
+                        (
+                            row_nos[k],
+                            household_nos[k] or "",
+                            column.header,
+                            mask(parsed.number),
+                            f"地区码 {parsed.region} 不在行政区划代码表中（可能是已撤销的旧代码），已照常导入",
+                        )
                     )
-            return [numbers, births, sexes]
+            return [numbers, birth_dates, sexes]
+
+        def parse_chunk(chunk: list[tuple[int, list[str]]]) -> tuple[list[Any], ...]:
+            nonlocal errors, warnings
+            errors, warnings = [], []
+            row_nos: list[int] = []
+            rows: list[list[str]] = []
+            household_nos: list[Any] = []
+            household_rows: list[int] = []  # positions in rows whose household cells are parsed
+            for row_no, cells in chunk:
+                if len(cells) < width:
+                    cells = cells + [""] * (width - len(cells))
+                raw = household_cells(cells)
+                if raw[0] != state["raw_no"]:
+                    if not raw[0].strip() and not any(c.strip() for c in cells):
+                        continue  # a row of spaces only
+                    number = parse_cell(household_no_column, raw[0])
+                    state["raw_no"], state["first_raw"] = raw[0], raw
+                    state["household_no"] = None if number.__class__ is CellError else number
+                    household_rows.append(len(rows))
+                elif raw != state["first_raw"]:
+                    household_rows.append(len(rows))
+                row_nos.append(row_no)
+                rows.append(cells)
+                household_nos.append(state["household_no"])
+            households = (
+                parse_households(
+                    [row_nos[k] for k in household_rows],
+                    [rows[k] for k in household_rows],
+                    [household_nos[k] for k in household_rows],
+                )
+                if household_rows
+                else []
+            )
+            columns: list[list[Any]] = [row_nos, household_nos]
+            for index, column in member_columns:
+                texts = list(map(itemgetter(index), rows))
+                if column.field == "id_number":
+                    columns.extend(parse_ids(texts, row_nos, household_nos, column))
+                else:
+                    columns.append(parse_column(column, texts, row_nos, household_nos))
+            return list(zip(*columns, strict=True)), households, errors, warnings
 
         return parse_chunk
 
