@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IebenchConfig(AppConfig):
+    name = "bench.iebench"
+    label = "iebench"

@@ -1,0 +1,164 @@
+"""Benchmark: generate a county ledger and import it, beside a plain executemany load and django-import-export.
+
+    uv run --group bench python bench/import_ledger.py --households 370000
+
+Every lane runs in its own process (so peak RSS is its own), on the same generated CSV:
+
+- floor: csv.reader + executemany of the raw rows into one flat SQLite table — no validation at all;
+- jingzhun: ``jingzhun import ledger`` into a fresh embedded database (full validation, three tables,
+  history, error report), on a small file and on the big one to show memory does not grow with size,
+  and once more on the big one to time an idempotent re-import;
+- django-import-export: a ModelResource over a flat table, on the first ``--ie-rows`` rows (it is far too
+  slow for the whole file), its rate scaled to the full row count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "import_ledger"
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB (GNU time), and stdout of a command."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        sys.exit(f"failed: {' '.join(command)}\n{proc.stdout}\n{proc.stderr}")
+    peak_kb = int(proc.stderr.strip().splitlines()[-1])
+    return seconds, peak_kb / 1024, proc.stdout
+
+
+def jingzhun(*args: str, data_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "jingzhun", *args]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=370_000, help="about 2.7 member rows each")
+    parser.add_argument("--small-households", type=int, default=37_000)
+    parser.add_argument("--ie-rows", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, object] = {"households": args.households}
+
+    big, small = OUT / "ledger.csv", OUT / "ledger-small.csv"
+    seconds, peak, _ = timed(
+        jingzhun(
+            "generate", "--households", str(args.households), "--seed", str(args.seed), "--out", str(big), data_dir=OUT
+        )
+    )
+    rows = sum(1 for _ in big.open(encoding="utf-8-sig")) - 1
+    results["rows"] = rows
+    results["generate"] = {"seconds": seconds, "rows_per_s": rows / seconds, "peak_rss_mb": peak}
+    timed(
+        jingzhun(
+            "generate",
+            "--households",
+            str(args.small_households),
+            "--seed",
+            str(args.seed),
+            "--out",
+            str(small),
+            data_dir=OUT,
+        )
+    )
+    small_rows = sum(1 for _ in small.open(encoding="utf-8-sig")) - 1
+    print(f"generated {rows:,} rows in {seconds:.1f} s", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _, _, out = timed([sys.executable, "bench/floor.py", str(big), str(Path(tmp) / "floor.sqlite3")])
+        floor = json.loads(out)
+        floor["rows_per_s"] = floor["rows"] / floor["seconds"]
+        results["floor"] = floor
+        print(f"floor: {floor['seconds']:.1f} s", file=sys.stderr)
+
+        for label, source, source_rows in (("jingzhun_small", small, small_rows), ("jingzhun", big, rows)):
+            data_dir = Path(tmp) / label
+            env = {"JINGZHUN_DATA_DIR": str(data_dir)}
+            timed(jingzhun("migrate", "--verbosity", "0", data_dir=data_dir), env)
+            seconds, peak, out = timed(
+                jingzhun("import", "ledger", str(source), "--no-progress", data_dir=data_dir), env
+            )
+            results[label] = {
+                "rows": source_rows,
+                "seconds": seconds,
+                "rows_per_s": source_rows / seconds,
+                "peak_rss_mb": peak,
+                "output": out.strip(),
+            }
+            print(f"{label}: {seconds:.1f} s, {peak:.0f} MB", file=sys.stderr)
+            if label == "jingzhun":
+                seconds, peak, out = timed(
+                    jingzhun("import", "ledger", str(source), "--no-progress", data_dir=data_dir), env
+                )
+                results["jingzhun_reimport"] = {"seconds": seconds, "peak_rss_mb": peak, "output": out.strip()}
+                db = data_dir / "jingzhun.sqlite3"
+                results["database_mb"] = db.stat().st_size / 1024**2
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+        env = {"JINGZHUN_DATA_DIR": str(Path(tmp) / "ie")}
+        _, _, out = timed([sys.executable, "-m", "bench.iebench.run", str(big), str(args.ie_rows)], env)
+        ie = json.loads(out.strip().splitlines()[-1])
+        ie["rows_per_s"] = ie["rows"] / ie["seconds"]
+        ie["scaled_seconds_for_all_rows"] = rows / ie["rows_per_s"]
+        results["django_import_export"] = ie
+        print(f"django-import-export: {ie['rows_per_s']:.0f} rows/s", file=sys.stderr)
+
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    j, f = results["jingzhun"], results["floor"]
+    print(f"\n{rows:,} member rows ({args.households:,} households), one run on this machine\n")
+    print("| lane | rows | wall s | rows/s | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|")
+    print(
+        f"| generate (CSV) | {rows:,} | {results['generate']['seconds']:.1f} | "
+        f"{results['generate']['rows_per_s']:,.0f} | {results['generate']['peak_rss_mb']:.0f} |"
+    )
+    print(
+        f"| floor: executemany into one flat table | {rows:,} | {f['seconds']:.1f} | {f['rows_per_s']:,.0f} | "
+        f"{f['peak_rss_mb']:.0f} |"
+    )
+    s = results["jingzhun_small"]
+    print(
+        f"| jingzhun import ledger (small file) | {s['rows']:,} | {s['seconds']:.1f} | {s['rows_per_s']:,.0f} | "
+        f"{s['peak_rss_mb']:.0f} |"
+    )
+    print(
+        f"| jingzhun import ledger | {rows:,} | {j['seconds']:.1f} | {j['rows_per_s']:,.0f} | {j['peak_rss_mb']:.0f} |"
+    )
+    r = results["jingzhun_reimport"]
+    print(
+        f"| jingzhun re-import (no changes) | {rows:,} | {r['seconds']:.1f} | {rows / r['seconds']:,.0f} | "
+        f"{r['peak_rss_mb']:.0f} |"
+    )
+    print(
+        f"| django-import-export (first {ie['rows']:,} rows) | {ie['rows']:,} | {ie['seconds']:.1f} | "
+        f"{ie['rows_per_s']:,.0f} | {ie['peak_rss_mb']:.0f} |"
+    )
+    print(
+        f"\njingzhun / floor speed: {j['rows_per_s'] / f['rows_per_s']:.2f}; "
+        f"django-import-export scaled to all rows: {ie['scaled_seconds_for_all_rows'] / 60:.0f} min; "
+        f"database {results['database_mb']:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""``jingzhun serve``: the web app under waitress, static files served by WhiteNoise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class Command(BaseCommand):
+    help = "Serve the web app (waitress; static files through WhiteNoise)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+        parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+
+    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+        from waitress import serve
+
+        # Copies only what changed, so it is cheap on every start. Production settings need it (the
+        # manifest storage serves hashed names); otherwise WhiteNoise also finds files in the apps.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        from jingzhun.wsgi import application  # after collectstatic: WhiteNoise indexes STATIC_ROOT on load
+
+        url_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - only a display choice
+        self.stdout.write(f"精准 正在运行：http://{url_host}:{port}/　（按 Ctrl+C 停止）")
+        self.stdout.write(f"数据目录：{settings.DATA_DIR}")
+        if host not in LOCAL_HOSTS:
+            self.stdout.write(
+                "提示：从其他电脑访问时，请把本机的地址或域名加入环境变量 JINGZHUN_ALLOWED_HOSTS"
+                f"（当前：{','.join(settings.ALLOWED_HOSTS)}）。"
+            )
+        if not settings.PRODUCTION:
+            self.stdout.write("提示：正式使用请设置 JINGZHUN_PRODUCTION=1。")
+        self.stdout.flush()
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="jingzhun")
+        except KeyboardInterrupt:
+            self.stdout.write("已停止。")

@@ -1,0 +1,61 @@
+import pytest
+import waitress
+from django.core.management import call_command
+
+from jingzhun.accounts.models import Role, User
+from jingzhun.areas.models import Level
+from jingzhun.core.management.commands.demo import DEMO_PASSWORD
+from jingzhun.registry.models import Household
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """What ``serve`` handed to waitress, instead of serving forever."""
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: calls.append((app, kwargs)))
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_imports_a_county_and_creates_users_idempotently(settings, capsys):
+    call_command("demo", "--households", "40", "--seed", "7", "--no-serve")
+    households = Household.objects.count()
+    first_ids = dict(User.objects.values_list("username", "id"))
+
+    call_command("demo", "--households", "40", "--seed", "7", "--no-serve")
+
+    assert households == 40
+    assert Household.objects.count() == 40
+    assert dict(User.objects.values_list("username", "id")) == first_ids
+    users = {u.username: u for u in User.objects.select_related("area")}
+    assert set(users) == {"county", "town", "village"}
+    assert (users["county"].role, users["county"].area.level) == (Role.COUNTY, Level.COUNTY)
+    assert (users["town"].role, users["town"].area.level) == (Role.TOWN, Level.TOWN)
+    assert (users["village"].role, users["village"].area.level) == (Role.VILLAGE, Level.VILLAGE)
+    assert users["town"].area.code.startswith(users["county"].area.prefix)
+    assert users["village"].area.code.startswith(users["town"].area.prefix)
+    assert all(u.check_password(DEMO_PASSWORD) for u in users.values())
+    assert (settings.DATA_DIR / "demo" / "sample-county.csv").exists()
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8000/" in out
+    assert DEMO_PASSWORD in out
+    assert "40 户" in out
+
+
+def test_serve_collects_static_files_and_runs_waitress(settings, served, capsys):
+    call_command("serve", "--host", "127.0.0.1", "--port", "8123")
+
+    assert (settings.STATIC_ROOT / "jingzhun" / "site.css").exists()
+    [(app, kwargs)] = served
+    assert callable(app)
+    assert kwargs["host"] == "127.0.0.1"
+    assert kwargs["port"] == 8123
+    assert "http://127.0.0.1:8123/" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_serves_unless_told_not_to(served):
+    call_command("demo", "--households", "10", "--port", "8124")
+
+    [(_, kwargs)] = served
+    assert kwargs["port"] == 8124

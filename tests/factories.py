@@ -1,0 +1,167 @@
+"""Model factories (factory-boy) shared by every app's tests.
+
+Areas: a village built without a parent gets a new town in the sample county 370125 (济阳区, 济南市, 山东省);
+a town without a parent goes into that county, and so on up. Codes follow the statistical layout:
+province 2 digits, city 2, county 2, town 3, village 3 (``370125`` ``105`` ``201``). Members carry valid
+18-digit ID numbers whose birth date and sex agree with the member's fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory, Password
+
+from jingzhun.accounts.models import Role, User
+from jingzhun.areas.models import PREFIX_LENGTH, Area, Level
+from jingzhun.registry.idnumber import check_character
+from jingzhun.registry.models import Household, Income, Member
+from jingzhun.registry.vocab import Cause, MemberStatus, PovertyStatus, Relation
+
+TEST_PASSWORD = "Jingzhun-test-2026"
+
+# The fixed chain every parentless area hangs from.
+SAMPLE_CHAIN = [
+    ("370000000000", "山东省", Level.PROVINCE),
+    ("370100000000", "济南市", Level.CITY),
+    ("370125000000", "济阳区", Level.COUNTY),
+]
+_PARENT_LEVEL = {
+    Level.CITY: Level.PROVINCE,
+    Level.COUNTY: Level.CITY,
+    Level.TOWN: Level.COUNTY,
+    Level.VILLAGE: Level.TOWN,
+}
+_TOWN_ROOTS = ["济北", "崔寨", "孙耿", "回河", "太平", "新市", "曲堤", "仁风", "垛石", "姜集"]
+_VILLAGE_ROOTS = ["王家", "李家", "张庄", "刘集", "陈屯", "杨湾", "赵楼", "孙寨", "周店", "吴桥", "郑岗", "冯营"]
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+_GIVEN_NAMES = ["建国", "秀英", "桂兰", "志强", "海燕", "国华", "玉梅", "明", "静", "伟", "丽娟", "宏伟"]
+
+
+def sample_area(level: Level) -> Area:
+    """The fixed province, city or county of the sample chain (created on first use)."""
+    parent = None
+    for code, name, chain_level in SAMPLE_CHAIN:
+        area, _ = Area.objects.get_or_create(code=code, defaults={"name": name, "level": chain_level, "parent": parent})
+        if chain_level == level:
+            return area
+        parent = area
+    raise ValueError(f"no sample area at level {level}")
+
+
+def _default_parent(level: str) -> Area | None:
+    if level == Level.PROVINCE:
+        return None
+    parent_level = _PARENT_LEVEL[Level(level)]
+    if parent_level == Level.TOWN:
+        return AreaFactory(level=Level.TOWN)  # a new town for each new village
+    return sample_area(parent_level)
+
+
+def _code(parent: Area | None, level: str, n: int) -> str:
+    """A code below ``parent`` that the fixed sample chain never uses."""
+    level = Level(level)
+    if level == Level.PROVINCE:
+        return f"{11 + n % 25:02d}" + "0" * 10  # 11..35: never 37, the sample province
+    assert parent is not None, "only a province has no parent"
+    prefix = parent.prefix
+    width = PREFIX_LENGTH[level] - len(prefix)
+    if level == Level.VILLAGE:
+        local = 200 + n % 800  # 2xx..9xx: village committees
+    elif level == Level.TOWN:
+        local = 100 + n % 400
+    else:
+        local = 50 + n % 49  # cities and counties 50..98, clear of the sample's 01 and 25
+    return (prefix + f"{local:0{width}d}").ljust(12, "0")
+
+
+def _name(level: str, n: int) -> str:
+    if level == Level.VILLAGE:
+        roots, suffix = _VILLAGE_ROOTS, "村"
+    elif level == Level.TOWN:
+        roots, suffix = _TOWN_ROOTS, "镇"
+    else:
+        return f"测试{Level(level).label}{n}"
+    root = roots[n % len(roots)]
+    return f"{root}{n // len(roots) or ''}{suffix}"
+
+
+class AreaFactory(DjangoModelFactory):
+    """``AreaFactory()`` is a village in a new town of the sample county; pass ``level`` and ``parent``."""
+
+    class Meta:
+        model = Area
+
+    level = Level.VILLAGE
+    parent = factory.LazyAttribute(lambda o: _default_parent(o.level))
+    code = factory.LazyAttributeSequence(lambda o, n: _code(o.parent, o.level, n))
+    name = factory.LazyAttributeSequence(lambda o, n: _name(o.level, n))
+    population = factory.LazyAttribute(lambda o: 1200 if o.level == Level.VILLAGE else None)
+
+
+class HouseholdFactory(DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    village = factory.SubFactory(AreaFactory, level=Level.VILLAGE)
+    household_no = factory.LazyAttributeSequence(lambda o, n: f"{o.village.code}{n:05d}")
+    poverty_status = PovertyStatus.EXITED
+    year_registered = 2015
+    year_exited = factory.LazyAttribute(
+        lambda o: 2019 if o.poverty_status in (PovertyStatus.EXITED, PovertyStatus.EXITED_NO_POLICY) else None
+    )
+    main_cause = Cause.ILLNESS
+    housing_grade = "A"
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+
+
+def _id_number(region: str, born: dt.date, sex: str, n: int) -> str:
+    # The 17th digit is odd for men and even for women.
+    sequence = (n % 500) * 2 + (1 if sex == "M" else 0)
+    first17 = f"{region}{born:%Y%m%d}{sequence:03d}"
+    return first17 + check_character(first17)
+
+
+class MemberFactory(DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    household = factory.SubFactory(HouseholdFactory)
+    name = factory.Sequence(lambda n: _SURNAMES[n % len(_SURNAMES)] + _GIVEN_NAMES[n % len(_GIVEN_NAMES)])
+    relation = Relation.HEAD
+    status = MemberStatus.ACTIVE
+    birth_date = factory.Sequence(lambda n: dt.date(1950, 1, 1) + dt.timedelta(days=(n * 397) % 20000))
+    sex = factory.Sequence(lambda n: "M" if n % 2 else "F")
+    id_number = factory.LazyAttributeSequence(
+        lambda o, n: _id_number(o.household.village.code[:6], o.birth_date, o.sex, n)
+    )
+    ethnicity = "汉族"
+
+
+class IncomeFactory(DjangoModelFactory):
+    class Meta:
+        model = Income
+        django_get_or_create = ("household", "year")
+
+    household = factory.SubFactory(HouseholdFactory)
+    year = 2025
+    wage = Decimal("18000.00")
+    business_income = Decimal("6000.00")
+    business_expense = Decimal("1500.00")
+    pension = Decimal("2400.00")
+
+
+class UserFactory(DjangoModelFactory):
+    """A village user of a new village by default; ``password`` is :data:`TEST_PASSWORD`."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: _SURNAMES[n % len(_SURNAMES)] + _GIVEN_NAMES[n % len(_GIVEN_NAMES)])
+    password = Password(TEST_PASSWORD)
+    role = Role.VILLAGE
+    area = factory.SubFactory(AreaFactory, level=Level.VILLAGE)
