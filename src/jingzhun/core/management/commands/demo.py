@@ -31,7 +31,7 @@ class Command(BaseCommand):
     help = "Generate a sample county, import it, create demo users (county, town, village) and serve the web app."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--households", type=int, default=3000, help="households to generate (default 3000)")
+        parser.add_argument("--households", type=int, default=20000, help="households to generate (default 20000)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
