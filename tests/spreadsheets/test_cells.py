@@ -89,3 +89,13 @@ def test_integral_float_cells_lose_no_digits(value):
 
 def test_full_width_digits_become_half_width():
     assert normalize_text(" １２３ＡＢ ") == "123AB"
+
+
+@given(st.text())
+def test_stripping_text_that_was_never_neutralised_only_drops_an_escape_apostrophe(text):
+    stripped = strip_neutraliser(text)
+    assert stripped == text or (text.startswith("'") and stripped == text[1:])
+
+
+def test_a_typed_apostrophe_survives_the_round_trip():
+    assert strip_neutraliser(neutralise_formula("'=x")) == "'=x"

@@ -11,6 +11,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 CHECK_CHARACTERS = "10X98765432"
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
@@ -157,7 +158,7 @@ def parse_many(
     append = out.append
     for raw in raws:
         if len(raw) == 18 and raw[:17].isdigit() and (raw[17].isdigit() or raw[17] == "X") and raw.isascii():
-            born = births.get(raw[6:14], False)
+            born: dt.date | Literal[False] | None = births.get(raw[6:14], False)
             if born is False:
                 try:
                     born = births[raw[6:14]] = _birth_date(raw[6:14], today)

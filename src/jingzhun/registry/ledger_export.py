@@ -24,7 +24,6 @@ from jingzhun.spreadsheets.writing import csv_row, xlsx_row
 from .ledger_format import LEDGER_COLUMNS
 from .models import Household, Income, Member
 from .staging import q
-from .vocab import LEDGER_TEXT, ledger_text
 
 FETCH_ROWS = 5000
 _SOURCE = {  # ledger field -> SQL expression over h (household), m (member), a (village), i (income)
@@ -65,17 +64,9 @@ def _converters() -> list[Any]:
     converters: list[Any] = []
     for column in LEDGER_COLUMNS:
         name = column.field
-        enum = None
-        for model in (Household, Member):
-            try:
-                choices = model._meta.get_field(name).choices
-            except Exception:  # noqa: S112 - not a field of this model
-                continue
-            codes = {c for c, _ in choices or ()}
-            enum = next((e for e in LEDGER_TEXT if codes and set(e.values) == codes), None)
-            break
-        if enum is not None:
-            converters.append(lambda v, e=enum: ledger_text(e, v) if v else "")
+        if column.choices is not None:
+            words = {code: text for text, code in column.choices.items()}
+            converters.append(lambda v, words=words: words[v] if v else "")
         elif name in _BOOL_FIELDS:
             converters.append(lambda v: "" if v is None else ("是" if v else "否"))
         elif name in _TEXT_FIELDS:

@@ -13,7 +13,6 @@ from django.db.models import TextChoices
 
 from jingzhun.spreadsheets.cells import (
     Column,
-    Parser,
     amount_parser,
     decimal_parser,
     int_parser,
@@ -44,8 +43,26 @@ from .vocab import (
 )
 
 
-def enum_parser(enum: type[TextChoices], *, default: str | None = None, required: bool = False) -> Parser:
-    return _enum_parser(LEDGER_TEXT[enum], default=default, required=required)
+def coded(
+    header: str,
+    field: str,
+    level: str,
+    enum: type[TextChoices],
+    *,
+    default: str | None = None,
+    required: bool = False,
+    required_header: bool = False,
+) -> Column:
+    """A column of a closed vocabulary, written in the ledger's Chinese words (vocab.LEDGER_TEXT)."""
+    words = LEDGER_TEXT[enum]
+    return Column(
+        header,
+        field,
+        level,
+        _enum_parser(words, default=default, required=required),
+        required_header=required_header,
+        choices=words,
+    )
 
 
 H, M, INC = "household", "member", "income"
@@ -56,26 +73,26 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("行政村", "village_name", H, text_parser(100), required_header=True),
     Column("姓名", "name", M, text_parser(60, required=True), required_header=True),
     Column("证件号码", "id_number", M, required_text, required_header=True),  # parsed by idnumber.parse
-    Column("与户主关系", "relation", M, enum_parser(Relation, required=True), required_header=True),
-    Column("成员状态", "status", M, enum_parser(MemberStatus, default=MemberStatus.ACTIVE)),
+    coded("与户主关系", "relation", M, Relation, required=True, required_header=True),
+    coded("成员状态", "status", M, MemberStatus, default=MemberStatus.ACTIVE),
     Column("民族", "ethnicity", M, text_parser(20)),
-    Column("文化程度", "education", M, enum_parser(Education)),
-    Column("在校生状况", "school_status", M, enum_parser(SchoolStatus)),
-    Column("健康状况", "health", M, enum_parser(Health)),
-    Column("残疾等级", "disability_grade", M, enum_parser(DisabilityGrade)),
-    Column("劳动技能", "labor", M, enum_parser(Labor)),
-    Column("务工状况", "work_status", M, enum_parser(WorkStatus)),
+    coded("文化程度", "education", M, Education),
+    coded("在校生状况", "school_status", M, SchoolStatus),
+    coded("健康状况", "health", M, Health),
+    coded("残疾等级", "disability_grade", M, DisabilityGrade),
+    coded("劳动技能", "labor", M, Labor),
+    coded("务工状况", "work_status", M, WorkStatus),
     Column("务工月数", "work_months", M, int_parser(0, 12)),
-    Column("基本医疗保险", "medical_insurance", M, enum_parser(MedicalInsurance)),
+    coded("基本医疗保险", "medical_insurance", M, MedicalInsurance),
     Column("基本养老保险", "pension_insured", M, yes_no_parser()),
-    Column("户类型", "attribute", H, enum_parser(Attribute, default=Attribute.GENERAL)),
-    Column("贫困户状态", "poverty_status", H, enum_parser(PovertyStatus, required=True), required_header=True),
+    coded("户类型", "attribute", H, Attribute, default=Attribute.GENERAL),
+    coded("贫困户状态", "poverty_status", H, PovertyStatus, required=True, required_header=True),
     Column("识别年度", "year_registered", H, year_parser),
     Column("脱贫年度", "year_exited", H, year_parser),
-    Column("主要致贫原因", "main_cause", H, enum_parser(Cause)),
+    coded("主要致贫原因", "main_cause", H, Cause),
     Column("不愁吃不愁穿", "food_clothing_ok", H, yes_no_parser(default=True)),
-    Column("住房安全等级", "housing_grade", H, enum_parser(HousingGrade)),
-    Column("易地搬迁", "relocation", H, enum_parser(Relocation, default=Relocation.NO)),
+    coded("住房安全等级", "housing_grade", H, HousingGrade),
+    coded("易地搬迁", "relocation", H, Relocation, default=Relocation.NO),
     Column("饮水水质达标", "water_quality_ok", H, yes_no_parser()),
     Column("每人每日水量", "water_lpd", H, decimal_parser(high=Decimal(1000000))),
     Column("自来水入户", "water_piped", H, yes_no_parser()),

@@ -25,9 +25,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
-from django.db.models import Model, TextChoices
+from django.db.models import Model
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
@@ -41,7 +40,7 @@ from . import idnumber
 from .ledger_format import INCOME_AMOUNT_FIELDS, LEDGER_COLUMNS
 from .models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
 from .staging import as_text, concat_distinct, create_temp_table, drop_temp_tables, insert_rows, is_distinct, q
-from .vocab import LEDGER_TEXT, MemberStatus, Relation
+from .vocab import MemberStatus, Relation
 
 CHUNK_ROWS = 5000
 STAGE, STAGE_HH, ERRORS, WARNINGS = "jz_stage", "jz_stage_household", "jz_errors", "jz_warnings"
@@ -131,17 +130,6 @@ def _staging_type(column: Column) -> list[tuple[str, str]]:
     return [(column.field, _model_field_type(model, column.field))]
 
 
-def _enum_of_field(name: str) -> type[TextChoices] | None:
-    """The vocabulary a staged column is coded in, if any."""
-    for model in (Household, Member):
-        try:
-            codes = {c for c, _ in model._meta.get_field(name).choices or ()}
-        except FieldDoesNotExist:
-            continue
-        return next((enum for enum in LEDGER_TEXT if codes and set(enum.values) == codes), None)
-    return None
-
-
 _BOOL_FIELDS = {"food_clothing_ok", "water_quality_ok", "water_piped", "pension_insured"}
 # Member columns whose values are mostly distinct: caching their parse would only cost memory.
 _UNCACHED_FIELDS = {"name", "id_number"}
@@ -151,9 +139,8 @@ _MISSING = object()
 
 def _display_sql(column: Column, expr: str) -> str:
     """SQL showing a staged value the way the ledger writes it (for messages)."""
-    enum = _enum_of_field(column.field)
-    if enum is not None:
-        cases = " ".join(f"WHEN '{code}' THEN '{text}'" for text, code in LEDGER_TEXT[enum].items())
+    if column.choices is not None:
+        cases = " ".join(f"WHEN '{code}' THEN '{text}'" for text, code in column.choices.items())
         return f"(CASE {expr} {cases} ELSE '' END)"
     if column.field in _BOOL_FIELDS:
         return f"(CASE WHEN {expr} THEN '是' WHEN NOT {expr} THEN '否' ELSE '' END)"
@@ -592,6 +579,8 @@ class _LedgerImport:
         defaults: list[tuple[str, Any]] = []
         skip = {*targets, *(t for t, _ in fixed), "id", "created_at", "updated_at"}
         for model_field in model._meta.concrete_fields:
+            if model_field.column is None:  # never: a field is concrete exactly when it has a column
+                continue
             if model_field.column in skip:
                 continue
             defaults.append((model_field.column, model_field.get_db_prep_save(model_field.get_default(), connection)))

@@ -8,6 +8,7 @@ live on its row; incomes are per year. Every change made through an import or a 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -30,7 +31,15 @@ from .vocab import (
     WorkStatus,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0")}
+if TYPE_CHECKING:
+
+    class _MoneyOptions(TypedDict):
+        max_digits: int
+        decimal_places: int
+        default: Decimal
+
+
+MONEY: _MoneyOptions = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0")}
 
 
 class Household(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -31,7 +32,7 @@ def household_summary_for_user(*, user: Any) -> dict[str, Any]:
     """Households and active people by poverty status, and per village, in the user's scope."""
     households = households_for_user(user=user)
     active = Q(members__status=MemberStatus.ACTIVE)
-    by_status_rows = {
+    by_status_rows: dict[str, Mapping[str, Any]] = {
         row["poverty_status"]: row
         for row in households.values("poverty_status").annotate(
             households=Count("id", distinct=True), people=Count("members", filter=active)

@@ -243,11 +243,3 @@ LEDGER_TEXT: dict[type[models.TextChoices], dict[str, str]] = {
         "已入住": Relocation.LIVING,
     },
 }
-
-
-def ledger_text(enum: type[models.TextChoices], code: str) -> str:
-    """The ledger's Chinese word for a stored code (the inverse of :data:`LEDGER_TEXT`)."""
-    return _LEDGER_TEXT_BY_CODE[enum][code]
-
-
-_LEDGER_TEXT_BY_CODE = {enum: {code: text for text, code in m.items()} for enum, m in LEDGER_TEXT.items()}

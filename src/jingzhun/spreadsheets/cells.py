@@ -136,6 +136,7 @@ class Column:
     level: str  # "household", "member", "income", "village"
     parse: Parser
     required_header: bool = False
+    choices: Mapping[str, str] | None = None  # the format's words → stored codes, for a closed vocabulary
 
     @property
     def household_level(self) -> bool:
@@ -143,15 +144,17 @@ class Column:
 
 
 # A leading apostrophe is how the export neutralises text that a spreadsheet would run as a formula
-# (=, +, -, @, tab, carriage return); the import takes it off again so the round trip is exact.
+# (=, +, -, @, tab, carriage return); the import takes it off again so the round trip is exact. Text that
+# itself starts with an apostrophe gets one too, so that an apostrophe the user typed survives the trip.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED = (*FORMULA_PREFIXES, "'")
 
 
 def neutralise_formula(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if text.startswith(_ESCAPED) else text
 
 
 def strip_neutraliser(text: str) -> str:
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_PREFIXES):
+    if text.startswith("'") and text[1:].startswith(_ESCAPED):
         return text[1:]
     return text

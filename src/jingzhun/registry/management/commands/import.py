@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
@@ -17,6 +17,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from jingzhun.areas.services import village_facts_import
 from jingzhun.registry.services import ledger_import
 from jingzhun.spreadsheets.reading import UnusableFile
+
+if TYPE_CHECKING:
+    from jingzhun.areas.services import VillageImportOutcome
+    from jingzhun.registry.ledger_import import LedgerImportOutcome
 
 
 class Command(BaseCommand):
@@ -28,7 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
     def handle(self, *args: Any, kind: str, file: Path, no_progress: bool, **options: Any) -> None:
-        console = Console(file=self.stdout, highlight=False)
+        # OutputWrapper is a TextIOBase that forwards to the real stream; rich only writes and flushes it.
+        console = Console(file=cast(IO[str], self.stdout), highlight=False)
+        outcome: VillageImportOutcome | LedgerImportOutcome
         try:
             if kind == "villages":
                 outcome = village_facts_import(path=file)
@@ -67,5 +73,7 @@ class Command(BaseCommand):
         if outcome.report_path:
             console.print(f"错误和提示见：{outcome.report_path}")
         if outcome.exit_code:
-            console.print(f"有 {len(outcome.errors) if kind == 'villages' else outcome.errors} 条错误，相关数据未导入")
+            console.print(
+                f"有 {len(cast('VillageImportOutcome', outcome).errors) if kind == 'villages' else outcome.errors} 条错误，相关数据未导入"
+            )
             sys.exit(outcome.exit_code)
