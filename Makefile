@@ -36,6 +36,7 @@ demo: uv
 test: uv
 	$(UV) run ruff check
 	$(UV) run ruff format --check
+	$(UV) run mypy
 	$(UV) run python -m jingzhun makemigrations --check --dry-run
 	$(UV) run pytest $(PYTEST_ARGS)
 

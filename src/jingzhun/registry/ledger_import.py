@@ -15,8 +15,6 @@ Works the same on SQLite and PostgreSQL (see :mod:`jingzhun.registry.staging`).
 from __future__ import annotations
 
 import hashlib
-import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -195,44 +193,15 @@ class _LedgerImport:
         parse_chunk = self._chunk_parser()
         count = 0
         rows = iter(self.table.rows)
-        # Parsing (Python) and writing the staging tables (the database, which releases the GIL) overlap:
-        # a writer thread takes each parsed chunk while the next one is parsed.
-        jobs: queue.Queue[list[tuple[str, list[str], list[Any]]] | None] = queue.Queue(maxsize=3)
-        failures: list[BaseException] = []
-
-        def write() -> None:
-            while (job := jobs.get()) is not None:
-                if failures:
-                    continue
-                try:
-                    for table, names, buffer in job:
-                        insert_rows(cursor, table, names, buffer)
-                except BaseException as exc:
-                    failures.append(exc)
-
-        connection.inc_thread_sharing()
-        writer = threading.Thread(target=write, name="ledger-staging-writer", daemon=True)
-        writer.start()
-        try:
-            while not failures and (chunk := list(islice(rows, CHUNK_ROWS))):
-                members, households, errors, warnings = parse_chunk(chunk)
-                count += len(members)
-                jobs.put(
-                    [
-                        (STAGE, member_names, members),
-                        (STAGE_HH, household_names, households),
-                        (ERRORS, message_names, errors),
-                        (WARNINGS, message_names, warnings),
-                    ]
-                )
-                if self.on_progress:
-                    self.on_progress(self.table.progress(), self.table.total)
-        finally:
-            jobs.put(None)
-            writer.join()
-            connection.dec_thread_sharing()
-        if failures:
-            raise failures[0]
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            members, households, errors, warnings = parse_chunk(chunk)
+            count += len(members)
+            insert_rows(cursor, STAGE, member_names, members)
+            insert_rows(cursor, STAGE_HH, household_names, households)
+            insert_rows(cursor, ERRORS, message_names, errors)
+            insert_rows(cursor, WARNINGS, message_names, warnings)
+            if self.on_progress:
+                self.on_progress(self.table.progress(), self.table.total)
         if self.on_progress:
             self.on_progress(self.table.total, self.table.total)
         self.outcome.rows = count
@@ -255,7 +224,6 @@ class _LedgerImport:
         today = self.today
         mask = idnumber.mask
         region_known = idnumber.region_known
-        fields = [c.field for _, c in household_columns]
         caches: dict[str, dict[str, Any] | None] = {
             c.field: None if c.field in _UNCACHED_FIELDS else {} for _, c in self.columns
         }
@@ -301,30 +269,37 @@ class _LedgerImport:
                     values[k] = None
             return values
 
-        def parse_households(row_nos: list[int], rows: list[list[str]], household_nos: list[Any]) -> list[Any]:
-            columns = {
-                column.field: parse_column(column, list(map(itemgetter(index), rows)), row_nos, household_nos)
-                for index, column in household_columns
-            }
-            registered, exited = columns.get("year_registered"), columns.get("year_exited")
-            if registered and exited:
-                for k, (r, e) in enumerate(zip(registered, exited, strict=True)):
-                    if r and e and e < r:
-                        errors.append(
-                            (row_nos[k], household_nos[k] or "", "脱贫年度", str(e), f"脱贫年度早于识别年度 {r}")
-                        )
-            amounts = [columns[f] for f in INCOME_AMOUNT_FIELDS if f in columns]
-            if amounts:
-                with_amounts = list(map(any, zip(*amounts, strict=True)))
-                years = columns.get("income_year")
-                for k, has_amounts in enumerate(with_amounts):
-                    if has_amounts and (years is None or years[k] is None):
-                        reason = (
-                            "填写了收入金额，但没有填写收入年度" if years else "文件中有收入金额列，但缺少“收入年度”列"
-                        )
-                        errors.append((row_nos[k], household_nos[k] or "", "收入年度", "", reason))
-            values = [columns[f] for f in fields]
-            return list(zip(row_nos, map(hash, zip(*values, strict=True)), *values, strict=True))
+        household_caches = [caches[c.field] for _, c in household_columns]
+        field_positions = {c.field: n for n, (_, c) in enumerate(household_columns)}
+        year_pos = field_positions.get("year_registered")
+        exit_pos = field_positions.get("year_exited")
+        income_year_pos = field_positions.get("income_year")
+        amount_positions = [field_positions[f] for f in INCOME_AMOUNT_FIELDS if f in field_positions]
+
+        def parse_household(row_no: int, cells: list[str], household_no: str) -> tuple[Any, ...]:
+            # Row by row: a household row has some thirty cells, many of them amounts seen only once.
+            values: list[Any] = []
+            for (index, column), cache in zip(household_columns, household_caches, strict=True):
+                text = cells[index]
+                value = cache.get(text, _MISSING) if cache is not None else _MISSING
+                if value is _MISSING:
+                    value = parse_cell(column, text)
+                    if cache is not None and len(cache) < _CACHE_LIMIT:
+                        cache[text] = value
+                if value.__class__ is CellError:
+                    errors.append((row_no, household_no, column.header, clean(text), str(value)))
+                    value = None
+                values.append(value)
+            if year_pos is not None and exit_pos is not None:
+                registered, exited = values[year_pos], values[exit_pos]
+                if registered and exited and exited < registered:
+                    errors.append((row_no, household_no, "脱贫年度", str(exited), f"脱贫年度早于识别年度 {registered}"))
+            if amount_positions and any(values[i] for i in amount_positions):
+                if income_year_pos is None:
+                    errors.append((row_no, household_no, "收入年度", "", "文件中有收入金额列，但缺少“收入年度”列"))
+                elif values[income_year_pos] is None:
+                    errors.append((row_no, household_no, "收入年度", "", "填写了收入金额，但没有填写收入年度"))
+            return (row_no, hash(tuple(values)), *values)
 
         def parse_ids(
             texts: list[str], row_nos: list[int], household_nos: list[Any], column: Column
@@ -379,7 +354,7 @@ class _LedgerImport:
             row_nos: list[int] = []
             rows: list[list[str]] = []
             household_nos: list[Any] = []
-            household_rows: list[int] = []  # positions in rows whose household cells are parsed
+            households: list[Any] = []
             for row_no, cells in chunk:
                 if len(cells) < width:
                     cells = cells + [""] * (width - len(cells))
@@ -390,21 +365,12 @@ class _LedgerImport:
                     number = parse_cell(household_no_column, raw[0])
                     state["raw_no"], state["first_raw"] = raw[0], raw
                     state["household_no"] = None if number.__class__ is CellError else number
-                    household_rows.append(len(rows))
+                    households.append(parse_household(row_no, cells, state["household_no"] or ""))
                 elif raw != state["first_raw"]:
-                    household_rows.append(len(rows))
+                    households.append(parse_household(row_no, cells, state["household_no"] or ""))
                 row_nos.append(row_no)
                 rows.append(cells)
                 household_nos.append(state["household_no"])
-            households = (
-                parse_households(
-                    [row_nos[k] for k in household_rows],
-                    [rows[k] for k in household_rows],
-                    [household_nos[k] for k in household_rows],
-                )
-                if household_rows
-                else []
-            )
             columns: list[list[Any]] = [row_nos, household_nos]
             for index, column in member_columns:
                 texts = list(map(itemgetter(index), rows))
