@@ -54,7 +54,6 @@ TEMP_TABLES = (STAGE, STAGE_HH, ERRORS, WARNINGS, FIRST, DUP_ID, REJECTED, HOUSE
 
 # Staging columns that are not model fields of the same name.
 _HOUSEHOLD_TARGET = {"village_code": "village_id"}
-_INCOME_TARGET = {"income_year": "year"}
 
 
 @dataclass
@@ -129,8 +128,8 @@ def _staging_type(column: Column) -> list[tuple[str, str]]:
 
 
 _BOOL_FIELDS = {"food_clothing_ok", "water_quality_ok", "water_piped", "pension_insured"}
-# Member columns whose values are mostly distinct: caching their parse would only cost memory.
-_UNCACHED_FIELDS = {"name", "id_number"}
+# Columns whose values are mostly distinct: caching their parse would only cost memory.
+_UNCACHED_FIELDS = {"household_no", "name", "id_number", "phone"}
 _CACHE_LIMIT = 4096
 _MISSING = object()
 
@@ -153,7 +152,6 @@ class _LedgerImport:
         self.on_progress = on_progress
         self.columns, self.unknown_headers = _resolve_headers(table.headers)
         self.present = {c.field for _, c in self.columns}
-        self.by_field = {c.field: c for _, c in self.columns}
         self.household_stage_columns = [("row_no", "integer PRIMARY KEY"), ("hh_sig", "bigint")]
         self.member_stage_columns = [("row_no", "integer PRIMARY KEY"), ("household_no", "varchar(40)")]
         for _, column in self.columns:
@@ -214,8 +212,10 @@ class _LedgerImport:
 
         Household columns are parsed on a household's first row only, and again on a later row only
         where its raw household cells differ from the first row's (the whole-file check then names the
-        column). Cells are parsed column by column: a closed vocabulary or a number is parsed once per
-        distinct text and then looked up, so most cells cost one dictionary lookup done in C.
+        column). Member cells are parsed column by column: a closed vocabulary or a small number is parsed
+        once per distinct text and then looked up, so most cells cost one dictionary lookup done in C.
+        Household rows (a third of the rows, thirty cells each, many of them amounts seen once) are parsed
+        row by row with the same per-column caches, which measured faster than column by column.
         """
         width = len(self.table.headers)
         household_columns = [(i, c) for i, c in self.columns if c.household_level]
@@ -277,7 +277,6 @@ class _LedgerImport:
         amount_positions = [field_positions[f] for f in INCOME_AMOUNT_FIELDS if f in field_positions]
 
         def parse_household(row_no: int, cells: list[str], household_no: str) -> tuple[Any, ...]:
-            # Row by row: a household row has some thirty cells, many of them amounts seen only once.
             values: list[Any] = []
             for (index, column), cache in zip(household_columns, household_caches, strict=True):
                 text = cells[index]
