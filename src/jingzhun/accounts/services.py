@@ -1,11 +1,28 @@
-"""Writes for accounts: the access log."""
+"""Writes for accounts: users and the access log."""
 
 from __future__ import annotations
 
 import getpass
 from typing import Any
 
-from .models import AccessLog
+from django.db import transaction
+
+from jingzhun.areas.models import Area
+
+from .models import AccessLog, Role, User
+
+
+@transaction.atomic
+def user_ensure(*, username: str, role: Role, area: Area, display_name: str, password: str) -> User:
+    """Create the user, or reset an existing one to this role, area, display name and password."""
+    user, _ = User.objects.get_or_create(username=username)
+    user.role = role
+    user.area = area
+    user.first_name = display_name
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    return user
 
 
 def access_log_record(*, user: Any, action: str, target: str, detail: dict[str, Any] | None = None) -> AccessLog:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import Area
+from .models import Area, Level
 
 
 def area_prefix_for_code(code: str) -> str:
@@ -11,3 +11,8 @@ def area_prefix_for_code(code: str) -> str:
         return Area.objects.get(code=code).prefix
     except Area.DoesNotExist:
         raise LookupError(f"没有区划代码为 {code} 的区划") from None
+
+
+def area_first(*, level: Level, prefix: str) -> Area | None:
+    """The area of this level with the lowest code under a code prefix."""
+    return Area.objects.filter(level=level, code__startswith=prefix).order_by("code").first()

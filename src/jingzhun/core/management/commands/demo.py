@@ -13,10 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from jingzhun.accounts.models import Role, User
+from jingzhun.accounts.models import Role
+from jingzhun.accounts.services import user_ensure
 from jingzhun.areas.models import Area, Level
+from jingzhun.areas.selectors import area_first
 from jingzhun.registry.selectors import household_summary_for_user
 
 # Documented in the README; the demo is for trying the software on one's own machine, never for real data.
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             ("village", Role.VILLAGE, village, "村级演示账号", "村级"),
         ]
         created = [
-            demo_user_ensure(username=username, role=role, area=area, display_name=display_name)
+            user_ensure(username=username, role=role, area=area, display_name=display_name, password=DEMO_PASSWORD)
             for username, role, area, display_name, _ in users
         ]
         summary = household_summary_for_user(user=created[0])
@@ -95,29 +96,12 @@ class Command(BaseCommand):
     def _demo_areas(self, villages: Path) -> tuple[Area, Area, Area]:
         """The county of the generated villages, its first town and that town's first village."""
         county_prefix = _first_village_code(villages)[:6]
-        county = _first_area(Level.COUNTY, county_prefix)
-        town = _first_area(Level.TOWN, county_prefix)
-        village = _first_area(Level.VILLAGE, town.prefix) if town else None
+        county = area_first(level=Level.COUNTY, prefix=county_prefix)
+        town = area_first(level=Level.TOWN, prefix=county_prefix)
+        village = area_first(level=Level.VILLAGE, prefix=town.prefix) if town else None
         if county is None or town is None or village is None:
             raise CommandError(f"导入后找不到区划 {county_prefix} 的县、乡镇或村")
         return county, town, village
-
-
-@transaction.atomic
-def demo_user_ensure(*, username: str, role: Role, area: Area, display_name: str) -> User:
-    """Create the demo user, or reset an existing one to its role, area, name and the demo password."""
-    user, _ = User.objects.get_or_create(username=username)
-    user.role = role
-    user.area = area
-    user.first_name = display_name
-    user.is_active = True
-    user.set_password(DEMO_PASSWORD)
-    user.save()
-    return user
-
-
-def _first_area(level: Level, prefix: str) -> Area | None:
-    return Area.objects.filter(level=level, code__startswith=prefix).order_by("code").first()
 
 
 def _first_village_code(villages: Path) -> str:
