@@ -320,3 +320,16 @@ def test_member_rows_follow_the_head_row(tmp_path):
     outcome = ledger_import(path=write_csv(tmp_path / "l.csv", [head, member_row(head), member_row(head)]))
 
     assert (outcome.rows, Member.objects.count()) == (3, 3)
+
+
+def test_mistyped_id_of_a_registered_member_suggests_the_registered_number(tmp_path):
+    rows = family("H001")
+    ledger_import(path=write_csv(tmp_path / "a.csv", rows))
+    registered = rows[1]["证件号码"]
+    typo = registered[:14] + str((int(registered[14]) + 1) % 10) + registered[15:]
+    rows[1]["证件号码"] = typo
+
+    outcome = ledger_import(path=write_csv(tmp_path / "b.csv", rows))
+
+    masked = registered[:6] + "********" + registered[-4:]
+    assert errors_of(outcome)[0][4].endswith(f"；本户已登记相近的号码：{masked}（李秀英）")

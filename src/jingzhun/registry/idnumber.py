@@ -22,6 +22,10 @@ class InvalidIdNumber(ValueError):
     """The number cannot be a valid ID number; ``str(exc)`` is a Chinese reason for the user."""
 
 
+class CheckCharacterError(InvalidIdNumber):
+    """Well-formed, but the check character does not match: most likely one mistyped digit."""
+
+
 @dataclass(frozen=True, slots=True)
 class IdNumber:
     number: str
@@ -95,7 +99,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     born = _birth_date(number[6:14], today)
     expected = check_character(first17)
     if last != expected:
-        raise InvalidIdNumber(f"校验位错误：最后一位应为 {expected}，实际为 {last}")
+        raise CheckCharacterError(f"校验位错误：最后一位应为 {expected}，实际为 {last}")
     sex = "M" if int(number[16]) % 2 else "F"
     return IdNumber(number=number, birth_date=born, sex=sex, region=number[:6], converted_from_15=converted)
 

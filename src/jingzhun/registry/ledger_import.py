@@ -144,6 +144,19 @@ def _display_sql(column: Column, expr: str) -> str:
     return f"COALESCE({as_text(expr)}, '')"
 
 
+def _registered_near_misses(household_no: str, number: str) -> str:
+    """For an ID with a wrong check character: members of the same household one typo away (RULES.md §10).
+
+    Only the household being imported is searched, so no one else's number is disclosed.
+    """
+    found = Member.objects.filter(
+        household__household_no=household_no, id_number__in=idnumber.near_misses(number)
+    ).values_list("id_number", "name")[:3]
+    if not found:
+        return ""
+    return "；本户已登记相近的号码：" + "、".join(f"{idnumber.mask(n)}（{name}）" for n, name in found)
+
+
 class _LedgerImport:
     def __init__(self, *, path: Path, table: Table, user: Any, on_progress: Progress | None) -> None:
         self.path = path
@@ -317,6 +330,8 @@ class _LedgerImport:
                         reason = "证件号码被 Excel 存成了数字，末几位已丢失；请把该列设为“文本”格式后重新填写"
                     else:
                         reason = str(parsed)
+                        if parsed.__class__ is idnumber.CheckCharacterError and household_nos[k]:
+                            reason += _registered_near_misses(household_nos[k], text)
                     errors.append((row_nos[k], household_nos[k] or "", column.header, text, reason))
                     numbers.append(None)
                     birth_dates.append(None)
