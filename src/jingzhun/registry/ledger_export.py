@@ -21,7 +21,7 @@ from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.models import Area
 from jingzhun.spreadsheets.writing import csv_row, xlsx_row
 
-from .ledger_format import LEDGER_COLUMNS
+from .ledger_format import LEDGER_COLUMNS, YES_NO_FIELDS
 from .models import Household, Income, Member
 from .staging import q
 
@@ -33,7 +33,6 @@ _SOURCE = {  # ledger field -> SQL expression over h (household), m (member), a 
     "income_year": "i.year",
 }
 _TEXT_FIELDS = {"household_no", "village_code", "village_name", "name", "id_number", "ethnicity", "phone"}
-_BOOL_FIELDS = {"food_clothing_ok", "water_quality_ok", "water_piped", "pension_insured"}
 
 
 @dataclass
@@ -67,7 +66,7 @@ def _converters() -> list[Any]:
         if column.choices is not None:
             words = {code: text for text, code in column.choices.items()}
             converters.append(lambda v, words=words: words[v] if v else "")
-        elif name in _BOOL_FIELDS:
+        elif name in YES_NO_FIELDS:
             converters.append(lambda v: "" if v is None else ("是" if v else "否"))
         elif name in _TEXT_FIELDS:
             converters.append(lambda v: v or "")

@@ -115,3 +115,5 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
 )
 
 INCOME_AMOUNT_FIELDS = tuple(c.field for c in LEDGER_COLUMNS if c.level == INC and c.field != "income_year")
+# Columns written 是/否 in the ledger and stored as booleans.
+YES_NO_FIELDS = frozenset({"food_clothing_ok", "water_quality_ok", "water_piped", "pension_insured"})

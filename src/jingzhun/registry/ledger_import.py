@@ -35,7 +35,7 @@ from jingzhun.spreadsheets.reading import LossyNumber, Table, UnusableFile, norm
 from jingzhun.spreadsheets.report import report_path_for, write_report
 
 from . import idnumber
-from .ledger_format import INCOME_AMOUNT_FIELDS, LEDGER_COLUMNS
+from .ledger_format import INCOME_AMOUNT_FIELDS, LEDGER_COLUMNS, YES_NO_FIELDS
 from .models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
 from .staging import as_text, concat_distinct, create_temp_table, drop_temp_tables, insert_rows, is_distinct, q
 from .vocab import MemberStatus, Relation
@@ -127,7 +127,6 @@ def _staging_type(column: Column) -> list[tuple[str, str]]:
     return [(column.field, _model_field_type(model, column.field))]
 
 
-_BOOL_FIELDS = {"food_clothing_ok", "water_quality_ok", "water_piped", "pension_insured"}
 # Columns whose values are mostly distinct: caching their parse would only cost memory.
 _UNCACHED_FIELDS = {"household_no", "name", "id_number", "phone"}
 _CACHE_LIMIT = 4096
@@ -139,7 +138,7 @@ def _display_sql(column: Column, expr: str) -> str:
     if column.choices is not None:
         cases = " ".join(f"WHEN '{code}' THEN '{text}'" for text, code in column.choices.items())
         return f"(CASE {expr} {cases} ELSE '' END)"
-    if column.field in _BOOL_FIELDS:
+    if column.field in YES_NO_FIELDS:
         return f"(CASE WHEN {expr} THEN '是' WHEN NOT {expr} THEN '否' ELSE '' END)"
     return f"COALESCE({as_text(expr)}, '')"
 
