@@ -333,3 +333,15 @@ def test_mistyped_id_of_a_registered_member_suggests_the_registered_number(tmp_p
 
     masked = registered[:6] + "********" + registered[-4:]
     assert errors_of(outcome)[0][4].endswith(f"；本户已登记相近的号码：{masked}（李秀英）")
+
+
+def test_member_counts_distinguish_created_updated_and_unchanged(tmp_path):
+    rows = family("H001") + family("H002")
+    first = ledger_import(path=write_csv(tmp_path / "a.csv", rows))
+    rows[1]["健康状况"] = "残疾"
+    rows.append(member_row(rows[0], 姓名="王小明", 证件号码=make_id("20100101"), 与户主关系="之子"))
+
+    second = ledger_import(path=write_csv(tmp_path / "b.csv", rows))
+
+    assert (first.members_created, first.members_updated) == (4, 0)
+    assert (second.members_created, second.members_updated) == (1, 1)

@@ -723,13 +723,13 @@ class _LedgerImport:
             [self.now_db] * 3,
         )
         updated = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COUNT(*) FROM {q(MEMBERS)} WHERE existing_id IS NULL")
+        members_created = cursor.fetchone()[0]
         cursor.execute(
-            f"SELECT COUNT(x.existing_id), COUNT(*) - COUNT(x.existing_id) FROM {q(MEMBERS)} x "
-            f"JOIN {member_table} m ON m.household_id = x.household_id "
-            f"JOIN {q(STAGE)} s ON s.row_no = x.row_no AND s.id_number = m.id_number WHERE m.{touched}",
+            f"SELECT COUNT(*) FROM {q(MEMBERS)} x JOIN {member_table} m ON m.id = x.existing_id WHERE m.{touched}",
             [self.now_db],
         )
-        members_updated, members_created = cursor.fetchone()
+        members_updated = cursor.fetchone()[0]
         cursor.execute(f"SELECT COUNT(*) FROM {q(FIRST)}")
         households = cursor.fetchone()[0]
         cursor.execute(f"SELECT COUNT(*) FROM {q(REJECTED)}")
