@@ -345,3 +345,12 @@ def test_member_counts_distinguish_created_updated_and_unchanged(tmp_path):
 
     assert (first.members_created, first.members_updated) == (4, 0)
     assert (second.members_created, second.members_updated) == (1, 1)
+
+
+def test_progress_is_reported_up_to_the_file_size(tmp_path):
+    path = write_csv(tmp_path / "l.csv", family("H001"))
+    seen = []
+
+    ledger_import(path=path, on_progress=lambda done, total: seen.append((done, total)))
+
+    assert seen[-1] == (path.stat().st_size, path.stat().st_size)
