@@ -87,3 +87,13 @@ def test_duplicate_village_code_is_an_error(tmp_path):
 
 def test_division_names_come_from_the_national_table():
     assert (division_name("370000"), division_name("371500"), division_name("371525")) == ("山东省", "聊城市", "冠县")
+
+
+def test_cells_are_trimmed_and_full_width_digits_normalised(tmp_path):
+    row = [" ３７１５２５１０１２０１ ", " 张庄村", "烟庄街道", "１８５０ ", " 否", "是", "是", "是", "是", "是", "否"]
+
+    outcome = village_facts_import(path=write(tmp_path / "v.csv", [row]))
+
+    assert outcome.exit_code == 0
+    village = Area.objects.get(code="371525101201")
+    assert (village.name, village.population) == ("张庄村", 1850)

@@ -11,8 +11,8 @@ from pathlib import Path
 from django.db import transaction
 from stdnum import numdb
 
-from jingzhun.spreadsheets.cells import CellError, strip_neutraliser
-from jingzhun.spreadsheets.reading import Table, UnusableFile, open_table
+from jingzhun.spreadsheets.cells import CellError
+from jingzhun.spreadsheets.reading import Table, UnusableFile, clean_cell, open_table
 from jingzhun.spreadsheets.report import report_path_for, write_report
 
 from .models import Area, Level
@@ -155,7 +155,7 @@ def _village_facts_import(*, path: Path, table: Table) -> VillageImportOutcome:
         values: dict[str, object] = {}
         bad = False
         for index, column in columns:
-            text = strip_neutraliser(cells[index]) if index < len(cells) else ""
+            text = clean_cell(cells[index]) if index < len(cells) else ""
             try:
                 values[column.field] = column.parse(text)
             except CellError as exc:

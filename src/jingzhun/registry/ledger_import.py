@@ -30,8 +30,8 @@ from openpyxl.utils import get_column_letter
 
 from jingzhun.areas import services as area_services
 from jingzhun.areas.models import Area
-from jingzhun.spreadsheets.cells import CellError, Column, strip_neutraliser
-from jingzhun.spreadsheets.reading import LossyNumber, Table, UnusableFile, normalize_text, open_table
+from jingzhun.spreadsheets.cells import CellError, Column
+from jingzhun.spreadsheets.reading import LossyNumber, Table, UnusableFile, clean_cell, open_table
 from jingzhun.spreadsheets.report import report_path_for, write_report
 
 from . import idnumber
@@ -246,14 +246,10 @@ class _LedgerImport:
         errors: list[Any] = []
         warnings: list[Any] = []
 
-        def clean(text: str) -> str:
-            text = text.strip() if text.isascii() else normalize_text(text)
-            return strip_neutraliser(text) if text[:1] == "'" else text
-
         def parse_cell(column: Column, text: str) -> Any:
             """The value, or a CellError carrying the Chinese reason."""
             try:
-                return column.parse(clean(text))
+                return column.parse(clean_cell(text))
             except CellError as exc:
                 return exc
 
@@ -277,7 +273,7 @@ class _LedgerImport:
                 return values
             for k, value in enumerate(values):
                 if value.__class__ is CellError:
-                    errors.append((row_nos[k], household_nos[k] or "", column.header, clean(texts[k]), str(value)))
+                    errors.append((row_nos[k], household_nos[k] or "", column.header, clean_cell(texts[k]), str(value)))
                     values[k] = None
             return values
 
@@ -298,7 +294,7 @@ class _LedgerImport:
                     if cache is not None and len(cache) < _CACHE_LIMIT:
                         cache[text] = value
                 if value.__class__ is CellError:
-                    errors.append((row_no, household_no, column.header, clean(text), str(value)))
+                    errors.append((row_no, household_no, column.header, clean_cell(text), str(value)))
                     value = None
                 values.append(value)
             if year_pos is not None and exit_pos is not None:
@@ -318,7 +314,7 @@ class _LedgerImport:
             numbers: list[Any] = []
             birth_dates: list[Any] = []
             sexes: list[Any] = []
-            cleaned = [t if t.__class__ is LossyNumber else clean(t) for t in texts]
+            cleaned = [t if t.__class__ is LossyNumber else clean_cell(t) for t in texts]
             for k, (text, parsed) in enumerate(
                 zip(cleaned, idnumber.parse_many(cleaned, today=today, births=birth_memo), strict=True)
             ):

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .cells import strip_neutraliser
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -28,6 +30,12 @@ class UnusableFile(Exception):
 
 class LossyNumber(str):
     """Text of a number Excel stored as a float with more digits than it can keep (ID numbers)."""
+
+
+def clean_cell(text: str) -> str:
+    """A cell as the formats compare it: trimmed, NFKC-normalised, the export's formula escape taken off."""
+    text = text.strip() if text.isascii() else normalize_text(text)
+    return strip_neutraliser(text) if text[:1] == "'" else text
 
 
 def normalize_text(value: str) -> str:
@@ -64,7 +72,7 @@ class Table:
     """Header and a stream of (spreadsheet row number, cells as text).
 
     Cells come as the file has them (CSV) or as :func:`cell_text` (xlsx); callers normalise with
-    :func:`normalize_text` where they need to, so that repeated values can be parsed once.
+    :func:`clean_cell` where they need to, so that repeated values can be parsed once.
 
     ``progress()`` tells how far the stream is, in the unit of ``total`` (rows for .xlsx, bytes for .csv),
     for a progress bar.
