@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jingzhun.accounts",
     "jingzhun.areas",
     "jingzhun.registry",
+    "jingzhun.policy",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from jingzhun.core.sets import model_table
+
 from .models import Area, Level
+
+
+def area_table() -> Any:
+    """The area tree as an unbound Ibis table, for set-based work (incidence, exit)."""
+    return model_table(Area)
 
 
 def area_prefix_for_code(code: str) -> str:

@@ -186,6 +186,34 @@ class Income(models.Model):
         )
 
 
+class HouseholdEvent(models.Model):
+    """A sudden event that struck a household (RULES.md §6 ``sudden_event``): disaster, accident, or the death
+    or disability of a main laborer. The loss is what the household lost in yuan (0 when not assessed)."""
+
+    class Kind(models.TextChoices):
+        DISASTER = "disaster", _("natural disaster")
+        ACCIDENT = "accident", _("accident")
+        LABORER_DEATH = "laborer_death", _("death of a main laborer")
+        LABORER_DISABILITY = "laborer_disability", _("disability of a main laborer")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField(_("date"))
+    loss = models.DecimalField(_("loss (yuan)"), **MONEY)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = _("household event")
+        verbose_name_plural = _("household events")
+        constraints = [models.CheckConstraint(condition=models.Q(loss__gte=0), name="event_loss_not_negative")]
+        indexes = [models.Index(fields=["occurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.kind} {self.occurred_on}"
+
+
 class ImportBatch(models.Model):
     """One import of a file: what it was, who ran it, what it did."""
 

@@ -7,10 +7,25 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Household, Member
+from jingzhun.core.sets import model_table
+
+from .models import Household, HouseholdEvent, Income, Member
 from .vocab import MemberStatus, PovertyStatus
 
 POOR_STATUSES = (PovertyStatus.NOT_EXITED, PovertyStatus.RELAPSED)
+
+
+def registry_tables() -> dict[str, Any]:
+    """The registry's tables as unbound Ibis tables, for set-based work in other apps (assessment, comparison).
+
+    Callers apply the area scope themselves with a prefix filter on ``households.village_id``.
+    """
+    return {
+        "households": model_table(Household),
+        "members": model_table(Member),
+        "incomes": model_table(Income),
+        "events": model_table(HouseholdEvent),
+    }
 
 
 def households_for_user(*, user: Any) -> QuerySet[Household]:

@@ -1,0 +1,125 @@
+"""The backend-portable layer for set-based work (DESIGN.md: Ibis).
+
+Batch logic is written once as Ibis expressions over *unbound* tables whose schemas come from the Django
+models. An expression is compiled to the SQL dialect of wherever the data lives — the app database (SQLite,
+PostgreSQL) through Django's own connection, inside Django's transaction; DuckDB or Spark for larger runs —
+and executed there. Python never sees the rows: results are written with ``INSERT … SELECT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from django.db import connection, models
+
+_DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
+
+# Django internal field type → Ibis type. Decimals are read as decimals and turned into integer cents by the
+# callers, so sums and comparisons are exact and identical on every backend.
+_TYPES = {
+    "AutoField": "int64",
+    "BigAutoField": "int64",
+    "BigIntegerField": "int64",
+    "IntegerField": "int64",
+    "PositiveIntegerField": "int64",
+    "PositiveSmallIntegerField": "int64",
+    "SmallIntegerField": "int64",
+    "CharField": "string",
+    "TextField": "string",
+    "BooleanField": "boolean",
+    "DateField": "date",
+    "DateTimeField": "timestamp",
+    "DecimalField": "decimal(14, 2)",
+    "ForeignKey": None,  # the target's key type
+}
+
+
+def _ibis_type(field: models.Field[Any, Any]) -> str:
+    kind = field.get_internal_type()
+    if kind == "ForeignKey":
+        return _ibis_type(field.target_field)  # type: ignore[attr-defined]
+    ibis_type = _TYPES.get(kind)
+    if ibis_type is None:
+        raise TypeError(f"no Ibis type for {kind}")
+    return ibis_type
+
+
+def model_table(model: type[models.Model], fields: Sequence[str] | None = None) -> ir.Table:
+    """An unbound Ibis table over ``model``'s database table (columns named as in the database)."""
+    schema = {}
+    for model_field in model._meta.concrete_fields:
+        if fields is None or model_field.name in fields or model_field.attname in fields:
+            schema[model_field.column] = _ibis_type(model_field)
+    return ibis.table(schema, name=model._meta.db_table)
+
+
+def dialect() -> str:
+    """The SQL dialect of the app database."""
+    return _DIALECTS[connection.vendor]
+
+
+def compile_sql(expr: ir.Expr, *, to: str | None = None) -> str:
+    """``expr`` as SQL text for the given dialect (default: the app database's)."""
+    return str(ibis.to_sql(expr, dialect=to or dialect()))
+
+
+@dataclass
+class Plan:
+    """A batch job as a few statements: intermediate tables, then ``INSERT … SELECT`` into the outputs.
+
+    Ibis inlines every use of a derived column, so one giant expression would repeat its sub-expressions
+    and grow beyond what SQLite's parser accepts. Materialising the steps as temporary tables keeps each
+    statement small, lets the database reuse each intermediate result, and works the same on SQLite,
+    PostgreSQL, DuckDB and Spark.
+    """
+
+    steps: list[tuple[str, ir.Table]] = field(default_factory=list)
+    outputs: list[tuple[str, ir.Table]] = field(default_factory=list)
+
+    def step(self, name: str, expr: ir.Table) -> ir.Table:
+        """Materialise ``expr`` as temporary table ``name``; returns the table to build on."""
+        self.steps.append((name, expr))
+        return ibis.table(expr.schema(), name=name)
+
+    def output(self, table: str, expr: ir.Table) -> None:
+        self.outputs.append((table, expr))
+
+    def statements(self, *, to: str | None = None, quote: Any = None) -> list[tuple[str, str]]:
+        """``(purpose, sql)`` pairs for a dialect: create the steps, fill the outputs, drop the steps."""
+        quote = quote or (lambda name: '"' + name + '"')
+        sql: list[tuple[str, str]] = []
+        for name, expr in self.steps:
+            sql.append((f"drop {name}", f"DROP TABLE IF EXISTS {quote(name)}"))
+            sql.append((name, f"CREATE TEMPORARY TABLE {quote(name)} AS {compile_sql(expr, to=to)}"))
+        for table, expr in self.outputs:
+            columns = ", ".join(quote(name) for name in expr.columns)
+            sql.append((table, f"INSERT INTO {quote(table)} ({columns}) {compile_sql(expr, to=to)}"))
+        sql.extend((f"drop {name}", f"DROP TABLE {quote(name)}") for name, _ in self.steps)
+        return sql
+
+
+def plan_execute(plan: Plan) -> dict[str, int]:
+    """Run a plan on the app database, in the caller's transaction; returns rows written per output table.
+
+    Every value in the plan is a column or a literal built by Ibis from validated numbers and our own fixed
+    phrases, so the compiled SQL carries no user text.
+    """
+    written: dict[str, int] = {}
+    outputs = {table for table, _ in plan.outputs}
+    with connection.cursor() as cursor:
+        for purpose, sql in plan.statements(quote=connection.ops.quote_name):
+            cursor.execute(sql)
+            if purpose in outputs:
+                written[purpose] = int(cursor.rowcount)
+    return written
+
+
+def fetch(expr: ir.Expr) -> list[tuple[Any, ...]]:
+    """Run ``expr`` on the app database and return its rows (for small, aggregated results only)."""
+    with connection.cursor() as cursor:
+        cursor.execute(compile_sql(expr))
+        return list(cursor.fetchall())

@@ -1,0 +1,148 @@
+"""Assessment runs and their results. A run is immutable once written: it records the pack and every
+parameter value it used, so any result can be explained later even after the pack changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Tier(models.TextChoices):
+    """分层分类 (RULES.md §7)."""
+
+    FRAGILE = "fragile", _("easily relapsing")
+    GENERAL = "general", _("general")
+    STABLE = "stable", _("stably out of poverty")
+    HIGH_QUALITY = "high_quality", _("high-quality exit")
+
+
+class Category(models.TextChoices):
+    """Monitoring category suggested for a flagged household (RULES.md §6)."""
+
+    UNSTABLE = "unstable", _("unstable after exit")
+    MARGINAL = "marginal", _("marginal, easily impoverished")
+    SUDDEN = "sudden", _("sudden severe hardship")
+
+
+# The Chinese names of the exchange formats (LEDGER.md §3), independent of the UI language.
+TIER_TEXT = {
+    Tier.FRAGILE: "易返贫户",
+    Tier.GENERAL: "一般户",
+    Tier.STABLE: "稳定脱贫户",
+    Tier.HIGH_QUALITY: "高质量脱贫户",
+}
+CATEGORY_TEXT = {
+    Category.UNSTABLE: "脱贫不稳定户",
+    Category.MARGINAL: "边缘易致贫户",
+    Category.SUDDEN: "突发严重困难户",
+}
+
+
+TRIGGERS = ("low_income", "income_drop", "medical_burden", "sudden_event")
+
+
+def _yuan(cents: int | None) -> Decimal | None:
+    return None if cents is None else Decimal(cents).scaleb(-2)
+
+
+class AssessmentRun(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"))
+    pack = models.CharField(_("rule pack"), max_length=60)
+    pack_version = models.CharField(_("pack version"), max_length=40)
+    parameters = models.JSONField(_("parameters used"))
+    area_prefix = models.CharField(_("area scope"), max_length=12, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    households = models.PositiveIntegerField(_("households assessed"), default=0)
+    excluded = models.PositiveIntegerField(_("households excluded"), default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("assessment run")
+        verbose_name_plural = _("assessment runs")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.year} {self.pack}"
+
+
+class HouseholdResult(models.Model):
+    """One household in one run. Indicators are NULL when the household was excluded (``exclusion`` says why)."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="household_results")
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="assessments")
+    household_no = models.CharField(max_length=40)
+    village_code = models.CharField(max_length=12)
+    poverty_status = models.CharField(max_length=20)  # the status when the run was made
+    size = models.PositiveSmallIntegerField()
+    net_income_cents = models.BigIntegerField(null=True)
+    income_per_capita_cents = models.BigIntegerField(null=True)
+    income_ok = models.BooleanField(null=True)
+    food_clothing_ok = models.BooleanField(null=True)
+    education_ok = models.BooleanField(null=True)
+    medical_ok = models.BooleanField(null=True)
+    housing_ok = models.BooleanField(null=True)
+    water_ok = models.BooleanField(null=True)
+    meets_standard = models.BooleanField(null=True)
+    exit_eligible = models.BooleanField(null=True)
+    identify_candidate = models.BooleanField(null=True)
+    relapse_candidate = models.BooleanField(null=True)
+    monitoring_flag = models.BooleanField(null=True)
+    low_income = models.BooleanField(null=True)
+    income_drop = models.BooleanField(null=True)
+    medical_burden = models.BooleanField(null=True)
+    sudden_event = models.BooleanField(null=True)
+    tier = models.CharField(max_length=20, choices=Tier.choices, blank=True)
+    suggested_category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    reasons = models.TextField(blank=True)
+    exclusion = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "household"], name="result_one_per_household")]
+        indexes = [
+            models.Index(fields=["run", "household_no"]),
+            models.Index(fields=["household", "run"]),
+            models.Index(fields=["run", "village_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.household_no}"
+
+    @property
+    def net_income(self) -> Decimal | None:
+        return _yuan(self.net_income_cents)
+
+    @property
+    def income_per_capita(self) -> Decimal | None:
+        return _yuan(self.income_per_capita_cents)
+
+    @property
+    def triggers(self) -> list[str]:
+        return [name for name in TRIGGERS if getattr(self, name)]
+
+
+class AreaResult(models.Model):
+    """Incidence and exit eligibility of a village, town or county in one run (RULES.md §5)."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="area_results")
+    area_code = models.CharField(max_length=12)
+    level = models.CharField(max_length=10)
+    population = models.PositiveIntegerField(null=True)
+    poor_population = models.PositiveIntegerField()
+    incidence_bp = models.PositiveIntegerField(null=True)  # basis points: 1.23 % is 123
+    exit_eligible = models.BooleanField()
+    reasons = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "area_code"], name="area_result_one_per_area")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.area_code}"
+
+    @property
+    def incidence_pct(self) -> Decimal | None:
+        return _yuan(self.incidence_bp)
