@@ -8,7 +8,7 @@ and executed there. Python never sees the rows: results are written with ``INSER
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,3 +123,11 @@ def fetch(expr: ir.Expr) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(compile_sql(expr))
         return list(cursor.fetchall())
+
+
+def fetch_iter(expr: ir.Expr, *, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
+    """Stream the rows of ``expr`` from the app database (for listings too long to hold in memory)."""
+    with connection.cursor() as cursor:
+        cursor.execute(compile_sql(expr))
+        while rows := cursor.fetchmany(batch):
+            yield from rows

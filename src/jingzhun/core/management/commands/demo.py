@@ -1,6 +1,6 @@
 """``jingzhun demo``: a sample county generated, imported, three users to log in with, and the web app.
 
-Thin by design: it runs ``generate``, ``import villages``, ``import ledger`` and ``serve`` as a user would,
+Thin by design: it runs ``generate``, ``import villages``, ``import ledger``, ``assess`` and ``serve`` as a user would,
 and only adds the demo users. Running it again re-imports the same files, which changes nothing.
 """
 
@@ -24,6 +24,8 @@ from jingzhun.registry.selectors import household_summary_for_user
 DEMO_PASSWORD = "Jingzhun-demo-2026"  # noqa: S105
 LEDGER_NAME = "sample-county.csv"
 
+# The sample county's incomes are for 2020, the last year of the national line in the default pack.
+DEMO_YEAR = 2020
 # Exit codes of ``jingzhun import``: 0 all imported, 1 some households rejected (see the error report).
 IMPORT_OK_CODES = {None, 0, 1}
 
@@ -55,6 +57,8 @@ class Command(BaseCommand):
         self._import("villages", villages)
         self.stdout.write(f"③ 导入贫困人口台账：{ledger}")
         self._import("ledger", ledger)
+        self.stdout.write(f"④ 评估 {DEMO_YEAR} 年（国家标准）")
+        call_command("assess", "--year", str(DEMO_YEAR))
 
         county, town, village = self._demo_areas(villages)
         users = [
@@ -71,7 +75,7 @@ class Command(BaseCommand):
         url_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - only a display choice
         lines = [
             "",
-            f"④ 演示数据已就绪：{county.name}，{summary['households']} 户 {summary['people']} 人。",
+            f"⑤ 演示数据已就绪：{county.name}，{summary['households']} 户 {summary['people']} 人。",
             "",
             f"  打开浏览器访问 http://{url_host}:{port}/ ，用下列任一账号登录：",
         ]

@@ -1,0 +1,57 @@
+"""Run-to-run transitions (托底清零): status in one run × status in another run (or now), with the households.
+
+A household present on only one side appears under 「（无）」 on the other: new registrations and households
+that left the scope are part of what a clean-up reports upward.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from jingzhun.core.sets import model_table
+from jingzhun.registry.selectors import registry_tables
+
+from .models import HouseholdResult
+
+ABSENT = ""
+
+
+def transition_rows(*, from_run: int, to_run: int | None, area_prefix: str = "") -> ir.Table:
+    """One row per household on either side: ``household_no, from_status, to_status`` (codes; "" when absent)."""
+    results = model_table(HouseholdResult)
+    before = results.filter(results.run_id == from_run)
+    if to_run is None:
+        households = registry_tables()["households"]
+        after = households.select(
+            household_id=households.id,
+            household_no=households.household_no,
+            village_code=households.village_id,
+            poverty_status=households.poverty_status,
+        )
+    else:
+        after = results.filter(results.run_id == to_run)
+    before = before.select(
+        household_id=before.household_id,
+        household_no=before.household_no,
+        village_code=before.village_code,
+        poverty_status=before.poverty_status,
+    )
+    after = after.select("household_id", "household_no", "village_code", "poverty_status")
+    if area_prefix:
+        before = before.filter(before.village_code.startswith(area_prefix))
+        after = after.filter(after.village_code.startswith(area_prefix))
+    joined = before.outer_join(after, before.household_id == after.household_id)
+    return joined.select(
+        household_no=ibis.coalesce(before.household_no, after.household_no),
+        from_status=before.poverty_status.fill_null(ABSENT),
+        to_status=after.poverty_status.fill_null(ABSENT),
+    )
+
+
+def transition_counts(rows: ir.Table) -> ir.Table:
+    return (
+        rows.group_by(["from_status", "to_status"])
+        .aggregate(households=rows.count())
+        .order_by(["from_status", "to_status"])
+    )
