@@ -27,7 +27,7 @@ import datetime as dt
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from django.conf import settings
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "packs"
 DEFAULT_PACK = "national"
+CENT = Decimal("0.01")  # money derived from parameters is rounded half up to the cent
 
 INDICATORS = ("income_ok", "food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok")
 VILLAGE_CRITERIA = ("collective_economy", "paved_road", "power", "clinic")
@@ -227,7 +228,7 @@ class RulePack:
             return explicit[year]
         constant, index = self.value("line_constant_2010"), self.value("price_index_2010") or {}
         if constant is not None and year in index:
-            return (constant * index[year]).quantize(Decimal("0.01"))
+            return (constant * index[year]).quantize(CENT, rounding=ROUND_HALF_UP)
         return None
 
     def rules_for(self, year: int) -> YearRules:
@@ -241,7 +242,7 @@ class RulePack:
         explicit_threshold = (self.value("monitoring_threshold") or {}).get(year)
         multiple = self.value("monitoring_multiple_of_line")
         threshold = (
-            explicit_threshold if explicit_threshold is not None else (multiple * line).quantize(Decimal("0.01"))
+            explicit_threshold if explicit_threshold is not None else (multiple * line).quantize(CENT, rounding=ROUND_HALF_UP)
         )
         month, day = self.value("assessment_date")
         return YearRules(
