@@ -247,7 +247,10 @@ def _household_facts(tables: Tables, rules: YearRules, members: ir.Table, area_p
     events = events.group_by(household_id=events.household_id).aggregate(
         event_n=events.count(),
         event_loss=_money_cents(events.loss).sum(),
-        event_kind=ibis.cases(*[(events.kind == k, t) for k, t in _EVENT_TEXT.items()], else_="其他").min(),
+        # The kind named is the first in _EVENT_TEXT's order: a minimum of text would follow the collation.
+        event_rank=ibis.cases(
+            *[(events.kind == k, i) for i, k in enumerate(_EVENT_TEXT)], else_=len(_EVENT_TEXT)
+        ).min(),
     )
     villages = tables.areas.select(village_code=tables.areas.code, water_scarce=tables.areas.water_scarce)
     h = _in_scope(tables.households, area_prefix)
@@ -293,7 +296,10 @@ def _household_facts(tables: Tables, rules: YearRules, members: ir.Table, area_p
         prev_net=last_year.prev_net,
         event_n=events.event_n.fill_null(0),
         event_loss=events.event_loss.fill_null(0),
-        event_kind=events.event_kind,
+        event_kind=ibis.cases(
+            *[(events.event_rank == i, t) for i, t in enumerate(_EVENT_TEXT.values())],
+            else_=ibis.ifelse(events.event_rank.isnull(), ibis.null("string"), "其他"),
+        ),
     )
 
 

@@ -73,8 +73,12 @@ class AssessmentRun(models.Model):
 class HouseholdResult(models.Model):
     """One household in one run. Indicators are NULL when the household was excluded (``exclusion`` says why)."""
 
-    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="household_results")
-    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="assessments")
+    # No single-column indexes: the unique (run, household) and the (household, run) index cover both keys,
+    # and every index is paid for on each run's million-row insert.
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="household_results", db_index=False)
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="assessments", db_index=False
+    )
     household_no = models.CharField(max_length=40)
     village_code = models.CharField(max_length=12)
     poverty_status = models.CharField(max_length=20)  # the status when the run was made
@@ -128,7 +132,7 @@ class HouseholdResult(models.Model):
 class AreaResult(models.Model):
     """Incidence and exit eligibility of a village, town or county in one run (RULES.md §5)."""
 
-    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="area_results")
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="area_results", db_index=False)
     area_code = models.CharField(max_length=12)
     level = models.CharField(max_length=10)
     population = models.PositiveIntegerField(null=True)

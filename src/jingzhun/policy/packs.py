@@ -23,6 +23,7 @@ problem of a file is reported at once, in Chinese, naming the file and the param
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -242,7 +243,9 @@ class RulePack:
         explicit_threshold = (self.value("monitoring_threshold") or {}).get(year)
         multiple = self.value("monitoring_multiple_of_line")
         threshold = (
-            explicit_threshold if explicit_threshold is not None else (multiple * line).quantize(CENT, rounding=ROUND_HALF_UP)
+            explicit_threshold
+            if explicit_threshold is not None
+            else (multiple * line).quantize(CENT, rounding=ROUND_HALF_UP)
         )
         month, day = self.value("assessment_date")
         return YearRules(
@@ -418,6 +421,9 @@ def _build(path: Path, raw: dict[str, dict[str, Any]], by_name: dict[str, Path],
         for year in pack.years:
             if pack.poverty_line(year) is None:
                 problems.append(f"缺少 {year} 年的贫困标准（poverty_line，或 line_constant_2010 与 price_index_2010）")
+            month, day = pack.value("assessment_date")
+            if (month, day) == (2, 29) and not calendar.isleap(year):
+                problems.append(f"评估基准日 02-29 在 {year} 年不存在（assessment_date）")
     if problems:
         raise PackError(f"规则包 {path.name}：" + "；".join(problems) + "。")
     return pack
