@@ -191,3 +191,14 @@ def test_results_do_not_depend_on_the_databases_text_order(county):
     con = on_duckdb(county, collation="zh")
     expected = HouseholdResult.objects.filter(run=county.run).order_by("household_no")
     assert stored(con, county.plan, HouseholdResult, "household_no") == list(expected.values_list(*HOUSEHOLD_COLUMNS))
+
+
+def test_plan_compiles_for_spark_sql():
+    # No Spark here to run it on: this only pins that the same plan still compiles to Spark SQL, with
+    # cached temporary views where the other backends use temporary tables.
+    statements = assessment_plan(source_tables(), pack_get().rules_for(2020), run_id=1).statements(to="pyspark")
+    assert statements[0][1].startswith("CREATE OR REPLACE TEMPORARY VIEW `jz_assess_members` AS SELECT")
+    assert [purpose for purpose, _ in statements if purpose.startswith("policy_")] == [
+        "policy_householdresult",
+        "policy_arearesult",
+    ]

@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 from django.db import connection, models
 
 _DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
+_SPARK = {"pyspark", "databricks"}
 
 # Django internal field type → Ibis type. Decimals are read as decimals and turned into integer cents by the
 # callers, so sums and comparisons are exact and identical on every backend.
@@ -89,16 +90,28 @@ class Plan:
         self.outputs.append((table, expr))
 
     def statements(self, *, to: str | None = None, quote: Any = None) -> list[tuple[str, str]]:
-        """``(purpose, sql)`` pairs for a dialect: create the steps, fill the outputs, drop the steps."""
+        """``(purpose, sql)`` pairs for a dialect: create the steps, fill the outputs, drop the steps.
+
+        Spark has no temporary tables: there a step is a cached temporary view.
+        """
         quote = quote or (lambda name: '"' + name + '"')
+        spark = to in _SPARK
+        if spark:
+            quote = lambda name: f"`{name}`"  # noqa: E731
         sql: list[tuple[str, str]] = []
         for name, expr in self.steps:
-            sql.append((f"drop {name}", f"DROP TABLE IF EXISTS {quote(name)}"))
-            sql.append((name, f"CREATE TEMPORARY TABLE {quote(name)} AS {compile_sql(expr, to=to)}"))
+            select = compile_sql(expr, to=to)
+            if spark:
+                sql.append((name, f"CREATE OR REPLACE TEMPORARY VIEW {quote(name)} AS {select}"))
+                sql.append((f"cache {name}", f"CACHE TABLE {quote(name)}"))
+            else:
+                sql.append((f"drop {name}", f"DROP TABLE IF EXISTS {quote(name)}"))
+                sql.append((name, f"CREATE TEMPORARY TABLE {quote(name)} AS {select}"))
         for table, expr in self.outputs:
             columns = ", ".join(quote(name) for name in expr.columns)
             sql.append((table, f"INSERT INTO {quote(table)} ({columns}) {compile_sql(expr, to=to)}"))
-        sql.extend((f"drop {name}", f"DROP TABLE {quote(name)}") for name, _ in self.steps)
+        drop = "DROP VIEW IF EXISTS" if spark else "DROP TABLE"
+        sql.extend((f"drop {name}", f"{drop} {quote(name)}") for name, _ in self.steps)
         return sql
 
 
