@@ -42,23 +42,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "assess"
 YEAR = 2020
 SOURCE_TABLES = ("registry_household", "registry_member", "registry_income", "registry_householdevent", "areas_area")
-FLAGS = (
-    "income_ok",
-    "food_clothing_ok",
-    "education_ok",
-    "medical_ok",
-    "housing_ok",
-    "water_ok",
-    "meets_standard",
-    "exit_eligible",
-    "identify_candidate",
-    "relapse_candidate",
-    "monitoring_flag",
-    "low_income",
-    "income_drop",
-    "medical_burden",
-    "sudden_event",
-)
 # The pragmas of the app's connection (settings.DATABASES), for the statement-by-statement lane.
 PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=10000", "cache_size=-65536")
 
@@ -176,6 +159,14 @@ def work_copy(households: int, name: str) -> Path:
 
 
 # --- lanes run in child processes ---------------------------------------------------------------------------
+
+
+def result_flags() -> tuple[str, ...]:
+    """The true/false columns of a household result (needs Django set up)."""
+    django_setup()
+    from jingzhun.policy.models import RESULT_FLAGS
+
+    return RESULT_FLAGS
 
 
 def django_setup() -> None:
@@ -353,7 +344,7 @@ def lane_compare(database: str, run_id: int, target: str, duck_run_id: int) -> d
                 if table == household_table:
                     for side, row in (("sqlite", x), ("duckdb", y)):
                         record = dict(zip(columns, row, strict=True))
-                        counts[side].update(f for f in FLAGS if record[f])
+                        counts[side].update(f for f in result_flags() if record[f])
                         counts[side][f"tier={record['tier'] or '-'}"] += 1
                         counts[side][f"category={record['suggested_category'] or '-'}"] += 1
                         counts[side]["excluded"] += record["exclusion"] != ""
@@ -510,7 +501,15 @@ def lane_orm(sample: int, run_id: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started_all
 
     # Not timed: the loop's flags against the set-based run's, household by household.
-    checked = ("size", "net_income_cents", "income_per_capita_cents", *FLAGS, "tier", "suggested_category", "exclusion")
+    checked = (
+        "size",
+        "net_income_cents",
+        "income_per_capita_cents",
+        *result_flags(),
+        "tier",
+        "suggested_category",
+        "exclusion",
+    )
     mine = {r["household_id"]: r for r in HouseholdResult.objects.filter(run=run).values("household_id", *checked)}
     theirs = HouseholdResult.objects.filter(run_id=run_id, household_id__in=chosen).values("household_id", *checked)
     differing = [r["household_id"] for r in theirs if mine.get(r["household_id"]) != r]

@@ -24,8 +24,8 @@ import ibis.expr.types as ir
 from jingzhun.core.sets import Plan
 from jingzhun.registry.vocab import LEDGER_TEXT, MedicalInsurance, SchoolStatus
 
-from .models import CATEGORY_TEXT, TIER_TEXT, Category, Tier
-from .packs import YearRules
+from .models import CATEGORY_TEXT, RESULT_FLAGS, TIER_TEXT, Category, Tier
+from .packs import INCOME_ITEMS, YearRules
 
 POOR = ("not_exited", "relapsed")
 UNDER_ASSISTANCE = ("not_exited", "relapsed", "pre_exit")
@@ -37,18 +37,8 @@ _EVENT_TEXT = {
     "laborer_death": "主要劳动力死亡",
     "laborer_disability": "主要劳动力致残",
 }
-_INCOME_PLUS = (
-    "wage",
-    "business_income",
-    "dividend",
-    "other_property",
-    "family_planning",
-    "dibao",
-    "tekun",
-    "pension",
-    "eco_compensation",
-    "other_transfer",
-)
+# Income items added into net income (RULES.md §1); business expense is the one subtracted.
+_INCOME_PLUS = tuple(item for item in INCOME_ITEMS if item != "business_expense")
 _NAMES_SHOWN = 3  # members named in a reason; more are counted ("等 5 人")
 
 
@@ -479,23 +469,6 @@ def _household_rows(t: ir.Table, rules: YearRules, run_id: int) -> ir.Table:
     def when_assessed(value: ir.Value) -> ir.Value:
         return ibis.ifelse(t.assessed, value, ibis.null(value.type()))
 
-    flags = [
-        "income_ok",
-        "food_clothing_ok",
-        "education_ok",
-        "medical_ok",
-        "housing_ok",
-        "water_ok",
-        "meets_standard",
-        "exit_eligible",
-        "identify_candidate",
-        "relapse_candidate",
-        "monitoring_flag",
-        "low_income",
-        "income_drop",
-        "medical_burden",
-        "sudden_event",
-    ]
     return t.select(
         run_id=ibis.literal(run_id, type="int64"),
         household_id=t.household_id,
@@ -505,7 +478,7 @@ def _household_rows(t: ir.Table, rules: YearRules, run_id: int) -> ir.Table:
         size=t.n,
         net_income_cents=when_assessed(t.net),
         income_per_capita_cents=when_assessed(t.pc),
-        **{name: when_assessed(t[name]) for name in flags},
+        **{name: when_assessed(t[name]) for name in RESULT_FLAGS},
         tier=ibis.ifelse(t.assessed, t.tier, ""),
         suggested_category=ibis.ifelse(t.assessed, t.suggested_category, ""),
         reasons=ibis.ifelse(t.assessed, _joined(pieces, "；"), t.exclusion),

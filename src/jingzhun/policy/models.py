@@ -41,7 +41,11 @@ CATEGORY_TEXT = {
 }
 
 
+INDICATORS = ("income_ok", "food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok")
+OUTCOMES = ("meets_standard", "exit_eligible", "identify_candidate", "relapse_candidate", "monitoring_flag")
 TRIGGERS = ("low_income", "income_drop", "medical_burden", "sudden_event")
+# Every true/false column of HouseholdResult, in the order of LEDGER.md §3 and then the triggers.
+RESULT_FLAGS = (*INDICATORS, *OUTCOMES, *TRIGGERS)
 
 
 def _yuan(cents: int | None) -> Decimal | None:

@@ -36,7 +36,7 @@ def pre_assessment_queries(
     incomes = tables.incomes.filter(tables.incomes.year == rules.year)
     scaled = ibis.literal(0)
     lump = ibis.literal(0)
-    for item in ("wage", *_INCOME_PLUS[1:]):
+    for item in _INCOME_PLUS:
         if item in lump_items:
             lump = lump + _money_cents(incomes[item])
         else:

@@ -8,30 +8,20 @@ from decimal import Decimal
 from typing import TextIO
 
 from .engine import TIER_NAMES
-from .models import AreaResult, HouseholdResult
+from .models import INDICATORS, OUTCOMES, AreaResult, HouseholdResult
 
+_FLAGS = (*INDICATORS, *OUTCOMES)
 HOUSEHOLD_COLUMNS = (
     "household_no",
     "size",
     "net_income",
     "income_per_capita",
-    "income_ok",
-    "food_clothing_ok",
-    "education_ok",
-    "medical_ok",
-    "housing_ok",
-    "water_ok",
-    "meets_standard",
-    "exit_eligible",
-    "identify_candidate",
-    "relapse_candidate",
-    "monitoring_flag",
+    *_FLAGS,
     "monitoring_triggers",
     "tier",
     "reasons",
 )
 AREA_COLUMNS = ("area_code", "level", "population", "poor_population", "incidence_pct", "exit_eligible")
-_FLAGS = HOUSEHOLD_COLUMNS[4:15]
 
 
 def _boolean(value: bool | None) -> str:
