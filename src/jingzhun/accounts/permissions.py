@@ -1,0 +1,69 @@
+"""What each role may do (角色权限), including the separation of the three administrators (三员分立).
+
+Capabilities are coarse on purpose: a view or API route asks ``user_can(user, Capability.X)`` and then reads
+through a selector that applies the user's area scope, so *what* and *where* are checked separately.
+
+The three administrators never see people data and cannot do one another's job:
+
+- the system administrator (系统管理员) creates and deactivates accounts and sets their area;
+- the security administrator (安全管理员) assigns roles and the right to see full ID numbers, unlocks accounts;
+- the audit administrator (审计管理员) reads the audit and access logs, nothing else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from .models import Role
+
+
+class Capability(StrEnum):
+    VIEW_PEOPLE = "view_people"  # households, members, assessments in the user's scope
+    EDIT_PEOPLE = "edit_people"
+    IMPORT_LEDGER = "import_ledger"
+    EXPORT_PEOPLE = "export_people"
+    RUN_ASSESSMENT = "run_assessment"
+    RECORD_VISIT = "record_visit"
+    IMPORT_DEPARTMENT_LIST = "import_department_list"
+    RECORD_FINDING = "record_finding"
+    MANAGE_ACCOUNTS = "manage_accounts"  # system administrator
+    MANAGE_SECURITY = "manage_security"  # security administrator
+    READ_AUDIT = "read_audit"  # audit administrator
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.COUNTY: frozenset(
+        {
+            Capability.VIEW_PEOPLE,
+            Capability.EDIT_PEOPLE,
+            Capability.IMPORT_LEDGER,
+            Capability.EXPORT_PEOPLE,
+            Capability.RUN_ASSESSMENT,
+        }
+    ),
+    Role.TOWN: frozenset(
+        {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.IMPORT_LEDGER, Capability.EXPORT_PEOPLE}
+    ),
+    Role.VILLAGE: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
+    Role.HELPER: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_VISIT}),
+    Role.DEPARTMENT: frozenset({Capability.IMPORT_DEPARTMENT_LIST}),
+    Role.INSPECTOR: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_FINDING}),
+    Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_ACCOUNTS}),
+    Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY}),
+    Role.AUDIT_ADMIN: frozenset({Capability.READ_AUDIT}),
+}
+
+ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def user_can(user: Any, capability: Capability) -> bool:
+    """Whether an active, logged-in user's role grants ``capability``."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return capability in ROLE_CAPABILITIES.get(getattr(user, "role", ""), frozenset())
+
+
+def user_sees_id_numbers(user: Any) -> bool:
+    """Full ID numbers only for a user who may view people data and was granted the right explicitly."""
+    return user_can(user, Capability.VIEW_PEOPLE) and bool(getattr(user, "may_see_id_numbers", False))
