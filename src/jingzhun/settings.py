@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "jingzhun.core",
     "jingzhun.accounts",
     "jingzhun.areas",
@@ -78,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: log out run-out sessions, then insist on a password change.
+    "jingzhun.accounts.middleware.SessionTimeoutMiddleware",
+    "jingzhun.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -140,22 +146,65 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# --- security controls (等保三级); tuned by the web issue ---------------------------------------------------
+# --- security controls (等保三级) -----------------------------------------------------------------------------
+# Login lockout (django-axes): 5 failed logins lock the *account name* for 30 minutes, or until the security
+# administrator unlocks it (/accounts/security/). By user name alone, not by address: an office's computers
+# reach the server through one NAT address, so locking the address would lock out the whole office for one
+# colleague's typos, and locking only the (name, address) pair would let an attacker go on from another
+# address. axes.W006 (no 'ip_address') warns about exactly the address-based bypass that a name-only lockout
+# is not open to, so it is silenced below on purpose.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jingzhun.accounts.views.locked_out"  # the login page with the reason, in Chinese
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Passwords: at least 10 characters of 3 kinds (AUTH_PASSWORD_VALIDATORS below), changed every
+# PASSWORD_MAX_AGE_DAYS days (0: never expire); initial passwords set by an administrator must be changed first.
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("JINGZHUN_PASSWORD_MAX_AGE_DAYS", 90))
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_ABSOLUTE_TIMEOUT seconds after
+# the login (jingzhun.accounts.sessions); SESSION_COOKIE_AGE below is the same absolute limit for the cookie.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("JINGZHUN_SESSION_IDLE_TIMEOUT", 30 * 60))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("JINGZHUN_SESSION_ABSOLUTE_TIMEOUT", 8 * 3600))
+
+# The audit trail and access log are kept at least this long; `jingzhun audit purge` refuses younger entries.
+AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("JINGZHUN_AUDIT_RETENTION_DAYS", 180)))
+
+# HTTPS. With JINGZHUN_PRODUCTION=1 the site is HTTPS only: HTTP is redirected, cookies are secure and HSTS is
+# sent, so `jingzhun check --deploy` has nothing to report. `jingzhun serve` speaks plain HTTP, so in production
+# it sits behind a TLS proxy (nginx, the office gateway) on the same machine or network: set
+# JINGZHUN_BEHIND_TLS_PROXY=1 so that Django trusts the proxy's X-Forwarded-Proto (the proxy must set it, and
+# must be the only way in). JINGZHUN_HTTPS=0 turns all of this off for a closed network without certificates;
+# `check --deploy` then warns, rightly. JINGZHUN_HSTS_SECONDS defaults to one year.
+HTTPS = PRODUCTION and os.environ.get("JINGZHUN_HTTPS", "1") == "1"
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("JINGZHUN_HSTS_SECONDS", 365 * 24 * 3600)) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS  # only a statement in the header; nothing is submitted to the browsers' list
+if os.environ.get("JINGZHUN_BEHIND_TLS_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp): only our own, vendored files. Inline <script> needs the per-request
+# nonce: <script nonce="{{ request.csp_nonce }}">; inline style attributes are refused.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "style-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "object-src": ["'none'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
     }
 }
+
+# --- background tasks (imports from the browser): stored in the database, run by `jingzhun serve`'s worker --
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- REST API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -170,6 +219,28 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "精准：建档立卡、评估与监测的接口。所有数据按用户的区划范围过滤。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per closed vocabulary, so that fields of the same name with different choices (a member's
+    # status, a household's status) do not collide.
+    "ENUM_NAME_OVERRIDES": {
+        "PovertyStatusEnum": "jingzhun.registry.vocab.PovertyStatus",
+        "MemberStatusEnum": "jingzhun.registry.vocab.MemberStatus",
+        "AttributeEnum": "jingzhun.registry.vocab.Attribute",
+        "CauseEnum": "jingzhun.registry.vocab.Cause",
+        "RelationEnum": "jingzhun.registry.vocab.Relation",
+        "EducationEnum": "jingzhun.registry.vocab.Education",
+        "SchoolStatusEnum": "jingzhun.registry.vocab.SchoolStatus",
+        "HealthEnum": "jingzhun.registry.vocab.Health",
+        "DisabilityGradeEnum": "jingzhun.registry.vocab.DisabilityGrade",
+        "LaborEnum": "jingzhun.registry.vocab.Labor",
+        "WorkStatusEnum": "jingzhun.registry.vocab.WorkStatus",
+        "MedicalInsuranceEnum": "jingzhun.registry.vocab.MedicalInsurance",
+        "HousingGradeEnum": "jingzhun.registry.vocab.HousingGrade",
+        "RelocationEnum": "jingzhun.registry.vocab.Relocation",
+        "TierEnum": "jingzhun.policy.models.Tier",
+        "CategoryEnum": "jingzhun.policy.models.Category",
+        "ResultFlagEnum": "jingzhun.registry.api.FLAG_CHOICES",
+        "IndicatorEnum": "jingzhun.registry.api.INDICATOR_CHOICES",
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -177,6 +248,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jingzhun.accounts.validators.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -201,7 +273,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

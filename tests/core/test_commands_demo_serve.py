@@ -4,16 +4,41 @@ from django.core.management import call_command
 
 from jingzhun.accounts.models import Role, User
 from jingzhun.areas.models import Level
+from jingzhun.core.management.commands import serve as serve_command
 from jingzhun.core.management.commands.demo import DEMO_PASSWORD
 from jingzhun.registry.models import Household
 
 
+class _Worker:
+    """Stands in for the task worker process: these tests are about the server, not the worker."""
+
+    terminated = False
+
+    def terminate(self):
+        self.terminated = True
+
+    def wait(self, timeout=None):
+        return 0
+
+
 @pytest.fixture
-def served(monkeypatch):
+def worker(monkeypatch):
+    started = _Worker()
+    monkeypatch.setattr(serve_command, "start_worker", lambda: started)
+    return started
+
+
+@pytest.fixture
+def served(monkeypatch, worker):
     """What ``serve`` handed to waitress, instead of serving forever."""
     calls = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: calls.append((app, kwargs)))
     return calls
+
+
+def test_serve_stops_its_task_worker_when_the_server_stops(served, worker):
+    call_command("serve", "--port", "8124")
+    assert worker.terminated
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,9 +1,12 @@
-"""Users with a role and an area scope. The roles and their controls grow with the web issue."""
+"""Users with a role and an area scope; the append-only audit trail and access log (等保三级)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +20,9 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("system administrator")
     SECURITY_ADMIN = "security_admin", _("security administrator")
     AUDIT_ADMIN = "audit_admin", _("audit administrator")
+    # An account the system administrator created and the security administrator has not yet given a role:
+    # it can log in and change its password, nothing else (三员分立: creating an account grants nothing).
+    NONE = "none", _("no role assigned")
 
 
 class User(AbstractUser):
@@ -30,14 +36,51 @@ class User(AbstractUser):
         related_name="+",
     )
     may_see_id_numbers = models.BooleanField(_("may see full ID numbers"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed at"), default=timezone.now)
+    # Set when someone other than the user chose the password (an administrator, the CLI); the user must
+    # choose their own before doing anything else.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     @property
     def scope_prefix(self) -> str | None:
         """Code prefix every people-data query of this user is filtered by; None sees nothing."""
         return self.area.prefix if self.area_id and self.area else None
 
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
-class AccessLog(models.Model):
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes: rows of the audit trail are written once and kept.
+
+    The retention purge (``jingzhun audit purge``) is the only deletion, and it goes through
+    :func:`jingzhun.accounts.services.audit_purge`, which checks the retention period first.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError(f"{self.model.__name__} entries are never changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{self.model.__name__} entries are never deleted")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError(f"{type(self).__name__} entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{type(self).__name__} entries are never deleted")
+
+
+class AccessLog(AppendOnlyModel):
     """Append-only record of exports and unmasked views of people data: who, what, when."""
 
     class Action(models.TextChoices):
@@ -45,7 +88,8 @@ class AccessLog(models.Model):
         UNMASK = "unmask", _("unmasked view")
         IMPORT = "import", _("import")
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # A default rather than auto_now_add, so that the retention purge can be tested with old entries.
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.CharField(_("actor"), max_length=150, help_text=_("user name, or the OS user for the CLI"))
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
@@ -59,10 +103,38 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise PermissionError("access log entries are never changed")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise PermissionError("access log entries are never deleted")
+class AuditEvent(AppendOnlyModel):
+    """Append-only audit trail of logins and account administration (安全审计): who did what to whom, when."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("login failed")
+        LOGOUT = "logout", _("logout")
+        LOCKOUT = "lockout", _("locked out")
+        SESSION_EXPIRED = "session_expired", _("session expired")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+        ACCOUNT_CREATED = "account_created", _("account created")
+        ACCOUNT_CHANGED = "account_changed", _("account changed")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("account deactivated")
+        ACCOUNT_ACTIVATED = "account_activated", _("account activated")
+        ROLE_CHANGED = "role_changed", _("role changed")
+        UNLOCKED = "unlocked", _("account unlocked")
+        PURGED = "purged", _("old entries purged")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # Who acted: the user (kept even if they are later deactivated) and their name as it was then.
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.CharField(_("actor"), max_length=150, help_text=_("user name, or the OS user for the CLI"))
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices, db_index=True)
+    # Whom it concerned: a user name (the account created, the name typed at a failed login).
+    target = models.CharField(_("target"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"

@@ -8,6 +8,9 @@ The three administrators never see people data and cannot do one another's job:
 - the system administrator (系统管理员) creates and deactivates accounts and sets their area;
 - the security administrator (安全管理员) assigns roles and the right to see full ID numbers, unlocks accounts;
 - the audit administrator (审计管理员) reads the audit and access logs, nothing else.
+
+An account the system administrator creates has ``Role.NONE`` (no capability) until the security
+administrator gives it a role; no administrator can change their own role, area or activity.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_ACCOUNTS}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY}),
     Role.AUDIT_ADMIN: frozenset({Capability.READ_AUDIT}),
+    Role.NONE: frozenset(),
 }
 
 ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})

@@ -1,8 +1,24 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.AccountLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    # 系统管理员
+    path("system/", views.system_accounts, name="system_accounts"),
+    path("system/new/", views.system_account_create, name="system_account_create"),
+    path("system/<int:pk>/", views.system_account, name="system_account"),
+    path("system/<int:pk>/active/", views.system_account_active, name="system_account_active"),
+    path("system/<int:pk>/password/", views.system_account_password, name="system_account_password"),
+    # 安全管理员
+    path("security/", views.security_accounts, name="security_accounts"),
+    path("security/<int:pk>/", views.security_account, name="security_account"),
+    path("security/unlock/", views.security_unlock, name="security_unlock"),
+    # 审计管理员
+    path("audit/", views.audit_events, name="audit_events"),
+    path("audit/access/", views.audit_access, name="audit_access"),
 ]

@@ -25,3 +25,17 @@ def area_prefix_for_code(code: str) -> str:
 def area_first(*, level: Level, prefix: str) -> Area | None:
     """The area of this level with the lowest code under a code prefix."""
     return Area.objects.filter(level=level, code__startswith=prefix).order_by("code").first()
+
+
+def area_names(*, codes: list[str]) -> dict[str, str]:
+    """Names of the areas with these codes (codes not found are left out)."""
+    return dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def villages_in_scope(*, prefix: str | None) -> list[tuple[str, str]]:
+    """``(code, name)`` of every village under a scope prefix, in code order; none without a scope."""
+    if not prefix:
+        return []
+    return list(
+        Area.objects.filter(level=Level.VILLAGE, code__startswith=prefix).order_by("code").values_list("code", "name")
+    )

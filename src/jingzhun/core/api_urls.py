@@ -3,6 +3,16 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from jingzhun.policy import api as policy_api
+from jingzhun.registry import api as registry_api
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("households/", registry_api.HouseholdListApi.as_view(), name="api-household-list"),
+    path("households/<str:household_no>/", registry_api.HouseholdDetailApi.as_view(), name="api-household-detail"),
+    path("members/", registry_api.MemberListApi.as_view(), name="api-member-list"),
+    path("assessments/", policy_api.RunListApi.as_view(), name="api-run-list"),
+    path("assessments/<int:id>/", policy_api.RunDetailApi.as_view(), name="api-run-detail"),
+    path("assessments/<int:id>/households/", policy_api.RunHouseholdsApi.as_view(), name="api-run-households"),
+    path("assessments/<int:id>/areas/", policy_api.RunAreasApi.as_view(), name="api-run-areas"),
 ]

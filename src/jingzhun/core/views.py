@@ -1,11 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.policy import selectors as policy_selectors
+from jingzhun.policy.models import Tier
 from jingzhun.registry import selectors
+
+VILLAGES_CHARTED = 30
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    summary = selectors.household_summary_for_user(user=request.user)
-    return render(request, "core/home.html", {"summary": summary})
+    """The dashboard of the user's area: the registry by status and village, and the latest run's outcomes."""
+    user = request.user
+    if not user_can(user, Capability.VIEW_PEOPLE):
+        # Administrators and department clerks have their own pages; they never see people data.
+        return render(request, "core/home.html", {"no_people_data": True})
+    summary = selectors.household_summary_for_user(user=user)
+    context: dict[str, Any] = {"summary": summary}
+    run = policy_selectors.run_latest_for_user(user=user) if summary["area"] else None
+    chart: dict[str, Any] = {
+        "status": [
+            {
+                "status": str(row["status"]),
+                "label": str(row["label"]),
+                "households": row["households"],
+                "people": row["people"],
+            }
+            for row in summary["by_status"]
+        ]
+    }
+    if run is not None:
+        prefix = getattr(user, "scope_prefix", None) or ""
+        outcomes = policy_selectors.run_summary(run=run, area_prefix=prefix)
+        villages = policy_selectors.village_incidence_for_scope(run=run, area_prefix=prefix)
+        incidence = {v["area_code"]: v for v in villages}
+        for row in summary["by_village"]:
+            found = incidence.get(row["village_id"])
+            row["incidence_pct"] = found["incidence_pct"] if found else None
+            row["exit_eligible"] = found["exit_eligible"] if found else None
+        context.update(
+            run=run,
+            outcomes=outcomes,
+            area_result=policy_selectors.area_result_for_code(run=run, area_code=user.area.code),  # type: ignore[union-attr]
+        )
+        chart["tiers"] = [{"tier": str(t.value), "label": str(t.label), "households": outcomes[t.value]} for t in Tier]
+        chart["villages"] = [
+            {"name": v["name"], "incidence": float(v["incidence_pct"])}
+            for v in villages[:VILLAGES_CHARTED]
+            if v["incidence_pct"] is not None
+        ]
+    context["chart"] = chart
+    return render(request, "core/home.html", context)

@@ -46,6 +46,24 @@ OUTCOMES = ("meets_standard", "exit_eligible", "identify_candidate", "relapse_ca
 TRIGGERS = ("low_income", "income_drop", "medical_burden", "sudden_event")
 # Every true/false column of HouseholdResult, in the order of LEDGER.md §3 and then the triggers.
 RESULT_FLAGS = (*INDICATORS, *OUTCOMES, *TRIGGERS)
+# What the pages call each true/false column (the UI language; the exchange formats keep their own Chinese).
+FLAG_LABELS = {
+    "income_ok": _("income meets the line"),
+    "food_clothing_ok": _("food and clothing secure"),
+    "education_ok": _("compulsory education guaranteed"),
+    "medical_ok": _("basic medical care guaranteed"),
+    "housing_ok": _("safe housing guaranteed"),
+    "water_ok": _("safe drinking water guaranteed"),
+    "meets_standard": _("meets the exit standard"),
+    "exit_eligible": _("may exit"),
+    "identify_candidate": _("possibly missed poor household"),
+    "relapse_candidate": _("possibly relapsed"),
+    "monitoring_flag": _("monitoring alert"),
+    "low_income": _("low income"),
+    "income_drop": _("income drop"),
+    "medical_burden": _("heavy medical burden"),
+    "sudden_event": _("sudden event"),
+}
 
 
 def _yuan(cents: int | None) -> Decimal | None:

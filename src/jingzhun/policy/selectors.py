@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from jingzhun.core.sets import fetch, fetch_iter
 
-from .models import AreaResult, AssessmentRun, HouseholdResult
+from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AreaResult, AssessmentRun, HouseholdResult
 from .packs import DEFAULT_PACK, PackError, pack_get
 
 
@@ -67,9 +67,9 @@ def exclusions(*, run: AssessmentRun) -> QuerySet[HouseholdResult]:
     return HouseholdResult.objects.filter(run=run).exclude(exclusion="").order_by("household_no")
 
 
-def run_summary(*, run: AssessmentRun) -> dict[str, int]:
-    """Counts of the outcomes of a run (for the command line and the dashboard)."""
-    results = HouseholdResult.objects.filter(run=run, exclusion="")
+def run_summary(*, run: AssessmentRun, area_prefix: str = "") -> dict[str, int]:
+    """Counts of the outcomes of a run (for the command line and the dashboard), inside ``area_prefix``."""
+    results = household_results_for_scope(run=run, area_prefix=area_prefix).filter(exclusion="")
     counts = results.aggregate(
         households=Count("id"),
         meets_standard=Count("id", filter=Q(meets_standard=True)),
@@ -85,7 +85,64 @@ def run_summary(*, run: AssessmentRun) -> dict[str, int]:
     return {key: int(value or 0) for key, value in counts.items()}
 
 
-# --- pre-assessment and transitions: set-based reads that return only their (small) answers ---------------
+# --- results of one run as the API filters them -----------------------------------------------------------
+
+
+def _result_filter(*, tier: str = "", flag: str = "", failed: str = "") -> Q:
+    """``tier``: a :class:`Tier`; ``flag``: an outcome or trigger that is true; ``failed``: an indicator that is
+    false (an excluded household, whose indicators are unknown, fails none)."""
+    condition = Q()
+    if tier:
+        condition &= Q(tier=tier)
+    if flag:
+        if flag not in LIST_FLAGS:
+            raise ValueError(f"unknown flag {flag!r}")
+        condition &= Q(**{flag: True})
+    if failed:
+        if failed not in INDICATORS:
+            raise ValueError(f"unknown indicator {failed!r}")
+        condition &= Q(**{failed: False})
+    return condition
+
+
+def household_results_search_for_user(
+    *,
+    user: Any,
+    run: AssessmentRun,
+    q: str = "",
+    village: str = "",
+    town: str = "",
+    status: str = "",
+    tier: str = "",
+    flag: str = "",
+    failed: str = "",
+    excluded: bool | None = None,
+) -> QuerySet[HouseholdResult]:
+    """Results of ``run`` in the user's scope, filtered, in household-number order. ``q`` is a 户编号 prefix;
+    ``status`` the poverty status at the time of the run."""
+    results = household_results_for_user(user=user, run=run).filter(_result_filter(tier=tier, flag=flag, failed=failed))
+    if q.strip():
+        results = results.filter(household_no__startswith=q.strip())
+    if village:
+        results = results.filter(village_code=village)
+    if town:
+        results = results.filter(village_code__startswith=town[:9])
+    if status:
+        results = results.filter(poverty_status=status)
+    if excluded is not None:
+        results = results.exclude(exclusion="") if excluded else results.filter(exclusion="")
+    return results.order_by("household_no")
+
+
+def area_results_for_user(*, user: Any, run: AssessmentRun, level: str = "") -> QuerySet[AreaResult]:
+    """Area results of ``run`` inside the user's scope, in area-code order."""
+    prefix = getattr(user, "scope_prefix", None)
+    if not prefix:
+        return AreaResult.objects.none()
+    results = area_results_for_scope(run=run, area_prefix=prefix)
+    if level:
+        results = results.filter(level=level)
+    return results.order_by("area_code")
 
 
 @dataclass(frozen=True)
@@ -158,3 +215,141 @@ def transitions_for_scope(
         counts=_dicts(transition_counts(rows)),
         rows=fetch_iter(rows.order_by(["from_status", "to_status", "household_no"])),  # type: ignore[arg-type]
     )
+
+
+# --- the pages: runs and results as a user of an area sees them -----------------------------------------------
+
+
+def runs_for_user(*, user: Any) -> QuerySet[AssessmentRun]:
+    """Finished runs that cover some of the user's scope (a run of the whole database covers everyone's)."""
+    prefix = getattr(user, "scope_prefix", None)
+    if not prefix:
+        return AssessmentRun.objects.none()
+    # The run's own scope and the user's overlap when one is a prefix of the other.
+    covering = [prefix[:n] for n in range(len(prefix) + 1)]
+    return AssessmentRun.objects.filter(finished_at__isnull=False).filter(
+        Q(area_prefix__in=covering) | Q(area_prefix__startswith=prefix)
+    )
+
+
+def run_latest_for_user(*, user: Any) -> AssessmentRun | None:
+    return runs_for_user(user=user).order_by("-id").first()
+
+
+def run_for_user(*, user: Any, run_id: int) -> AssessmentRun:
+    """A finished run the user may look at (``LookupError`` otherwise, also for a run of another area)."""
+    run = runs_for_user(user=user).filter(pk=run_id).first()
+    if run is None:
+        raise LookupError(f"没有编号为 {run_id} 的评估批次")
+    return run
+
+
+def household_result_latest(*, household: Any) -> HouseholdResult | None:
+    """The household's result in the most recent finished run that assessed it (or excluded it)."""
+    return (
+        HouseholdResult.objects.filter(household=household, run__finished_at__isnull=False)
+        .select_related("run")
+        .order_by("-run_id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Explained:
+    key: str
+    label: str
+    ok: bool | None  # None: not assessed
+    reason: str
+
+
+def result_explained(*, result: HouseholdResult) -> dict[str, list[Explained]]:
+    """The six indicators and the four monitoring triggers of one result, each with its own reason.
+
+    The engine writes one reason per failed indicator and per raised trigger, in the order of
+    ``INDICATORS`` then ``TRIGGERS``, joined by 「；」 (the reasons themselves never contain it).
+    """
+    failing = [name for name in INDICATORS if getattr(result, name) is False]
+    failing += [name for name in TRIGGERS if getattr(result, name)]
+    pieces = [piece for piece in result.reasons.split("；") if piece] if not result.exclusion else []
+    reasons = dict(zip(failing, pieces, strict=False)) if len(pieces) == len(failing) else {}
+    return {
+        "indicators": [
+            Explained(name, str(FLAG_LABELS[name]), getattr(result, name), reasons.get(name, "")) for name in INDICATORS
+        ],
+        "triggers": [
+            Explained(name, str(FLAG_LABELS[name]), getattr(result, name), reasons.get(name, "")) for name in TRIGGERS
+        ],
+    }
+
+
+# Outcomes and triggers a household list can be narrowed to.
+LIST_FLAGS = ("exit_eligible", "identify_candidate", "relapse_candidate", "monitoring_flag", *TRIGGERS)
+
+
+def households_with_results(
+    *, households: QuerySet[Any], run: AssessmentRun | None, tier: str = "", failed: str = "", flag: str = ""
+) -> QuerySet[Any]:
+    """Households (an already scoped queryset) with their result in ``run`` as ``result_*`` annotations,
+    narrowed to a tier, a failed indicator or a raised flag of that run. Without a run, any of these
+    filters leaves nothing, since no household has a tier yet."""
+    if run is None:
+        return households.none() if (tier or failed or flag) else households
+    if failed and failed not in INDICATORS:
+        raise ValueError(f"unknown indicator {failed}")
+    if flag and flag not in LIST_FLAGS:
+        raise ValueError(f"unknown flag {flag}")
+    households = households.annotate(
+        result=FilteredRelation("assessments", condition=Q(assessments__run=run)),
+        result_tier=F("result__tier"),
+        result_pc_cents=F("result__income_per_capita_cents"),
+        result_meets_standard=F("result__meets_standard"),
+        result_exclusion=F("result__exclusion"),
+        **{f"result_{name}": F(f"result__{name}") for name in (*INDICATORS, *LIST_FLAGS)},
+    )
+    # Filtering on the annotations reuses the one LEFT JOIN; ``result__x=`` would join the results again.
+    if tier:
+        households = households.filter(result_tier=tier)
+    if failed:
+        households = households.filter(**{f"result_{failed}": False})
+    if flag:
+        households = households.filter(**{f"result_{flag}": True})
+    return households
+
+
+def village_incidence_for_scope(*, run: AssessmentRun, area_prefix: str) -> list[dict[str, Any]]:
+    """Villages of the scope with their incidence (%) and exit eligibility in ``run``, highest incidence first."""
+    from jingzhun.areas.selectors import area_names
+
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in area_results_for_scope(run=run, area_prefix=area_prefix)
+        .filter(level="village")
+        .values("area_code", "population", "poor_population", "incidence_bp", "exit_eligible", "reasons")
+    ]
+    names = area_names(codes=[row["area_code"] for row in rows])
+    for row in rows:
+        row["name"] = names.get(row["area_code"], row["area_code"])
+        row["incidence_pct"] = None if row["incidence_bp"] is None else Decimal(row["incidence_bp"]).scaleb(-2)
+    rows.sort(key=lambda r: (-(r["incidence_bp"] if r["incidence_bp"] is not None else -1), r["area_code"]))
+    return rows
+
+
+def area_result_for_code(*, run: AssessmentRun, area_code: str) -> AreaResult | None:
+    return AreaResult.objects.filter(run=run, area_code=area_code).first()
+
+
+def transition_cell_for_scope(
+    *,
+    from_run: AssessmentRun,
+    to_run: AssessmentRun | None,
+    from_status: str,
+    to_status: str,
+    area_prefix: str = "",
+    limit: int = 200,
+) -> list[str]:
+    """Household numbers behind one cell of the transition table (at most ``limit``, in number order)."""
+    from .transitions import transition_rows
+
+    rows = transition_rows(from_run=from_run.pk, to_run=to_run.pk if to_run else None, area_prefix=area_prefix)
+    cell = rows.filter((rows.from_status == from_status) & (rows.to_status == to_status))
+    return [row[0] for row in fetch(cell.select("household_no").order_by("household_no").limit(limit))]

@@ -41,11 +41,20 @@ def transition_rows(*, from_run: int, to_run: int | None, area_prefix: str = "")
     if area_prefix:
         before = before.filter(before.village_code.startswith(area_prefix))
         after = after.filter(after.village_code.startswith(area_prefix))
-    joined = before.outer_join(after, before.household_id == after.household_id)
-    return joined.select(
-        household_no=ibis.coalesce(before.household_no, after.household_no),
-        from_status=before.poverty_status.fill_null(ABSENT),
-        to_status=after.poverty_status.fill_null(ABSENT),
+    # A full outer join of two derived tables has no index to use on SQLite and degrades to a nested loop
+    # (minutes on 100,000 households); stacking both sides and grouping by household is one sort everywhere.
+    absent = ibis.literal(ABSENT)
+    both = before.select("household_id", "household_no", from_status=before.poverty_status, to_status=absent).union(
+        after.select("household_id", "household_no", from_status=absent, to_status=after.poverty_status), distinct=False
+    )
+    return (
+        both.group_by("household_id")
+        .aggregate(
+            household_no=both.household_no.max(),
+            from_status=both.from_status.max(),
+            to_status=both.to_status.max(),
+        )
+        .select("household_no", "from_status", "to_status")
     )
 
 

@@ -157,8 +157,11 @@ def _registered_near_misses(household_no: str, number: str) -> str:
 
 
 class _LedgerImport:
-    def __init__(self, *, path: Path, table: Table, user: Any, on_progress: Progress | None) -> None:
+    def __init__(
+        self, *, path: Path, table: Table, user: Any, on_progress: Progress | None, area_prefix: str = ""
+    ) -> None:
         self.path = path
+        self.area_prefix = area_prefix
         self.table = table
         self.user_id = getattr(user, "pk", None)
         self.on_progress = on_progress
@@ -405,6 +408,8 @@ class _LedgerImport:
         self._check_household_columns(cursor)
         self._check_duplicate_ids(cursor)
         self._check_heads(cursor)
+        if self.area_prefix:
+            self._check_scope(cursor)
         self._create_as(
             cursor,
             REJECTED,
@@ -453,6 +458,26 @@ class _LedgerImport:
             f"THEN '同一证件号码出现在不同的户（户编号 ' || d.household_nos || '），这些户都未导入' "
             f"ELSE '同一证件号码在本户出现多次，本户未导入' END "
             f"FROM {q(STAGE)} r JOIN {q(DUP_ID)} d ON d.id_number = r.id_number"
+        )
+
+    def _check_scope(self, cursor: Any) -> None:
+        """From the web, a user imports only households of their own area, and cannot move one out of another."""
+        if "village_code" in self.present:
+            cursor.execute(
+                f"INSERT INTO {q(ERRORS)} (row_no, household_no, header, value, message) "
+                f"SELECT f.first_row, f.household_no, '村代码', s.village_code, "
+                f"'不在您的管辖范围（区划代码 ' || %s || ' 开头）内，本户未导入' "
+                f"FROM {q(FIRST)} f JOIN {q(STAGE_HH)} s ON s.row_no = f.first_row "
+                f"WHERE s.village_code IS NOT NULL AND s.village_code NOT LIKE %s",
+                [self.area_prefix, self.area_prefix + "%"],
+            )
+        cursor.execute(
+            f"INSERT INTO {q(ERRORS)} (row_no, household_no, header, value, message) "
+            f"SELECT f.first_row, f.household_no, '户编号', f.household_no, "
+            f"'该户已登记在您管辖范围以外的村，本户未导入' "
+            f"FROM {q(FIRST)} f JOIN {q(Household._meta.db_table)} h ON h.household_no = f.household_no "
+            f"WHERE h.village_id NOT LIKE %s",
+            [self.area_prefix + "%"],
         )
 
     def _check_heads(self, cursor: Any) -> None:
@@ -790,15 +815,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ledger_import(*, path: Path, user: Any = None, on_progress: Progress | None = None) -> LedgerImportOutcome:
+def ledger_import(
+    *, path: Path, user: Any = None, on_progress: Progress | None = None, area_prefix: str = ""
+) -> LedgerImportOutcome:
     """Import a household ledger file; see the module docstring for how.
+
+    ``area_prefix`` (imports from the web) rejects households outside the user's area, and households
+    already registered outside it. The command line imports for the whole database.
 
     Raises :class:`~jingzhun.spreadsheets.reading.UnusableFile` when the file cannot be used at all;
     nothing is written then.
     """
     path = Path(path)
     with open_table(path) as table, transaction.atomic():
-        job = _LedgerImport(path=path, table=table, user=user, on_progress=on_progress)
+        job = _LedgerImport(path=path, table=table, user=user, on_progress=on_progress, area_prefix=area_prefix)
         batch = ImportBatch.objects.create(
             kind=ImportBatch.Kind.LEDGER, file_name=path.name, sha256=_sha256(path), user_id=job.user_id
         )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, When
 
 from jingzhun.core.sets import model_table
 
-from .models import Household, HouseholdEvent, Income, Member
-from .vocab import MemberStatus, PovertyStatus
+from . import idnumber
+from .models import Household, HouseholdEvent, Income, Member, StatusChange
+from .vocab import MemberStatus, PovertyStatus, Relation
 
 POOR_STATUSES = (PovertyStatus.NOT_EXITED, PovertyStatus.RELAPSED)
 
@@ -77,4 +80,101 @@ def household_summary_for_user(*, user: Any) -> dict[str, Any]:
         "people": sum(r["people"] for r in by_status),
         "by_status": by_status,
         "by_village": by_village,
+    }
+
+
+# --- search and lookup, for the API and the pages ------------------------------------------------------------
+
+# A search by the last digits of an ID number takes exactly as many as a masked number shows: more would let
+# a user without the right to see them recover masked digits one guess at a time.
+ID_NUMBER_TAIL = 4
+_ID_CHARACTERS = re.compile(r"[0-9]+X?")
+
+
+def _member_match(text: str) -> Q | None:
+    """Members whose name contains ``text``, whose full ID number is ``text``, or whose ID number ends with it
+    when ``text`` is as long as the visible tail of a masked number; None when ``text`` cannot match one.
+
+    Other partial ID numbers never match: they would let a user without the right to see full numbers
+    recover the masked digits one guess at a time.
+    """
+    digits = idnumber.normalize(text)
+    if not _ID_CHARACTERS.fullmatch(digits):
+        return Q(name__contains=text)
+    if len(digits) in (15, 18):
+        try:
+            number = idnumber.parse(digits).number  # a 15-digit number is stored in its 18-digit form
+        except idnumber.InvalidIdNumber:
+            number = digits
+        return Q(id_number=number)
+    if len(digits) == ID_NUMBER_TAIL:
+        return Q(id_number__endswith=digits)
+    return None
+
+
+def members_search_for_user(*, user: Any, q: str = "") -> QuerySet[Member]:
+    """Members in the user's scope matching ``q`` (part of the name, full ID number or its last four characters)."""
+    members = members_for_user(user=user)
+    text = unicodedata.normalize("NFKC", q).strip()
+    if text:
+        match = _member_match(text)
+        members = members.filter(match) if match is not None else members.none()
+    return members.select_related("household__village").order_by("household__household_no", "id")
+
+
+def _text_match(text: str) -> Q:
+    """What a search box query means: a 户编号 (or its beginning), a member's full ID number or the four
+    characters a masked number shows anyway, or part of a member's name (see :func:`_member_match`)."""
+    digits = idnumber.normalize(text)
+    by_number = Q(household_no__startswith=digits) if _ID_CHARACTERS.fullmatch(digits) else Q(household_no=text)
+    members = _member_match(text)
+    if members is None:
+        return by_number
+    # A semi-join (IN) rather than a correlated EXISTS: SQLite then reads the member index once instead of
+    # probing it for every household in scope; PostgreSQL plans both the same.
+    return by_number | Q(pk__in=Member.objects.filter(members).values("household_id"))
+
+
+def household_search_for_user(*, user: Any, text: str = "", village: str = "", status: str = "") -> QuerySet[Household]:
+    """Households in the user's scope matching a search text (户编号, ID number or name), a village and a status.
+
+    Each row carries ``head_name`` (the head of household, or the first member) and ``people`` (active members).
+    """
+    households = households_for_user(user=user)
+    text = text.strip()
+    if text:
+        households = households.filter(_text_match(text))
+    if village:
+        households = households.filter(village_id=village)
+    if status:
+        households = households.filter(poverty_status=status)
+    members = Member.objects.filter(household=OuterRef("pk"))
+    # The head first; then the first registered member, for a household whose head has died.
+    head = members.order_by(Case(When(relation=Relation.HEAD, then=0), default=1), "id").values("name")[:1]
+    people = (
+        members.filter(status=MemberStatus.ACTIVE).order_by().values("household").annotate(n=Count("id")).values("n")
+    )
+    return households.select_related("village").annotate(head_name=Subquery(head), people=Subquery(people))
+
+
+def household_get_for_user(*, user: Any, household_no: str) -> Household:
+    """One household of the user's scope (``Household.DoesNotExist`` also for a household of another area)."""
+    return households_for_user(user=user).select_related("village", "village__parent").get(household_no=household_no)
+
+
+def household_record(*, household: Household) -> dict[str, Any]:
+    """What the household's record (一户一档) shows from the registry: members, incomes, events, status history."""
+    members = sorted(
+        household.members.all(),
+        key=lambda m: (m.status != MemberStatus.ACTIVE, m.relation != Relation.HEAD, m.birth_date, m.pk),
+    )
+    incomes = list(household.incomes.order_by("-year"))
+    return {
+        "members": members,
+        "active_members": sum(1 for m in members if m.status == MemberStatus.ACTIVE),
+        "incomes": incomes,
+        "events": list(household.events.order_by("-occurred_on", "-id")),
+        "status_changes": list(
+            StatusChange.objects.filter(household=household).select_related("changed_by").order_by("-changed_at", "-id")
+        ),
     }

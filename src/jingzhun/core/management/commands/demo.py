@@ -67,7 +67,15 @@ class Command(BaseCommand):
             ("village", Role.VILLAGE, village, "村级演示账号", "村级"),
         ]
         created = [
-            user_ensure(username=username, role=role, area=area, display_name=display_name, password=DEMO_PASSWORD)
+            user_ensure(
+                username=username,
+                role=role,
+                area=area,
+                display_name=display_name,
+                password=DEMO_PASSWORD,
+                # The demo password is documented and shared on purpose: no forced change (user_ensure).
+                must_change_password=False,
+            )
             for username, role, area, display_name, _ in users
         ]
         summary = household_summary_for_user(user=created[0])

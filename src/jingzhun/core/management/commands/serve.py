@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +13,13 @@ from django.core.management.base import BaseCommand, CommandParser
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
+def start_worker() -> subprocess.Popen[bytes]:
+    """The task worker (django-tasks' database backend) as a child process with our environment."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "jingzhun.cli", "db_worker", "--interval", "1", "--no-startup-delay"]
+    )
+
+
 class Command(BaseCommand):
     help = "Serve the web app (waitress; static files through WhiteNoise)."
 
@@ -18,8 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
         parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start the task worker (run `jingzhun db_worker` apart)"
+        )
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, threads: int, no_worker: bool, **options: Any) -> None:
         from waitress import serve
 
         # Copies only what changed, so it is cheap on every start. Production settings need it (the
@@ -38,7 +50,14 @@ class Command(BaseCommand):
         if not settings.PRODUCTION:
             self.stdout.write("提示：正式使用请设置 JINGZHUN_PRODUCTION=1。")
         self.stdout.flush()
+        # Imports started in the browser run in this worker, a process of its own, so that a long import
+        # never holds a web thread; it stops with the server.
+        worker = None if no_worker else start_worker()
         try:
             serve(application, host=host, port=port, threads=threads, ident="jingzhun")
         except KeyboardInterrupt:
             self.stdout.write("已停止。")
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)

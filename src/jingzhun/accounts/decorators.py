@@ -1,0 +1,30 @@
+"""View guards: logged in, then the role's capability (403 otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .permissions import Capability, user_can
+
+View = Callable[..., HttpResponse]
+
+
+def capability_required(capability: Capability) -> Callable[[View], View]:
+    """Anonymous users go to the login page; logged-in users without ``capability`` get 403."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not user_can(request.user, capability):
+                raise PermissionDenied(capability)
+            return view(request, *args, **kwargs)
+
+        return login_required(guarded)
+
+    return decorator

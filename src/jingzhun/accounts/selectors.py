@@ -1,0 +1,110 @@
+"""Reads for accounts: ID numbers as a user may see them, password state, accounts, lockouts and the logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from jingzhun.registry.idnumber import mask
+
+from .models import AccessLog, AuditEvent, User
+from .permissions import user_sees_id_numbers
+
+
+def id_number_shown(*, user: Any, id_number: str | None) -> str:
+    """The full number if ``user`` may see full ID numbers, else the masked one (first 6 and last 4).
+
+    Showing a full number must be logged: call ``services.unmasked_view_record`` once per response
+    (or use ``services.id_number_reveal`` for a single number).
+    """
+    if not id_number:
+        return ""
+    return id_number if user_sees_id_numbers(user) else mask(id_number)
+
+
+def password_expired(*, user: Any, now: dt.datetime | None = None) -> bool:
+    """Whether the password is older than ``PASSWORD_MAX_AGE_DAYS`` (0 or None: passwords never expire)."""
+    max_age = getattr(settings, "PASSWORD_MAX_AGE_DAYS", None)
+    changed_at = getattr(user, "password_changed_at", None)
+    if not max_age or changed_at is None:
+        return False
+    return (now or timezone.now()) - changed_at > dt.timedelta(days=max_age)
+
+
+def password_change_due(*, user: Any) -> str | None:
+    """Why the user must change their password before anything else: ``"initial"``, ``"expired"`` or None."""
+    if getattr(user, "must_change_password", False):
+        return "initial"
+    if password_expired(user=user):
+        return "expired"
+    return None
+
+
+def accounts_list(*, search: str = "") -> QuerySet[User]:
+    """Every account, for the system and security administrators (no people data, only the accounts)."""
+    accounts = User.objects.select_related("area").order_by("username")
+    if search:
+        accounts = accounts.filter(Q(username__icontains=search) | Q(first_name__icontains=search))
+    return accounts
+
+
+@dataclass(frozen=True)
+class Lockout:
+    username: str
+    failures: int
+    last_attempt: dt.datetime
+
+
+def lockouts_current() -> list[Lockout]:
+    """User names locked out by django-axes now (failures at the limit, within the cool-off period)."""
+    from axes.models import AccessAttempt
+
+    attempts = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    cooloff = settings.AXES_COOLOFF_TIME
+    if cooloff:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - dt.timedelta(hours=cooloff))
+    by_username: dict[str, Lockout] = {}
+    for attempt in attempts.order_by("attempt_time"):
+        if attempt.username:
+            by_username[attempt.username] = Lockout(
+                attempt.username, attempt.failures_since_start, attempt.attempt_time
+            )
+    return sorted(by_username.values(), key=lambda lockout: lockout.last_attempt, reverse=True)
+
+
+def _day_range(queryset: QuerySet, since: dt.date | None, until: dt.date | None) -> QuerySet:
+    zone = timezone.get_current_timezone()
+    if since:
+        queryset = queryset.filter(at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=zone))
+    if until:
+        queryset = queryset.filter(at__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+    return queryset
+
+
+def audit_events(
+    *, actor: str = "", action: str = "", since: dt.date | None = None, until: dt.date | None = None
+) -> QuerySet[AuditEvent]:
+    """The audit trail, newest first; ``actor`` matches who acted or whom it concerned; days are local and inclusive."""
+    events = AuditEvent.objects.order_by("-at", "-pk")
+    if actor:
+        events = events.filter(Q(actor=actor) | Q(target=actor))
+    if action:
+        events = events.filter(action=action)
+    return _day_range(events, since, until)
+
+
+def access_log_entries(
+    *, actor: str = "", action: str = "", since: dt.date | None = None, until: dt.date | None = None
+) -> QuerySet[AccessLog]:
+    """Exports, imports and unmasked views, newest first; days are local and inclusive."""
+    entries = AccessLog.objects.order_by("-at", "-pk")
+    if actor:
+        entries = entries.filter(actor=actor)
+    if action:
+        entries = entries.filter(action=action)
+    return _day_range(entries, since, until)

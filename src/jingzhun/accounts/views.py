@@ -1,0 +1,247 @@
+"""Account pages: login (with the lockout message), password change, and the three administrators' pages.
+
+Thin: forms validate, services act and audit, selectors read. Each administrator page asks for its own
+capability, so no administrator reaches another's pages, and none of them shows people data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .decorators import capability_required
+from .forms import (
+    AccountChangeForm,
+    AccountCreateForm,
+    PasswordResetByAdministratorForm,
+    RoleForm,
+    UnlockForm,
+    access_filter_form,
+    audit_filter_form,
+)
+from .models import Role, User
+from .permissions import Capability
+
+PAGE_SIZE = 50
+
+
+# Where each administrator lands after logging in: the home page shows people data, which they may not see.
+ADMINISTRATOR_HOME: dict[str, str] = {
+    Role.SYSTEM_ADMIN: "accounts:system_accounts",
+    Role.SECURITY_ADMIN: "accounts:security_accounts",
+    Role.AUDIT_ADMIN: "accounts:audit_events",
+}
+
+
+class AccountLoginView(LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        home = ADMINISTRATOR_HOME.get(getattr(self.request.user, "role", ""))
+        return reverse(home) if home else super().get_default_redirect_url()
+
+
+def locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """django-axes' lockout response: the login page again, with the reason, status 429."""
+    form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username", "")})
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    message = _(
+        "Too many failed logins: this account is locked. Try again in %(minutes)d minutes, "
+        "or ask the security administrator to unlock it."
+    ) % {"minutes": minutes}
+    context = {"form": form, "locked_out_message": message, "next": request.POST.get("next", "")}
+    return render(request, "accounts/login.html", context, status=429)
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    reason = selectors.password_change_due(user=user)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_change(user=user, password=form.cleaned_data["new_password1"], request=request)
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    context = {
+        "form": form,
+        "reason": reason,
+        "max_age_days": settings.PASSWORD_MAX_AGE_DAYS,
+        "password_help": password_validators_help_texts(),
+    }
+    return render(request, "accounts/password_change.html", context)
+
+
+# --- system administrator ------------------------------------------------------------------------------------
+
+
+@capability_required(Capability.MANAGE_ACCOUNTS)
+def system_accounts(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    page = Paginator(selectors.accounts_list(search=search), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/system_accounts.html", {"page": page, "search": search})
+
+
+@capability_required(Capability.MANAGE_ACCOUNTS)
+def system_account_create(request: HttpRequest) -> HttpResponse:
+    form = AccountCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = services.account_create(
+                by=request.user,
+                username=data["username"],
+                display_name=data["display_name"],
+                area=data["area"],
+                password=data["password1"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("username", error)
+        else:
+            messages.success(
+                request,
+                _("Account %(username)s created. The security administrator gives it a role.")
+                % {"username": account.username},
+            )
+            return redirect("accounts:system_account", pk=account.pk)
+    return render(request, "accounts/system_account_create.html", {"form": form})
+
+
+@capability_required(Capability.MANAGE_ACCOUNTS)
+def system_account(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User.objects.select_related("area"), pk=pk)
+    initial = {"display_name": account.first_name, "area": account.area.code if account.area else ""}
+    form = AccountChangeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.account_change(
+            by=request.user,
+            user=account,
+            display_name=form.cleaned_data["display_name"],
+            area=form.cleaned_data["area"],
+            request=request,
+        )
+        messages.success(request, _("Saved."))
+        return redirect("accounts:system_account", pk=account.pk)
+    context = {
+        "account": account,
+        "form": form,
+        "password_form": PasswordResetByAdministratorForm(account=account),
+        "is_self": account.pk == request.user.pk,
+    }
+    return render(request, "accounts/system_account.html", context)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_ACCOUNTS)
+def system_account_active(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User, pk=pk)
+    active = request.POST.get("active") == "1"
+    services.account_active_set(by=request.user, user=account, active=active, request=request)
+    messages.success(request, _("Account activated.") if active else _("Account deactivated."))
+    return redirect("accounts:system_account", pk=account.pk)
+
+
+@capability_required(Capability.MANAGE_ACCOUNTS)
+def system_account_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User, pk=pk)
+    form = PasswordResetByAdministratorForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        services.account_password_reset(
+            by=request.user, user=account, password=form.cleaned_data["password1"], request=request
+        )
+        messages.success(request, _("New initial password set; the user must change it at the next login."))
+        return redirect("accounts:system_account", pk=account.pk)
+    return render(request, "accounts/system_account_password.html", {"account": account, "password_form": form})
+
+
+# --- security administrator ----------------------------------------------------------------------------------
+
+
+@capability_required(Capability.MANAGE_SECURITY)
+def security_accounts(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    page = Paginator(selectors.accounts_list(search=search), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "search": search, "lockouts": selectors.lockouts_current()}
+    return render(request, "accounts/security_accounts.html", context)
+
+
+@capability_required(Capability.MANAGE_SECURITY)
+def security_account(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User.objects.select_related("area"), pk=pk)
+    initial = {
+        "role": account.role if account.role != Role.NONE else "",
+        "may_see_id_numbers": account.may_see_id_numbers,
+    }
+    form = RoleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.account_role_set(
+            by=request.user,
+            user=account,
+            role=Role(form.cleaned_data["role"]),
+            may_see_id_numbers=form.cleaned_data["may_see_id_numbers"],
+            request=request,
+        )
+        messages.success(request, _("Saved."))
+        return redirect("accounts:security_account", pk=account.pk)
+    context = {"account": account, "form": form, "is_self": account.pk == request.user.pk}
+    return render(request, "accounts/security_account.html", context)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_SECURITY)
+def security_unlock(request: HttpRequest) -> HttpResponse:
+    form = UnlockForm(request.POST)
+    if form.is_valid():
+        username = form.cleaned_data["username"]
+        services.account_unlock(by=request.user, username=username, request=request)
+        messages.success(request, _("%(username)s can log in again.") % {"username": username})
+    return redirect("accounts:security_accounts")
+
+
+# --- audit administrator -------------------------------------------------------------------------------------
+
+
+def _filtered(form: Any) -> dict[str, Any]:
+    if not form.is_valid():
+        return {}
+    return {key: value for key, value in form.cleaned_data.items() if value}
+
+
+@capability_required(Capability.READ_AUDIT)
+def audit_events(request: HttpRequest) -> HttpResponse:
+    form = audit_filter_form(request.GET)
+    events = selectors.audit_events(**_filtered(form))
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_events.html", {"form": form, "page": page, "query": _query(request)})
+
+
+@capability_required(Capability.READ_AUDIT)
+def audit_access(request: HttpRequest) -> HttpResponse:
+    form = access_filter_form(request.GET)
+    entries = selectors.access_log_entries(**_filtered(form))
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_access.html", {"form": form, "page": page, "query": _query(request)})
+
+
+def _query(request: HttpRequest) -> str:
+    """The filter part of the query string, for the pager's links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

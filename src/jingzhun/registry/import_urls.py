@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import import_views
+
+app_name = "imports"
+urlpatterns = [
+    path("", import_views.import_new, name="new"),
+    path("<int:job_id>/", import_views.import_detail, name="detail"),
+    path("<int:job_id>/report/", import_views.import_report, name="report"),
+]

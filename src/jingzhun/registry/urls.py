@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.household_list, name="household_list"),
+    path("<str:household_no>/", views.household_detail, name="household_detail"),
+    path("<str:household_no>/unmask/", views.household_unmask, name="household_unmask"),
+]

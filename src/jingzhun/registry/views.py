@@ -1,0 +1,155 @@
+"""The registry's pages: the household list and the household record (一户一档)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_numbers
+from jingzhun.accounts.services import access_log_record
+from jingzhun.areas.selectors import villages_in_scope
+from jingzhun.core.paging import keyset_page
+from jingzhun.policy import selectors as policy_selectors
+
+from . import selectors
+from .forms import HouseholdFilterForm
+from .idnumber import mask
+from .models import Household, Member
+
+PAGE_SIZE = 50
+
+
+def people_viewer(request: HttpRequest) -> None:
+    """Refuse (403) a user whose role does not include people data."""
+    if not user_can(request.user, Capability.VIEW_PEOPLE):
+        raise PermissionDenied
+
+
+def htmx_fragment(request: HttpRequest) -> bool:
+    """An HTMX request that wants only a part of the page (a history restore wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def household_list(request: HttpRequest) -> HttpResponse:
+    people_viewer(request)
+    user = request.user
+    form = HouseholdFilterForm(request.GET, villages=villages_in_scope(prefix=getattr(user, "scope_prefix", None)))
+    values = form.values()
+    run = policy_selectors.run_latest_for_user(user=user)
+    households = selectors.household_search_for_user(
+        user=user, text=values["q"], village=values["village"], status=values["status"]
+    )
+    households = policy_selectors.households_with_results(
+        households=households, run=run, tier=values["tier"], failed=values["failed"], flag=values["flag"]
+    )
+    page = keyset_page(households, key="household_no", after=values["after"], before=values["before"], size=PAGE_SIZE)
+    query = request.GET.copy()
+    for name in ("after", "before"):
+        query.pop(name, None)
+    context = {
+        "form": form,
+        "page": page,
+        "run": run,
+        "query": query.urlencode(),
+        "filtered": any(values[name] for name in ("q", "village", "status", "tier", "failed", "flag")),
+    }
+    template = "registry/_household_results.html" if htmx_fragment(request) else "registry/household_list.html"
+    return render(request, template, context)
+
+
+def _household(request: HttpRequest, household_no: str) -> Household:
+    people_viewer(request)
+    try:
+        return selectors.household_get_for_user(user=request.user, household_no=household_no)
+    except Household.DoesNotExist:
+        # Another area's household is "not found": its existence is not for this user to learn.
+        raise Http404 from None
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _member_rows(members: list[Member], *, unmasked: bool) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    return [
+        {
+            "member": member,
+            "id_number": member.id_number if unmasked else mask(member.id_number),
+            "age": _age(member.birth_date, today),
+        }
+        for member in members
+    ]
+
+
+def _record_context(request: HttpRequest, household: Household, *, unmasked: bool) -> dict[str, Any]:
+    record = selectors.household_record(household=household)
+    result = policy_selectors.household_result_latest(household=household)
+    explained = policy_selectors.result_explained(result=result) if result is not None else None
+    size = record["active_members"]
+    incomes = [
+        {
+            "income": income,
+            "business": income.business_income - income.business_expense,
+            "property": income.dividend + income.other_property,
+            "transfer": income.family_planning
+            + income.dibao
+            + income.tekun
+            + income.pension
+            + income.eco_compensation
+            + income.other_transfer,
+            "net": income.net,
+            "per_capita": (income.net / size) if size else None,
+        }
+        for income in record["incomes"]
+    ]
+    return {
+        "household": household,
+        "record": record,
+        "members": _member_rows(record["members"], unmasked=unmasked),
+        "unmasked": unmasked,
+        "may_unmask": user_sees_id_numbers(request.user),
+        "incomes": incomes,
+        "result": result,
+        "explained": explained,
+    }
+
+
+@login_required
+@require_GET
+def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
+    household = _household(request, household_no)
+    return render(request, "registry/household_detail.html", _record_context(request, household, unmasked=False))
+
+
+@login_required
+@require_POST
+@never_cache
+def household_unmask(request: HttpRequest, household_no: str) -> HttpResponse:
+    """Full ID numbers of the household's members, for a user granted the right; each such view is logged."""
+    household = _household(request, household_no)
+    if not user_sees_id_numbers(request.user):
+        raise PermissionDenied
+    context = _record_context(request, household, unmasked=True)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.UNMASK,
+        target=f"household:{household.household_no}",
+        detail={"members": [row["member"].pk for row in context["members"]], "page": "household_detail"},
+    )
+    if htmx_fragment(request):
+        return render(request, "registry/_members.html", context)
+    return render(request, "registry/household_detail.html", context)

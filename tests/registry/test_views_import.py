@@ -1,0 +1,127 @@
+"""Importing a ledger from the browser: upload, the task, progress, the report, and the user's area scope."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from jingzhun.accounts.models import AccessLog, Role
+from jingzhun.areas.models import Level
+from jingzhun.registry.models import Household, ImportJob
+from tests.factories import AreaFactory, HouseholdFactory, UserFactory, sample_area
+from tests.registry.ledger_files import HEADERS, family, read_report, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def county_user(client):
+    user = UserFactory(role=Role.COUNTY, area=sample_area(Level.COUNTY))
+    client.force_login(user)
+    return user
+
+
+def _upload(client, django_capture_on_commit_callbacks, tmp_path, rows, name="台账.csv", headers=None):
+    path = write_csv(tmp_path / name, rows, headers=headers)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("imports:new"), {"file": SimpleUploadedFile(name, path.read_bytes(), "text/csv")}
+        )
+    return response
+
+
+def test_upload_imports_the_ledger_and_shows_the_outcome(
+    client, county_user, tmp_path, django_capture_on_commit_callbacks
+):
+    response = _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"))
+    job = ImportJob.objects.get()
+    assert response.url == reverse("imports:detail", args=[job.pk])
+    assert job.status == ImportJob.Status.DONE
+    assert Household.objects.filter(household_no="H001").exists()
+    page = client.get(response.url).content.decode()
+    assert "2 行" in page and "新建 1" in page
+
+
+def test_progress_request_from_htmx_gets_only_the_progress_panel(
+    client, county_user, tmp_path, django_capture_on_commit_callbacks
+):
+    _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"))
+    job = ImportJob.objects.get()
+    page = client.get(reverse("imports:detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert page.lstrip().startswith("<section") and "<html" not in page
+
+
+def test_rejected_household_is_reported_and_the_report_download_is_logged(
+    client, county_user, tmp_path, django_capture_on_commit_callbacks
+):
+    rows = family("H001") + family("H002", 证件号码="370125198001010000")
+    _upload(client, django_capture_on_commit_callbacks, tmp_path, rows)
+    job = ImportJob.objects.get()
+    assert job.summary["rejected"] == 1
+    response = client.get(reverse("imports:report", args=[job.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"PK")  # an .xlsx
+    response.close()
+    assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT, user=county_user).count() == 1
+
+
+def test_household_outside_the_users_area_is_rejected_with_the_reason(
+    client, tmp_path, django_capture_on_commit_callbacks
+):
+    town = AreaFactory(level=Level.TOWN)
+    client.force_login(UserFactory(role=Role.TOWN, area=town))
+    _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"))  # a village of another town
+    job = ImportJob.objects.get()
+    assert job.summary["rejected"] == 1
+    assert not Household.objects.exists()
+    errors = read_report(job.report_path)["错误"]
+    assert any("不在您的管辖范围" in str(cell) for row in errors for cell in row)
+
+
+def test_household_registered_in_another_area_cannot_be_moved_into_yours(
+    client, tmp_path, django_capture_on_commit_callbacks
+):
+    elsewhere = HouseholdFactory(household_no="H001")  # a village of its own town
+    town = AreaFactory(level=Level.TOWN)
+    village = AreaFactory(level=Level.VILLAGE, parent=town)
+    client.force_login(UserFactory(role=Role.TOWN, area=town))
+    _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001", 村代码=village.code))
+    elsewhere.refresh_from_db()
+    assert elsewhere.village_id != village.code
+    assert ImportJob.objects.get().summary["rejected"] == 1
+
+
+def test_unusable_file_fails_the_job_with_the_reason(client, county_user, tmp_path, django_capture_on_commit_callbacks):
+    headers = [h for h in HEADERS if h != "证件号码"]
+    _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"), headers=headers)
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert "证件号码" in job.message
+
+
+def test_only_spreadsheets_are_accepted(client, county_user):
+    response = client.post(reverse("imports:new"), {"file": SimpleUploadedFile("台账.pdf", b"%PDF", "application/pdf")})
+    assert response.status_code == 400
+    assert "只能导入 .xlsx 或 .csv" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.VILLAGE, Role.HELPER, Role.DEPARTMENT, Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN])
+def test_roles_that_do_not_import_are_refused(client, role):
+    client.force_login(UserFactory(role=role, area=sample_area(Level.COUNTY)))
+    assert client.get(reverse("imports:new")).status_code == 403
+
+
+def test_another_users_import_is_not_found(client, county_user, tmp_path, django_capture_on_commit_callbacks):
+    _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"))
+    job = ImportJob.objects.get()
+    client.force_login(UserFactory(role=Role.COUNTY, area=sample_area(Level.COUNTY)))
+    assert client.get(reverse("imports:detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("imports:report", args=[job.pk])).status_code == 404

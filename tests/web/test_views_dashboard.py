@@ -1,0 +1,65 @@
+"""The dashboard with and without an assessment run; navigation by role."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from jingzhun.accounts.models import Role
+
+from .conftest import user_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_without_a_run_says_so(client, county, village_user):
+    client.force_login(village_user)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    assert "run" not in response.context
+    content = response.content.decode()
+    assert 'data-testid="no-run"' in content
+    data = json.loads(content.split('id="chart-data" type="application/json">')[1].split("</script>")[0])
+    assert "tiers" not in data
+    assert {row["status"]: row["people"] for row in data["status"]}["not_exited"] == 2
+
+
+def test_dashboard_with_a_run_shows_exits_flags_tiers_and_incidence(client, assessed, village_user):
+    client.force_login(village_user)
+    response = client.get(reverse("core:home"))
+    outcomes = response.context["outcomes"]
+    assert outcomes["households"] == 2
+    assert outcomes["monitoring_flag"] == 1
+    assert outcomes["exit_eligible"] == 0
+    chart = response.context["chart"]
+    assert {row["tier"]: row["households"] for row in chart["tiers"]}["high_quality"] == 1
+    assert [v["name"] for v in chart["villages"]] == ["王家村"]
+    # 2 poor people of 900 registered: 0.22 %
+    assert chart["villages"][0]["incidence"] == pytest.approx(0.22)
+    content = response.content.decode()
+    assert 'data-chart="villages"' in content
+    assert "echarts.common.min.js" in content
+    assert "李家村" not in content
+    assert "style=" not in content
+
+
+def test_navigation_only_for_people_viewers(client, county, village_user):
+    client.force_login(village_user)
+    content = client.get(reverse("core:home")).content.decode()
+    assert reverse("registry:household_list") in content
+    assert reverse("policy:run_list") in content
+    client.force_login(user_of(county.ours, Role.DEPARTMENT))
+    response = client.get(reverse("core:home"))
+    content = response.content.decode()
+    assert reverse("registry:household_list") not in content
+    assert "summary" not in response.context
+    assert "郝建业" not in content
+
+
+def test_vendored_assets_are_served_locally(client, county, village_user):
+    client.force_login(village_user)
+    content = client.get(reverse("core:home")).content.decode()
+    assert "/static/vendor/htmx/htmx.min.js" in content
+    assert "https://" not in content.split("<body")[0]
