@@ -232,7 +232,10 @@ def test_department_clerk_is_refused_household_pages(live_server, browser, asses
     watched = _page(browser, DESKTOP)
     page = watched.page
     _log_in(page, live_server.url, clerk.username)
-    expect(page.get_by_role("navigation", name="主导航")).to_have_count(0)
+    # The clerk's navigation has only their own account's page: no people-data pages.
+    navigation = page.get_by_role("navigation", name="主导航")
+    expect(navigation.get_by_role("link", name="农户档案")).to_have_count(0)
+    expect(navigation.get_by_role("link", name="修改密码")).to_have_count(1)
     response = page.goto(f"{live_server.url}/households/")
     assert response is not None
     assert response.status == 403

@@ -1,0 +1,115 @@
+"""Every URL and API route, as every role of area A, against the records of area B: always refused.
+
+The routes are read from the URL configuration, so a page added later is walked too; a route whose
+parameters this test does not know how to fill fails the test until it is taught.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from jingzhun.accounts.models import Role
+from jingzhun.policy.services import assessment_run
+from jingzhun.registry.models import ImportJob
+from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+# Pages about the user's own account, or with no people data at all.
+SELF_SERVICE = {"accounts:login", "accounts:logout", "accounts:password_change", ":api-schema"}
+# The administrators' own pages: each is refused to every other role (tested below), and manages accounts,
+# not people data.
+ADMIN_PAGES = {
+    "system": Role.SYSTEM_ADMIN,
+    "security": Role.SECURITY_ADMIN,
+    "audit": Role.AUDIT_ADMIN,
+}
+REFUSED = {302, 403, 404, 405}
+OTHER_NAME = "乙县户主"
+
+
+def _routes() -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern):
+                found.append((prefix + str(pattern.pattern), f"{namespace}:{pattern.name}"))
+
+    walk(get_resolver().url_patterns, "/", "")
+    return found
+
+
+@pytest.fixture
+def area_b(users_by_role):
+    """A household, a run and an import of county B, and an account there."""
+    household = HouseholdFactory(village=users_by_role.village_b, household_no="B0000001")
+    MemberFactory(household=household, name=OTHER_NAME)
+    IncomeFactory(household=household, year=2020, wage=Decimal("3000"))
+    run = assessment_run(year=2020, area_prefix=users_by_role.county_b.prefix)
+    owner = users_by_role[Role.COUNTY].outsider
+    job = ImportJob.objects.create(
+        user=owner, area_prefix=owner.scope_prefix, file_name="乙县.csv", path="/nonexistent"
+    )
+    return {
+        "household_no": household.household_no,
+        "run_id": run.pk,
+        "id": run.pk,
+        "job_id": job.pk,
+        "pk": owner.pk,
+    }
+
+
+def _url(route: str, values: dict[str, object]) -> str:
+    url = route
+    for converter in ("str", "int"):
+        for key, value in values.items():
+            url = url.replace(f"<{converter}:{key}>", str(value))
+    assert "<" not in url, f"the walk does not know how to fill {route}"
+    return url
+
+
+def _admin_owner(name: str) -> str | None:
+    if not name.startswith("accounts:"):
+        return None
+    for prefix, role in ADMIN_PAGES.items():
+        if name.startswith(f"accounts:{prefix}"):
+            return role
+    return None
+
+
+@pytest.mark.parametrize("role", [role for role in Role])
+def test_no_route_gives_a_role_of_area_a_the_records_of_area_b(client, users_by_role, area_b, role):
+    client.force_login(users_by_role[role].owner)
+    walked = 0
+    for route, name in _routes():
+        if name in SELF_SERVICE or _admin_owner(name) == role:
+            continue
+        url = _url(route, area_b)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            body = b"" if response.streaming else response.content
+            if "<" in route or _admin_owner(name):
+                assert response.status_code in REFUSED, f"{role} {method.upper()} {url} → {response.status_code}"
+            else:
+                # A list or dashboard of one's own area: allowed, but nothing of area B in it.
+                assert response.status_code < 500, f"{role} {method.upper()} {url} → {response.status_code}"
+                assert area_b["household_no"].encode() not in body, f"{role} {method.upper()} {url} shows area B"
+                assert OTHER_NAME.encode() not in body, f"{role} {method.upper()} {url} shows area B"
+            if response.streaming:
+                response.close()
+            walked += 1
+    assert walked > 40  # every page and API route, both methods
+
+
+def test_the_walk_sees_area_b_where_it_is_allowed(client, users_by_role, area_b):
+    # The same URLs do show B's household to B's own county user: the walk above can fail.
+    client.force_login(users_by_role[Role.COUNTY].outsider)
+    assert client.get(f"/households/{area_b['household_no']}/").status_code == 200
+    assert client.get(f"/api/households/{area_b['household_no']}/").status_code == 200
+    assert OTHER_NAME.encode() in client.get("/households/", {"q": OTHER_NAME}).content
