@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -21,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user_can(user, Capability.VIEW_PEOPLE):
         # Administrators and department clerks have their own pages; they never see people data.
         return render(request, "core/home.html", {"no_people_data": True})
-    summary = selectors.household_summary_for_user(user=user)
+    summary = selectors.household_summary_cached_for_user(user=user)
     context: dict[str, Any] = {"summary": summary}
     run = policy_selectors.run_latest_for_user(user=user) if summary["area"] else None
     chart: dict[str, Any] = {
@@ -37,8 +38,16 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if run is not None:
         prefix = getattr(user, "scope_prefix", None) or ""
-        outcomes = policy_selectors.run_summary(run=run, area_prefix=prefix)
-        villages = policy_selectors.village_incidence_for_scope(run=run, area_prefix=prefix)
+        # A run never changes once written: its figures for a scope can be kept as long as the run.
+        key = f"jingzhun:run:{run.pk}:{prefix}"
+        cached = cache.get(key)
+        if cached is None:
+            cached = (
+                policy_selectors.run_summary(run=run, area_prefix=prefix),
+                policy_selectors.village_incidence_for_scope(run=run, area_prefix=prefix),
+            )
+            cache.set(key, cached, timeout=24 * 3600)
+        outcomes, villages = cached
         incidence = {v["area_code"]: v for v in villages}
         for row in summary["by_village"]:
             found = incidence.get(row["village_id"])

@@ -46,6 +46,32 @@ def members_for_user(*, user: Any) -> QuerySet[Member]:
     return Member.objects.filter(household__village__code__startswith=prefix)
 
 
+def registry_version() -> str:
+    """Changes whenever households, members or statuses may have changed. Every writer of people data leaves a
+    row behind — an import batch, a status change, a field-level change record — so the newest of each marks
+    the registry's state. Cheap: three primary-key lookups."""
+    from .models import ChangeRecord, ImportBatch, StatusChange
+
+    newest = [
+        model.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        for model in (ImportBatch, StatusChange, ChangeRecord)
+    ]
+    return ".".join(str(n) for n in newest)
+
+
+def household_summary_cached_for_user(*, user: Any) -> dict[str, Any]:
+    """:func:`household_summary_for_user`, kept until the registry changes (the county dashboard's counts
+    read every member of the county: a few hundred milliseconds on 100,000 households)."""
+    from django.core.cache import cache
+
+    key = f"jingzhun:summary:{getattr(user, 'scope_prefix', None)}:{registry_version()}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = household_summary_for_user(user=user)
+        cache.set(key, summary, timeout=3600)
+    return summary
+
+
 def household_summary_for_user(*, user: Any) -> dict[str, Any]:
     """Households and active people by poverty status, and per village, in the user's scope."""
     households = households_for_user(user=user)
