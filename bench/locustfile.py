@@ -24,9 +24,15 @@ class Official(HttpUser):
 
     def on_start(self) -> None:
         number = next(_numbers) % int(os.environ.get("JZ_BENCH_USERS", "20"))
+        self.county = os.environ.get("JZ_BENCH_COUNTY", "371525")
+        sessions = os.environ.get("JZ_BENCH_SESSIONS", "")
+        if sessions:
+            # Logged in beforehand (web_load.py): each user reuses its own session.
+            self.client.cookies.set("sessionid", sessions.split(",")[number])
+            return
         page = self.client.get("/accounts/login/", name="login page")
         token = _CSRF.search(page.text)
-        self.client.post(
+        response = self.client.post(
             "/accounts/login/",
             data={
                 "username": f"bench-user-{number}",
@@ -36,11 +42,18 @@ class Official(HttpUser):
             headers={"Referer": f"{self.host}/accounts/login/"},
             name="login",
         )
-        self.county = os.environ.get("JZ_BENCH_COUNTY", "371525")
+        if "/accounts/login/" in response.url:
+            raise RuntimeError(f"bench-user-{number} could not log in")
+
+    def _page(self, path: str, name: str, marker: str, **params: str) -> None:
+        """GET a page and count it as failed unless it is the page itself (not a login redirect)."""
+        with self.client.get(path, params=params, name=name, catch_response=True) as response:
+            if "/accounts/login/" in response.url or marker not in response.text:
+                response.failure(f"not the {name} page: {response.url}")
 
     @task(1)
     def dashboard(self) -> None:
-        self.client.get("/", name="dashboard")
+        self._page("/", "dashboard", 'data-testid="total-households"')
 
     @task(2)
     def search(self) -> None:
@@ -51,4 +64,4 @@ class Official(HttpUser):
             query = f"{self.county}{random.randint(101, 113)}"
         else:
             query = f"{random.randint(0, 9999):04d}"
-        self.client.get("/households/", params={"q": query}, name="household search")
+        self._page("/households/", "household search", 'name="q"', q=query)

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -73,18 +74,25 @@ def main() -> None:
     }
     env.pop("DATABASE_URL", None)
     print(jingzhun("assess", "--year", "2020", env=env).splitlines()[-1])
-    jingzhun(
+    # The accounts, and a logged-in session for each: the measurement is about the two pages, not about the
+    # deliberately slow password hashing of twenty simultaneous logins.
+    sessions = jingzhun(
         "shell",
         "-c",
+        "from django.test import Client\n"
         "from jingzhun.accounts.services import user_ensure\n"
         "from jingzhun.accounts.models import Role\n"
         "from jingzhun.areas.models import Area\n"
         "county = Area.objects.filter(level='county').order_by('code').first()\n"
         f"for n in range({args.users}):\n"
-        f"    user_ensure(username=f'bench-user-{{n}}', role=Role.COUNTY, area=county, "
-        f"display_name='压测', password={password!r})\n",
+        f"    user = user_ensure(username=f'bench-user-{{n}}', role=Role.COUNTY, area=county, "
+        f"display_name='压测', password={password!r}, must_change_password=False)\n"
+        "    client = Client()\n"
+        "    client.force_login(user)\n"
+        "    print('SESSION', client.cookies['sessionid'].value)\n",
         env=env,
     )
+    session_keys = [line.split()[1] for line in sessions.splitlines() if line.startswith("SESSION ")]
     server = subprocess.Popen(
         [sys.executable, "-m", "jingzhun.cli", "serve", "--port", str(args.port), "--threads", str(args.threads)],
         env=env,
@@ -95,8 +103,19 @@ def main() -> None:
     )
     try:
         wait_for_port(args.port)
+        # One dashboard view first, as after any import: the first view computes what later views reuse.
+        warm = urllib.request.Request(
+            f"http://127.0.0.1:{args.port}/", headers={"Cookie": f"sessionid={session_keys[0]}"}
+        )
+        with urllib.request.urlopen(warm, timeout=120) as response:  # noqa: S310 - our own loopback server
+            response.read()
         prefix = OUT / "locust"
-        locust_env = {**env, "JZ_BENCH_PASSWORD": password, "JZ_BENCH_USERS": str(args.users)}
+        locust_env = {
+            **env,
+            "JZ_BENCH_PASSWORD": password,
+            "JZ_BENCH_USERS": str(args.users),
+            "JZ_BENCH_SESSIONS": ",".join(session_keys),
+        }
         subprocess.run(
             [
                 sys.executable, "-m", "locust", "-f", "bench/locustfile.py", "--headless",

@@ -65,4 +65,14 @@ def home(request: HttpRequest) -> HttpResponse:
             if v["incidence_pct"] is not None
         ]
     context["chart"] = chart
+    # The village table is the page's largest part (one row per village of a county): its HTML is kept for
+    # as long as the data and the language it was made from.
+    context["fragment_key"] = ":".join(
+        [
+            getattr(user, "scope_prefix", None) or "",
+            selectors.registry_version(),
+            str(run.pk if run else 0),
+            request.LANGUAGE_CODE,
+        ]
+    )
     return render(request, "core/home.html", context)
