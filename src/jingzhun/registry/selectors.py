@@ -158,7 +158,11 @@ def _text_match(text: str) -> Q:
         return by_number
     # A semi-join (IN) rather than a correlated EXISTS: SQLite then reads the member index once instead of
     # probing it for every household in scope; PostgreSQL plans both the same.
-    return by_number | Q(pk__in=Member.objects.filter(members).values("household_id"))
+    by_member = Q(pk__in=Member.objects.filter(members).values("household_id"))
+    if not _ID_CHARACTERS.fullmatch(digits) and not Household.objects.filter(household_no=text).exists():
+        # A name that is nobody's 户编号 (the usual case): without the OR, SQLite scans the names once, not twice.
+        return by_member
+    return by_number | by_member
 
 
 def household_search_for_user(*, user: Any, text: str = "", village: str = "", status: str = "") -> QuerySet[Household]:
