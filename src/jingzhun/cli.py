@@ -40,8 +40,29 @@ def ensure_database() -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def serve_environment(argv: list[str], environ: dict[str, str]) -> dict[str, str]:
+    """The settings ``jingzhun serve`` runs with unless told otherwise: production settings, as an office runs
+    it. A server that listens on loopback only, and is not behind a TLS proxy, is reachable from this computer
+    alone: it speaks plain HTTP there instead of redirecting to an HTTPS nobody serves."""
+    defaults = {"JINGZHUN_PRODUCTION": "1"}
+    host = "127.0.0.1"
+    for index, arg in enumerate(argv):
+        if arg == "--host" and index + 1 < len(argv):
+            host = argv[index + 1]
+        elif arg.startswith("--host="):
+            host = arg.split("=", 1)[1]
+    if host in _LOOPBACK and environ.get("JINGZHUN_BEHIND_TLS_PROXY") != "1":
+        defaults["JINGZHUN_HTTPS"] = "0"
+    return {key: value for key, value in defaults.items() if key not in environ}
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] == "serve":
+        os.environ.update(serve_environment(argv[2:], dict(os.environ)))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
     import django
     from django.core.management import execute_from_command_line

@@ -48,7 +48,12 @@ class Command(BaseCommand):
                 f"（当前：{','.join(settings.ALLOWED_HOSTS)}）。"
             )
         if not settings.PRODUCTION:
-            self.stdout.write("提示：正式使用请设置 JINGZHUN_PRODUCTION=1。")
+            self.stdout.write("提示：当前不是正式设置（JINGZHUN_PRODUCTION=0）。")
+        elif settings.SECURE_SSL_REDIRECT:
+            self.stdout.write(
+                "提示：正式设置只接受 HTTPS。请在 TLS 反向代理之后运行并设置 JINGZHUN_BEHIND_TLS_PROXY=1；"
+                "没有证书的内网可设置 JINGZHUN_HTTPS=0（见 docs/账号与安全.md）。"
+            )
         self.stdout.flush()
         # Imports started in the browser run in this worker, a process of its own, so that a long import
         # never holds a web thread; it stops with the server.
