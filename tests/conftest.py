@@ -7,6 +7,8 @@ from typing import Any, NamedTuple
 import pytest
 from django.test import override_settings
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _session_static_root(tmp_path_factory):

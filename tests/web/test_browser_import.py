@@ -8,10 +8,11 @@ from playwright.sync_api import expect
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.areas.models import Level
 from jingzhun.registry.models import Household
+from tests.browser import DESKTOP
 from tests.factories import UserFactory, sample_area
 from tests.registry.ledger_files import family, write_csv
 
-from .test_browser_pages import DESKTOP, _async_unsafe_allowed, _log_in, _page, _shot, browser  # noqa: F401 - fixtures
+from .test_browser_pages import _log_in, _page, _shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,7 @@ def _tasks_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-def test_import_with_an_error_reports_it_and_offers_the_report(live_server, browser, tmp_path):  # noqa: F811
+def test_import_with_an_error_reports_it_and_offers_the_report(live_server, browser, tmp_path):
     user = UserFactory(role=Role.COUNTY, area=sample_area(Level.COUNTY))
     ledger = write_csv(tmp_path / "三月台账.csv", family("H001") + family("H002", 证件号码="370125198001010000"))
     watched = _page(browser, DESKTOP)

@@ -7,59 +7,23 @@ Content-Security-Policy violations and script errors, which would mean a chart o
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.areas.models import Level
 from jingzhun.policy.services import assessment_run
 from jingzhun.registry.idnumber import mask
+from tests.browser import DESKTOP, PHONE
 from tests.factories import TEST_PASSWORD, HouseholdFactory, MemberFactory, UserFactory, sample_area
 
 from .conftest import County
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(os.environ.get("JINGZHUN_SHOTS", "/tmp/shots"))  # noqa: S108 - screenshots for a human, not secrets
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1280, "height": 860}
-PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def _async_unsafe_allowed() -> Iterator[None]:
-    # Playwright's sync API keeps an event loop in this thread; Django then refuses ORM calls from it.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed: None) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Watched:
