@@ -70,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context["fragment_key"] = ":".join(
         [
             getattr(user, "scope_prefix", None) or "",
-            selectors.registry_version(),
+            summary["version"],
             str(run.pk if run else 0),
             request.LANGUAGE_CODE,
         ]

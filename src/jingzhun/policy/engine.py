@@ -1,9 +1,10 @@
 """The assessment as Ibis expressions (RULES.md §1–§7): written once, compiled for any backend.
 
-Nothing here touches a database. :func:`household_results` and :func:`area_results` take unbound tables
-(``registry_tables()``/``area_table()`` for the app database, the same schemas on DuckDB or Spark) and the
-resolved :class:`~jingzhun.policy.packs.YearRules`, and return table expressions with exactly the columns of
-:class:`~jingzhun.policy.models.HouseholdResult` and :class:`~jingzhun.policy.models.AreaResult`.
+Nothing here touches a database. :func:`assessment_plan` takes unbound tables (``registry_tables()``/
+``area_table()`` for the app database, the same schemas on DuckDB or Spark) and the resolved
+:class:`~jingzhun.policy.packs.YearRules`, and returns a :class:`~jingzhun.core.sets.Plan` whose outputs have
+exactly the columns of :class:`~jingzhun.policy.models.HouseholdResult` and
+:class:`~jingzhun.policy.models.AreaResult`.
 
 Money is carried as integer cents and every threshold comparison is done in integers — ``pc > line``
 becomes ``net_cents > line_cents × n`` — so the outcome is exact and the same on every backend; per-capita
@@ -61,8 +62,14 @@ def _ratio(value: Decimal) -> tuple[int, int]:
     return fraction.numerator, fraction.denominator
 
 
+def _hundredths(column: ir.Value) -> ir.IntegerValue:
+    """A decimal column with two places as an exact integer count of hundredths (NULL stays NULL)."""
+    return (column.cast("decimal(16, 2)") * 100).round().cast("int64")
+
+
 def _money_cents(column: ir.Value) -> ir.IntegerValue:
-    return (column.cast("decimal(16, 2)") * 100).round().cast("int64").fill_null(0)
+    """An amount in cents; a blank amount is 0 (LEDGER.md §1)."""
+    return _hundredths(column).fill_null(0)
 
 
 def _one_if(condition: ir.BooleanValue) -> ir.IntegerValue:
@@ -252,9 +259,6 @@ def _household_facts(tables: Tables, rules: YearRules, members: ir.Table, area_p
         .left_join(villages, h.village_id == villages.village_code)
     )
 
-    def hundredths(column: ir.Value) -> ir.IntegerValue:
-        return (column.cast("decimal(16, 2)") * 100).round().cast("int64")
-
     n = members.n.fill_null(0)
     return joined.select(
         household_id=h.id,
@@ -266,9 +270,9 @@ def _household_facts(tables: Tables, rules: YearRules, members: ir.Table, area_p
         relocation=h.relocation,
         water_quality=h.water_quality_ok,
         water_piped=h.water_piped,
-        lpd=hundredths(h.water_lpd),
-        fetch=hundredths(h.water_fetch_minutes),
-        supply=hundredths(h.water_supply_rate),
+        lpd=_hundredths(h.water_lpd),
+        fetch=_hundredths(h.water_fetch_minutes),
+        supply=_hundredths(h.water_supply_rate),
         min_lpd=ibis.ifelse(
             villages.water_scarce.fill_null(False), _cents(rules.water_min_lpd_scarce), _cents(rules.water_min_lpd)
         ),

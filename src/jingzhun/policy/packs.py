@@ -440,11 +440,12 @@ def pack_directories() -> list[Path]:
     return [BUILTIN_DIR, Path(settings.DATA_DIR) / "packs", *extra]
 
 
-def packs_load(directories: Iterable[Path] | None = None) -> dict[str, RulePack]:
-    """Every pack in the pack directories, by name. Any broken file or duplicate name is an error."""
+def _scan(directories: Iterable[Path], *, strict: bool) -> tuple[dict[str, dict[str, Any]], dict[str, Path]]:
+    """Every pack file's contents by path, and the file of each pack name. ``strict``: a name declared twice
+    is an error; otherwise the first file keeps the name."""
     raw: dict[str, dict[str, Any]] = {}
     by_name: dict[str, Path] = {}
-    for directory in directories if directories is not None else pack_directories():
+    for directory in directories:
         if not directory.is_dir():
             continue
         for path in sorted(directory.glob("*.toml")):
@@ -452,8 +453,16 @@ def packs_load(directories: Iterable[Path] | None = None) -> dict[str, RulePack]
             raw[str(path)] = data
             name = _declared_name(data, path)
             if name in by_name:
-                raise PackError(f"规则包名称「{name}」重复：{by_name[name]} 与 {path}。")
+                if strict:
+                    raise PackError(f"规则包名称「{name}」重复：{by_name[name]} 与 {path}。")
+                continue
             by_name[name] = path
+    return raw, by_name
+
+
+def packs_load(directories: Iterable[Path] | None = None) -> dict[str, RulePack]:
+    """Every pack in the pack directories, by name. Any broken file or duplicate name is an error."""
+    raw, by_name = _scan(directories if directories is not None else pack_directories(), strict=True)
     return {name: _build(path, raw, by_name, ()) for name, path in by_name.items()}
 
 
@@ -467,12 +476,7 @@ def pack_get(name: str = DEFAULT_PACK) -> RulePack:
 def pack_check(path: Path) -> RulePack:
     """Validate one file together with the installed packs it may extend (for ``jingzhun packs check``)."""
     directories = [d for d in pack_directories() if d.resolve() != path.parent.resolve()]
-    raw = {str(path): _read(path)}
-    by_name: dict[str, Path] = {}
-    for directory in directories:
-        for other in sorted(directory.glob("*.toml")) if directory.is_dir() else []:
-            data = _read(other)
-            raw[str(other)] = data
-            by_name.setdefault(_declared_name(data, other), other)
+    raw, by_name = _scan(directories, strict=False)
+    raw[str(path)] = _read(path)
     by_name[_declared_name(raw[str(path)], path)] = path
     return _build(path, raw, by_name, ())

@@ -156,9 +156,7 @@ class MemberSerializer(serializers.Serializer):
         return member.birth_date if self.context.get("unmasked") else None
 
     def get_age(self, member: Member) -> int:
-        today = timezone.localdate()
-        born = member.birth_date
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return member.age_on(timezone.localdate())
 
 
 class MemberListSerializer(MemberSerializer):

@@ -7,6 +7,7 @@ live on its row; incomes are per year. Every change made through an import or a 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
@@ -120,6 +121,11 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def age_on(self, on: dt.date) -> int:
+        """Full years of age on a date (RULES.md §1), from the birth date the ID number encodes."""
+        born = self.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 class Income(models.Model):

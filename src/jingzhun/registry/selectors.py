@@ -61,13 +61,15 @@ def registry_version() -> str:
 
 def household_summary_cached_for_user(*, user: Any) -> dict[str, Any]:
     """:func:`household_summary_for_user`, kept until the registry changes (the county dashboard's counts
-    read every member of the county: a few hundred milliseconds on 100,000 households)."""
+    read every member of the county: a few hundred milliseconds on 100,000 households). ``version`` is the
+    :func:`registry_version` it was made from, for caching what is built from it."""
     from django.core.cache import cache
 
-    key = f"jingzhun:summary:{getattr(user, 'scope_prefix', None)}:{registry_version()}"
+    version = registry_version()
+    key = f"jingzhun:summary:{getattr(user, 'scope_prefix', None)}:{version}"
     summary = cache.get(key)
     if summary is None:
-        summary = household_summary_for_user(user=user)
+        summary = {**household_summary_for_user(user=user), "version": version}
         cache.set(key, summary, timeout=3600)
     return summary
 

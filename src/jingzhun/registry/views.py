@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -79,17 +78,13 @@ def _household(request: HttpRequest, household_no: str) -> Household:
         raise Http404 from None
 
 
-def _age(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def _member_rows(members: list[Member], *, unmasked: bool) -> list[dict[str, Any]]:
     today = timezone.localdate()
     return [
         {
             "member": member,
             "id_number": member.id_number if unmasked else mask(member.id_number),
-            "age": _age(member.birth_date, today),
+            "age": member.age_on(today),
         }
         for member in members
     ]

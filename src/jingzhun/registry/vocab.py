@@ -243,3 +243,8 @@ LEDGER_TEXT: dict[type[models.TextChoices], dict[str, str]] = {
         "已入住": Relocation.LIVING,
     },
 }
+
+# Stored code → ledger word, for writing the exchange formats' Chinese back out.
+LEDGER_WORD: dict[type[models.TextChoices], dict[str, str]] = {
+    enum: {code: text for text, code in words.items()} for enum, words in LEDGER_TEXT.items()
+}

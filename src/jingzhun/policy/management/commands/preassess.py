@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.policy.packs import DEFAULT_PACK, PackError
 from jingzhun.policy.selectors import pre_assessment_for_scope
-from jingzhun.registry.vocab import LEDGER_TEXT, PovertyStatus
+from jingzhun.registry.vocab import LEDGER_WORD, PovertyStatus
 
-_STATUS_TEXT = {code: text for text, code in LEDGER_TEXT[PovertyStatus].items()}
+_STATUS_TEXT = LEDGER_WORD[PovertyStatus]
 HOUSEHOLD_COLUMNS = (
     "household_no",
     "village_code",

@@ -17,9 +17,9 @@ from rich.table import Table
 
 from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.policy.selectors import run_get, transitions_for_scope
-from jingzhun.registry.vocab import LEDGER_TEXT, PovertyStatus
+from jingzhun.registry.vocab import LEDGER_WORD, PovertyStatus
 
-_STATUS_TEXT = {code: text for text, code in LEDGER_TEXT[PovertyStatus].items()}
+_STATUS_TEXT = LEDGER_WORD[PovertyStatus]
 _ORDER = [code for code in PovertyStatus] + [""]
 
 
