@@ -33,6 +33,7 @@ def _empty_cache():
 def _isolated_data_dir(tmp_path, settings):
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
+    settings.MEDIA_ROOT = settings.DATA_DIR / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "jingzhun.areas",
     "jingzhun.registry",
     "jingzhun.policy",
+    "jingzhun.monitoring",
+    "jingzhun.assistance",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +262,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Uploaded attachments (consent forms, minutes, photos). Never served directly: views stream them after the
+# area-scope check.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

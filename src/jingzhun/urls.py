@@ -6,5 +6,7 @@ urlpatterns = [
     path("imports/", include("jingzhun.registry.import_urls")),
     path("households/", include("jingzhun.registry.urls")),
     path("assessments/", include("jingzhun.policy.urls")),
+    path("monitoring/", include("jingzhun.monitoring.urls")),
+    path("assistance/", include("jingzhun.assistance.urls")),
     path("", include("jingzhun.core.urls")),
 ]

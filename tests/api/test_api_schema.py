@@ -26,6 +26,9 @@ OPERATIONS = {
     ("GET", "/api/assessments/{id}/"),
     ("GET", "/api/assessments/{id}/households/"),
     ("GET", "/api/assessments/{id}/areas/"),
+    ("GET", "/api/monitoring/cases/"),
+    ("GET", "/api/monitoring/cases/{case_id}/"),
+    ("POST", "/api/monitoring/cases/{case_id}/steps/"),
 }
 
 

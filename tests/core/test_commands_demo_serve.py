@@ -53,18 +53,34 @@ def test_demo_imports_a_county_and_creates_users_idempotently(settings, capsys):
     assert Household.objects.count() == 40
     assert dict(User.objects.values_list("username", "id")) == first_ids
     users = {u.username: u for u in User.objects.select_related("area")}
-    assert set(users) == {"county", "town", "village"}
+    assert set(users) == {"county", "town", "village", "helper"}
     assert (users["county"].role, users["county"].area.level) == (Role.COUNTY, Level.COUNTY)
     assert (users["town"].role, users["town"].area.level) == (Role.TOWN, Level.TOWN)
     assert (users["village"].role, users["village"].area.level) == (Role.VILLAGE, Level.VILLAGE)
     assert users["town"].area.code.startswith(users["county"].area.prefix)
     assert users["village"].area.code.startswith(users["town"].area.prefix)
+    assert (users["helper"].role, users["helper"].area) == (Role.HELPER, users["village"].area)
     assert all(u.check_password(DEMO_PASSWORD) for u in users.values())
     assert (settings.DATA_DIR / "demo" / "sample-county.csv").exists()
     out = capsys.readouterr().out
     assert "http://127.0.0.1:8000/" in out
     assert DEMO_PASSWORD in out
     assert "40 户" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_opens_monitoring_cases_and_pairs_the_demo_helper_once(capsys):
+    from jingzhun.assistance.models import Pairing
+    from jingzhun.monitoring.models import MonitoringCase
+
+    call_command("demo", "--households", "600", "--seed", "7", "--no-serve")
+    cases, pairings = MonitoringCase.objects.count(), Pairing.objects.count()
+    call_command("demo", "--households", "600", "--seed", "7", "--no-serve")
+
+    assert cases > 0
+    assert 0 < pairings <= 8
+    assert (MonitoringCase.objects.count(), Pairing.objects.count()) == (cases, pairings)
+    assert "新开监测记录" in capsys.readouterr().out
 
 
 def test_serve_collects_static_files_and_runs_waitress(settings, served, capsys):

@@ -161,7 +161,8 @@ def test_household_record_with_assessment_and_unmasking(live_server, browser, as
     expect(page.locator("#indicators")).to_contain_text("饮水水质不达标")
     expect(page.locator("#triggers")).to_contain_text("低于监测范围")
     expect(page.locator("#status-history")).to_contain_text("建档立卡识别")
-    expect(page.get_by_text("后续提供")).to_have_count(2)
+    expect(page.get_by_test_id("monitoring-panel")).to_contain_text("该户从未作为监测对象")
+    expect(page.get_by_test_id("assistance-panel")).to_contain_text("尚未结对")
     _shot(page, "record-desktop")
 
     page.get_by_role("button", name="显示完整号码").click()

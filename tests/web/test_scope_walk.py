@@ -12,9 +12,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jingzhun.accounts.models import Role
+from jingzhun.monitoring.services import case_open, case_step
 from jingzhun.policy.services import assessment_run
 from jingzhun.registry.models import ImportJob
+from tests.assistance.factories import FollowUpFactory, PairingFactory, VisitFactory, WorkTeamFactory
 from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory
+from tests.monitoring.flow import step_input
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +59,37 @@ def area_b(users_by_role):
     job = ImportJob.objects.create(
         user=owner, area_prefix=owner.scope_prefix, file_name="乙县.csv", path="/nonexistent"
     )
-    return {
-        "household_no": household.household_no,
-        "run_id": run.pk,
-        "id": run.pk,
-        "job_id": job.pk,
-        "pk": owner.pk,
+    # Assistance: a pairing, a work team, a visit with a follow-up and a photo row in village B.
+    pairing = PairingFactory(household=household, helper__area=users_by_role.village_b)
+    team = WorkTeamFactory(village=users_by_role.village_b)
+    follow_up = FollowUpFactory(visit=VisitFactory(household=household, helper=pairing.helper))
+    photo = follow_up.visit.photos.create(file="assistance/none.jpg", content_type="image/jpeg", size=0)
+    assistance = {
+        "helper_id": pairing.helper_id,
+        "pairing_id": pairing.pk,
+        "team_id": team.pk,
+        "visit_id": follow_up.visit_id,
+        "photo_id": photo.pk,
+        "follow_up_id": follow_up.pk,
     }
+    # Monitoring: a case in village B with a signed consent (an attachment).
+    village_user = users_by_role[Role.VILLAGE].outsider
+    case = case_open(household=household, channel="self_report", user=village_user).case
+    for action in ("home_check", "consent"):
+        step = step_input(action, case.opened_on)
+        case = case_step(case_id=case.pk, action=action, user=village_user, expected_version=case.version, step=step)
+    monitoring = {"case_id": case.pk, "attachment_id": case.attachments.get().pk}
+    return (
+        assistance
+        | monitoring
+        | {
+            "household_no": household.household_no,
+            "run_id": run.pk,
+            "id": run.pk,
+            "job_id": job.pk,
+            "pk": owner.pk,
+        }
+    )
 
 
 def _url(route: str, values: dict[str, object]) -> str:
@@ -110,4 +137,5 @@ def test_the_walk_sees_area_b_where_it_is_allowed(client, users_by_role, area_b)
     client.force_login(users_by_role[Role.COUNTY].outsider)
     assert client.get(f"/households/{area_b['household_no']}/").status_code == 200
     assert client.get(f"/api/households/{area_b['household_no']}/").status_code == 200
+    assert client.get(f"/monitoring/{area_b['case_id']}/").status_code == 200
     assert OTHER_NAME.encode() in client.get("/households/", {"q": OTHER_NAME}).content

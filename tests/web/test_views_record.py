@@ -109,14 +109,15 @@ def test_each_unmasked_view_is_logged(client, county, unmasking_user):
     assert AccessLog.objects.filter(action=AccessLog.Action.UNMASK).count() == 2
 
 
-def test_record_shows_members_incomes_conditions_history_and_placeholders(client, county, village_user):
+def test_record_shows_members_incomes_conditions_history_monitoring_and_assistance(client, county, village_user):
     client.force_login(village_user)
     content = client.get(_url(county.poor)).content.decode()
     for text in ["郝建业", "郝晓梅", "户主", "配偶", "2020", "3,000.00", "1,500.00", "建档立卡识别", "未脱贫"]:
         assert text in content, text
     assert "尚未评估" in content  # no run yet
     assert "监测" in content and "帮扶" in content
-    assert "后续" in content
+    assert "该户从未作为监测对象" in content
+    assert "尚未结对" in content
 
 
 def test_record_shows_latest_assessment_with_reasons(client, assessed, village_user):

@@ -8,11 +8,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from .permissions import Capability, user_can
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # pages and file downloads alike
 
 
 def capability_required(capability: Capability) -> Callable[[View], View]:
@@ -20,7 +21,7 @@ def capability_required(capability: Capability) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not user_can(request.user, capability):
                 raise PermissionDenied(capability)
             return view(request, *args, **kwargs)

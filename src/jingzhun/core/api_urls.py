@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from jingzhun.monitoring import api as monitoring_api
 from jingzhun.policy import api as policy_api
 from jingzhun.registry import api as registry_api
 
@@ -15,4 +16,7 @@ urlpatterns = [
     path("assessments/<int:id>/", policy_api.RunDetailApi.as_view(), name="api-run-detail"),
     path("assessments/<int:id>/households/", policy_api.RunHouseholdsApi.as_view(), name="api-run-households"),
     path("assessments/<int:id>/areas/", policy_api.RunAreasApi.as_view(), name="api-run-areas"),
+    path("monitoring/cases/", monitoring_api.CaseListApi.as_view(), name="api-case-list"),
+    path("monitoring/cases/<int:case_id>/", monitoring_api.CaseDetailApi.as_view(), name="api-case-detail"),
+    path("monitoring/cases/<int:case_id>/steps/", monitoring_api.CaseStepApi.as_view(), name="api-case-step"),
 ]

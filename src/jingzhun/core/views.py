@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
 from jingzhun.policy.models import Tier
 from jingzhun.registry import selectors
@@ -23,7 +24,11 @@ def home(request: HttpRequest) -> HttpResponse:
         # Administrators and department clerks have their own pages; they never see people data.
         return render(request, "core/home.html", {"no_people_data": True})
     summary = selectors.household_summary_cached_for_user(user=user)
-    context: dict[str, Any] = {"summary": summary}
+    context: dict[str, Any] = {
+        "summary": summary,
+        # Deadlines move with the date, so these counts are never cached (one aggregate query).
+        "monitoring": monitoring_selectors.monitoring_summary_for_user(user=user),
+    }
     run = policy_selectors.run_latest_for_user(user=user) if summary["area"] else None
     chart: dict[str, Any] = {
         "status": [

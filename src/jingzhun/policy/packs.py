@@ -95,6 +95,33 @@ def _percent(value: Any) -> Decimal:
     return number
 
 
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError("应为正整数")
+    return value
+
+
+def _dates(value: Any) -> tuple[dt.date, ...]:
+    if not isinstance(value, list):
+        raise ValueError('应为日期列表，例如 ["2027-01-01"]')
+    days = []
+    for item in value:
+        try:
+            days.append(item if isinstance(item, dt.date) else dt.date.fromisoformat(str(item)))
+        except ValueError:
+            raise ValueError(f"「{item}」不是有效日期（应为 年-月-日）") from None
+    return tuple(sorted(days))
+
+
+def _help_days(value: Any) -> dict[str, int]:
+    if not isinstance(value, Mapping) or set(value) != {"A", "B", "C"}:
+        raise ValueError("应为 A、B、C 三档的天数表，例如 { A = 3, B = 15, C = 30 }")
+    try:
+        return {tier: _whole(days) for tier, days in value.items()}
+    except ValueError:
+        raise ValueError("A、B、C 三档的天数应为正整数") from None
+
+
 def _by_year(value: Any) -> dict[int, Decimal]:
     if not isinstance(value, Mapping) or not value:
         raise ValueError("应为按年份给出的表，例如 { 2020 = 4000 }")
@@ -173,6 +200,13 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "pre_assessment_lump_sum_items": ParameterSpec(
         _names(INCOME_ITEMS), "收入预评估中按年一次发放、不按月推算的收入项"
     ),
+    # Monitoring workflow (RULES §6); pack-wide, not per year.
+    "monitoring_decision_working_days": ParameterSpec(_whole, "自发现起至县级确定监测对象的期限，工作日"),
+    "monitoring_notice_days": ParameterSpec(_whole, "村级公示最少天数"),
+    "elimination_min_months": ParameterSpec(_whole, "风险消除前最少监测月数"),
+    "instant_help_days": ParameterSpec(_help_days, "即时帮扶 A/B/C 三档响应期限，天"),
+    "calendar_holidays": ParameterSpec(_dates, "工作日历未收录年份的法定节假日（国务院办公厅年度通知）"),
+    "calendar_workdays": ParameterSpec(_dates, "工作日历未收录年份的调休上班日（周末上班）"),
 }
 
 # Every pack must end up with these (directly or through ``extends``); the yearly ones are checked per year.
@@ -232,6 +266,21 @@ class RulePack:
             return (constant * index[year]).quantize(CENT, rounding=ROUND_HALF_UP)
         return None
 
+    def monitoring_rules(self) -> MonitoringRules:
+        """The monitoring workflow's deadlines (RULES.md §6); a pack without them is a clear error."""
+        missing = [name for name in MONITORING_REQUIRED if self.value(name) is None]
+        if missing:
+            raise PackError(f"规则包「{self.name}」缺少监测参数：{'、'.join(missing)}。")
+        return MonitoringRules(
+            pack=self.name,
+            decision_working_days=self.value("monitoring_decision_working_days"),
+            notice_days=self.value("monitoring_notice_days"),
+            elimination_min_months=self.value("elimination_min_months"),
+            instant_help_days=dict(self.value("instant_help_days")),
+            extra_holidays=frozenset(self.value("calendar_holidays") or ()),
+            extra_workdays=frozenset(self.value("calendar_workdays") or ()),
+        )
+
     def rules_for(self, year: int) -> YearRules:
         """The parameters resolved for one year; a year the pack does not cover is a clear error."""
         if year not in self.years:
@@ -275,6 +324,28 @@ class RulePack:
             pre_assessment_lump_sum_items=self.value("pre_assessment_lump_sum_items"),
             sources={name: (p.source, p.ours, p.pack) for name, p in self.parameters.items()},
         )
+
+
+MONITORING_REQUIRED = (
+    "monitoring_decision_working_days",
+    "monitoring_notice_days",
+    "elimination_min_months",
+    "instant_help_days",
+)
+
+
+@dataclass(frozen=True)
+class MonitoringRules:
+    """Deadlines of the monitoring workflow (RULES.md §6), and the county's calendar for years the
+    chinese-calendar package does not cover yet."""
+
+    pack: str
+    decision_working_days: int
+    notice_days: int
+    elimination_min_months: int
+    instant_help_days: Mapping[str, int]
+    extra_holidays: frozenset[dt.date] = frozenset()
+    extra_workdays: frozenset[dt.date] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_numbers
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
+from jingzhun.assistance import selectors as assistance_selectors
 from jingzhun.core.paging import keyset_page
+from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
 
 from . import selectors
@@ -120,6 +122,10 @@ def _record_context(request: HttpRequest, household: Household, *, unmasked: boo
         "incomes": incomes,
         "result": result,
         "explained": explained,
+        # The record is the household's whole file: its monitoring cases are shown here too (read-only).
+        "monitoring_cases": list(monitoring_selectors.cases_for_household(household=household)),
+        "monitorable": monitoring_selectors.household_monitorable(household=household),
+        "assistance": assistance_selectors.assistance_for_household(household=household),
     }
 
 

@@ -59,12 +59,15 @@ class Command(BaseCommand):
         self._import("ledger", ledger)
         self.stdout.write(f"④ 评估 {DEMO_YEAR} 年（国家标准）")
         call_command("assess", "--year", str(DEMO_YEAR))
+        self.stdout.write(f"⑤ 按 {DEMO_YEAR} 年评估的监测预警开启防返贫监测")
+        call_command("monitor", "open", "--year", str(DEMO_YEAR))
 
         county, town, village = self._demo_areas(villages)
         users = [
             ("county", Role.COUNTY, county, "县级演示账号", "县级"),
             ("town", Role.TOWN, town, "乡镇演示账号", "乡镇级"),
             ("village", Role.VILLAGE, village, "村级演示账号", "村级"),
+            ("helper", Role.HELPER, village, "帮扶责任人演示账号", "帮扶责任人"),
         ]
         created = [
             user_ensure(
@@ -79,16 +82,18 @@ class Command(BaseCommand):
             for username, role, area, display_name, _ in users
         ]
         summary = household_summary_for_user(user=created[0])
+        paired = _demo_helper(created[3], village)
 
         url_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - only a display choice
         lines = [
             "",
-            f"⑤ 演示数据已就绪：{county.name}，{summary['households']} 户 {summary['people']} 人。",
+            f"⑥ 演示数据已就绪：{county.name}，{summary['households']} 户 {summary['people']} 人。",
             "",
             f"  打开浏览器访问 http://{url_host}:{port}/ ，用下列任一账号登录：",
         ]
         lines += [f"    {name:<8} {label}（{area.name}）" for name, _, area, _, label in users]
-        lines += [f"  密码均为：{DEMO_PASSWORD}", ""]
+        lines += [f"  密码均为：{DEMO_PASSWORD}"]
+        lines += [f"  帮扶责任人演示账号已与 {village.name} 的 {paired} 户结对（「帮扶」→「我的帮扶户」）。", ""]
         self.stdout.write("\n".join(lines))
 
         if no_serve:
@@ -114,6 +119,32 @@ class Command(BaseCommand):
         if county is None or town is None or village is None:
             raise CommandError(f"导入后找不到区划 {county_prefix} 的县、乡镇或村")
         return county, town, village
+
+
+def _demo_helper(account: Any, village: Area) -> int:
+    """The demo helper, paired with up to eight households of the demo village, monitored ones first, through
+    the assistance services as an office would do it. Running the demo again pairs nobody twice."""
+    import datetime as dt
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from jingzhun.assistance.selectors import helper_of_user
+    from jingzhun.assistance.services import helper_create, pairing_set
+    from jingzhun.registry.models import Household
+
+    helper = helper_of_user(user=account) or helper_create(
+        name="帮扶责任人演示账号", unit="县农业农村局", area=village, account=account
+    )
+    households = Household.objects.filter(village=village).order_by(
+        F("monitoring_cases__id").desc(nulls_last=True), "household_no"
+    )
+    chosen = list(dict.fromkeys(households.values_list("pk", flat=True)))[:8]
+    started = timezone.localdate() - dt.timedelta(days=60)
+    for household in Household.objects.filter(pk__in=chosen):
+        if not household.pairings.filter(helper=helper, ended_on__isnull=True).exists():
+            pairing_set(helper=helper, household=household, started_on=started)
+    return len(chosen)
 
 
 def _first_village_code(villages: Path) -> str:

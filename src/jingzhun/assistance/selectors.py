@@ -1,0 +1,370 @@
+"""Scoped reads of the assistance app. People data (households, visits, measures, pairings) is read only
+through :func:`jingzhun.registry.selectors.households_for_user` or a prefix filter on the household's village
+code; helpers and teams through the area they work in.
+
+Coverage and "not visited" are set-based: one aggregate query each, never a Python loop over households.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.areas.models import Area, Level
+from jingzhun.registry.selectors import households_for_user, members_for_user
+from jingzhun.registry.vocab import Relation
+
+from .models import Attendance, AttendanceStatus, FollowUp, Helper, Measure, Pairing, Visit, VisitPhoto, WorkTeam
+
+DEFAULT_VISIT_DAYS = 30
+
+
+def _prefix(user: Any) -> str | None:
+    return getattr(user, "scope_prefix", None) or None
+
+
+# --- helpers and teams ----------------------------------------------------------------------------------------
+
+
+def helpers_for_user(*, user: Any) -> QuerySet[Helper]:
+    """Helpers who work in the user's area, and helpers from elsewhere paired with a household of that area."""
+    prefix = _prefix(user)
+    if not prefix:
+        return Helper.objects.none()
+    paired_here = Pairing.objects.filter(helper=OuterRef("pk"), household__village__code__startswith=prefix)
+    return Helper.objects.filter(Q(area__code__startswith=prefix) | Q(Exists(paired_here))).select_related("area")
+
+
+def helpers_with_counts(*, user: Any) -> QuerySet[Helper]:
+    """:func:`helpers_for_user` with each helper's current households inside the user's scope."""
+    prefix = _prefix(user) or ""
+    current_here = Q(pairings__ended_on__isnull=True, pairings__household__village__code__startswith=prefix)
+    return (
+        helpers_for_user(user=user)
+        .annotate(current_households=Count("pairings", filter=current_here))
+        .order_by("-active", "name", "pk")
+    )
+
+
+def helper_get_for_user(*, user: Any, helper_id: int) -> Helper:
+    """One helper the user may see (``Helper.DoesNotExist`` otherwise)."""
+    return helpers_for_user(user=user).get(pk=helper_id)
+
+
+def helper_of_user(*, user: Any) -> Helper | None:
+    """The helper record linked to this account, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Helper.objects.filter(user=user, active=True).first()
+
+
+def areas_for_helpers(*, user: Any) -> list[tuple[str, str]]:
+    """``(code, name)`` of the areas a user may place a helper in: their own area and the towns and villages
+    under it."""
+    prefix = _prefix(user)
+    if not prefix:
+        return []
+    areas = Area.objects.filter(code__startswith=prefix, level__in=[Level.COUNTY, Level.TOWN, Level.VILLAGE])
+    return list(areas.order_by("code").values_list("code", "name"))
+
+
+def teams_for_user(*, user: Any) -> QuerySet[WorkTeam]:
+    """Work teams of villages in the user's scope."""
+    prefix = _prefix(user)
+    if not prefix:
+        return WorkTeam.objects.none()
+    return WorkTeam.objects.filter(village__code__startswith=prefix).select_related("village", "leader")
+
+
+def team_get_for_user(*, user: Any, team_id: int) -> WorkTeam:
+    return teams_for_user(user=user).get(pk=team_id)
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    member: Helper
+    present: int
+    leave: int
+    absent: int
+
+    @property
+    def recorded(self) -> int:
+        return self.present + self.leave + self.absent
+
+
+def attendance_summary(*, team: WorkTeam, date_from: dt.date, date_to: dt.date) -> list[AttendanceLine]:
+    """Days present, on leave and absent per member of ``team`` in ``[date_from, date_to]``, one query."""
+    in_period = Q(attendance__team=team, attendance__date__range=(date_from, date_to))
+
+    def days(status: str) -> Count:
+        return Count("attendance", filter=in_period & Q(attendance__status=status))
+
+    members = team.members.annotate(
+        present=days(AttendanceStatus.PRESENT), leave=days(AttendanceStatus.LEAVE), absent=days(AttendanceStatus.ABSENT)
+    ).order_by("name", "pk")
+    return [AttendanceLine(m, m.present, m.leave, m.absent) for m in members]
+
+
+def attendance_recent(*, team: WorkTeam, limit: int = 30) -> QuerySet[Attendance]:
+    return team.attendance.select_related("member").order_by("-date", "member__name")[:limit]
+
+
+# --- pairings -------------------------------------------------------------------------------------------------
+
+
+def pairings_for_user(*, user: Any) -> QuerySet[Pairing]:
+    prefix = _prefix(user)
+    if not prefix:
+        return Pairing.objects.none()
+    return Pairing.objects.filter(household__village__code__startswith=prefix).select_related(
+        "helper", "household", "household__village"
+    )
+
+
+def pairing_get_for_user(*, user: Any, pairing_id: int) -> Pairing:
+    return pairings_for_user(user=user).get(pk=pairing_id)
+
+
+def _head_name(user: Any) -> Subquery:
+    heads = members_for_user(user=user).filter(household=OuterRef("pk"), relation=Relation.HEAD).order_by("pk")
+    return Subquery(heads.values("name")[:1])
+
+
+def _last_visit() -> Subquery:
+    return Subquery(
+        Visit.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(m=Max("visited_on"))
+        .values("m")[:1]
+    )
+
+
+def households_of_helper(*, helper: Helper, user: Any) -> QuerySet:
+    """The helper's currently paired households inside the user's scope, with what is due for each: the last
+    visit, open follow-ups (and the earliest follow-up date), and the open monitoring case's help deadline."""
+    from jingzhun.monitoring.selectors import cases_for_user
+
+    open_case = cases_for_user(user=user).filter(household=OuterRef("pk"), closed_on__isnull=True).order_by("pk")
+    open_follow_ups = FollowUp.objects.filter(household=OuterRef("pk"), done=False).order_by().values("household")
+    return (
+        households_for_user(user=user)
+        .filter(Exists(Pairing.objects.filter(household=OuterRef("pk"), helper=helper, ended_on__isnull=True)))
+        .select_related("village")
+        .annotate(
+            head_name=_head_name(user),
+            last_visited=_last_visit(),
+            open_follow_ups=Subquery(open_follow_ups.annotate(n=Count("pk")).values("n")[:1]),
+            follow_up_next=Subquery(open_follow_ups.annotate(d=Min("due_on")).values("d")[:1]),
+            case_id=Subquery(open_case.values("pk")[:1]),
+            help_due=Subquery(open_case.values("help_due")[:1]),
+            help_started_on=Subquery(open_case.values("help_started_on")[:1]),
+        )
+        .order_by(F("last_visited").asc(nulls_first=True), "household_no")
+    )
+
+
+def households_visitable_for_user(*, user: Any) -> QuerySet:
+    """Households the user may record a visit for: every household of the scope for a user who edits people
+    data; for a helper (RECORD_VISIT only), the households currently paired with them, inside their scope."""
+    if user_can(user, Capability.EDIT_PEOPLE):
+        return households_for_user(user=user)
+    if user_can(user, Capability.RECORD_VISIT):
+        helper = helper_of_user(user=user)
+        if helper is None:
+            return households_for_user(user=user).none()
+        current = Pairing.objects.filter(household=OuterRef("pk"), helper=helper, ended_on__isnull=True)
+        return households_for_user(user=user).filter(Exists(current))
+    return households_for_user(user=user).none()
+
+
+# --- measures, visits, follow-ups ------------------------------------------------------------------------------
+
+
+def measures_for_user(*, user: Any) -> QuerySet[Measure]:
+    prefix = _prefix(user)
+    if not prefix:
+        return Measure.objects.none()
+    return Measure.objects.filter(household__village__code__startswith=prefix)
+
+
+def visits_for_user(*, user: Any) -> QuerySet[Visit]:
+    prefix = _prefix(user)
+    if not prefix:
+        return Visit.objects.none()
+    return Visit.objects.filter(household__village__code__startswith=prefix).select_related("helper", "household")
+
+
+def visit_get_for_user(*, user: Any, visit_id: int) -> Visit:
+    return visits_for_user(user=user).get(pk=visit_id)
+
+
+def photo_get_for_user(*, user: Any, photo_id: int) -> VisitPhoto:
+    prefix = _prefix(user)
+    if not prefix:
+        raise VisitPhoto.DoesNotExist
+    return VisitPhoto.objects.filter(visit__household__village__code__startswith=prefix).get(pk=photo_id)
+
+
+def follow_up_get_for_user(*, user: Any, follow_up_id: int) -> FollowUp:
+    prefix = _prefix(user)
+    if not prefix:
+        raise FollowUp.DoesNotExist
+    return (
+        FollowUp.objects.filter(household__village__code__startswith=prefix)
+        .select_related("household")
+        .get(pk=follow_up_id)
+    )
+
+
+def follow_ups_open(*, household_ids: list[int]) -> QuerySet[FollowUp]:
+    """Open follow-ups of these households (already read through a scoped selector), earliest date first."""
+    return (
+        FollowUp.objects.filter(household__in=household_ids, done=False)
+        .select_related("household", "visit")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+    )
+
+
+def assistance_for_household(*, household: Any) -> dict[str, Any]:
+    """What the household's record page (一户一档) shows of assistance: the current helper, the helper history,
+    the measures and the recent visits with their open follow-ups. The caller has fetched ``household``
+    through a scoped selector."""
+    pairings = list(household.pairings.select_related("helper").order_by("-started_on", "-pk"))
+    current = next((p for p in pairings if p.ended_on is None), None)
+    return {
+        "current_pairing": current,
+        "current_helper": current.helper if current else None,
+        "pairings": pairings,
+        "measures": list(household.measures.order_by("-started_on", "-pk")),
+        "visits": list(
+            household.visits.select_related("helper")
+            .prefetch_related("follow_ups", "photos")
+            .order_by("-visited_on", "-pk")[:10]
+        ),
+        "open_follow_ups": list(
+            FollowUp.objects.filter(household=household, done=False).order_by(F("due_on").asc(nulls_last=True), "pk")
+        ),
+    }
+
+
+# --- coverage (遍访) ----------------------------------------------------------------------------------------------
+
+COVERAGE_GROUPS = ("village", "town", "helper")
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    code: str
+    name: str
+    households: int
+    visited: int
+
+    @property
+    def share(self) -> float | None:
+        return self.visited / self.households if self.households else None
+
+
+def _visited_in(date_from: dt.date, date_to: dt.date, **match: Any) -> Exists:
+    return Exists(Visit.objects.filter(visited_on__range=(date_from, date_to), **match))
+
+
+def visit_coverage(*, user: Any, date_from: dt.date, date_to: dt.date, by: str = "village") -> list[CoverageRow]:
+    """Visit coverage over ``[date_from, date_to]`` grouped ``by`` village, town or helper: households in scope,
+    households visited at least once, and the share. One aggregate query.
+
+    Per helper, the households are those paired with the helper at any time in the period, and a household
+    counts as visited when that helper visited it in the period.
+    """
+    if by not in COVERAGE_GROUPS:
+        raise ValueError(f"unknown coverage group {by!r}")
+    one_if = IntegerField()
+    if by == "helper":
+        prefix = _prefix(user)
+        if not prefix:
+            return []
+        pairings = Pairing.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=date_from),
+            household__village__code__startswith=prefix,
+            started_on__lte=date_to,
+        )
+        visited = _visited_in(date_from, date_to, household=OuterRef("household"), helper=OuterRef("helper"))
+        rows = (
+            pairings.order_by()
+            .values("helper_id", "helper__name", "helper__unit")
+            .annotate(
+                n=Count("household", distinct=True),
+                seen=Count(Case(When(visited, then=F("household_id"))), distinct=True),
+            )
+            .order_by("helper__name", "helper_id")
+        )
+        return [
+            CoverageRow(str(r["helper_id"]), f"{r['helper__name']}（{r['helper__unit']}）", r["n"], r["seen"])
+            for r in rows
+        ]
+    key, name = ("village_id", "village__name") if by == "village" else ("village__parent_id", "village__parent__name")
+    visited = _visited_in(date_from, date_to, household=OuterRef("pk"))
+    rows = (
+        households_for_user(user=user)
+        .order_by()
+        .values(key, name)
+        .annotate(n=Count("pk"), seen=Sum(Case(When(visited, then=Value(1)), default=Value(0), output_field=one_if)))
+        .order_by(key)
+    )
+    return [CoverageRow(r[key] or "", r[name] or "", r["n"], r["seen"] or 0) for r in rows]
+
+
+def coverage_total(rows: list[CoverageRow]) -> CoverageRow:
+    return CoverageRow("", "", sum(r.households for r in rows), sum(r.visited for r in rows))
+
+
+def households_not_visited(
+    *,
+    user: Any,
+    days: int = DEFAULT_VISIT_DAYS,
+    today: dt.date | None = None,
+    village_code: str = "",
+    helper: Helper | None = None,
+) -> QuerySet:
+    """Households of the scope with no visit in the last ``days`` days: never visited, or last visited on or
+    before ``today - days`` (a visit exactly ``days`` days ago is due again). Longest unvisited first."""
+    today = today or timezone.localdate()
+    cutoff = today - dt.timedelta(days=days)
+    households = households_for_user(user=user)
+    if village_code:
+        households = households.filter(village__code=village_code)
+    if helper is not None:
+        households = households.filter(
+            Exists(Pairing.objects.filter(household=OuterRef("pk"), helper=helper, ended_on__isnull=True))
+        )
+    current_helper = Pairing.objects.filter(household=OuterRef("pk"), ended_on__isnull=True)
+    return (
+        households.filter(~Exists(Visit.objects.filter(household=OuterRef("pk"), visited_on__gt=cutoff)))
+        .select_related("village")
+        .annotate(
+            head_name=_head_name(user),
+            last_visited=_last_visit(),
+            helper_name=Subquery(current_helper.values("helper__name")[:1]),
+        )
+        .order_by(F("last_visited").asc(nulls_first=True), "household_no")
+    )

@@ -1,0 +1,407 @@
+"""Writes of the assistance app (帮扶). Each function is one business action in one transaction, validated,
+with Chinese error messages naming the field and the reason, and leaves an :class:`AssistanceChange` row.
+
+Callers have already fetched households, helpers and teams through the scoped selectors; services check the
+business rules (dates, one current pairing, who may be a leader) and the area of new rows against ``by``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from jingzhun.accounts.models import Role
+
+from .models import (
+    AssistanceChange,
+    Attendance,
+    AttendanceStatus,
+    FollowUp,
+    Helper,
+    HelperKind,
+    Measure,
+    MeasureKind,
+    Pairing,
+    Visit,
+    VisitPhoto,
+    WorkTeam,
+)
+
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTOS_PER_VISIT = 6
+# Content sniffing: the first bytes decide the type, never the file name or the browser's claim.
+_PHOTO_SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _not_future(value: dt.date | None, field: str) -> None:
+    if value is not None and value > _today():
+        raise ValidationError({field: f"{_FIELD_NAMES[field]}不能晚于今天（{_today():%Y-%m-%d}）。"})
+
+
+_FIELD_NAMES = {
+    "name": "姓名",
+    "unit": "单位",
+    "area": "所属区域",
+    "account": "登录账号",
+    "started_on": "开始日期",
+    "ended_on": "结束日期",
+    "end_reason": "结束原因",
+    "helper": "帮扶责任人",
+    "household": "农户",
+    "village": "驻村",
+    "leader": "队长",
+    "members": "队员",
+    "member": "队员",
+    "date": "日期",
+    "status": "出勤情况",
+    "kind": "措施类别",
+    "content": "措施内容",
+    "amount": "金额",
+    "visited_on": "走访日期",
+    "findings": "走访情况",
+    "photos": "照片",
+    "follow_up_due": "跟进日期",
+    "done_on": "完成日期",
+}
+
+
+def _in_scope(by: Any, code: str) -> bool:
+    if by is None:
+        return True
+    prefix = getattr(by, "scope_prefix", None)
+    return bool(prefix) and code.startswith(str(prefix))
+
+
+@transaction.atomic
+def helper_create(
+    *,
+    name: str,
+    unit: str,
+    area: Any,
+    phone: str = "",
+    kind: str = HelperKind.HELPER,
+    account: Any = None,
+    by: Any = None,
+) -> Helper:
+    """A new helper (帮扶责任人, 第一书记 or work-team member) managed in ``area``, optionally with an account."""
+    name, unit, phone = name.strip(), unit.strip(), phone.strip()
+    if not name:
+        raise ValidationError({"name": "姓名：必须填写。"})
+    if not unit:
+        raise ValidationError({"unit": "单位：必须填写帮扶责任人所在单位。"})
+    if kind not in HelperKind.values:
+        raise ValidationError({"kind": f"类别：没有“{kind}”这一类别。"})
+    if not _in_scope(by, area.code):
+        raise ValidationError({"area": "所属区域：不在您的数据权限范围内。"})
+    if account is not None:
+        if account.role != Role.HELPER:
+            raise ValidationError({"account": f"登录账号：{account.username} 的角色不是帮扶责任人。"})
+        if Helper.objects.filter(user=account).exists():
+            raise ValidationError({"account": f"登录账号：{account.username} 已关联其他帮扶责任人。"})
+    helper = Helper.objects.create(name=name, unit=unit, phone=phone, area=area, kind=kind, user=account)
+    AssistanceChange.record(
+        user=by, entity="helper", entity_id=helper.pk, action="create", name=name, unit=unit, area=area.code, kind=kind
+    )
+    return helper
+
+
+@transaction.atomic
+def pairing_set(
+    *, helper: Helper, household: Any, started_on: dt.date, by: Any = None, end_reason: str = "重新结对"
+) -> Pairing:
+    """Pair ``helper`` with ``household`` from ``started_on``; the household's current pairing, if any, ends that
+    day in the same transaction (the database allows one current pairing per household)."""
+    if not helper.active:
+        raise ValidationError({"helper": f"帮扶责任人：{helper.name} 已停用，不能结对。"})
+    _not_future(started_on, "started_on")
+    # Lock the household's current pairing so two simultaneous re-pairings cannot both end it.
+    current = Pairing.objects.select_for_update().filter(household=household, ended_on__isnull=True).first()
+    if current is not None:
+        if current.helper_id == helper.pk:
+            raise ValidationError({"helper": f"帮扶责任人：该户已与 {helper.name} 结对。"})
+        if started_on < current.started_on:
+            raise ValidationError(
+                {"started_on": f"开始日期：不能早于该户现有结对的开始日期（{current.started_on:%Y-%m-%d}）。"}
+            )
+        _pairing_close(current, ended_on=started_on, reason=end_reason, by=by)
+    pairing = Pairing.objects.create(helper=helper, household=household, started_on=started_on, created_by=by)
+    AssistanceChange.record(
+        user=by,
+        entity="pairing",
+        entity_id=pairing.pk,
+        action="create",
+        household_no=household.household_no,
+        helper=helper.pk,
+        started_on=started_on.isoformat(),
+        replaced=current.pk if current else None,
+    )
+    return pairing
+
+
+def _pairing_close(pairing: Pairing, *, ended_on: dt.date, reason: str, by: Any) -> None:
+    pairing.ended_on = ended_on
+    pairing.end_reason = reason
+    pairing.save(update_fields=["ended_on", "end_reason"])
+    AssistanceChange.record(
+        user=by,
+        entity="pairing",
+        entity_id=pairing.pk,
+        action="end",
+        household_no=pairing.household.household_no,
+        ended_on=ended_on.isoformat(),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def pairing_end(*, pairing: Pairing, ended_on: dt.date, reason: str, by: Any = None) -> Pairing:
+    """End a current pairing on ``ended_on`` for ``reason`` (the household then has no helper)."""
+    pairing = Pairing.objects.select_for_update().select_related("household").get(pk=pairing.pk)
+    if pairing.ended_on is not None:
+        raise ValidationError({"ended_on": f"结束日期：该结对已于 {pairing.ended_on:%Y-%m-%d} 结束。"})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"end_reason": "结束原因：必须填写。"})
+    _not_future(ended_on, "ended_on")
+    if ended_on < pairing.started_on:
+        raise ValidationError({"ended_on": f"结束日期：不能早于开始日期（{pairing.started_on:%Y-%m-%d}）。"})
+    _pairing_close(pairing, ended_on=ended_on, reason=reason, by=by)
+    return pairing
+
+
+@transaction.atomic
+def work_team_create(
+    *,
+    village: Any,
+    unit: str,
+    leader: Helper | None,
+    members: Iterable[Helper] = (),
+    started_on: dt.date,
+    ended_on: dt.date | None = None,
+    by: Any = None,
+) -> WorkTeam:
+    """A village work team (驻村工作队); the leader is a first secretary and always one of the members."""
+    from jingzhun.areas.models import Level
+
+    unit = unit.strip()
+    if village.level != Level.VILLAGE:
+        raise ValidationError({"village": f"驻村：{village.name} 不是行政村。"})
+    if not _in_scope(by, village.code):
+        raise ValidationError({"village": "驻村：不在您的数据权限范围内。"})
+    if not unit:
+        raise ValidationError({"unit": "派出单位：必须填写。"})
+    if leader is not None and leader.kind != HelperKind.FIRST_SECRETARY:
+        raise ValidationError({"leader": f"队长：{leader.name} 不是第一书记。"})
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationError({"ended_on": "结束日期：不能早于开始日期。"})
+    team = WorkTeam.objects.create(village=village, unit=unit, leader=leader, started_on=started_on, ended_on=ended_on)
+    people = {helper.pk: helper for helper in members}
+    if leader is not None:
+        people[leader.pk] = leader
+    team.members.set(people.values())
+    AssistanceChange.record(
+        user=by,
+        entity="work_team",
+        entity_id=team.pk,
+        action="create",
+        village=village.code,
+        unit=unit,
+        leader=leader.pk if leader else None,
+        members=sorted(people),
+    )
+    return team
+
+
+@transaction.atomic
+def attendance_record(
+    *, team: WorkTeam, member: Helper, date: dt.date, status: str, note: str = "", by: Any = None
+) -> Attendance:
+    """One member's attendance on one day; recording the same day again corrects it (the old value is kept
+    in the history)."""
+    if status not in AttendanceStatus.values:
+        raise ValidationError({"status": f"出勤情况：没有“{status}”这一选项。"})
+    if not team.members.filter(pk=member.pk).exists():
+        raise ValidationError({"member": f"队员：{member.name} 不是该工作队的队员。"})
+    _not_future(date, "date")
+    if date < team.started_on or (team.ended_on is not None and date > team.ended_on):
+        raise ValidationError({"date": "日期：不在该工作队的驻村期间内。"})
+    previous = Attendance.objects.select_for_update().filter(team=team, member=member, date=date).first()
+    if previous is None:
+        row = Attendance.objects.create(team=team, member=member, date=date, status=status, note=note, recorded_by=by)
+    else:
+        row = previous
+        old = previous.status
+        row.status, row.note, row.recorded_by = status, note, by
+        row.save(update_fields=["status", "note", "recorded_by"])
+    AssistanceChange.record(
+        user=by,
+        entity="attendance",
+        entity_id=row.pk,
+        action="create" if previous is None else "correct",
+        team=team.pk,
+        member=member.pk,
+        date=date.isoformat(),
+        status=status,
+        old_status=old if previous is not None else None,
+    )
+    return row
+
+
+@transaction.atomic
+def measure_record(
+    *,
+    household: Any,
+    kind: str,
+    content: str,
+    started_on: dt.date,
+    ended_on: dt.date | None = None,
+    amount: Decimal | None = None,
+    result: str = "",
+    by: Any = None,
+) -> Measure:
+    """An assistance measure given to a household. When the household has an open monitoring case the measure
+    belongs to that case too, and the case hears of it (it counts towards risk elimination and answers the
+    instant-help deadline) in the same transaction."""
+    from jingzhun.monitoring.selectors import case_open_for_household
+    from jingzhun.monitoring.services import case_measure_recorded
+
+    content = content.strip()
+    if kind not in MeasureKind.values:
+        raise ValidationError({"kind": f"措施类别：没有“{kind}”这一类别。"})
+    if not content:
+        raise ValidationError({"content": "措施内容：必须填写。"})
+    _not_future(started_on, "started_on")
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationError({"ended_on": "结束日期：不能早于开始日期。"})
+    if amount is not None and amount < 0:
+        raise ValidationError({"amount": "金额：不能为负数。"})
+    case = case_open_for_household(household=household)
+    measure = Measure.objects.create(
+        household=household,
+        case=case,
+        kind=kind,
+        content=content,
+        started_on=started_on,
+        ended_on=ended_on,
+        amount=amount,
+        result=result.strip(),
+        recorded_by=by if getattr(by, "pk", None) else None,
+    )
+    if case is not None:
+        case_measure_recorded(case=case, started_on=started_on)
+    AssistanceChange.record(
+        user=by,
+        entity="measure",
+        entity_id=measure.pk,
+        action="create",
+        household_no=household.household_no,
+        kind=kind,
+        started_on=started_on.isoformat(),
+        amount=str(amount) if amount is not None else None,
+        case=case.pk if case else None,
+    )
+    return measure
+
+
+def photo_content_type(upload: UploadedFile) -> str:
+    """The photo's type from its first bytes (JPEG, PNG or WebP); ``ValidationError`` for anything else or a file
+    over the size limit."""
+    name = upload.name or ""
+    if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError({"photos": f"照片：{name} 超过 {PHOTO_MAX_BYTES // (1024 * 1024)} MB。"})
+    upload.seek(0)
+    head = upload.read(12)
+    upload.seek(0)
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    raise ValidationError({"photos": f"照片：{name} 不是 JPEG、PNG 或 WebP 图片。"})
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    household: Any,
+    helper: Helper,
+    visited_on: dt.date,
+    findings: str = "",
+    needs: str = "",
+    follow_ups: Sequence[str] = (),
+    follow_up_due: dt.date | None = None,
+    photos: Sequence[UploadedFile] = (),
+    by: Any = None,
+) -> Visit:
+    """A home visit (走访) with what was found, the household's needs, follow-ups and photos."""
+    findings, needs = findings.strip(), needs.strip()
+    follow_ups = [text.strip() for text in follow_ups if text.strip()]
+    _not_future(visited_on, "visited_on")
+    if not findings and not needs:
+        raise ValidationError({"findings": "走访情况：走访情况和农户诉求至少填写一项。"})
+    if not helper.active:
+        raise ValidationError({"helper": f"帮扶责任人：{helper.name} 已停用。"})
+    if follow_up_due is not None and follow_up_due < visited_on:
+        raise ValidationError({"follow_up_due": "跟进日期：不能早于走访日期。"})
+    if len(photos) > PHOTOS_PER_VISIT:
+        raise ValidationError({"photos": f"照片：每次走访最多 {PHOTOS_PER_VISIT} 张。"})
+    types = [photo_content_type(photo) for photo in photos]
+    visit = Visit.objects.create(
+        household=household,
+        helper=helper,
+        visited_on=visited_on,
+        findings=findings,
+        needs=needs,
+        recorded_by=by if getattr(by, "pk", None) else None,
+    )
+    for text in follow_ups:
+        FollowUp.objects.create(visit=visit, household=household, text=text[:500], due_on=follow_up_due)
+    for photo, content_type in zip(photos, types, strict=True):
+        photo.name = "photo" + _PHOTO_SUFFIX[content_type]
+        VisitPhoto.objects.create(visit=visit, file=photo, content_type=content_type, size=photo.size or 0)
+    AssistanceChange.record(
+        user=by,
+        entity="visit",
+        entity_id=visit.pk,
+        action="create",
+        household_no=household.household_no,
+        helper=helper.pk,
+        visited_on=visited_on.isoformat(),
+        follow_ups=len(follow_ups),
+        photos=len(photos),
+    )
+    return visit
+
+
+@transaction.atomic
+def follow_up_close(*, follow_up: FollowUp, by: Any = None, done_on: dt.date | None = None) -> FollowUp:
+    """Mark a follow-up done (on ``done_on``, today by default)."""
+    follow_up = FollowUp.objects.select_for_update().select_related("household").get(pk=follow_up.pk)
+    if follow_up.done:
+        raise ValidationError({"done_on": "完成日期：该跟进事项已办结。"})
+    done_on = done_on or _today()
+    _not_future(done_on, "done_on")
+    follow_up.done, follow_up.done_on = True, done_on
+    follow_up.done_by = by if getattr(by, "pk", None) else None
+    follow_up.save(update_fields=["done", "done_on", "done_by"])
+    AssistanceChange.record(
+        user=by,
+        entity="follow_up",
+        entity_id=follow_up.pk,
+        action="close",
+        household_no=follow_up.household.household_no,
+        done_on=done_on.isoformat(),
+    )
+    return follow_up

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assistance"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("mine/", views.mine, name="mine"),
+    path("helpers/", views.helper_list, name="helper_list"),
+    path("helpers/new/", views.helper_create, name="helper_create"),
+    path("helpers/<int:helper_id>/", views.helper_detail, name="helper_detail"),
+    path("helpers/<int:helper_id>/pair/", views.helper_pair, name="helper_pair"),
+    path("pairings/<int:pairing_id>/end/", views.pairing_end, name="pairing_end"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:team_id>/", views.team_detail, name="team_detail"),
+    path("teams/<int:team_id>/attendance/", views.team_attendance, name="team_attendance"),
+    path("households/<str:household_no>/", views.household, name="household"),
+    path("households/<str:household_no>/visit/", views.visit_new, name="visit_new"),
+    path("visits/<int:visit_id>/", views.visit_detail, name="visit_detail"),
+    path("photos/<int:photo_id>/", views.photo, name="photo"),
+    path("follow-ups/<int:follow_up_id>/close/", views.follow_up_close, name="follow_up_close"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("not-visited/", views.not_visited, name="not_visited"),
+]

@@ -1,0 +1,195 @@
+"""Scoped reads of monitoring cases. Every read of cases goes through the user's area scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from .models import IDENTIFYING, Attachment, MonitoringCase, Stage
+
+
+def cases_for_user(*, user: Any) -> QuerySet[MonitoringCase]:
+    """Cases of households inside the user's area scope; none for a user without a scope."""
+    prefix = getattr(user, "scope_prefix", None)
+    if not prefix:
+        return MonitoringCase.objects.none()
+    return MonitoringCase.objects.filter(household__village__code__startswith=prefix)
+
+
+def household_monitorable(*, household: Any) -> bool:
+    """Whether the household may become a monitoring case (已脱贫 or 非贫困户, RULES.md §6)."""
+    from .services import MONITORABLE
+
+    return household.poverty_status in MONITORABLE
+
+
+def case_open_for_household(*, household: Any) -> MonitoringCase | None:
+    """The household's open case, if it is under monitoring or being identified."""
+    return MonitoringCase.objects.filter(household=household, closed_on__isnull=True).first()
+
+
+def _overdue_decision(today: dt.date) -> Q:
+    return Q(stage__in=IDENTIFYING, decision_due__lt=today)
+
+
+def _overdue_help(today: dt.date) -> Q:
+    return Q(closed_on__isnull=True, help_started_on__isnull=True, help_due__lt=today)
+
+
+def case_search_for_user(
+    *,
+    user: Any,
+    stage: str = "",
+    channel: str = "",
+    category: str = "",
+    tier: str = "",
+    village: str = "",
+    overdue: str = "",
+    state: str = "open",
+    text: str = "",
+    today: dt.date | None = None,
+) -> QuerySet[MonitoringCase]:
+    """Cases in scope with the list page's filters. ``overdue``: ``decision`` (county decision past due),
+    ``help`` (no help yet past the instant-help deadline) or ``any``; ``state``: open, closed or all."""
+    today = today or timezone.localdate()
+    cases = cases_for_user(user=user).select_related("household", "household__village")
+    if state == "open":
+        cases = cases.filter(closed_on__isnull=True)
+    elif state == "closed":
+        cases = cases.filter(closed_on__isnull=False)
+    filters = {"stage": stage, "channel": channel, "category": category, "help_tier": tier}
+    cases = cases.filter(**{name: value for name, value in filters.items() if value})
+    if village:
+        cases = cases.filter(household__village_id=village)
+    if text:
+        cases = cases.filter(household__household_no__startswith=text.strip())
+    if overdue == "decision":
+        cases = cases.filter(_overdue_decision(today))
+    elif overdue == "help":
+        cases = cases.filter(_overdue_help(today))
+    elif overdue == "any":
+        cases = cases.filter(_overdue_decision(today) | _overdue_help(today))
+    return cases.annotate(
+        decision_overdue=ExpressionWrapper(_overdue_decision(today), output_field=BooleanField()),
+        help_overdue=ExpressionWrapper(_overdue_help(today), output_field=BooleanField()),
+    )
+
+
+def overdue_cases_for_scope(*, area_prefix: str, today: dt.date | None = None) -> QuerySet[MonitoringCase]:
+    """Open cases past either deadline under ``area_prefix``, most overdue first (the county's worklist)."""
+    today = today or timezone.localdate()
+    return (
+        MonitoringCase.objects.filter(household__village__code__startswith=area_prefix)
+        .filter(_overdue_decision(today) | _overdue_help(today))
+        .select_related("household")
+        .order_by("decision_due", "id")
+    )
+
+
+def monitoring_summary_for_user(*, user: Any, today: dt.date | None = None) -> dict[str, Any]:
+    """Counts for the dashboard: open cases by stage group, overdue decisions and instant help."""
+    today = today or timezone.localdate()
+    cases = cases_for_user(user=user)
+    counts = cases.aggregate(
+        open=Count("id", filter=Q(closed_on__isnull=True)),
+        identifying=Count("id", filter=Q(stage__in=IDENTIFYING)),
+        monitored=Count("id", filter=Q(closed_on__isnull=True) & ~Q(stage__in=IDENTIFYING)),
+        decision_overdue=Count("id", filter=_overdue_decision(today)),
+        help_overdue=Count("id", filter=_overdue_help(today)),
+        eliminated=Count("id", filter=Q(stage=Stage.ELIMINATED)),
+    )
+    return counts
+
+
+def case_get_for_user(*, user: Any, case_id: int) -> MonitoringCase:
+    """One case in the user's scope; 404 for anything else, so other areas' cases are not even confirmed."""
+    from django.http import Http404
+
+    case = cases_for_user(user=user).select_related("household", "household__village").filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def cases_for_household(*, household: Any) -> QuerySet[MonitoringCase]:
+    """Every case of a household, the open one first (for the household record)."""
+    return MonitoringCase.objects.filter(household=household).order_by(F("closed_on").desc(nulls_first=True), "-id")
+
+
+def case_history(*, case: MonitoringCase) -> list[dict[str, Any]]:
+    """The case's steps and discoveries in order, each with its attachments."""
+    steps = list(case.steps.select_related("by").prefetch_related("attachments").order_by("recorded_at", "id"))
+    return [{"step": step, "attachments": list(step.attachments.all())} for step in steps]
+
+
+def attachment_get_for_user(*, user: Any, attachment_id: int) -> Attachment:
+    from django.http import Http404
+
+    attachment = Attachment.objects.filter(pk=attachment_id, case__in=cases_for_user(user=user)).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def ledger_rows_for_scope(*, area_prefix: str, state: str = "open", tiered: bool = False) -> Iterator[Any]:
+    """One row per case for the monitoring ledger and (``tiered``: cases with an A/B/C tier) the instant-help
+    ledger, streamed."""
+    from jingzhun.registry.models import Member
+
+    heads = Member.objects.filter(household=OuterRef("household"), relation="head").order_by("id")
+    cases = MonitoringCase.objects.filter(household__village__code__startswith=area_prefix)
+    if state == "open":
+        cases = cases.filter(closed_on__isnull=True)
+    if tiered:
+        cases = cases.exclude(help_tier="")
+    rows = (
+        cases.annotate(head_name=Subquery(heads.values("name")[:1]), head_id=Subquery(heads.values("id_number")[:1]))
+        .values(
+            "id",
+            "household__household_no",
+            "household__village_id",
+            "household__village__name",
+            "household__poverty_status",
+            "head_name",
+            "head_id",
+            "category",
+            "risk_types",
+            "channel",
+            "stage",
+            "opened_on",
+            "decision_due",
+            "decision_due_estimated",
+            "decided_on",
+            "monitored_since",
+            "help_tier",
+            "help_tier_since",
+            "help_due",
+            "help_started_on",
+            "measures",
+            "closed_on",
+            "close_reason",
+        )
+        .order_by("household__household_no", "id")
+    )
+    return rows.iterator(chunk_size=5000)
+
+
+def instant_help_counts_for_user(*, user: Any, today: dt.date | None = None) -> dict[str, int]:
+    """Open cases with an instant-help tier in the user's scope: how many in each tier, how many still
+    waiting for their first help, and how many of those are past the deadline."""
+    today = today or timezone.localdate()
+    tiered = cases_for_user(user=user).filter(closed_on__isnull=True).exclude(help_tier="")
+    waiting = Q(help_started_on__isnull=True)
+    return tiered.aggregate(
+        total=Count("id"),
+        a=Count("id", filter=Q(help_tier="A")),
+        b=Count("id", filter=Q(help_tier="B")),
+        c=Count("id", filter=Q(help_tier="C")),
+        waiting=Count("id", filter=waiting & Q(help_due__gte=today)),
+        overdue=Count("id", filter=_overdue_help(today)),
+        answered=Count("id", filter=Q(help_started_on__isnull=False)),
+    )
