@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "jingzhun.policy",
     "jingzhun.monitoring",
     "jingzhun.assistance",
+    "jingzhun.crosscheck",
 ]
 
 MIDDLEWARE = [

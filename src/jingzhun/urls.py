@@ -8,5 +8,6 @@ urlpatterns = [
     path("assessments/", include("jingzhun.policy.urls")),
     path("monitoring/", include("jingzhun.monitoring.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
+    path("crosscheck/", include("jingzhun.crosscheck.urls")),
     path("", include("jingzhun.core.urls")),
 ]

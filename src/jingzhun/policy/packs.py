@@ -113,6 +113,12 @@ def _dates(value: Any) -> tuple[dt.date, ...]:
     return tuple(sorted(days))
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise ValueError('应为非空的文字列表，例如 ["住宅", "商业"]')
+    return tuple(value)
+
+
 def _help_days(value: Any) -> dict[str, int]:
     if not isinstance(value, Mapping) or set(value) != {"A", "B", "C"}:
         raise ValueError("应为 A、B、C 三档的天数表，例如 { A = 3, B = 15, C = 30 }")
@@ -207,6 +213,17 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "instant_help_days": ParameterSpec(_help_days, "即时帮扶 A/B/C 三档响应期限，天"),
     "calendar_holidays": ParameterSpec(_dates, "工作日历未收录年份的法定节假日（国务院办公厅年度通知）"),
     "calendar_workdays": ParameterSpec(_dates, "工作日历未收录年份的调休上班日（周末上班）"),
+    # Department data comparison (RULES §8): the thresholds and word lists of the clue rules.
+    "clue_school_age": ParameterSpec(_age_range, "X01：核对学籍的年龄区间"),
+    "clue_in_school": ParameterSpec(_texts, "X01：台账在校生状况为在校的取值"),
+    "clue_out_of_school": ParameterSpec(_texts, "X01：台账在校生状况为不在校的取值"),
+    "clue_enrolled": ParameterSpec(_texts, "X01：学籍状态视为在学的取值"),
+    "clue_attending": ParameterSpec(_texts, "X01：与不在校矛盾的学籍状态"),
+    "clue_care_subsidy_grades": ParameterSpec(_texts, "X03：应享受护理补贴的残疾等级"),
+    "clue_vehicle_types": ParameterSpec(_texts, "X06：作为线索的车辆类型"),
+    "clue_business_roles": ParameterSpec(_texts, "X07：作为线索的企业身份"),
+    "clue_property_uses": ParameterSpec(_texts, "X08：作为线索的不动产用途"),
+    "clue_working_age": ParameterSpec(_age_range, "X11：核对养老保险的年龄区间"),
 }
 
 # Every pack must end up with these (directly or through ``extends``); the yearly ones are checked per year.
@@ -281,6 +298,15 @@ class RulePack:
             extra_workdays=frozenset(self.value("calendar_workdays") or ()),
         )
 
+    def crosscheck_rules(self) -> CrosscheckRules:
+        """The clue rules' parameters; a pack without them is a clear error."""
+        missing = [name for name in CROSSCHECK_REQUIRED if self.value(name) is None]
+        if missing:
+            raise PackError(f"规则包「{self.name}」缺少数据比对参数：{'、'.join(missing)}。")
+        return CrosscheckRules(
+            pack=self.name, **{name.removeprefix("clue_"): self.value(name) for name in CROSSCHECK_REQUIRED}
+        )
+
     def rules_for(self, year: int) -> YearRules:
         """The parameters resolved for one year; a year the pack does not cover is a clear error."""
         if year not in self.years:
@@ -324,6 +350,40 @@ class RulePack:
             pre_assessment_lump_sum_items=self.value("pre_assessment_lump_sum_items"),
             sources={name: (p.source, p.ours, p.pack) for name, p in self.parameters.items()},
         )
+
+
+CROSSCHECK_REQUIRED = (
+    "clue_school_age",
+    "clue_in_school",
+    "clue_out_of_school",
+    "clue_enrolled",
+    "clue_attending",
+    "clue_care_subsidy_grades",
+    "clue_vehicle_types",
+    "clue_business_roles",
+    "clue_property_uses",
+    "clue_working_age",
+)
+
+
+@dataclass(frozen=True)
+class CrosscheckRules:
+    """The clue rules' parameters (RULES.md §8), in the departments' and the ledger's words."""
+
+    pack: str
+    school_age: tuple[int, int]
+    in_school: tuple[str, ...]
+    out_of_school: tuple[str, ...]
+    enrolled: tuple[str, ...]
+    attending: tuple[str, ...]
+    care_subsidy_grades: tuple[str, ...]
+    vehicle_types: tuple[str, ...]
+    business_roles: tuple[str, ...]
+    property_uses: tuple[str, ...]
+    working_age: tuple[int, int]
+
+    def snapshot(self) -> dict[str, Any]:
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in self.__dict__.items()}
 
 
 MONITORING_REQUIRED = (

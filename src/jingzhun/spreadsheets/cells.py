@@ -6,6 +6,7 @@ columns with these parsers in its own app.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -119,6 +120,27 @@ def decimal_parser(
 
 
 amount_parser = decimal_parser(blank=Decimal("0.00"))
+
+# 2026-01-05, 2026/1/5, 2026.1.5, 2026年1月5日, 20260105, and an Excel date cell read as "2026-01-05 00:00:00".
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?: 00:00:00)?$|^(\d{4})(\d{2})(\d{2})$")
+
+
+def date_parser(*, required: bool = False) -> Parser:
+    def parse(text: str) -> dt.date | None:
+        if not text:
+            if required:
+                raise CellError("不能为空")
+            return None
+        found = _DATE.match(text)
+        if not found:
+            raise CellError(f"“{text}”不是日期，应写作 2026-01-05")
+        year, month, day = (int(g) for g in found.groups() if g is not None)
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise CellError(f"“{text}”不是有效日期") from None
+
+    return parse
 
 
 def village_code_parser(text: str) -> str:
