@@ -12,10 +12,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jingzhun.accounts.models import Role
+from jingzhun.crosscheck.models import Clue, Match
+from jingzhun.crosscheck.models import Run as CrosscheckRun
 from jingzhun.monitoring.services import case_open, case_step
 from jingzhun.policy.services import assessment_run
 from jingzhun.registry.models import ImportJob
 from tests.assistance.factories import FollowUpFactory, PairingFactory, VisitFactory, WorkTeamFactory
+from tests.crosscheck.factories_lists import list_import_job_for_test
+from tests.crosscheck.factories_matching import batch_make, row_make
 from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory
 from tests.monitoring.flow import step_input
 
@@ -52,13 +56,15 @@ def _routes() -> list[tuple[str, str]]:
 def area_b(users_by_role):
     """A household, a run and an import of county B, and an account there."""
     household = HouseholdFactory(village=users_by_role.village_b, household_no="B0000001")
-    MemberFactory(household=household, name=OTHER_NAME)
+    member_b = MemberFactory(household=household, name=OTHER_NAME)
     IncomeFactory(household=household, year=2020, wage=Decimal("3000"))
     run = assessment_run(year=2020, area_prefix=users_by_role.county_b.prefix)
     owner = users_by_role[Role.COUNTY].outsider
     job = ImportJob.objects.create(
         user=owner, area_prefix=owner.scope_prefix, file_name="乙县.csv", path="/nonexistent"
     )
+    # A department list import of county B's department clerk.
+    list_job = list_import_job_for_test(users_by_role[Role.DEPARTMENT].outsider)
     # Assistance: a pairing, a work team, a visit with a follow-up and a photo row in village B.
     pairing = PairingFactory(household=household, helper__area=users_by_role.village_b)
     team = WorkTeamFactory(village=users_by_role.village_b)
@@ -79,6 +85,27 @@ def area_b(users_by_role):
         step = step_input(action, case.opened_on)
         case = case_step(case_id=case.pk, action=action, user=village_user, expected_version=case.version, step=step)
     monitoring = {"case_id": case.pk, "attachment_id": case.attachments.get().pk}
+    # Comparison: a clue of the household of village B.
+    crosscheck_run_b = CrosscheckRun.objects.create(as_of=case.opened_on)
+    clue = Clue.objects.create(
+        rule="X09",
+        department="payroll",
+        household=household,
+        village_code=household.village_id,
+        detail=f"{OTHER_NAME}为财政供养人员",
+        action="核实",
+        fingerprint=f"X09::h{household.pk}",
+        first_run=crosscheck_run_b,
+        last_run=crosscheck_run_b,
+    )
+    # Matching: a candidate match awaiting review of the member of village B.
+    review_match = Match.objects.create(
+        row=row_make(batch=batch_make(), name=OTHER_NAME, id_raw=""),
+        member=member_b,
+        method="name_birth",
+        confidence=60,
+        state="review",
+    )
     return (
         assistance
         | monitoring
@@ -87,6 +114,9 @@ def area_b(users_by_role):
             "run_id": run.pk,
             "id": run.pk,
             "job_id": job.pk,
+            "list_job": list_job.uuid,
+            "clue_id": clue.pk,
+            "match_id": review_match.pk,
             "pk": owner.pk,
         }
     )
@@ -94,7 +124,7 @@ def area_b(users_by_role):
 
 def _url(route: str, values: dict[str, object]) -> str:
     url = route
-    for converter in ("str", "int"):
+    for converter in ("str", "int", "uuid"):
         for key, value in values.items():
             url = url.replace(f"<{converter}:{key}>", str(value))
     assert "<" not in url, f"the walk does not know how to fill {route}"

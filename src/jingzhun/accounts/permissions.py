@@ -43,6 +43,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_LEDGER,
             Capability.EXPORT_PEOPLE,
             Capability.RUN_ASSESSMENT,
+            # The county office receives department lists too, not only through the departments' clerks.
+            Capability.IMPORT_DEPARTMENT_LIST,
         }
     ),
     Role.TOWN: frozenset(

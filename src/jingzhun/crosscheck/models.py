@@ -99,6 +99,10 @@ class MatchState(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
+# A match counts (for the clue rules) when it was made automatically or confirmed by a reviewer.
+ACCEPTED_STATES = (MatchState.AUTO, MatchState.CONFIRMED)
+
+
 class Match(models.Model):
     """A list row's candidate registry member, with how it was found and how sure it is (0–100)."""
 
@@ -113,7 +117,13 @@ class Match(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["row", "member"], name="crosscheck_match_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["row", "member"], name="crosscheck_match_once"),
+            # The contract the clue rules rely on: a row has at most one accepted match.
+            models.UniqueConstraint(
+                fields=["row"], condition=Q(state__in=ACCEPTED_STATES), name="crosscheck_one_accepted_match"
+            ),
+        ]
         indexes = [models.Index(fields=["state", "row"]), models.Index(fields=["member"])]
 
     def __str__(self) -> str:
@@ -136,6 +146,21 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}/{self.id_raw}→{self.member_id}: {self.same_person}"
+
+
+class NameKey(models.Model):
+    """Matching keys of one distinct name as written (see :mod:`jingzhun.crosscheck.names`): the name in
+    simplified characters and its toneless pinyin. Filled by the matching for names it has not keyed yet."""
+
+    name = models.CharField(max_length=60, unique=True)
+    simplified = models.CharField(max_length=60)
+    pinyin = models.CharField(max_length=400)
+
+    class Meta:
+        indexes = [models.Index(fields=["pinyin"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.pinyin}"
 
 
 class Run(models.Model):

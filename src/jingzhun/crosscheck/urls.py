@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import import_views, review_views, views
 
 app_name = "crosscheck"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.clue_list, name="clue_list"),
+    path("clues/<int:clue_id>/", views.clue_detail, name="clue_detail"),
+    path("runs/", views.run_list, name="run_list"),
+    path("imports/", import_views.import_new, name="import_new"),
+    path("imports/<uuid:list_job>/", import_views.import_detail, name="import_detail"),
+    path("imports/<uuid:list_job>/report/", import_views.import_report, name="import_report"),
+    path("batches/", import_views.batch_list, name="batch_list"),
+    path("review/", review_views.review_list, name="review_list"),
+    path("review/<int:match_id>/confirm/", review_views.review_confirm, name="review_confirm"),
+    path("review/<int:match_id>/reject/", review_views.review_reject, name="review_reject"),
+]

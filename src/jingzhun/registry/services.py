@@ -45,3 +45,161 @@ def household_event_record(
         changed_by=user if getattr(user, "pk", None) else None,
     )
     return event
+
+
+# --- field edits with history (used by the comparison's "fix the registry from the department's value") -------
+
+# Fields a service may change; identity (household, ID number, birth date, sex) is not among them.
+MEMBER_FIELDS = frozenset(
+    {
+        "name",
+        "relation",
+        "status",
+        "ethnicity",
+        "education",
+        "school_status",
+        "health",
+        "disability_grade",
+        "labor",
+        "work_status",
+        "work_months",
+        "medical_insurance",
+        "pension_insured",
+    }
+)
+HOUSEHOLD_FIELDS = frozenset(
+    {
+        "poverty_status",
+        "attribute",
+        "main_cause",
+        "food_clothing_ok",
+        "housing_grade",
+        "relocation",
+        "water_quality_ok",
+        "water_lpd",
+        "water_piped",
+        "water_fetch_minutes",
+        "water_supply_rate",
+        "phone",
+    }
+)
+
+
+class RegistryRefused(Exception):
+    """A registry change that cannot be made; the message says why, in Chinese."""
+
+
+def _history_text(value: Any) -> str | None:
+    """A value as the change history writes it (codes as stored; booleans true/false; NULL stays NULL)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _check_editor(user: Any, household: Household) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from jingzhun.accounts.permissions import Capability, user_can
+
+    if user is None:  # the command line and batch jobs
+        return
+    prefix = getattr(user, "scope_prefix", None)
+    if not user_can(user, Capability.EDIT_PEOPLE) or not prefix:
+        raise PermissionDenied("您的角色不能修改建档立卡信息。")
+    if not household.village_id.startswith(prefix):
+        raise PermissionDenied(f"户 {household.household_no} 不在您的管辖区域内。")
+
+
+def _apply_changes(
+    row: Any, *, changes: dict[str, Any], allowed: frozenset[str], entity: str, key: str, user: Any
+) -> dict[str, tuple[Any, Any]]:
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise RegistryRefused(f"不能通过此功能修改：{'、'.join(unknown)}。")
+    changed = {name: (getattr(row, name), value) for name, value in changes.items() if getattr(row, name) != value}
+    if not changed:
+        return {}
+    for name, (_, value) in changed.items():
+        setattr(row, name, value)
+    try:
+        row.full_clean()
+    except Exception as exc:  # ValidationError: say which value was refused
+        raise RegistryRefused(f"修改后的值无效：{exc}") from None
+    row.save(update_fields=[*changed, "updated_at"])
+    now = timezone.now()
+    by = user if getattr(user, "pk", None) else None
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                entity=entity,
+                entity_key=key,
+                field=name,
+                old_value=_history_text(old),
+                new_value=_history_text(new),
+                changed_at=now,
+                changed_by=by,
+            )
+            for name, (old, new) in changed.items()
+        ]
+    )
+    return changed
+
+
+@transaction.atomic
+def member_update(*, member: Any, changes: dict[str, Any], user: Any, reason: str) -> dict[str, tuple[Any, Any]]:
+    """Change some fields of a member (stored codes, e.g. ``{"status": "deceased"}``), each changed field written
+    to the field-level history as the ledger import does. Returns ``{field: (old, new)}`` of what changed.
+
+    ``reason`` says why (e.g. the clue that prompted it); the change history has no column for it, so callers
+    keep it with their own record (the clue's history).
+    """
+    from .models import Member
+
+    locked = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    _check_editor(user, locked.household)
+    changed = _apply_changes(
+        locked,
+        changes=changes,
+        allowed=MEMBER_FIELDS,
+        entity="member",
+        key=f"{locked.household.household_no}/{locked.id_number}",
+        user=user,
+    )
+    for name in changed:
+        setattr(member, name, getattr(locked, name))
+    return changed
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, changes: dict[str, Any], user: Any, reason: str
+) -> dict[str, tuple[Any, Any]]:
+    """Change some fields of a household, with field-level history; a change of the poverty status is also
+    written to the status history with ``reason``. Returns ``{field: (old, new)}`` of what changed."""
+    from .models import StatusChange
+
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    _check_editor(user, locked)
+    changed = _apply_changes(
+        locked,
+        changes=changes,
+        allowed=HOUSEHOLD_FIELDS,
+        entity="household",
+        key=locked.household_no,
+        user=user,
+    )
+    if "poverty_status" in changed:
+        old, new = changed["poverty_status"]
+        StatusChange.objects.create(
+            household=locked,
+            from_status=old,
+            to_status=new,
+            changed_at=timezone.now(),
+            changed_by=user if getattr(user, "pk", None) else None,
+            reason=(reason or "修改贫困户状态")[:500],
+        )
+    for name in changed:
+        setattr(household, name, getattr(locked, name))
+    return changed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -24,15 +24,20 @@ def write_report(
     errors: Iterable[tuple[object, ...]],
     warnings: Iterable[tuple[object, ...]],
     summary: list[tuple[str, object]],
+    headers: Sequence[str] = HEADERS,
 ) -> None:
-    """Write sheets 错误 (rows not imported and why), 提示 (warnings) and 汇总 (counts), atomically."""
+    """Write sheets 错误 (rows not imported and why), 提示 (warnings) and 汇总 (counts), atomically.
+
+    ``headers`` name the five columns of 错误 and 提示 (the ledger's second column is 户编号; a department
+    list's is 姓名).
+    """
     workbook = Workbook(write_only=True)
     for title, rows in (("错误", errors), ("提示", warnings)):
         sheet = workbook.create_sheet(title)
         sheet.freeze_panes = "A2"
         for width, letter in zip((8, 18, 16, 24, 70), "ABCDE", strict=True):
             sheet.column_dimensions[letter].width = width
-        sheet.append(list(HEADERS))
+        sheet.append(list(headers))
         for count, row in enumerate(rows):
             if count >= EXCEL_MAX_ROWS:
                 break

@@ -1,0 +1,149 @@
+"""``jingzhun import villages FILE``, ``jingzhun import ledger FILE`` and
+``jingzhun import department KEY FILE [--as-of YYYY-MM-DD] [--source TEXT]``.
+
+Exit codes: 0 every row imported; 1 some households (or village rows, or list rows) rejected, the valid ones
+imported; 2 the file itself is unusable (nothing imported).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from argparse import ArgumentTypeError
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from jingzhun.areas.services import village_facts_import
+from jingzhun.crosscheck.list_import import department_list_import, list_import_summary
+from jingzhun.crosscheck.models import Department
+from jingzhun.registry.services import ledger_import
+from jingzhun.spreadsheets.reading import UnusableFile
+
+if TYPE_CHECKING:
+    from jingzhun.areas.services import VillageImportOutcome
+    from jingzhun.crosscheck.list_import import ListImportOutcome
+    from jingzhun.registry.ledger_import import LedgerImportOutcome
+
+
+class Command(BaseCommand):
+    help = (
+        "导入村情表（villages FILE）、贫困人口台账（ledger FILE）或部门数据（department 部门 FILE），格式见 LEDGER.md；"
+        "部门：" + "、".join(f"{d.value}（{d.label}）" for d in Department)
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=["villages", "ledger", "department"])
+        parser.add_argument("operands", nargs="+", metavar="[KEY] FILE", help="部门数据先写部门，再写文件")
+        parser.add_argument("--as-of", type=_date, help="部门数据的数据日期 YYYY-MM-DD（默认今天）")
+        parser.add_argument("--source", default="", help="部门数据的来源，例如“县教体局”")
+        parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
+
+    def handle(self, *args: Any, kind: str, operands: list[str], no_progress: bool, **options: Any) -> None:
+        if kind == "department":
+            if len(operands) != 2:
+                raise CommandError("用法：jingzhun import department 部门 FILE", returncode=2)
+            self._department(operands[0], Path(operands[1]), no_progress=no_progress, **options)
+            return
+        if len(operands) != 1:
+            raise CommandError(f"用法：jingzhun import {kind} FILE", returncode=2)
+        if options["as_of"] or options["source"]:
+            raise CommandError("--as-of 和 --source 只用于部门数据（department）", returncode=2)
+        file = Path(operands[0])
+        # OutputWrapper is a TextIOBase that forwards to the real stream; rich only writes and flushes it.
+        console = Console(file=cast(IO[str], self.stdout), highlight=False)
+        outcome: VillageImportOutcome | LedgerImportOutcome
+        try:
+            if kind == "villages":
+                outcome = village_facts_import(path=file)
+                console.print(
+                    f"村情表：{outcome.rows} 行，新建 {outcome.created} 个村，更新 {outcome.updated} 个，"
+                    f"未变化 {outcome.unchanged} 个，未导入 {outcome.rejected} 行"
+                )
+            else:
+                with _progress_bar(no_progress) as progress:
+                    task = progress.add_task(file.name, total=None)
+                    outcome = ledger_import(
+                        path=file,
+                        on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+                    )
+                console.print(
+                    f"台账：{outcome.rows} 行，{outcome.households} 户 —— 新建 {outcome.created} 户，"
+                    f"更新 {outcome.updated} 户，未变化 {outcome.unchanged} 户，未导入 {outcome.rejected} 户"
+                )
+                if options["verbosity"] >= 2:
+                    console.print("用时（秒）：读取校验 {} · 整体检查 {} · 写入 {} · 报告 {}".format(*outcome.timings))
+                if outcome.members_missing:
+                    console.print(f"提示：{outcome.members_missing} 名已登记的在册成员不在本次文件中（未删除）")
+                if outcome.new_villages:
+                    console.print(f"提示：新建了 {len(outcome.new_villages)} 个行政村")
+        except UnusableFile as exc:
+            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        if outcome.report_path:
+            console.print(f"错误和提示见：{outcome.report_path}")
+        if outcome.exit_code:
+            console.print(
+                f"有 {len(cast('VillageImportOutcome', outcome).errors) if kind == 'villages' else outcome.errors} 条错误，相关数据未导入"
+            )
+            sys.exit(outcome.exit_code)
+
+    def _department(
+        self, key: str, file: Path, *, no_progress: bool, as_of: dt.date | None, source: str, **options: Any
+    ) -> None:
+        if key not in Department.values:
+            raise CommandError(
+                f"未知的部门“{key}”，可选：" + "、".join(f"{d.value}（{d.label}）" for d in Department), returncode=2
+            )
+        if as_of and as_of > timezone.localdate():
+            raise CommandError(f"数据日期 {as_of} 晚于今天", returncode=2)
+        console = Console(file=cast(IO[str], self.stdout), highlight=False)
+        outcome: ListImportOutcome
+        try:
+            with _progress_bar(no_progress) as progress:
+                task = progress.add_task(file.name, total=None)
+                outcome = department_list_import(
+                    department=key,
+                    path=file,
+                    as_of=as_of,
+                    source=source,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        except UnusableFile as exc:
+            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        shown = ("部门", "批次号", "数据日期", "数据行数", "导入行数", "证件号码无效行数", "未导入行数（有错误）")
+        summary = dict(list_import_summary(outcome, file=file, now=timezone.now()))
+        for label in shown:
+            console.print(f"{label}：{summary[label]}")
+        if outcome.unknown_headers:
+            console.print("提示：已忽略未知的列 " + "、".join(outcome.unknown_headers))
+        if outcome.same_as_batch:
+            console.print(f"提示：与批次 {outcome.same_as_batch} 的文件完全相同，仍作为新批次导入")
+        if outcome.report_path:
+            console.print(f"错误和提示见：{outcome.report_path}")
+        if outcome.exit_code:
+            console.print(f"有 {outcome.rejected} 行有错误，未导入")
+            sys.exit(outcome.exit_code)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"“{text}”不是日期，应写作 2026-01-05") from None
+
+
+def _progress_bar(no_progress: bool) -> Progress:
+    """A progress bar on the terminal's stderr; off when asked, or when stderr is not a terminal."""
+    return Progress(
+        TextColumn("导入 {task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=no_progress or not sys.stderr.isatty(),
+        transient=True,
+    )

@@ -1,0 +1,479 @@
+"""Matching a department list to registry members (数据比对 — RULES.md §8 and §10).
+
+:func:`batch_match` finds, for every row of a batch that has no match yet, the registry member(s) it is, in
+four set-based passes (``INSERT … SELECT`` written once in Ibis, see :mod:`jingzhun.core.sets`), in one
+transaction; running it again adds nothing for rows that already have matches.
+
+1. **Remembered decisions.** A row written exactly as a reviewer saw it before (``id_raw`` and ``name``, the
+   ID as written not blank) that was confirmed to be a member is matched to that member again
+   (``decision``, 100, confirmed). A rejected pair is never proposed again by the passes below.
+2. **Exact ID.** ``Row.id_number`` (normalised by the import: NFKC, upper-case X, 15 → 18) equal to
+   ``Member.id_number`` (``id``, 100, auto). When the number belongs to several members (active in two
+   households, X12), only the active ones are candidates (all of them when none is active), and more than one
+   candidate sends all of them to review.
+3. **Name keys.** Names not yet in :class:`~jingzhun.crosscheck.models.NameKey` (of members and of the batch)
+   are keyed in Python, once per distinct name (:mod:`jingzhun.crosscheck.names`).
+4. **Fuzzy**, only for rows still without a match. The ID key of a row is its normalised number, or else its
+   ``id_raw`` with spaces removed, full-width digits and x made ASCII and upper-case, a 15-digit one widened
+   (check character unknown, so not compared).
+
+   *Blocking.* A candidate has the row's toneless pinyin name key and either the same characters 7–13 of the
+   ID (year, month, first digit of the day) or the same characters 15–18 (sequence and check). One mistyped
+   character or one swap of neighbours touches positions {i, i+1}, which always leave one of the two blocks
+   intact (an edit inside 7–14 leaves 15–18; inside 1–6, at 14, at 14/15 or inside 15–18 leaves 7–13; a
+   swap of 6/7 leaves 15–18). Both blocks are far more selective than the region code, which a whole county
+   shares. A row whose ID key is not 18 characters is blocked on its simplified name alone.
+
+   *Score*, in SQL: the ID distance (0; one substitution; one adjacent transposition; more), the name level
+   (identical; identical after OpenCC t2s; same pinyin) and, without an ID within one edit, agreement of the
+   birth date, sex digit parity and region of the two numbers. See :data:`CONFIDENCE`.
+
+   *Choice.* Per row only the candidates at the row's best confidence are kept, and only when the best is at
+   least :data:`REVIEW_MIN` and at most :data:`MAX_CANDIDATES` candidates share it. One candidate at
+   :data:`AUTO_MIN` or more is matched automatically; anything else goes to the review queue.
+
+**The contract for the clue rules:** a row's *accepted* match is a ``Match`` whose ``state`` is ``auto`` or
+``confirmed`` (:data:`~jingzhun.crosscheck.models.ACCEPTED_STATES`, :func:`accepted_matches`); a database
+constraint keeps it to at most one per row. ``review`` matches are candidates only; ``rejected`` ones are kept
+so the row is not matched again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from jingzhun.core.sets import Plan, model_table, plan_execute
+from jingzhun.registry.models import Member, MemberStatus
+
+from .models import ACCEPTED_STATES, Batch, Decision, Match, MatchState, Method, NameKey, Row
+from .names import name_keys_many
+
+# --- thresholds --------------------------------------------------------------------------------------------
+
+AUTO_MIN = 90  # a single best candidate at or above this is matched without review
+REVIEW_MIN = 60  # below this, no candidate is proposed at all
+MAX_CANDIDATES = 3  # more candidates tied at the best confidence: too ambiguous to propose
+
+# Name levels (see names.name_level): 3 identical, 2 identical after OpenCC t2s, 1 same pinyin only.
+# ID-distance classes: "id" (the same 18 characters), "id_typo" (one substitution), "id_swap" (two neighbours
+# swapped); otherwise name_birth: scored by what the two numbers agree on.
+CONFIDENCE: dict[tuple[str, int], int] = {
+    # One edit away from the member's number.
+    ("id", 3): 100,  # (only reachable when the import could not normalise the number but SQL could)
+    ("id", 2): 98,
+    ("id", 1): 88,
+    ("id_typo", 3): 97,
+    ("id_typo", 2): 95,  # traditional characters plus a typo: still certain enough
+    ("id_typo", 1): 85,  # homophone name plus a typo: a person must look
+    ("id_swap", 3): 97,
+    ("id_swap", 2): 95,
+    ("id_swap", 1): 85,
+    # Not within one edit: region, birth date and sex of the two numbers all agree …
+    ("region_birth_sex", 3): 80,
+    ("region_birth_sex", 2): 80,
+    ("region_birth_sex", 1): 70,
+    # … birth date and sex only (the region code differs) …
+    ("birth_sex", 3): 70,
+    ("birth_sex", 2): 70,
+    ("birth_sex", 1): 60,
+    # … no usable number at all (blank, garbled, wrong length): the name alone.
+    ("name_only", 3): 60,
+    ("name_only", 2): 60,
+}
+
+_ACTIVE = str(MemberStatus.ACTIVE)
+_FULL_WIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {"Ｘ": "X", "ｘ": "X", "\u3000": "", " ": ""}
+_KEY_BATCH = 20_000
+_KEYED_VERSION = "crosscheck:names-keyed-version"
+
+
+@dataclass
+class MatchOutcome:
+    """What a batch's rows are matched to after :func:`batch_match` (whole batch, not only this run)."""
+
+    rows: int = 0
+    created: int = 0  # Match rows written by this run
+    accepted: int = 0  # rows with an accepted match
+    review: int = 0  # rows with candidates awaiting review
+    unmatched: int = 0  # rows with neither
+    names_keyed: int = 0
+    by_method_state: dict[str, int] = field(default_factory=dict)  # "method/state" → matches
+    seconds: dict[str, float] = field(default_factory=dict)  # per pass
+
+
+def accepted_matches() -> QuerySet[Match]:
+    """Matches the clue rules count: made automatically or confirmed (at most one per row)."""
+    return Match.objects.filter(state__in=ACCEPTED_STATES)
+
+
+# --- the passes --------------------------------------------------------------------------------------------
+
+
+def _tables() -> dict[str, Any]:
+    return {
+        "any_rejected": Decision.objects.filter(same_person=False).exists(),
+        "rows": model_table(Row, ["id", "batch", "name", "id_raw", "id_number"]),
+        "members": model_table(Member, ["id", "id_number", "name", "status", "sex"]),
+        "matches": model_table(Match, ["row", "member"]),
+        "decisions": model_table(Decision, ["id_raw", "name", "member", "same_person", "decided_by", "decided_at"]),
+        "keys": model_table(NameKey, ["name", "simplified", "pinyin"]),
+    }
+
+
+def _pending(t: dict[str, Any], batch_id: int) -> ir.Table:
+    """Rows of the batch without any match (evaluated when the statement runs)."""
+    rows = t["rows"].filter(t["rows"].batch_id == ibis.literal(batch_id, type="int64"))
+    return rows.anti_join(t["matches"], rows.id == t["matches"].row_id)
+
+
+def _rejected(t: dict[str, Any]) -> ir.Table:
+    d = t["decisions"]
+    return d.filter(~d.same_person).select(r_id_raw=d.id_raw, r_name=d.name, r_member_id=d.member_id)
+
+
+def _without_rejected(pairs: ir.Table, t: dict[str, Any]) -> ir.Table:
+    if not t["any_rejected"]:
+        return pairs
+    rejected = _rejected(t)
+    return pairs.anti_join(
+        rejected,
+        [
+            pairs.id_raw == rejected.r_id_raw,
+            pairs.name == rejected.r_name,
+            pairs.member_id == rejected.r_member_id,
+        ],
+    )
+
+
+def _match_rows(
+    expr: ir.Table, *, method: ir.Value | str, confidence: ir.Value | int, state: ir.Value | str
+) -> ir.Table:
+    return expr.select(
+        row_id=expr.row_id,
+        member_id=expr.member_id,
+        method=method if isinstance(method, ir.Value) else ibis.literal(method),
+        confidence=confidence if isinstance(confidence, ir.Value) else ibis.literal(confidence, type="int64"),
+        state=state if isinstance(state, ir.Value) else ibis.literal(state),
+    )
+
+
+def _decision_plan(t: dict[str, Any], batch_id: int) -> Plan:
+    pending = _pending(t, batch_id)
+    pending = pending.filter(pending.id_raw != "")
+    d = t["decisions"].filter(t["decisions"].same_person)
+    # At most one confirmed member per way of writing a person (match_confirm keeps it so; MIN for safety).
+    chosen = d.group_by([d.id_raw, d.name]).aggregate(c_member_id=d.member_id.min())
+    chosen = chosen.rename(c_id_raw="id_raw", c_name="name")
+    joined = pending.join(chosen, [pending.id_raw == chosen.c_id_raw, pending.name == chosen.c_name])
+    joined = joined.select(row_id=joined.id, member_id=joined.c_member_id)
+    plan = Plan()
+    plan.output(
+        Match._meta.db_table,
+        _match_rows(joined, method=Method.DECISION.value, confidence=100, state=MatchState.CONFIRMED.value),
+    )
+    return plan
+
+
+def _exact_plan(t: dict[str, Any], batch_id: int) -> Plan:
+    members = t["members"]
+    plan = Plan()
+    # Numbers held by more than one member (X12); read through the id_number index.
+    # Numbers held by more than one member (X12): first from the id_number index alone, then their statuses.
+    doubled = plan.step(
+        "jz_xcm_doubled",
+        members.group_by(d_id_number=members.id_number).aggregate(n=members.count()).filter(lambda s: s.n > 1),
+    )
+    held = members.filter(members.id_number.isin(doubled.d_id_number))
+    shared = plan.step(
+        "jz_xcm_shared",
+        held.group_by(s_id_number=held.id_number).aggregate(
+            n=held.count(), n_active=ibis.ifelse(held.status == _ACTIVE, 1, 0).sum()
+        ),
+    )
+    pending = _pending(t, batch_id)
+    pending = pending.filter(pending.id_number != "")
+    pending = pending.select(row_id=pending.id, id_raw=pending.id_raw, name=pending.name, id_number=pending.id_number)
+    m = members.select(member_id=members.id, m_id_number=members.id_number, m_active=members.status == _ACTIVE)
+    pairs = pending.join(m, pending.id_number == m.m_id_number)
+    pairs = _without_rejected(pairs, t)
+    pairs = pairs.left_join(shared, pairs.id_number == shared.s_id_number)
+    pairs = pairs.filter(shared.n.isnull() | pairs.m_active | (shared.n_active == 0))
+    candidates = ibis.ifelse(shared.n_active > 0, shared.n_active, shared.n).fill_null(1)
+    pairs = pairs.mutate(state=ibis.ifelse(candidates > 1, MatchState.REVIEW.value, MatchState.AUTO.value))
+    plan.output(Match._meta.db_table, _match_rows(pairs, method=Method.ID.value, confidence=100, state=pairs.state))
+    return plan
+
+
+def _id_key(rows: ir.Table) -> ir.StringValue:
+    """The row's number as SQL can normalise it (see the module docstring)."""
+    raw: ir.StringValue = rows.id_raw
+    for wide, narrow in _FULL_WIDTH.items():
+        raw = raw.replace(wide, narrow)
+    raw = raw.upper()
+    widened = raw.substr(0, 6) + "19" + raw.substr(6, 9) + "?"
+    return ibis.ifelse(rows.id_number != "", rows.id_number, ibis.ifelse(raw.length() == 15, widened, raw))
+
+
+def _char(value: ir.StringValue, position: int) -> ir.StringValue:
+    return value.substr(position, 1)
+
+
+def _id_distance(key: ir.StringValue, number: ir.StringValue) -> tuple[ir.IntegerValue, ir.BooleanValue]:
+    """Hamming distance of two 18-character numbers, and whether a distance of 2 is one adjacent swap.
+
+    A row key widened from 15 digits ends in "?": its check character is not compared.
+    """
+    differs = [_char(key, i) != _char(number, i) for i in range(17)]
+    differs.append((_char(key, 17) != _char(number, 17)) & (_char(key, 17) != "?"))
+    distance = ibis.literal(0, type="int64")
+    for flag in differs:
+        distance = distance + ibis.ifelse(flag, 1, 0)
+    swapped = ibis.literal(False)
+    for i in range(17):
+        swapped = swapped | (
+            differs[i] & (_char(key, i) == _char(number, i + 1)) & (_char(key, i + 1) == _char(number, i))
+        )
+    return distance, swapped
+
+
+def id_edit(key: str, number: str) -> str:
+    """The Python reference of the SQL ID-distance classes: ``id`` (equal), ``id_typo`` (one character differs),
+    ``id_swap`` (two neighbours swapped) or ``""``; a key ending in "?" (widened from 15 digits) does not
+    compare the check character."""
+    if len(key) != 18 or len(number) != 18:
+        return ""
+    differ = [i for i in range(18) if key[i] != number[i] and not (i == 17 and key[i] == "?")]
+    if not differ:
+        return "id"
+    if len(differ) == 1:
+        return "id_typo"
+    i = differ[0]
+    if differ == [i, i + 1] and key[i] == number[i + 1] and key[i + 1] == number[i]:
+        return "id_swap"
+    return ""
+
+
+def id_edit_sql(key: ir.StringValue, number: ir.StringValue) -> ir.StringValue:
+    """:func:`id_edit` as an Ibis expression (for two 18-character strings)."""
+    distance, swapped = _id_distance(key, number)
+    return ibis.cases(
+        (distance == 0, "id"), (distance == 1, "id_typo"), ((distance == 2) & swapped, "id_swap"), else_=""
+    )
+
+
+def _sex_of(number: ir.StringValue) -> ir.StringValue:
+    digit = _char(number, 16)
+    return ibis.cases(
+        (digit.isin(list("13579")), "M"),
+        (digit.isin(list("02468")), "F"),
+        else_="",
+    )
+
+
+def _fuzzy_plan(t: dict[str, Any], batch_id: int) -> Plan:
+    keys = t["keys"]
+    members = t["members"]
+    plan = Plan()
+    pending = _pending(t, batch_id)
+    key = _id_key(pending)
+    rows = plan.step(
+        "jz_xcm_rows",
+        pending.join(keys, pending.name == keys.name).select(
+            row_id=pending.id,
+            id_raw=pending.id_raw,
+            name=pending.name,
+            simplified=keys.simplified,
+            pinyin=keys.pinyin,
+            key=key,
+        ),
+    )
+    rows = plan.step(
+        "jz_xcm_rows2",
+        rows.mutate(usable=rows.key.length() == 18, b3=rows.key.substr(6, 7), tail=rows.key.substr(14, 4)),
+    )
+    # Members whose name sounds like a pending row's: a scan of the members, probing a small set of names.
+    usable = rows.filter(rows.usable)
+    unusable = rows.filter(~rows.usable)
+    wanted = keys.filter(keys.pinyin.isin(rows.pinyin))
+    # Filtered on the blocks in the same scan, so the candidate set stays small.
+    near = members.filter(
+        members.id_number.substr(6, 7).isin(usable.b3)
+        | members.id_number.substr(14, 4).isin(usable.tail)
+        | members.name.isin(keys.filter(keys.simplified.isin(unusable.simplified)).name)
+    )
+    near = near.filter(near.name.isin(wanted.name))
+    near = near.join(keys, near.name == keys.name)
+    people = plan.step(
+        "jz_xcm_people",
+        near.select(
+            member_id=near.id,
+            m_number=near.id_number,
+            m_name=near.name,
+            m_simplified=keys.simplified,
+            m_pinyin=keys.pinyin,
+            m_sex=near.sex,
+            m_b3=near.id_number.substr(6, 7),
+            m_tail=near.id_number.substr(14, 4),
+        ),
+    )
+    by_birth = usable.join(people, [usable.pinyin == people.m_pinyin, usable.b3 == people.m_b3])
+    by_tail = usable.join(people, [usable.pinyin == people.m_pinyin, usable.tail == people.m_tail])
+    by_name = unusable.join(people, unusable.simplified == people.m_simplified)
+    ids = [j.select(row_id=j.row_id, member_id=j.member_id) for j in (by_birth, by_tail, by_name)]
+    blocked = plan.step("jz_xcm_blocked", ids[0].union(ids[1], ids[2], distinct=True))  # UNION: distinct pairs
+
+    pairs = blocked.join(rows, blocked.row_id == rows.row_id).join(people, blocked.member_id == people.member_id)
+    pairs = pairs.select(
+        row_id=blocked.row_id,
+        member_id=blocked.member_id,
+        id_raw=rows.id_raw,
+        name=rows.name,
+        usable=rows.usable,
+        key=rows.key,
+        m_number=people.m_number,
+        m_sex=people.m_sex,
+        level=ibis.cases(
+            (rows.name == people.m_name, 3),
+            (rows.simplified == people.m_simplified, 2),
+            (rows.pinyin == people.m_pinyin, 1),
+            else_=0,
+        ),
+    )
+    pairs = _without_rejected(pairs, t)
+    distance, swapped = _id_distance(pairs.key, pairs.m_number)
+    measured = plan.step(
+        "jz_xcm_measured",
+        pairs.select(
+            row_id=pairs.row_id,
+            member_id=pairs.member_id,
+            level=pairs.level,
+            usable=pairs.usable,
+            distance=distance,
+            swapped=swapped,
+            region_same=pairs.key.substr(0, 6) == pairs.m_number.substr(0, 6),
+            birth_same=pairs.key.substr(6, 8) == pairs.m_number.substr(6, 8),
+            sex_same=_sex_of(pairs.key) == pairs.m_sex,
+        ),
+    )
+    m = measured
+    kind = ibis.cases(
+        (~m.usable, "name_only"),
+        (m.distance == 0, "id"),
+        (m.distance == 1, "id_typo"),
+        ((m.distance == 2) & m.swapped, "id_swap"),
+        (m.birth_same & m.sex_same & m.region_same, "region_birth_sex"),
+        (m.birth_same & m.sex_same, "birth_sex"),
+        else_="",
+    )
+    scored = m.mutate(kind=kind)
+    confidence = ibis.cases(
+        *(((scored.kind == k) & (scored.level == level), value) for (k, level), value in CONFIDENCE.items()),
+        else_=0,
+    )
+    method = ibis.cases(
+        (scored.kind.isin(["id", "id_typo", "id_swap"]), scored.kind),
+        else_=Method.NAME_BIRTH.value,
+    )
+    scored = plan.step(
+        "jz_xcm_scored",
+        scored.select(row_id=scored.row_id, member_id=scored.member_id, method=method, confidence=confidence),
+    )
+    scored = scored.filter(scored.confidence >= REVIEW_MIN)
+    best = scored.mutate(best=scored.confidence.max().over(group_by=scored.row_id))
+    best = best.filter(best.confidence == best.best)
+    best = best.mutate(tied=best.count().over(group_by=best.row_id))
+    best = best.filter(best.tied <= MAX_CANDIDATES)
+    state = ibis.ifelse(
+        (best.tied == 1) & (best.confidence >= AUTO_MIN), MatchState.AUTO.value, MatchState.REVIEW.value
+    )
+    plan.output(Match._meta.db_table, _match_rows(best, method=best.method, confidence=best.confidence, state=state))
+    return plan
+
+
+def _members_version() -> str:
+    from jingzhun.registry.selectors import registry_version
+
+    newest = Member.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return f"{registry_version()}.{newest}"
+
+
+def name_keys_fill(*, batch_id: int | None = None) -> int:
+    """Key every member name (and the batch's names) not in :class:`NameKey` yet; returns how many.
+
+    Finding the members' unkeyed names scans the members; the scan is skipped while the registry version
+    (and the newest member) is the one last keyed completely.
+    """
+    version = _members_version()
+    member_names = "SELECT DISTINCT name FROM {member} WHERE name NOT IN (SELECT name FROM {key})"
+    row_names = "SELECT DISTINCT name FROM {row} WHERE batch_id = %s AND name NOT IN (SELECT name FROM {key})"
+    parts: list[str] = []
+    params: list[int] = []
+    if cache.get(_KEYED_VERSION) != version:
+        parts.append(member_names.format(member=Member._meta.db_table, key=NameKey._meta.db_table))
+    if batch_id is not None:
+        parts.append(row_names.format(row=Row._meta.db_table, key=NameKey._meta.db_table))
+        params.append(batch_id)
+    if not parts:
+        return 0
+    sql = " UNION ".join(parts)
+    insert = f"INSERT INTO {NameKey._meta.db_table} (name, simplified, pinyin) VALUES (%s, %s, %s)"  # noqa: S608
+    keyed = 0
+    with connection.cursor() as read, connection.cursor() as write:
+        read.execute(sql, params)
+        names = [name for (name,) in read.fetchall()]
+        for start in range(0, len(names), _KEY_BATCH):
+            chunk = list(name_keys_many(names[start : start + _KEY_BATCH]))
+            write.executemany(insert, chunk)
+            keyed += len(chunk)
+    # Remembered after the transaction commits: a rolled-back fill must be redone.
+    transaction.on_commit(lambda: cache.set(_KEYED_VERSION, version, timeout=None))
+    return keyed
+
+
+def batch_match(*, batch: Batch) -> MatchOutcome:
+    """Match the rows of ``batch`` that have no match yet to registry members (see the module docstring).
+
+    Idempotent and set-based; one transaction.
+    """
+    t = _tables()
+    outcome = MatchOutcome(rows=Row.objects.filter(batch=batch).count())
+    before = Match.objects.filter(row__batch=batch).count()
+    unmatched = Row.objects.filter(batch=batch).exclude(Exists(Match.objects.filter(row=OuterRef("pk"))))
+    with transaction.atomic():
+        clock = time.perf_counter()
+        plan_execute(_decision_plan(t, batch.pk))
+        outcome.seconds["decisions"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        plan_execute(_exact_plan(t, batch.pk))
+        outcome.seconds["exact"] = time.perf_counter() - clock
+        if unmatched.exists():
+            clock = time.perf_counter()
+            outcome.names_keyed = name_keys_fill(batch_id=batch.pk)
+            outcome.seconds["names"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            plan_execute(_fuzzy_plan(t, batch.pk))
+            outcome.seconds["fuzzy"] = time.perf_counter() - clock
+    matches = Match.objects.filter(row__batch=batch)
+    counts = Counter[str]()
+    for entry in matches.values("method", "state").annotate(n=Count("id")).order_by():
+        counts[f"{entry['method']}/{entry['state']}"] = entry["n"]
+    outcome.by_method_state = dict(sorted(counts.items()))
+    outcome.created = sum(counts.values()) - before
+    outcome.accepted = matches.filter(state__in=ACCEPTED_STATES).count()
+    rows = Row.objects.filter(batch=batch)
+    outcome.review = (
+        rows.filter(Exists(Match.objects.filter(row=OuterRef("pk"), state=MatchState.REVIEW)))
+        .exclude(Exists(Match.objects.filter(row=OuterRef("pk"), state__in=ACCEPTED_STATES)))
+        .count()
+    )
+    outcome.unmatched = outcome.rows - outcome.accepted - outcome.review
+    return outcome

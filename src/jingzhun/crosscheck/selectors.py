@@ -1,0 +1,71 @@
+"""Reads of the comparison: clues and runs, scoped to the user's area (a clue of another area is "not found")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import OPEN_CLUE_STATES, Clue, ClueEvent, Run
+
+
+def clues_of_run(*, run: Run) -> QuerySet[Clue]:
+    """The open clues a run found (new or still open), in rule, household and clue order: the run's output."""
+    return (
+        Clue.objects.filter(last_run=run, state__in=OPEN_CLUE_STATES)
+        .select_related("household")
+        .order_by("rule", "household__household_no", "variant", "id")
+    )
+
+
+def clues_for_user(
+    *, user: Any, rule: str = "", department: str = "", state: str = "open", village: str = ""
+) -> QuerySet[Clue]:
+    """Clues of households in the user's area, filtered; ``state`` is a clue state, ``open`` or ``all``."""
+    prefix = getattr(user, "scope_prefix", None)
+    if not prefix:
+        return Clue.objects.none()
+    clues = Clue.objects.filter(village_code__startswith=prefix).select_related("household", "household__village")
+    if rule:
+        clues = clues.filter(rule=rule)
+    if department:
+        clues = clues.filter(department=department)
+    if state == "open":
+        clues = clues.filter(state__in=OPEN_CLUE_STATES)
+    elif state and state != "all":
+        clues = clues.filter(state=state)
+    if village:
+        clues = clues.filter(village_code=village)
+    return clues
+
+
+def clue_get_for_user(*, user: Any, clue_id: int) -> Clue:
+    """One clue of the user's area (``Clue.DoesNotExist`` also for a clue of another area)."""
+    return (
+        clues_for_user(user=user, state="all")
+        .select_related("member", "batch", "row", "first_run", "last_run", "dispatched_by", "answered_by")
+        .get(pk=clue_id)
+    )
+
+
+def clue_history(*, clue: Clue) -> list[ClueEvent]:
+    return list(clue.events.select_related("by").order_by("at", "id"))
+
+
+def runs_for_user(*, user: Any, limit: int = 50) -> list[Run]:
+    """The latest runs whose area overlaps the user's: county-wide runs, and runs of the user's area or inside it.
+
+    A run shows counts only, never people; still, a run of another county is not listed.
+    """
+    prefix = getattr(user, "scope_prefix", None)
+    if not prefix:
+        return []
+    runs = []
+    for run in Run.objects.select_related("user").order_by("-id")[: limit * 4]:
+        scope = (run.summary or {}).get("area_prefix", "")
+        # A run from the command line ("") covers every area.
+        if not scope or scope.startswith(prefix) or prefix.startswith(scope):
+            runs.append(run)
+        if len(runs) >= limit:
+            break
+    return runs

@@ -1,0 +1,490 @@
+"""Writes of the comparison (数据比对): running the clue rules, and each clue's dispatch and answer.
+
+:func:`crosscheck_run` is one transaction: it records the :class:`~.models.Run`, matches the latest batch of
+each department, runs the rules (:mod:`.rules`, set-based) and upserts clues by fingerprint — new
+fingerprints become new clues, open clues found again are kept (their ``last_run`` moves on), open clues no
+longer found are cleared. Every change of a clue is kept in its history (:class:`~.models.ClueEvent`).
+
+The per-clue actions lock the clue, check the role and the area, and must name the version they were based on,
+so two users answering the same clue at once never overwrite each other. Refusals say why, in Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jingzhun.accounts.models import Role
+from jingzhun.areas.models import Area
+from jingzhun.policy.packs import DEFAULT_PACK, pack_get
+from jingzhun.registry.vocab import LEDGER_TEXT, Attribute, Health, MedicalInsurance, MemberStatus, SchoolStatus
+
+from . import rules as clue_rules
+from .models import OPEN_CLUE_STATES, Batch, Clue, ClueEvent, ClueState, Rule, Run
+
+OPEN = tuple(str(state) for state in OPEN_CLUE_STATES)
+ANSWERS = (ClueState.FIXED.value, ClueState.EXPLAINED.value, ClueState.WRONG.value)
+# Answers that settle a clue for good while the values on both sides stay what they were: the next comparison
+# does not raise the same clue again. A fixed clue found again is raised again (the fix did not hold).
+SETTLED = (ClueState.EXPLAINED.value, ClueState.WRONG.value)
+
+STATE_TEXT: dict[str, str] = {
+    ClueState.NEW: "待分派",
+    ClueState.DISPATCHED: "已分派待反馈",
+    ClueState.FIXED: "属实已整改",
+    ClueState.EXPLAINED: "已说明情况",
+    ClueState.WRONG: "线索有误",
+    ClueState.CLEARED: "已不再出现",
+}
+ACTION_TEXT: dict[str, str] = {
+    "raised": "比对发现线索",
+    "dispatched": "分派乡镇核实",
+    "answered": "反馈核实结果",
+    "registry_fixed": "按部门数据更新台账",
+    "case_opened": "纳入防返贫监测",
+    "cleared": "再次比对未发现，自动销号",
+}
+
+
+class ClueRefused(Exception):
+    """An action on a clue that cannot be taken; the message says why, in Chinese."""
+
+
+class ClueStale(ClueRefused):
+    """The clue changed since the user's page was loaded."""
+
+
+class NoDepartmentLists(ClueRefused):
+    """No department list was ever imported: there is nothing to compare."""
+
+
+def _by(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _json(value: dict[str, Any]) -> tuple[str, str]:
+    """SQL for a JSON parameter and its text (PostgreSQL's jsonb needs the cast)."""
+    return ("CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"), json.dumps(value, ensure_ascii=False)
+
+
+# --- running a comparison -------------------------------------------------------------------------------------
+
+
+def _run_scope(user: Any, area_prefix: str) -> str:
+    if user is None:
+        return area_prefix
+    prefix = getattr(user, "scope_prefix", None)
+    if getattr(user, "role", "") != Role.COUNTY or not prefix:
+        raise PermissionDenied("「数据比对」须由县级用户发起。")
+    if area_prefix and not area_prefix.startswith(prefix):
+        raise PermissionDenied("比对范围超出您的管辖区域。")
+    return area_prefix or prefix
+
+
+def _match(batches: dict[str, Batch]) -> dict[str, Any]:
+    """Match each batch to the registry (the matching engine, when installed)."""
+    import importlib
+
+    try:
+        batch_match = importlib.import_module("jingzhun.crosscheck.matching").batch_match
+    except (ImportError, AttributeError):  # no matching engine yet: accepted matches are taken as they are
+        return {}
+    done: dict[str, Any] = {}
+    for department, batch in batches.items():
+        outcome = batch_match(batch=batch)
+        done[department] = {
+            name: getattr(outcome, name) for name in ("rows", "created", "accepted", "review", "unmatched")
+        }
+    return done
+
+
+def crosscheck_run(*, as_of: dt.date | None = None, user: Any = None, area_prefix: str = "") -> Run:
+    """Compare the registry with the latest list of every department on ``as_of`` (default today) and keep
+    the clues up to date; one transaction, safe to run again (RULES.md §8).
+
+    ``area_prefix`` limits the households compared (a county user's own area by default); clues outside it are
+    left alone. Raises :class:`NoDepartmentLists` when no department list was ever imported.
+    """
+    prefix = _run_scope(user, area_prefix)
+    as_of = as_of or timezone.localdate()
+    parameters = pack_get(DEFAULT_PACK).crosscheck_rules()
+    batches = clue_rules.latest_batches()
+    if not batches:
+        raise NoDepartmentLists("尚未导入任何部门数据，无法比对。请先导入部门名单（jingzhun import department …）。")
+    started = time.perf_counter()
+    with transaction.atomic():
+        run = Run.objects.create(
+            as_of=as_of, batches={department: batch.pk for department, batch in batches.items()}, user=_by(user)
+        )
+        matched = _match(batches)
+        try:
+            outcome = clue_rules.clues_find(as_of=as_of, rules=parameters, batches=batches, area_prefix=prefix)
+            counts = _clues_upsert(run=run, outcome=outcome, batches=batches, area_prefix=prefix, user=user)
+        finally:
+            clue_rules.clues_found_drop()
+        run.summary = {
+            "area_prefix": prefix,
+            "pack": parameters.pack,
+            "parameters": parameters.snapshot(),
+            "matching": matched,
+            "rules": {
+                rule: {
+                    "department": str(clue_rules.RULE_DEPARTMENT[rule]),
+                    "batch": outcome.batches.get(clue_rules.RULE_DEPARTMENT[rule]),
+                    "skipped": outcome.skipped.get(rule, ""),
+                    "raised": outcome.found.get(rule, 0),
+                    **{name: counts[name].get(rule, 0) for name in ("new", "still_open", "settled", "cleared")},
+                }
+                for rule in Rule.values
+            },
+        }
+        run.finished_at = timezone.now()
+        run.seconds = round(time.perf_counter() - started, 3)
+        run.save(update_fields=["summary", "finished_at", "seconds"])
+    return run
+
+
+def _grouped(cursor: Any, sql: str, params: list[Any]) -> dict[str, int]:
+    cursor.execute(sql, params)
+    return {rule: int(n) for rule, n in cursor.fetchall()}
+
+
+def _clues_upsert(
+    *, run: Run, outcome: clue_rules.RulesOutcome, batches: dict[str, Batch], area_prefix: str, user: Any
+) -> dict[str, dict[str, int]]:
+    """New fingerprints → new clues; open clues found again → ``last_run`` moves on (values refreshed); open
+    clues of the rules and area compared that were not found → cleared. All with history, in a few statements."""
+    clue, event, found = _q(Clue._meta.db_table), _q(ClueEvent._meta.db_table), _q(clue_rules.FOUND_ONE)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    by = getattr(_by(user), "pk", None)
+    open_in = ", ".join(["%s"] * len(OPEN))
+    settled_in = ", ".join(["%s"] * len(SETTLED))
+    counts: dict[str, dict[str, int]] = {}
+    refreshed = ("registry_value", "department_value", "detail", "action", "batch_id", "row_id", "village_code")
+    with connection.cursor() as cursor:
+        # Open clues found again: the latest run and the latest values.
+        sets = ", ".join(
+            f"{_q(name)} = (SELECT f.{_q(name)} FROM {found} f WHERE f.fingerprint = {clue}.fingerprint)"
+            for name in refreshed
+        )
+        cursor.execute(
+            f"UPDATE {clue} SET last_run_id = %s, {sets} WHERE state IN ({open_in}) "
+            f"AND fingerprint IN (SELECT fingerprint FROM {found})",
+            [run.pk, *OPEN],
+        )
+        counts["still_open"] = _grouped(
+            cursor, f"SELECT rule, COUNT(*) FROM {clue} WHERE last_run_id = %s GROUP BY rule", [run.pk]
+        )
+        # Found, not open, and not settled with these very values: a new clue.
+        latest_settled = (
+            f"EXISTS (SELECT 1 FROM {clue} s WHERE s.id = (SELECT MAX(s2.id) FROM {clue} s2 "
+            f"WHERE s2.fingerprint = f.fingerprint) AND s.state IN ({settled_in}) "
+            f"AND s.registry_value = f.registry_value AND s.department_value = f.department_value)"
+        )
+        counts["settled"] = _grouped(
+            cursor,
+            f"SELECT f.rule, COUNT(*) FROM {found} f WHERE {latest_settled} AND NOT EXISTS "
+            f"(SELECT 1 FROM {clue} o WHERE o.fingerprint = f.fingerprint AND o.state IN ({open_in})) GROUP BY f.rule",
+            [*SETTLED, *OPEN],
+        )
+        columns = [name for name, _ in clue_rules.FOUND_COLUMNS]
+        cursor.execute(
+            f"INSERT INTO {clue} ({', '.join(_q(c) for c in columns)}, first_run_id, last_run_id, state, "
+            f"dispatched_to, answer, version) "
+            f"SELECT {', '.join('f.' + _q(c) for c in columns)}, %s, %s, %s, '', '', 1 FROM {found} f "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {clue} o WHERE o.fingerprint = f.fingerprint AND o.state IN ({open_in})) "
+            f"AND NOT {latest_settled}",
+            [run.pk, run.pk, ClueState.NEW.value, *OPEN, *SETTLED],
+        )
+        data_sql, data = _json({"run": run.pk})
+        cursor.execute(
+            f"INSERT INTO {event} (clue_id, action, at, by_id, note, data) "
+            f"SELECT id, 'raised', %s, %s, '', {data_sql} FROM {clue} WHERE first_run_id = %s",
+            [now, by, data, run.pk],
+        )
+        counts["new"] = _grouped(
+            cursor, f"SELECT rule, COUNT(*) FROM {clue} WHERE first_run_id = %s GROUP BY rule", [run.pk]
+        )
+        # Open clues of the rules compared, inside the area compared, not found this time: cleared.
+        scopes: list[str] = []
+        params: list[Any] = []
+        for rule in outcome.evaluated:
+            department = clue_rules.RULE_DEPARTMENT[rule]
+            batch = batches.get(department)
+            condition = "rule = %s"
+            params.append(rule)
+            for prefix in (area_prefix, batch.area_prefix if batch else ""):
+                if prefix:
+                    condition += " AND village_code LIKE %s"
+                    params.append(prefix + "%")
+            scopes.append(f"({condition})")
+        if scopes:
+            gone = f"state IN ({open_in}) AND last_run_id <> %s AND ({' OR '.join(scopes)})"
+            gone_params = [*OPEN, run.pk, *params]
+            counts["cleared"] = _grouped(
+                cursor, f"SELECT rule, COUNT(*) FROM {clue} WHERE {gone} GROUP BY rule", gone_params
+            )
+            cursor.execute(
+                f"INSERT INTO {event} (clue_id, action, at, by_id, note, data) "
+                f"SELECT id, 'cleared', %s, %s, %s, {data_sql} FROM {clue} WHERE {gone}",
+                [now, by, f"比对批次 {run.pk} 中不再发现此线索", data, *gone_params],
+            )
+            cursor.execute(
+                f"UPDATE {clue} SET state = %s, version = version + 1 WHERE {gone}",
+                [ClueState.CLEARED.value, *gone_params],
+            )
+        else:
+            counts["cleared"] = {}
+    return counts
+
+
+# --- one clue: dispatch, answer, fix the registry, open a monitoring case --------------------------------------
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What fixing the registry from a clue changes: a member's or the household's fields (stored codes)."""
+
+    member: dict[str, Any]
+    household: dict[str, Any]
+
+
+def town_code(village_code: str) -> str:
+    """The responsible town of a village: its first 9 digits, padded to 12 with zeros."""
+    return village_code[:9].ljust(12, "0")
+
+
+def _locked(clue_id: int) -> Clue:
+    try:
+        return Clue.objects.select_for_update(of=("self",)).select_related("household", "member").get(pk=clue_id)
+    except Clue.DoesNotExist:
+        raise ClueRefused("线索不存在。") from None
+
+
+def _in_scope(user: Any, clue: Clue) -> bool:
+    prefix = getattr(user, "scope_prefix", None)
+    return bool(prefix) and clue.village_code.startswith(str(prefix))
+
+
+def _check(user: Any, clue: Clue, roles: set[str], what: str) -> None:
+    role = getattr(user, "role", "")
+    if role not in roles:
+        who = "、".join(text for code, text in (("county", "县级"), ("town", "乡镇")) if code in roles)
+        raise PermissionDenied(f"「{what}」须由{who}用户办理。")
+    if not _in_scope(user, clue):
+        raise PermissionDenied(f"户 {clue.household.household_no} 不在您的管辖区域内。")
+
+
+def _check_version(clue: Clue, expected_version: int) -> None:
+    if clue.version != expected_version:
+        raise ClueStale("该线索已被他人处理或已更新，请刷新页面后再操作。")
+
+
+def _event(clue: Clue, action: str, user: Any, note: str = "", **data: Any) -> ClueEvent:
+    return ClueEvent.objects.create(clue=clue, action=action, by=_by(user), note=note, data=data)
+
+
+@transaction.atomic
+def clue_dispatch(*, clue_id: int, user: Any, expected_version: int) -> Clue:
+    """A county user sends a new clue to the household's town to check."""
+    clue = _locked(clue_id)
+    _check(user, clue, {Role.COUNTY}, "分派线索")
+    _check_version(clue, expected_version)
+    if clue.state != ClueState.NEW:
+        raise ClueRefused(f"线索当前状态为「{STATE_TEXT[clue.state]}」，只有待分派的线索可以分派。")
+    town = town_code(clue.village_code)
+    area = Area.objects.filter(code=town).first()
+    if area is None:
+        raise ClueRefused(f"找不到负责的乡镇（区划代码 {town}），请先补充区划。")
+    clue.state = ClueState.DISPATCHED
+    clue.dispatched_to = town
+    clue.dispatched_at = timezone.now()
+    clue.dispatched_by = _by(user)
+    clue.version += 1
+    clue.save(update_fields=["state", "dispatched_to", "dispatched_at", "dispatched_by", "version"])
+    _event(clue, "dispatched", user, note=f"分派至{area.name}", town=town)
+    return clue
+
+
+@transaction.atomic
+def clue_answer(*, clue_id: int, user: Any, answer: str, note: str, expected_version: int) -> Clue:
+    """The town (of a dispatched clue) or the county answers: fixed, explained, or the clue was wrong."""
+    clue = _locked(clue_id)
+    _check(user, clue, {Role.COUNTY, Role.TOWN}, "反馈核实结果")
+    _check_version(clue, expected_version)
+    if answer not in ANSWERS:
+        raise ClueRefused("核实结果应为：属实已整改、已说明情况或线索有误。")
+    note = (note or "").strip()
+    if not note:
+        raise ClueRefused("请填写核实情况说明。")
+    if clue.state not in OPEN:
+        raise ClueRefused(f"线索当前状态为「{STATE_TEXT[clue.state]}」，不能再反馈。")
+    if getattr(user, "role", "") == Role.TOWN and clue.state != ClueState.DISPATCHED:
+        raise PermissionDenied("线索尚未分派到乡镇，乡镇用户暂不能反馈。")
+    clue.state = answer
+    clue.answer = note
+    clue.answered_at = timezone.now()
+    clue.answered_by = _by(user)
+    clue.version += 1
+    clue.save(update_fields=["state", "answer", "answered_at", "answered_by", "version"])
+    _event(clue, "answered", user, note=note, answer=answer)
+    return clue
+
+
+def _code(vocabulary: Any, word: str) -> str | None:
+    value = LEDGER_TEXT[vocabulary].get(word)
+    return str(value) if value is not None else None
+
+
+def _attribute_fixed(attribute: str, variant: str) -> str | None:
+    """The 户类型 the civil-affairs list says, from the current one and the clue's side."""
+    dibao = attribute in (Attribute.DIBAO, Attribute.DIBAO_TEKUN)
+    tekun = attribute in (Attribute.TEKUN, Attribute.DIBAO_TEKUN)
+    kind, side = variant.split("_")
+    if kind == "dibao":
+        if dibao == (side == "extra"):
+            return None  # already what the list says
+        dibao = side == "extra"
+    else:
+        if tekun == (side == "extra"):
+            return None
+        tekun = side == "extra"
+    return {
+        (False, False): Attribute.GENERAL.value,
+        (True, False): Attribute.DIBAO.value,
+        (False, True): Attribute.TEKUN.value,
+        (True, True): Attribute.DIBAO_TEKUN.value,
+    }[(dibao, tekun)]
+
+
+def clue_fix_plan(clue: Clue) -> Fix | str:
+    """What the registry would take from the department's side of this clue, or why it cannot (Chinese)."""
+    rule, variant = clue.rule, clue.variant
+    row = clue.row
+    if rule in (Rule.X06, Rule.X07, Rule.X08, Rule.X09):
+        return "此类线索须研判是否符合识别条件，不能直接按部门数据修改台账。"
+    if rule == Rule.X12:
+        return "须先核实此人实际所在户，请在户档案中修改其成员状态或证件号码。"
+    if rule in (Rule.X01, Rule.X02, Rule.X03, Rule.X05, Rule.X11) and clue.member is None:
+        return "线索未关联成员。"
+    if rule == Rule.X01:
+        if variant == "missing_roll":
+            return Fix(member={"school_status": SchoolStatus.DROPPED_OUT.value}, household={})
+        text = f"{row.text1}{row.text2}" if row else ""
+        for word in ("大专及以上", "高职", "中职", "高中", "初中", "小学"):
+            if word in text:
+                return Fix(member={"school_status": _code(SchoolStatus, word)}, household={})
+        return "教体名单未注明学段，请在户档案中手工修改在校生状况。"
+    if rule == Rule.X02:
+        if variant == "missing":
+            return Fix(member={"medical_insurance": MedicalInsurance.NONE.value}, household={})
+        kind = _code(MedicalInsurance, row.kind) if row else None
+        if kind is None:
+            return "医保名单的参保类型已不可查，请在户档案中手工修改。"
+        return Fix(member={"medical_insurance": kind}, household={})
+    if rule == Rule.X03:
+        if variant != "not_disabled":
+            return "护理补贴由残联落实，台账无需修改。"
+        from jingzhun.registry.vocab import DisabilityGrade
+
+        changes: dict[str, Any] = {"health": Health.DISABLED.value}
+        grade = _code(DisabilityGrade, row.grade) if row else None
+        if grade:
+            changes["disability_grade"] = grade
+        return Fix(member=changes, household={})
+    if rule == Rule.X04:
+        attribute = _attribute_fixed(clue.household.attribute, variant)
+        if attribute is None:
+            return "台账户类型已与民政数据一致。"
+        return Fix(member={}, household={"attribute": attribute})
+    if rule == Rule.X05:
+        return Fix(member={"status": MemberStatus.DECEASED.value}, household={})
+    if rule == Rule.X10:
+        if row is None or row.grade not in "ABCD" or not row.grade:
+            return "住建名单的鉴定等级已不可查，请在户档案中手工修改。"
+        return Fix(member={}, household={"housing_grade": row.grade})
+    if rule == Rule.X11:
+        if variant == "pension":
+            return Fix(member={"pension_insured": False}, household={})
+        if variant == "employed":
+            from jingzhun.registry.vocab import WorkStatus
+
+            return Fix(member={"work_status": WorkStatus.NOT_WORKING.value}, household={})
+        return "人社名单未注明务工地点，请在户档案中选择务工状况。"
+    return "此类线索不能直接按部门数据修改台账。"
+
+
+@transaction.atomic
+def clue_fix_registry(*, clue_id: int, user: Any) -> dict[str, Any]:
+    """For a clue answered 属实已整改: write the department's value into the registry (with field history).
+
+    Returns the changes made ``{"member": {field: [old, new]}, "household": {...}}``.
+    """
+    from jingzhun.registry.services import RegistryRefused, household_update, member_update
+
+    clue = _locked(clue_id)
+    _check(user, clue, {Role.COUNTY, Role.TOWN}, "按部门数据更新台账")
+    if clue.state != ClueState.FIXED:
+        raise ClueRefused("只有核实为「属实已整改」的线索才能按部门数据更新台账。")
+    if clue.events.filter(action="registry_fixed").exists():
+        raise ClueRefused("已按此线索更新过台账。")
+    plan = clue_fix_plan(clue)
+    if isinstance(plan, str):
+        raise ClueRefused(plan)
+    reason = f"数据比对线索 {clue.pk}（{clue.rule}）：{clue.detail}"[:500]
+    done: dict[str, Any] = {"member": {}, "household": {}}
+    try:
+        if plan.member and clue.member is not None:
+            changed = member_update(member=clue.member, changes=plan.member, user=user, reason=reason)
+            done["member"] = {name: [_plain(o), _plain(n)] for name, (o, n) in changed.items()}
+        if plan.household:
+            changed = household_update(household=clue.household, changes=plan.household, user=user, reason=reason)
+            done["household"] = {name: [_plain(o), _plain(n)] for name, (o, n) in changed.items()}
+    except RegistryRefused as refused:
+        raise ClueRefused(str(refused)) from None
+    if not done["member"] and not done["household"]:
+        raise ClueRefused("台账已与部门数据一致，无需修改。")
+    _event(clue, "registry_fixed", user, note=reason, **done)
+    return done
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int | str) else str(value)
+
+
+@transaction.atomic
+def clue_open_case(*, clue_id: int, user: Any) -> Any:
+    """For a clue confirmed true (属实): open (or join) the household's monitoring case through the
+    department-warning channel. Monitoring refuses households still under poverty assistance: its reason is
+    passed on as :class:`ClueRefused`."""
+    from jingzhun.monitoring.services import CaseRefused, case_open
+
+    clue = _locked(clue_id)
+    _check(user, clue, {Role.COUNTY}, "纳入防返贫监测")
+    if clue.state != ClueState.FIXED:
+        raise ClueRefused("只有核实属实的线索才能纳入防返贫监测。")
+    if clue.events.filter(action="case_opened").exists():
+        raise ClueRefused("已按此线索纳入过防返贫监测。")
+    try:
+        opened = case_open(
+            household=clue.household,
+            channel="department_warning",
+            user=user,
+            note=f"数据比对线索：{clue.detail}"[:2000],
+            source_ref=f"clue:{clue.pk}",
+        )
+    except CaseRefused as refused:
+        raise ClueRefused(str(refused)) from None
+    _event(clue, "case_opened", user, case=opened.case.pk, created=opened.created)
+    return opened

@@ -1,0 +1,34 @@
+"""Name keys: traditional → simplified, homophones, distinct names keyed once."""
+
+from __future__ import annotations
+
+import pytest
+
+from jingzhun.crosscheck.matching import name_keys_fill
+from jingzhun.crosscheck.models import NameKey
+from jingzhun.crosscheck.names import name_keys, name_level
+from tests.factories import MemberFactory
+
+
+def test_keys():
+    assert name_keys("張偉") == ("张伟", "zhang wei")
+    assert name_keys("张 玮") == ("张玮", "zhang wei")
+    assert name_keys("ＡＢ") == ("AB", "a b")
+    assert name_keys("西安")[1] != name_keys("先")[1]
+
+
+def test_levels():
+    assert name_level("张伟", "张伟") == 3
+    assert name_level("張偉", "张伟") == 2
+    assert name_level("章玮", "张伟") == 1
+    assert name_level("李娜", "张伟") == 0
+
+
+@pytest.mark.django_db
+def test_member_names_are_keyed_once():
+    MemberFactory(name="劉德華")
+    MemberFactory(name="劉德華")
+    MemberFactory(name="王芳")
+    assert name_keys_fill() == 2
+    assert NameKey.objects.get(name="劉德華").simplified == "刘德华"
+    assert name_keys_fill() == 0

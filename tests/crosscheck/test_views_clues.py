@@ -1,0 +1,127 @@
+"""The clue list, one clue and its actions, the run list and its button — with each role's permissions."""
+
+from __future__ import annotations
+
+import pytest
+
+from jingzhun.accounts.models import Role
+from jingzhun.crosscheck.models import Clue, Run
+from jingzhun.crosscheck.services import crosscheck_run
+from jingzhun.monitoring.models import MonitoringCase
+from tests.crosscheck.factories_clues import AS_OF, BatchFactory, listed, member_aged
+from tests.factories import HouseholdFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clue(users_by_role):
+    """An X06 clue of a household of village A (area A's users see it, area B's do not)."""
+    owner = member_aged(40, household=HouseholdFactory(village=users_by_role.village_a), name="李大山")
+    listed(owner, BatchFactory(department="vehicles"), kind="小型轿车", text1="鲁A12345")
+    crosscheck_run(as_of=AS_OF)
+    return Clue.objects.get()
+
+
+@pytest.mark.parametrize("role", [Role.COUNTY, Role.TOWN, Role.VILLAGE, Role.HELPER, Role.INSPECTOR])
+def test_the_list_shows_clues_of_the_area(client, users_by_role, clue, role):
+    client.force_login(users_by_role[role].owner)
+    body = client.get("/crosscheck/").content.decode()
+    assert clue.household.household_no in body and "李大山" in body
+    assert clue.id_number not in body  # masked
+    client.force_login(users_by_role[role].outsider)
+    body = client.get("/crosscheck/").content.decode()
+    assert clue.household.household_no not in body
+
+
+@pytest.mark.parametrize("role", [Role.DEPARTMENT, Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN])
+def test_roles_without_people_data_are_refused(client, users_by_role, clue, role):
+    client.force_login(users_by_role[role].owner)
+    assert client.get("/crosscheck/").status_code == 403
+    assert client.get(f"/crosscheck/clues/{clue.pk}/").status_code == 403
+
+
+def test_filters(client, users_by_role, clue):
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    assert "李大山" in client.get("/crosscheck/", {"rule": "X06", "department": "vehicles"}).content.decode()
+    assert "李大山" not in client.get("/crosscheck/", {"rule": "X01"}).content.decode()
+    assert "李大山" not in client.get("/crosscheck/", {"state": "fixed"}).content.decode()
+    assert "李大山" in client.get("/crosscheck/", {"village": clue.village_code}).content.decode()
+    assert client.get("/crosscheck/", {"rule": "nonsense", "after": "X06#"}).status_code == 200
+
+
+def test_keyset_pages(client, users_by_role):
+    batch = BatchFactory(department="payroll")
+    for _ in range(3):
+        listed(member_aged(40, household=HouseholdFactory(village=users_by_role.village_a)), batch, text1="某局")
+    crosscheck_run(as_of=AS_OF)
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    from jingzhun.crosscheck import views
+
+    views.PAGE_SIZE, saved = 2, views.PAGE_SIZE
+    try:
+        first = client.get("/crosscheck/")
+        assert first.context["page"].next_after
+        second = client.get("/crosscheck/", {"after": first.context["page"].next_after})
+    finally:
+        views.PAGE_SIZE = saved
+    ids = [c.pk for c in first.context["page"].rows] + [c.pk for c in second.context["page"].rows]
+    assert sorted(ids) == sorted(Clue.objects.values_list("pk", flat=True))
+
+
+def test_detail_shows_both_sides_the_row_and_the_history(client, users_by_role, clue):
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    response = client.get(f"/crosscheck/clues/{clue.pk}/")
+    body = response.content.decode()
+    assert "小型轿车 鲁A12345" in body and "鲁A12345" in body
+    assert 'data-testid="list-row"' in body and 'data-testid="dispatch-form"' in body
+    assert "比对发现线索" in body
+    client.force_login(users_by_role[Role.COUNTY].outsider)
+    assert client.get(f"/crosscheck/clues/{clue.pk}/").status_code == 404
+
+
+def test_dispatch_answer_and_open_case_through_the_page(client, users_by_role, clue):
+    county, town = users_by_role[Role.COUNTY].owner, users_by_role[Role.TOWN].owner
+    client.force_login(town)
+    assert 'data-testid="dispatch-form"' not in client.get(f"/crosscheck/clues/{clue.pk}/").content.decode()
+    assert client.post(f"/crosscheck/clues/{clue.pk}/", {"action": "dispatch", "version": 1}).status_code == 403
+    client.force_login(county)
+    response = client.post(f"/crosscheck/clues/{clue.pk}/", {"action": "dispatch", "version": 1})
+    assert response.status_code == 302
+    stale = client.post(f"/crosscheck/clues/{clue.pk}/", {"action": "dispatch", "version": 1})
+    assert stale.status_code == 409 and "刷新" in stale.content.decode()
+    client.force_login(town)
+    missing = client.post(f"/crosscheck/clues/{clue.pk}/", {"action": "answer", "answer": "fixed", "version": 2})
+    assert missing.status_code == 400
+    answered = client.post(
+        f"/crosscheck/clues/{clue.pk}/", {"action": "answer", "answer": "fixed", "note": "属实", "version": 2}
+    )
+    assert answered.status_code == 302
+    clue.refresh_from_db()
+    assert clue.state == "fixed"
+    body = client.get(f"/crosscheck/clues/{clue.pk}/").content.decode()
+    assert 'data-testid="fix-refused"' in body and 'data-testid="open-case-form"' not in body
+    client.force_login(county)
+    assert 'data-testid="open-case-form"' in client.get(f"/crosscheck/clues/{clue.pk}/").content.decode()
+    assert client.post(f"/crosscheck/clues/{clue.pk}/", {"action": "open_case"}).status_code == 302
+    assert MonitoringCase.objects.filter(household=clue.household, channel="department_warning").exists()
+    assert client.post(f"/crosscheck/clues/{clue.pk}/", {"action": "open_case"}).status_code == 400
+
+
+def test_run_list_and_the_button(client, users_by_role, clue):
+    client.force_login(users_by_role[Role.TOWN].owner)
+    body = client.get("/crosscheck/runs/").content.decode()
+    assert 'data-testid="run-form"' not in body and "X06" in body
+    assert client.post("/crosscheck/runs/").status_code == 403
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    assert 'data-testid="run-form"' in client.get("/crosscheck/runs/").content.decode()
+    before = Run.objects.count()
+    assert client.post("/crosscheck/runs/").status_code == 302
+    assert Run.objects.count() == before + 1
+    assert Run.objects.first().summary["area_prefix"] == users_by_role.county_a.prefix
+
+
+def test_run_button_without_lists(client, users_by_role):
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    response = client.post("/crosscheck/runs/")
+    assert response.status_code == 400 and "尚未导入任何部门数据" in response.content.decode()
