@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from jingzhun.crosscheck.matching import AUTO_MIN, accepted_matches, batch_match
+from jingzhun.crosscheck.matching import AUTO_MIN, Link, accepted_matches, batch_match, row_link
 from jingzhun.crosscheck.models import Decision, Match, MatchState, Method
 from jingzhun.registry.models import MemberStatus
 from tests.crosscheck.factories_matching import batch_make, id_number, row_make, swap, typo
@@ -33,9 +33,16 @@ def test_exact_id_is_matched_automatically(zhang):
     batch = batch_make()
     row = row_make(batch=batch, name="张三", id_raw=zhang.id_number)  # the name does not matter for an exact ID
     outcome = batch_match(batch=batch)
-    match = _only(row)
-    assert (match.member, match.method, match.confidence, match.state) == (zhang, Method.ID, 100, MatchState.AUTO)
-    assert outcome.accepted == 1 and outcome.unmatched == 0 and outcome.created == 1
+    assert row_link(row=row) == Link(zhang, Method.ID, 100)
+    assert outcome.accepted == 1 and outcome.unmatched == 0
+
+
+def test_exact_matches_are_a_join_not_stored(zhang):
+    batch = batch_make()
+    row_make(batch=batch, name="张伟", id_raw=zhang.id_number)
+    outcome = batch_match(batch=batch)
+    assert not Match.objects.exists()
+    assert (outcome.created, outcome.by_method_state) == (0, {"id/auto": 1})
 
 
 def test_a_fifteen_digit_number_normalised_by_the_import_matches(zhang):
@@ -44,7 +51,7 @@ def test_a_fifteen_digit_number_normalised_by_the_import_matches(zhang):
     row = row_make(batch=batch, name="张伟", id_raw=old)
     assert row.id_number == zhang.id_number
     batch_match(batch=batch)
-    assert _only(row).method == Method.ID
+    assert row_link(row=row) == Link(zhang, Method.ID, 100)
 
 
 @pytest.mark.parametrize("position", [2, 9, 15, 17], ids=["region", "birth", "sequence", "check"])
@@ -143,7 +150,7 @@ def test_an_inactive_member_alone_with_the_number_is_still_matched():
     batch = batch_make()
     row = row_make(batch=batch, name="赵强", id_raw=number)
     batch_match(batch=batch)
-    assert (_only(row).member, _only(row).state) == (dead, MatchState.AUTO)
+    assert row_link(row=row) == Link(dead, Method.ID, 100)
 
 
 def test_a_person_not_in_the_registry_is_not_matched(zhang):
@@ -165,7 +172,7 @@ def test_running_again_creates_nothing_twice(zhang):
     row_make(batch=batch, name="章玮", id_raw=typo(zhang.id_number, 3))
     first = batch_match(batch=batch)
     again = batch_match(batch=batch)
-    assert first.created == 2 and again.created == 0
+    assert first.created == 1 and again.created == 0  # the typo's review match; the exact one is a join
     assert again.by_method_state == first.by_method_state == {"id/auto": 1, "id_typo/review": 1}
 
 

@@ -352,8 +352,8 @@ def department_list_import(
         outcome.unknown_headers = tuple(h for _, h in job.unknown)
         outcome.errors, outcome.notes = job.count(ERRORS), job.count(NOTES)
         if job.imported:
-            batch.rows, batch.invalid_ids = job.imported, job.invalid_ids
-            batch.save(update_fields=["rows", "invalid_ids"])
+            batch.rows, batch.invalid_ids, batch.rejected = job.imported, job.invalid_ids, job.rejected
+            batch.save(update_fields=["rows", "invalid_ids", "rejected"])
             outcome.batch_id = batch.pk
         outcome.report_path = _report(path, job, outcome, now=now)
         drop_temp_tables(connection.cursor(), (ERRORS, NOTES))

@@ -8,9 +8,12 @@ transaction; running it again adds nothing for rows that already have matches.
    ID as written not blank) that was confirmed to be a member is matched to that member again
    (``decision``, 100, confirmed). A rejected pair is never proposed again by the passes below.
 2. **Exact ID.** ``Row.id_number`` (normalised by the import: NFKC, upper-case X, 15 → 18) equal to
-   ``Member.id_number`` (``id``, 100, auto). When the number belongs to several members (active in two
-   households, X12), only the active ones are candidates (all of them when none is active), and more than one
-   candidate sends all of them to review.
+   ``Member.id_number`` is the member (``id``, 100). These matches — nearly every row of a list — are *not
+   stored*: they are a join (:func:`exact_links`), which the clue rules and the counts make themselves, so a
+   comparison does not write a million rows per list. Stored are only the exact matches that need a
+   judgement: when the number belongs to several members (active in two households, X12), the active ones (all
+   of them when none is active) go to review; a pair a reviewer rejected is kept as rejected (and a remaining
+   single candidate is then stored as ``auto``).
 3. **Name keys.** Names not yet in :class:`~jingzhun.crosscheck.models.NameKey` (of members and of the batch)
    are keyed in Python, once per distinct name (:mod:`jingzhun.crosscheck.names`).
 4. **Fuzzy**, only for rows still without a match. The ID key of a row is its normalised number, or else its
@@ -32,16 +35,16 @@ transaction; running it again adds nothing for rows that already have matches.
    least :data:`REVIEW_MIN` and at most :data:`MAX_CANDIDATES` candidates share it. One candidate at
    :data:`AUTO_MIN` or more is matched automatically; anything else goes to the review queue.
 
-**The contract for the clue rules:** a row's *accepted* match is a ``Match`` whose ``state`` is ``auto`` or
-``confirmed`` (:data:`~jingzhun.crosscheck.models.ACCEPTED_STATES`, :func:`accepted_matches`); a database
-constraint keeps it to at most one per row. ``review`` matches are candidates only; ``rejected`` ones are kept
-so the row is not matched again.
+**The contract for the clue rules:** a row is linked to a member when it has an *accepted* ``Match``
+(``state`` ``auto`` or ``confirmed``, :data:`~jingzhun.crosscheck.models.ACCEPTED_STATES`; at most one per
+row, kept so by this module and the review services), or when it has no ``Match`` at all and a member holds its
+exact number (:func:`exact_links`). ``review`` matches are candidates only; ``rejected`` ones are kept so the
+row is not matched again.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +52,7 @@ import ibis
 import ibis.expr.types as ir
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from jingzhun.core.sets import Plan, model_table, plan_execute
 from jingzhun.registry.models import Member, MemberStatus
@@ -110,8 +113,30 @@ class MatchOutcome:
     seconds: dict[str, float] = field(default_factory=dict)  # per pass
 
 
+@dataclass(frozen=True)
+class Link:
+    member: Member
+    method: str
+    confidence: int
+
+
+def row_link(*, row: Row) -> Link | None:
+    """The member one list row stands for (for pages and tests; the rules do this as a join): its accepted
+    stored match, or — without any stored match — the one member holding its exact number (the active one
+    when some hold it inactive)."""
+    match = Match.objects.filter(row=row, state__in=ACCEPTED_STATES).select_related("member").first()
+    if match is not None:
+        return Link(match.member, match.method, match.confidence)
+    if not row.id_number or Match.objects.filter(row=row).exists():
+        return None
+    holders = list(Member.objects.filter(id_number=row.id_number))
+    chosen = [m for m in holders if m.status == _ACTIVE] or holders
+    return Link(chosen[0], Method.ID.value, 100) if len(chosen) == 1 else None
+
+
 def accepted_matches() -> QuerySet[Match]:
-    """Matches the clue rules count: made automatically or confirmed (at most one per row)."""
+    """Stored matches the clue rules count: made automatically or confirmed (at most one per row). Rows
+    matched by their exact number have none: see :func:`exact_links`."""
     return Match.objects.filter(state__in=ACCEPTED_STATES)
 
 
@@ -129,10 +154,18 @@ def _tables() -> dict[str, Any]:
     }
 
 
-def _pending(t: dict[str, Any], batch_id: int) -> ir.Table:
-    """Rows of the batch without any match (evaluated when the statement runs)."""
-    rows = t["rows"].filter(t["rows"].batch_id == ibis.literal(batch_id, type="int64"))
+def _pending(t: dict[str, Any], batch_ids: list[int]) -> ir.Table:
+    """Rows of the batches without any match (evaluated when the statement runs)."""
+    rows = t["rows"].filter(t["rows"].batch_id.isin(batch_ids))
     return rows.anti_join(t["matches"], rows.id == t["matches"].row_id)
+
+
+def _unlinked(t: dict[str, Any], batch_ids: list[int]) -> ir.Table:
+    """Rows with neither a stored match nor a member holding their exact number: what the fuzzy pass is for."""
+    pending = _pending(t, batch_ids)
+    members = t["members"]
+    # NOT EXISTS through the id_number index (a blank number matches no member), not NOT IN over all members.
+    return pending.anti_join(members, pending.id_number == members.id_number)
 
 
 def _rejected(t: dict[str, Any]) -> ir.Table:
@@ -166,8 +199,8 @@ def _match_rows(
     )
 
 
-def _decision_plan(t: dict[str, Any], batch_id: int) -> Plan:
-    pending = _pending(t, batch_id)
+def _decision_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
+    pending = _pending(t, batch_ids)
     pending = pending.filter(pending.id_raw != "")
     d = t["decisions"].filter(t["decisions"].same_person)
     # At most one confirmed member per way of writing a person (match_confirm keeps it so; MIN for safety).
@@ -183,10 +216,12 @@ def _decision_plan(t: dict[str, Any], batch_id: int) -> Plan:
     return plan
 
 
-def _exact_plan(t: dict[str, Any], batch_id: int) -> Plan:
+def _exact_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
+    """Exact ID matches are not stored: a row whose number one member holds *is* that member (a join, see
+    :func:`exact_links`). Only what needs a judgement is written: numbers several members hold (all candidates
+    to review), pairs a reviewer rejected (kept as rejected, and the remaining candidate matched)."""
     members = t["members"]
     plan = Plan()
-    # Numbers held by more than one member (X12); read through the id_number index.
     # Numbers held by more than one member (X12): first from the id_number index alone, then their statuses.
     doubled = plan.step(
         "jz_xcm_doubled",
@@ -199,18 +234,52 @@ def _exact_plan(t: dict[str, Any], batch_id: int) -> Plan:
             n=held.count(), n_active=ibis.ifelse(held.status == _ACTIVE, 1, 0).sum()
         ),
     )
-    pending = _pending(t, batch_id)
+    rejected = _rejected(t)
+    pending = _pending(t, batch_ids)
     pending = pending.filter(pending.id_number != "")
+    # Only rows that need a judgement: a shared number, or a pair a reviewer rejected.
+    pending = pending.filter(
+        pending.id_number.isin(shared.s_id_number)
+        | (pending.id_raw.isin(rejected.r_id_raw) if t["any_rejected"] else ibis.literal(False))
+    )
     pending = pending.select(row_id=pending.id, id_raw=pending.id_raw, name=pending.name, id_number=pending.id_number)
     m = members.select(member_id=members.id, m_id_number=members.id_number, m_active=members.status == _ACTIVE)
     pairs = pending.join(m, pending.id_number == m.m_id_number)
-    pairs = _without_rejected(pairs, t)
     pairs = pairs.left_join(shared, pairs.id_number == shared.s_id_number)
     pairs = pairs.filter(shared.n.isnull() | pairs.m_active | (shared.n_active == 0))
-    candidates = ibis.ifelse(shared.n_active > 0, shared.n_active, shared.n).fill_null(1)
-    pairs = pairs.mutate(state=ibis.ifelse(candidates > 1, MatchState.REVIEW.value, MatchState.AUTO.value))
-    plan.output(Match._meta.db_table, _match_rows(pairs, method=Method.ID.value, confidence=100, state=pairs.state))
+    if t["any_rejected"]:
+        pairs = pairs.left_join(
+            rejected,
+            [pairs.id_raw == rejected.r_id_raw, pairs.name == rejected.r_name, pairs.member_id == rejected.r_member_id],
+        )
+        is_rejected = rejected.r_member_id.notnull()
+    else:
+        is_rejected = ibis.literal(False)
+    pairs = pairs.select(row_id=pairs.row_id, member_id=pairs.member_id, is_rejected=is_rejected)
+    pairs = pairs.mutate(
+        n_ok=ibis.ifelse(pairs.is_rejected, 0, 1).sum().over(group_by=pairs.row_id),
+        any_rejected=ibis.ifelse(pairs.is_rejected, 1, 0).max().over(group_by=pairs.row_id),
+    )
+    state = ibis.cases(
+        (pairs.is_rejected, MatchState.REJECTED.value),
+        (pairs.n_ok > 1, MatchState.REVIEW.value),
+        (pairs.any_rejected == 1, MatchState.AUTO.value),
+        else_="",
+    )
+    stored = pairs.mutate(state=state)
+    stored = stored.filter(stored.state != "")
+    plan.output(Match._meta.db_table, _match_rows(stored, method=Method.ID.value, confidence=100, state=stored.state))
     return plan
+
+
+def exact_links(rows: ir.Table, members: ir.Table, matches: ir.Table) -> ir.Table:
+    """``(row_id, member_id)`` of the rows matched by their exact ID number and stored nowhere: the rows
+    without any ``Match`` whose normalised number a member holds. (A number several *active* members hold has
+    review matches, so it is not here; a number held by one active and some inactive members links to the
+    active one only if ``members`` is restricted to active members, as the clue rules do.)"""
+    bare = rows.filter(rows.id_number != "").anti_join(matches, rows.id == matches.row_id)
+    linked = bare.join(members, bare.id_number == members.id_number)
+    return linked.select(row_id=bare.id, member_id=members.id)
 
 
 def _id_key(rows: ir.Table) -> ir.StringValue:
@@ -279,11 +348,11 @@ def _sex_of(number: ir.StringValue) -> ir.StringValue:
     )
 
 
-def _fuzzy_plan(t: dict[str, Any], batch_id: int) -> Plan:
+def _fuzzy_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
     keys = t["keys"]
     members = t["members"]
     plan = Plan()
-    pending = _pending(t, batch_id)
+    pending = _unlinked(t, batch_ids)
     key = _id_key(pending)
     rows = plan.step(
         "jz_xcm_rows",
@@ -406,7 +475,7 @@ def _members_version() -> str:
     return f"{registry_version()}.{newest}"
 
 
-def name_keys_fill(*, batch_id: int | None = None) -> int:
+def name_keys_fill(*, batch_ids: list[int] | None = None) -> int:
     """Key every member name (and the batch's names) not in :class:`NameKey` yet; returns how many.
 
     Finding the members' unkeyed names scans the members; the scan is skipped while the registry version
@@ -414,14 +483,15 @@ def name_keys_fill(*, batch_id: int | None = None) -> int:
     """
     version = _members_version()
     member_names = "SELECT DISTINCT name FROM {member} WHERE name NOT IN (SELECT name FROM {key})"
-    row_names = "SELECT DISTINCT name FROM {row} WHERE batch_id = %s AND name NOT IN (SELECT name FROM {key})"
+    row_names = "SELECT DISTINCT name FROM {row} WHERE batch_id IN ({ids}) AND name NOT IN (SELECT name FROM {key})"
     parts: list[str] = []
     params: list[int] = []
     if cache.get(_KEYED_VERSION) != version:
         parts.append(member_names.format(member=Member._meta.db_table, key=NameKey._meta.db_table))
-    if batch_id is not None:
-        parts.append(row_names.format(row=Row._meta.db_table, key=NameKey._meta.db_table))
-        params.append(batch_id)
+    if batch_ids:
+        marks = ", ".join(["%s"] * len(batch_ids))
+        parts.append(row_names.format(row=Row._meta.db_table, key=NameKey._meta.db_table, ids=marks))
+        params.extend(batch_ids)
     if not parts:
         return 0
     sql = " UNION ".join(parts)
@@ -444,36 +514,82 @@ def batch_match(*, batch: Batch) -> MatchOutcome:
 
     Idempotent and set-based; one transaction.
     """
+    return batches_match(batches=[batch])[batch.pk]
+
+
+def batches_match(*, batches: list[Batch]) -> dict[int, MatchOutcome]:
+    """:func:`batch_match` for several batches at once, as a comparison run does: each pass is one statement
+    over all the batches' rows, so the members are read once per pass, not once per list."""
+    ids = [batch.pk for batch in batches]
+    outcomes = {pk: MatchOutcome() for pk in ids}
+    if not ids:
+        return outcomes
     t = _tables()
-    outcome = MatchOutcome(rows=Row.objects.filter(batch=batch).count())
-    before = Match.objects.filter(row__batch=batch).count()
-    unmatched = Row.objects.filter(batch=batch).exclude(Exists(Match.objects.filter(row=OuterRef("pk"))))
+    newest_before = Match.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    seconds: dict[str, float] = {}
     with transaction.atomic():
         clock = time.perf_counter()
-        plan_execute(_decision_plan(t, batch.pk))
-        outcome.seconds["decisions"] = time.perf_counter() - clock
+        plan_execute(_decision_plan(t, ids))
+        seconds["decisions"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        plan_execute(_exact_plan(t, batch.pk))
-        outcome.seconds["exact"] = time.perf_counter() - clock
+        plan_execute(_exact_plan(t, ids))
+        seconds["exact"] = time.perf_counter() - clock
+        unmatched = (
+            Row.objects.filter(batch_id__in=ids)
+            .exclude(Exists(Match.objects.filter(row=OuterRef("pk"))))
+            .filter(Q(id_number="") | ~Exists(Member.objects.filter(id_number=OuterRef("id_number"))))
+        )
         if unmatched.exists():
             clock = time.perf_counter()
-            outcome.names_keyed = name_keys_fill(batch_id=batch.pk)
-            outcome.seconds["names"] = time.perf_counter() - clock
+            keyed = name_keys_fill(batch_ids=ids)
+            seconds["names"] = time.perf_counter() - clock
             clock = time.perf_counter()
-            plan_execute(_fuzzy_plan(t, batch.pk))
-            outcome.seconds["fuzzy"] = time.perf_counter() - clock
-    matches = Match.objects.filter(row__batch=batch)
-    counts = Counter[str]()
-    for entry in matches.values("method", "state").annotate(n=Count("id")).order_by():
-        counts[f"{entry['method']}/{entry['state']}"] = entry["n"]
-    outcome.by_method_state = dict(sorted(counts.items()))
-    outcome.created = sum(counts.values()) - before
-    outcome.accepted = matches.filter(state__in=ACCEPTED_STATES).count()
-    rows = Row.objects.filter(batch=batch)
-    outcome.review = (
-        rows.filter(Exists(Match.objects.filter(row=OuterRef("pk"), state=MatchState.REVIEW)))
-        .exclude(Exists(Match.objects.filter(row=OuterRef("pk"), state__in=ACCEPTED_STATES)))
-        .count()
+            plan_execute(_fuzzy_plan(t, ids))
+            seconds["fuzzy"] = time.perf_counter() - clock
+        else:
+            keyed = 0
+    clock = time.perf_counter()
+    _count(outcomes, ids, newest_before)
+    seconds["count"] = time.perf_counter() - clock
+    for outcome in outcomes.values():
+        outcome.names_keyed = keyed
+        outcome.seconds = seconds
+    return outcomes
+
+
+def _count(outcomes: dict[int, MatchOutcome], ids: list[int], newest_before: int) -> None:
+    """Per batch: its rows, its matches by method and state, rows accepted, in review and unmatched, and the
+    matches made now — four grouped queries over all the batches."""
+    for sizes in Row.objects.filter(batch_id__in=ids).values("batch_id").annotate(n=Count("id")).order_by():
+        outcomes[sizes["batch_id"]].rows = sizes["n"]
+    matches = Match.objects.filter(row__batch_id__in=ids)
+    for kind in matches.values("row__batch_id", "method", "state").annotate(n=Count("id")).order_by():
+        outcome = outcomes[kind["row__batch_id"]]
+        outcome.by_method_state[f"{kind['method']}/{kind['state']}"] = kind["n"]
+        if kind["state"] in ACCEPTED_STATES:  # at most one accepted match per row
+            outcome.accepted += kind["n"]
+    # Exact ID matches are a join, not stored (see _exact_plan): counted here as "id/auto".
+    exact = (
+        Row.objects.filter(batch_id__in=ids)
+        .exclude(id_number="")
+        .exclude(Exists(Match.objects.filter(row=OuterRef("pk"))))
+        .filter(Exists(Member.objects.filter(id_number=OuterRef("id_number"))))
+        .values("batch_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    outcome.unmatched = outcome.rows - outcome.accepted - outcome.review
-    return outcome
+    for linked in exact:
+        outcome = outcomes[linked["batch_id"]]
+        outcome.accepted += linked["n"]
+        key = f"{Method.ID.value}/{MatchState.AUTO.value}"
+        outcome.by_method_state[key] = outcome.by_method_state.get(key, 0) + linked["n"]
+    # Review candidates exist only for rows without an accepted match (confirming one rejects the others).
+    review = matches.filter(state=MatchState.REVIEW).values("row__batch_id").annotate(n=Count("row", distinct=True))
+    for waiting in review.order_by():
+        outcomes[waiting["row__batch_id"]].review = waiting["n"]
+    made = matches.filter(id__gt=newest_before).values("row__batch_id").annotate(n=Count("id")).order_by()
+    for new in made:
+        outcomes[new["row__batch_id"]].created = new["n"]
+    for outcome in outcomes.values():
+        outcome.by_method_state = dict(sorted(outcome.by_method_state.items()))
+        outcome.unmatched = outcome.rows - outcome.accepted - outcome.review

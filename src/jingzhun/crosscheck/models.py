@@ -39,6 +39,7 @@ class Batch(models.Model):
     sha256 = models.CharField(max_length=64)
     rows = models.PositiveIntegerField(default=0)
     invalid_ids = models.PositiveIntegerField(default=0)  # rows whose 证件号码 is not a valid ID number
+    rejected = models.PositiveIntegerField(default=0)  # rows not imported (errors in the report workbook)
     imported_at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -112,19 +113,17 @@ class Match(models.Model):
     confidence = models.PositiveSmallIntegerField()
     state = models.CharField(max_length=10, choices=MatchState.choices)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["row", "member"], name="crosscheck_match_once"),
-            # The contract the clue rules rely on: a row has at most one accepted match.
-            models.UniqueConstraint(
-                fields=["row"], condition=Q(state__in=ACCEPTED_STATES), name="crosscheck_one_accepted_match"
-            ),
-        ]
-        indexes = [models.Index(fields=["state", "row"]), models.Index(fields=["member"])]
+        # A comparison writes a million matches per list: every index is paid for on each of them, so there are
+        # only two — (row, member), which also serves the look-up by row, and the few rows awaiting review.
+        # That a row has at most one *accepted* match is kept by the matching and the review services (a
+        # partial unique index for it cost a second per million rows).
+        constraints = [models.UniqueConstraint(fields=["row", "member"], name="crosscheck_match_once")]
+        indexes = [models.Index(fields=["row"], condition=Q(state="review"), name="crosscheck_match_review")]
 
     def __str__(self) -> str:
         return f"{self.row_id}→{self.member_id} ({self.method} {self.confidence})"
@@ -167,6 +166,7 @@ class Run(models.Model):
     """One comparison: every clue rule over the latest batch of each department, on ``as_of``."""
 
     as_of = models.DateField(_("comparison date"))  # ages and "in force" are judged on this day
+    area_prefix = models.CharField(max_length=12, blank=True)  # the households compared ("" for all)
     batches = models.JSONField(default=dict)  # department key → batch id used
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -253,6 +253,7 @@ class Clue(models.Model):
         indexes = [
             models.Index(fields=["last_run", "rule"]),
             models.Index(fields=["village_code", "state"]),
+            models.Index(fields=["fingerprint", "-id"]),  # the newest clue of a fingerprint, in any state
         ]
 
     def __str__(self) -> str:

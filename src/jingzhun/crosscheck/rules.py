@@ -39,6 +39,7 @@ from jingzhun.registry.vocab import (
     WorkStatus,
 )
 
+from .matching import exact_links
 from .models import Batch, Department, Match, MatchState, Row, Rule
 
 FOUND = "jz_clue_found"  # every clue found, possibly several rows per fingerprint
@@ -294,7 +295,11 @@ def _base_steps(plan: Plan, *, as_of: dt.date, area_prefix: str, batch_ids: list
     matches = model_table(Match, ["row", "member", "state"])
     used = rows.filter(rows.batch_id.isin(batch_ids or [-1]))
     accepted = matches.filter(matches.state.isin(ACCEPTED))
-    listed = used.join(accepted, used.id == accepted.row_id).join(facts, accepted.member_id == facts.member_id)
+    # A row's member: its accepted stored match, or — for the rows with no stored match, nearly all — the
+    # active member holding its exact number (matching.exact_links: exact matches are a join, not stored).
+    links = used.join(accepted, used.id == accepted.row_id).select(row_id=used.id, member_id=accepted.member_id)
+    links = links.union(exact_links(used, facts.select(id=facts.member_id, id_number=facts.id_number), matches))
+    listed = used.join(links, used.id == links.row_id).join(facts, links.member_id == facts.member_id)
     listed = plan.step(
         "jz_clue_listed",
         listed.select(
@@ -704,11 +709,16 @@ def _x11(c: _Context) -> list[ir.Table]:
 def _x12(c: _Context) -> list[ir.Table]:
     members = model_table(Member, ["id", "household", "id_number", "status"])
     households = model_table(Household, ["id", "household_no"])
-    everyone = members.filter(members.status == MemberStatus.ACTIVE.value)
+    # Numbers held more than once, whatever the status: read from the id_number index alone, so the pairs
+    # below are looked for among a handful of members instead of a self-join of the whole registry.
+    doubled = members.group_by(d_id_number=members.id_number).aggregate(n=members.count()).filter(lambda d: d.n > 1)
+    everyone = members.filter(
+        (members.status == MemberStatus.ACTIVE.value) & members.id_number.isin(doubled.d_id_number)
+    )
     everyone = everyone.join(households, everyone.household_id == households.id).select(
         other_household=everyone.household_id, other_id=everyone.id_number, other_no=households.household_no
     )
-    mine = c.members
+    mine = c.members.filter(c.members.id_number.isin(doubled.d_id_number))
     pairs = mine.join(everyone, (mine.id_number == everyone.other_id) & (mine.household_id != everyone.other_household))
     twice = pairs.group_by(
         member_id=pairs.member_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import OPEN_CLUE_STATES, Clue, ClueEvent, Run
 
@@ -60,12 +60,8 @@ def runs_for_user(*, user: Any, limit: int = 50) -> list[Run]:
     prefix = getattr(user, "scope_prefix", None)
     if not prefix:
         return []
-    runs = []
-    for run in Run.objects.select_related("user").order_by("-id")[: limit * 4]:
-        scope = (run.summary or {}).get("area_prefix", "")
-        # A run from the command line ("") covers every area.
-        if not scope or scope.startswith(prefix) or prefix.startswith(scope):
-            runs.append(run)
-        if len(runs) >= limit:
-            break
-    return runs
+    # A run from the command line ("") covers every area; a run covers the user's area when one of the two
+    # prefixes begins the other.
+    overlapping = Q(area_prefix="") | Q(area_prefix__startswith=prefix)
+    overlapping |= Q(area_prefix__in=[prefix[:n] for n in range(1, len(prefix))])
+    return list(Run.objects.filter(overlapping).select_related("user").order_by("-id")[:limit])

@@ -27,6 +27,7 @@ from jingzhun.policy.packs import DEFAULT_PACK, pack_get
 from jingzhun.registry.vocab import LEDGER_TEXT, Attribute, Health, MedicalInsurance, MemberStatus, SchoolStatus
 
 from . import rules as clue_rules
+from .matching import batches_match
 from .models import OPEN_CLUE_STATES, Batch, Clue, ClueEvent, ClueState, Rule, Run
 
 OPEN = tuple(str(state) for state in OPEN_CLUE_STATES)
@@ -93,20 +94,15 @@ def _run_scope(user: Any, area_prefix: str) -> str:
 
 
 def _match(batches: dict[str, Batch]) -> dict[str, Any]:
-    """Match each batch to the registry (the matching engine, when installed)."""
-    import importlib
-
-    try:
-        batch_match = importlib.import_module("jingzhun.crosscheck.matching").batch_match
-    except (ImportError, AttributeError):  # no matching engine yet: accepted matches are taken as they are
-        return {}
-    done: dict[str, Any] = {}
-    for department, batch in batches.items():
-        outcome = batch_match(batch=batch)
-        done[department] = {
-            name: getattr(outcome, name) for name in ("rows", "created", "accepted", "review", "unmatched")
+    """Match every batch to the registry, all lists in each pass (see :func:`matching.batches_match`)."""
+    outcomes = batches_match(batches=list(batches.values()))
+    return {
+        department: {
+            name: getattr(outcomes[batch.pk], name) for name in ("rows", "created", "accepted", "review", "unmatched")
         }
-    return done
+        | {"seconds": outcomes[batch.pk].seconds}
+        for department, batch in batches.items()
+    }
 
 
 def crosscheck_run(*, as_of: dt.date | None = None, user: Any = None, area_prefix: str = "") -> Run:
@@ -125,7 +121,10 @@ def crosscheck_run(*, as_of: dt.date | None = None, user: Any = None, area_prefi
     started = time.perf_counter()
     with transaction.atomic():
         run = Run.objects.create(
-            as_of=as_of, batches={department: batch.pk for department, batch in batches.items()}, user=_by(user)
+            as_of=as_of,
+            area_prefix=prefix,
+            batches={department: batch.pk for department, batch in batches.items()},
+            user=_by(user),
         )
         matched = _match(batches)
         try:
