@@ -39,7 +39,6 @@ from jingzhun.registry.vocab import (
     WorkStatus,
 )
 
-from .matching import exact_links
 from .models import Batch, Department, Match, MatchState, Row, Rule
 
 FOUND = "jz_clue_found"  # every clue found, possibly several rows per fingerprint
@@ -295,27 +294,26 @@ def _base_steps(plan: Plan, *, as_of: dt.date, area_prefix: str, batch_ids: list
     matches = model_table(Match, ["row", "member", "state"])
     used = rows.filter(rows.batch_id.isin(batch_ids or [-1]))
     accepted = matches.filter(matches.state.isin(ACCEPTED))
+
+    def row_columns(t: ir.Table) -> dict[str, ir.Value]:
+        names = ("batch_id", "row_no", "kind", "status", "grade", "text1", "text2", "flag1", "flag2", "date1", "date2")
+        return {"row_id": t.id, **{name: t[name] for name in names}}
+
     # A row's member: its accepted stored match, or — for the rows with no stored match, nearly all — the
-    # active member holding its exact number (matching.exact_links: exact matches are a join, not stored).
-    links = used.join(accepted, used.id == accepted.row_id).select(row_id=used.id, member_id=accepted.member_id)
-    links = links.union(exact_links(used, facts.select(id=facts.member_id, id_number=facts.id_number), matches))
-    listed = used.join(links, used.id == links.row_id).join(facts, links.member_id == facts.member_id)
+    # active member holding its exact number (see matching.exact_links: exact matches are a join, not
+    # stored), found through the registry's id_number index. The two parts never share a row.
+    stored = used.join(accepted, used.id == accepted.row_id)
+    stored = stored.select(**row_columns(used), member_id=accepted.member_id)
+    registry = model_table(Member, ["id", "id_number", "status"])
+    active = registry.filter(registry.status == MemberStatus.ACTIVE.value).select(registry.id, registry.id_number)
+    bare = used.filter(used.id_number != "").anti_join(matches, used.id == matches.row_id)
+    exact = bare.join(active, bare.id_number == active.id_number).select(**row_columns(bare), member_id=active.id)
+    links = stored.union(exact, distinct=False)
+    listed = links.join(facts, links.member_id == facts.member_id)
     listed = plan.step(
         "jz_clue_listed",
         listed.select(
-            row_id=used.id,
-            batch_id=used.batch_id,
-            row_no=used.row_no,
-            kind=used.kind,
-            status=used.status,
-            grade=used.grade,
-            text1=used.text1,
-            text2=used.text2,
-            flag1=used.flag1,
-            flag2=used.flag2,
-            date1=used.date1,
-            date2=used.date2,
-            **{name: facts[name] for name in facts.columns},
+            *[links[name] for name in links.columns if name != "member_id"], *[facts[n] for n in facts.columns]
         ),
     )
     return facts, homes, listed
