@@ -36,7 +36,8 @@ class ListColumn:
 
 COMMON = (
     ListColumn("姓名", "name", text_parser(60, required=True), required=True),
-    ListColumn("证件号码", "id_raw", text_parser(40, required=True), required=True),
+    # A blank or invalid number is not an error: the row is kept and matched by name (for review).
+    ListColumn("证件号码", "id_raw", text_parser(40), required=True),
 )
 
 _YES_NO = yes_no_parser()

@@ -21,11 +21,11 @@ transaction; running it again adds nothing for rows that already have matches.
    (check character unknown, so not compared).
 
    *Blocking.* A candidate has the row's toneless pinyin name key and either the same characters 7–13 of the
-   ID (year, month, first digit of the day) or the same characters 15–18 (sequence and check). One mistyped
+   ID (year, month, first digit of the day) or the same characters 15–17 (the sequence number). One mistyped
    character or one swap of neighbours touches positions {i, i+1}, which always leave one of the two blocks
-   intact (an edit inside 7–14 leaves 15–18; inside 1–6, at 14, at 14/15 or inside 15–18 leaves 7–13; a
-   swap of 6/7 leaves 15–18). Both blocks are far more selective than the region code, which a whole county
-   shares. A row whose ID key is not 18 characters is blocked on its simplified name alone.
+   intact, and the check character is in neither (a system may have recomputed it after a typo). Both blocks
+   are far more selective than the region code, which a whole county shares. A row whose ID key is not 18
+   characters is blocked on its simplified name alone.
 
    *Score*, in SQL: the ID distance (0; one substitution; one adjacent transposition; more), the name level
    (identical; identical after OpenCC t2s; same pinyin) and, without an ID within one edit, agreement of the
@@ -297,17 +297,22 @@ def _char(value: ir.StringValue, position: int) -> ir.StringValue:
 
 
 def _id_distance(key: ir.StringValue, number: ir.StringValue) -> tuple[ir.IntegerValue, ir.BooleanValue]:
-    """Hamming distance of two 18-character numbers, and whether a distance of 2 is one adjacent swap.
+    """How far apart two 18-character numbers are, as the edit class's inputs: the number of differing
+    characters among the first 17, counting a differing check character as one more only when the first 17
+    agree; and whether two differences are one adjacent swap.
 
-    A row key widened from 15 digits ends in "?": its check character is not compared.
+    The check character is ignored beside another difference: a mistyped digit leaves it wrong, or — where a
+    system recomputed it — different too; either way it is one typo. A row key widened from 15 digits ends in
+    "?": its check character is never compared.
     """
     differs = [_char(key, i) != _char(number, i) for i in range(17)]
-    differs.append((_char(key, 17) != _char(number, 17)) & (_char(key, 17) != "?"))
     distance = ibis.literal(0, type="int64")
     for flag in differs:
         distance = distance + ibis.ifelse(flag, 1, 0)
+    check_differs = (_char(key, 17) != _char(number, 17)) & (_char(key, 17) != "?")
+    distance = distance + ibis.ifelse((distance == 0) & check_differs, 1, 0)
     swapped = ibis.literal(False)
-    for i in range(17):
+    for i in range(16):
         swapped = swapped | (
             differs[i] & (_char(key, i) == _char(number, i + 1)) & (_char(key, i + 1) == _char(number, i))
         )
@@ -315,14 +320,16 @@ def _id_distance(key: ir.StringValue, number: ir.StringValue) -> tuple[ir.Intege
 
 
 def id_edit(key: str, number: str) -> str:
-    """The Python reference of the SQL ID-distance classes: ``id`` (equal), ``id_typo`` (one character differs),
-    ``id_swap`` (two neighbours swapped) or ``""``; a key ending in "?" (widened from 15 digits) does not
-    compare the check character."""
+    """The Python reference of the SQL ID-distance classes: ``id`` (equal), ``id_typo`` (one character of the
+    first 17 differs, whatever the check character; or only the check character), ``id_swap`` (two neighbours
+    among the first 17 swapped, whatever the check character) or ``""``; a key ending in "?" (widened from 15
+    digits) does not compare the check character."""
     if len(key) != 18 or len(number) != 18:
         return ""
-    differ = [i for i in range(18) if key[i] != number[i] and not (i == 17 and key[i] == "?")]
+    differ = [i for i in range(17) if key[i] != number[i]]
+    check_differs = key[17] != number[17] and key[17] != "?"
     if not differ:
-        return "id"
+        return "id_typo" if check_differs else "id"
     if len(differ) == 1:
         return "id_typo"
     i = differ[0]
@@ -367,7 +374,7 @@ def _fuzzy_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
     )
     rows = plan.step(
         "jz_xcm_rows2",
-        rows.mutate(usable=rows.key.length() == 18, b3=rows.key.substr(6, 7), tail=rows.key.substr(14, 4)),
+        rows.mutate(usable=rows.key.length() == 18, b3=rows.key.substr(6, 7), tail=rows.key.substr(14, 3)),
     )
     # Members whose name sounds like a pending row's: a scan of the members, probing a small set of names.
     usable = rows.filter(rows.usable)
@@ -376,7 +383,7 @@ def _fuzzy_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
     # Filtered on the blocks in the same scan, so the candidate set stays small.
     near = members.filter(
         members.id_number.substr(6, 7).isin(usable.b3)
-        | members.id_number.substr(14, 4).isin(usable.tail)
+        | members.id_number.substr(14, 3).isin(usable.tail)
         | members.name.isin(keys.filter(keys.simplified.isin(unusable.simplified)).name)
     )
     near = near.filter(near.name.isin(wanted.name))
@@ -391,7 +398,7 @@ def _fuzzy_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
             m_pinyin=keys.pinyin,
             m_sex=near.sex,
             m_b3=near.id_number.substr(6, 7),
-            m_tail=near.id_number.substr(14, 4),
+            m_tail=near.id_number.substr(14, 3),
         ),
     )
     by_birth = usable.join(people, [usable.pinyin == people.m_pinyin, usable.b3 == people.m_b3])
