@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from jingzhun.samplecounty import DEFAULT_COUNTY_CODE, GenerateError, generate
+from jingzhun.samplecounty.department_lists import DEPARTMENTS, department_lists
 
 
 class Command(BaseCommand):
@@ -29,9 +31,28 @@ class Command(BaseCommand):
             "--county-code", default=DEFAULT_COUNTY_CODE, help=f"县级区划代码（默认 {DEFAULT_COUNTY_CODE}）"
         )
         parser.add_argument("--dirty-rate", type=float, default=0.02, help="注入问题的户的比例（默认 0.02）")
+        parser.add_argument(
+            "--departments",
+            type=Path,
+            metavar="DIR",
+            help="另在 DIR 中生成各部门数据（每部门一个 CSV）及其真值（DIR/truth/），须为 .csv 台账且不加 --dirty",
+        )
+        parser.add_argument("--department-rows", type=int, help="每个部门名单的行数（默认按台账成员自然生成）")
+        parser.add_argument("--department-keys", help=f"只生成这些部门，逗号分隔（默认全部：{','.join(DEPARTMENTS)}）")
+        parser.add_argument("--department-fault-rate", type=float, default=0.03, help="部门名单中有问题的行的比例")
+        parser.add_argument("--outsiders-rate", type=float, default=0.05, help="部门名单中非建档立卡人员的比例")
 
     def handle(self, *args, households, seed, out, dirty, year, county_code, dirty_rate, **options):
         started = time.perf_counter()
+        keys = DEPARTMENTS
+        if options["departments"]:
+            if dirty or out.suffix.lower() != ".csv":
+                raise CommandError("--departments 需要 .csv 台账，且不能与 --dirty 同用")
+            if options["department_keys"]:
+                keys = tuple(k.strip() for k in options["department_keys"].split(",") if k.strip())
+                unknown = sorted(set(keys) - set(DEPARTMENTS))
+                if unknown:
+                    raise CommandError(f"未知部门：{'、'.join(unknown)}（可用：{'、'.join(DEPARTMENTS)}）")
         try:
             with _progress(households, enabled=options["verbosity"] > 0) as progress:
                 summary = generate(
@@ -46,6 +67,18 @@ class Command(BaseCommand):
                 )
         except GenerateError as exc:
             raise CommandError(str(exc)) from exc
+        lists = None
+        if options["departments"]:
+            lists = department_lists(
+                out,
+                options["departments"],
+                seed,
+                rows_per_list=options["department_rows"],
+                fault_rate=options["department_fault_rate"],
+                outsiders_rate=options["outsiders_rate"],
+                departments=keys,
+                as_of=dt.date(year, 12, 31),
+            )
         seconds = time.perf_counter() - started
         if options["verbosity"] == 0:
             return
@@ -61,6 +94,10 @@ class Command(BaseCommand):
             total = sum(summary.faults.values())
             kinds = "，".join(f"{k} {v}" for k, v in summary.faults.most_common())
             lines.append(f"注入问题 {total} 处（{kinds or '无'}），清单：{outputs.report}")
+        if lists is not None:
+            rows = "，".join(f"{k} {v:,}" for k, v in lists.rows.items())
+            clues = "，".join(f"{k} {v:,}" for k, v in sorted(lists.clues.items()))
+            lines.append(f"部门数据：{lists.out_dir}（{rows} 行）；应有线索：{clues or '无'}")
         lines.append(f"用时 {seconds:.1f} 秒（每秒 {summary.members / max(seconds, 1e-9):,.0f} 行）。")
         self.stdout.write("\n".join(lines))
 
