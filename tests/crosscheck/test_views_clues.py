@@ -125,3 +125,23 @@ def test_run_button_without_lists(client, users_by_role):
     client.force_login(users_by_role[Role.COUNTY].owner)
     response = client.post("/crosscheck/runs/")
     assert response.status_code == 400 and "尚未导入任何部门数据" in response.content.decode()
+
+
+def test_a_full_id_number_shown_on_a_clue_is_logged(client, users_by_role, clue):
+    from jingzhun.accounts.models import AccessLog
+
+    county = users_by_role[Role.COUNTY].owner
+    county.may_see_id_numbers = True
+    county.save(update_fields=["may_see_id_numbers"])
+    client.force_login(county)
+    assert clue.id_number in client.get(f"/crosscheck/clues/{clue.pk}/").content.decode()
+    assert AccessLog.objects.filter(action="unmask", target=f"clue:{clue.pk}", user=county).exists()
+
+
+def test_masked_numbers_leave_no_unmask_entry(client, users_by_role, clue):
+    from jingzhun.accounts.models import AccessLog
+
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    client.get(f"/crosscheck/clues/{clue.pk}/")
+    client.get("/crosscheck/")
+    assert not AccessLog.objects.filter(action="unmask").exists()

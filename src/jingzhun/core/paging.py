@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import Cast, Concat, LPad
+from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,22 @@ def keyset_page(queryset: QuerySet[Any], *, key: str, after: str = "", before: s
         next_after=getattr(rows[-1], key) if rows and more_after else None,
         previous_before=getattr(rows[0], key) if rows and after else None,
     )
+
+
+def keyset_page_tied(
+    queryset: QuerySet[Any], *, order: str, after: str = "", before: str = "", size: int = 50
+) -> KeysetPage:
+    """:func:`keyset_page` in the order of the text field ``order`` (a lookup path is fine), the primary key
+    breaking ties: the page key is ``order`` + "#" + the zero-padded id."""
+    keyed = queryset.annotate(
+        page_key=Concat(F(order), Value("#"), LPad(Cast("id", CharField()), 12, Value("0")), output_field=CharField())
+    )
+    return keyset_page(keyed, key="page_key", after=after, before=before, size=size)
+
+
+def query_without_paging(request: HttpRequest) -> str:
+    """The request's query string without the paging keys, for the pager's links."""
+    query = request.GET.copy()
+    for name in ("after", "before"):
+        query.pop(name, None)
+    return query.urlencode()

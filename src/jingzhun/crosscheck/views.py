@@ -13,8 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, F, QuerySet, Value
-from django.db.models.functions import Cast, Concat, LPad
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,9 +24,11 @@ from django.views.decorators.vary import vary_on_headers
 
 from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.models import Role
-from jingzhun.accounts.permissions import Capability, user_sees_id_numbers
+from jingzhun.accounts.permissions import Capability
+from jingzhun.accounts.selectors import id_number_shown
+from jingzhun.accounts.services import unmasked_view_record
 from jingzhun.areas.selectors import villages_in_scope
-from jingzhun.core.paging import keyset_page
+from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.policy.packs import PackError
 from jingzhun.registry.views import htmx_fragment
 
@@ -91,31 +92,17 @@ class AnswerForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-def _masked(id_number: str) -> str:
-    return f"{id_number[:6]}********{id_number[-4:]}" if len(id_number) == 18 else id_number
-
-
-def _decorate(clue: Clue, *, full_ids: bool) -> Clue:
+def _decorate(clue: Clue, *, user: Any) -> Clue:
     clue.state_text = STATE_TEXT.get(clue.state, clue.state)  # type: ignore[attr-defined,call-overload]
     clue.variant_text = VARIANT_TEXT.get(clue.variant, "")  # type: ignore[attr-defined]
-    clue.shown_id = clue.id_number if full_ids else _masked(clue.id_number)  # type: ignore[attr-defined]
+    clue.shown_id = id_number_shown(user=user, id_number=clue.id_number)  # type: ignore[attr-defined]
     clue.department_text = dict(DEPARTMENT_CHOICES).get(clue.department, clue.department)  # type: ignore[attr-defined]
     return clue
 
 
 def _paged(clues: QuerySet[Clue], values: dict[str, str]) -> Any:
     """A keyset page in rule order, then clue order."""
-    keyed = clues.annotate(
-        page_key=Concat(F("rule"), Value("#"), LPad(Cast("id", CharField()), 12, Value("0")), output_field=CharField())
-    )
-    return keyset_page(keyed, key="page_key", after=values["after"], before=values["before"], size=PAGE_SIZE)
-
-
-def _query_without_paging(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    for name in ("after", "before"):
-        query.pop(name, None)
-    return query.urlencode()
+    return keyset_page_tied(clues, order="rule", after=values["after"], before=values["before"], size=PAGE_SIZE)
 
 
 @require_GET
@@ -133,13 +120,14 @@ def clue_list(request: HttpRequest) -> HttpResponse:
         village=values["village"],
     )
     page = _paged(clues, values)
-    full_ids = user_sees_id_numbers(user)
     for clue in page.rows:
-        _decorate(clue, full_ids=full_ids)
+        _decorate(clue, user=user)
+    if page.rows:  # full numbers shown are logged (nothing is recorded for masked ones)
+        unmasked_view_record(user=user, target="clues", detail={"clues": [clue.pk for clue in page.rows]})
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_paging(request),
+        "query": query_without_paging(request),
         "filtered": any(values[name] for name in ClueFilterForm.FILTERS) or values["state"] != "open",
     }
     template = "crosscheck/clue_list_results.html" if htmx_fragment(request) else "crosscheck/clue_list.html"
@@ -154,7 +142,8 @@ def _detail_context(
 ) -> dict[str, Any]:
     user = request.user
     role = getattr(user, "role", "")
-    _decorate(clue, full_ids=user_sees_id_numbers(user))
+    _decorate(clue, user=user)
+    unmasked_view_record(user=user, target=f"clue:{clue.pk}")
     is_open = clue.state in services.OPEN
     may_answer = is_open and (role == Role.COUNTY or (role == Role.TOWN and clue.state == ClueState.DISPATCHED))
     if may_answer and answer_form is None:

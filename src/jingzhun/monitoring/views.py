@@ -15,8 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, F, QuerySet, Value
-from django.db.models.functions import Cast, Concat, LPad
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +28,7 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
-from jingzhun.core.paging import keyset_page
+from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_get_for_user
 from jingzhun.registry.views import htmx_fragment
@@ -90,22 +89,9 @@ def _decorate(case: MonitoringCase, today: dt.date) -> MonitoringCase:
 
 def _paged(cases: QuerySet[MonitoringCase], values: dict[str, str]) -> Any:
     """A keyset page in household-number order; the case id breaks ties (a household's closed and open cases)."""
-    keyed = cases.annotate(
-        page_key=Concat(
-            F("household__household_no"),
-            Value("#"),
-            LPad(Cast("id", CharField()), 12, Value("0")),
-            output_field=CharField(),
-        )
+    return keyset_page_tied(
+        cases, order="household__household_no", after=values["after"], before=values["before"], size=PAGE_SIZE
     )
-    return keyset_page(keyed, key="page_key", after=values["after"], before=values["before"], size=PAGE_SIZE)
-
-
-def _query_without_paging(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    for name in ("after", "before"):
-        query.pop(name, None)
-    return query.urlencode()
 
 
 # --- the case list and the instant-help ledger ----------------------------------------------------------------
@@ -137,7 +123,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_paging(request),
+        "query": query_without_paging(request),
         "filtered": any(values[name] for name in CaseFilterForm.FILTERS) or values["state"] != "open",
         "summary": selectors.monitoring_summary_for_user(user=user, today=today),
     }
@@ -162,7 +148,7 @@ def instant_help(request: HttpRequest) -> HttpResponse:
         _decorate(case, today)
     context = {
         "page": page,
-        "query": _query_without_paging(request),
+        "query": query_without_paging(request),
         "counts": selectors.instant_help_counts_for_user(user=user, today=today),
         "tier": tier,
         "overdue": overdue,

@@ -18,7 +18,7 @@ from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_num
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.assistance import selectors as assistance_selectors
-from jingzhun.core.paging import keyset_page
+from jingzhun.core.paging import keyset_page, query_without_paging
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
 
@@ -57,14 +57,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
         households=households, run=run, tier=values["tier"], failed=values["failed"], flag=values["flag"]
     )
     page = keyset_page(households, key="household_no", after=values["after"], before=values["before"], size=PAGE_SIZE)
-    query = request.GET.copy()
-    for name in ("after", "before"):
-        query.pop(name, None)
     context = {
         "form": form,
         "page": page,
         "run": run,
-        "query": query.urlencode(),
+        "query": query_without_paging(request),
         "filtered": any(values[name] for name in ("q", "village", "status", "tier", "failed", "flag")),
     }
     template = "registry/_household_results.html" if htmx_fragment(request) else "registry/household_list.html"
