@@ -36,7 +36,14 @@ from openpyxl.utils import get_column_letter
 from jingzhun.registry import idnumber
 from jingzhun.registry.staging import create_temp_table, drop_temp_tables, insert_rows, q
 from jingzhun.spreadsheets.cells import CellError
-from jingzhun.spreadsheets.reading import LossyNumber, Table, UnusableFile, clean_cell, open_table
+from jingzhun.spreadsheets.reading import (
+    LossyNumber,
+    Table,
+    UnusableFile,
+    clean_cell,
+    header_positions,
+    open_table,
+)
 from jingzhun.spreadsheets.report import report_path_for, write_report
 
 from .departments import COLUMNS, ListColumn, columns_for
@@ -116,21 +123,7 @@ def _guess_department(headers: set[str]) -> str | None:
 
 
 def _resolve_headers(department: str, headers: list[str]) -> tuple[list[tuple[int, ListColumn]], list[tuple[int, str]]]:
-    by_header = {c.header: c for c in columns_for(department)}
-    seen: dict[str, int] = {}
-    unknown: list[tuple[int, str]] = []
-    for index, header in enumerate(headers):
-        if not header:
-            continue
-        if header in by_header:
-            if header in seen:
-                raise UnusableFile(
-                    f"表头“{header}”出现了两次（第 {get_column_letter(seen[header] + 1)} 列和第 "
-                    f"{get_column_letter(index + 1)} 列）"
-                )
-            seen[header] = index
-        else:
-            unknown.append((index, header))
+    seen, unknown = header_positions(headers, (c.header for c in columns_for(department)))
     missing = [c.header for c in columns_for(department) if c.required and c.header not in seen]
     if missing:
         message = f"不是{_department_label(department)}的数据：缺少必需的列 " + "、".join(missing)

@@ -31,7 +31,14 @@ from openpyxl.utils import get_column_letter
 from jingzhun.areas import services as area_services
 from jingzhun.areas.models import Area
 from jingzhun.spreadsheets.cells import CellError, Column
-from jingzhun.spreadsheets.reading import LossyNumber, Table, UnusableFile, clean_cell, open_table
+from jingzhun.spreadsheets.reading import (
+    LossyNumber,
+    Table,
+    UnusableFile,
+    clean_cell,
+    header_positions,
+    open_table,
+)
 from jingzhun.spreadsheets.report import report_path_for, write_report
 
 from . import idnumber
@@ -84,21 +91,7 @@ Progress = Callable[[int, int], None]
 
 
 def _resolve_headers(headers: list[str]) -> tuple[list[tuple[int, Column]], list[tuple[int, str]]]:
-    by_header = {c.header: c for c in LEDGER_COLUMNS}
-    seen: dict[str, int] = {}
-    unknown: list[tuple[int, str]] = []
-    for index, header in enumerate(headers):
-        if not header:
-            continue
-        if header in by_header:
-            if header in seen:
-                raise UnusableFile(
-                    f"表头“{header}”出现了两次（第 {get_column_letter(seen[header] + 1)} 列和第 "
-                    f"{get_column_letter(index + 1)} 列）"
-                )
-            seen[header] = index
-        else:
-            unknown.append((index, header))
+    seen, unknown = header_positions(headers, (c.header for c in LEDGER_COLUMNS))
     missing = [c.header for c in LEDGER_COLUMNS if c.required_header and c.header not in seen]
     if missing:
         raise UnusableFile("不是贫困人口台账：缺少必需的列 " + "、".join(missing))

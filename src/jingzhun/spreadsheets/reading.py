@@ -12,7 +12,7 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,31 @@ def normalize_text(value: str) -> str:
 def normalize_header(value: object) -> str:
     text = normalize_text(str(value)) if value is not None else ""
     return "".join(text.split())
+
+
+def header_positions(headers: list[str], known: Iterable[str]) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """Where each ``known`` header stands in the file's header row, and the (position, header) of the others.
+
+    A known header written twice makes the file unusable: which of the two columns holds the data is a guess.
+    """
+    wanted = set(known)
+    seen: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        if header not in wanted:
+            unknown.append((index, header))
+        elif header in seen:
+            from openpyxl.utils import get_column_letter
+
+            raise UnusableFile(
+                f"表头“{header}”出现了两次（第 {get_column_letter(seen[header] + 1)} 列和第 "
+                f"{get_column_letter(index + 1)} 列）"
+            )
+        else:
+            seen[header] = index
+    return seen, unknown
 
 
 def cell_text(value: object) -> str:
