@@ -531,14 +531,18 @@ def _copy(source: Path, name: str) -> Path:
     return target
 
 
-def county_run(households: int, *, lists: dict[str, Any], departments: tuple[str, ...], splink: bool) -> dict:
+def county_run(
+    households: int, *, lists: dict[str, Any], departments: tuple[str, ...], splink: bool, keep: bool = False
+) -> dict:
     figures: dict[str, Any] = {"households": households, "lists": lists}
     lists_dir = Path(lists["dir"])
-    work = work_copy(households, "crosscheck-lists")
+    imported = OUT / f"county-{households}" / f"imported-{Path(lists['dir']).name}"
+    reuse = keep and (imported / "jingzhun.sqlite3").exists()
+    work = imported if reuse else work_copy(households, "crosscheck-lists")
     env = {"JINGZHUN_DATA_DIR": str(work), "JINGZHUN_MAX_UPLOAD_BYTES": str(16 * 1024**3)}
     timed(jingzhun("migrate", "--verbosity", "0"), env)
-    imports: dict[str, Any] = {}
-    for department in departments:
+    imports: dict[str, Any] = {"reused": str(imported)} if reuse else {}
+    for department in () if reuse else departments:
         path = lists_dir / f"{department}.csv"
         say(f"county {households:,}: importing {department} ({lists['generated']['rows'][department]:,} rows) …")
         run = timed(
@@ -572,7 +576,11 @@ def county_run(households: int, *, lists: dict[str, Any], departments: tuple[str
         figures["splink"] = child_result(
             timed(child("splink", str(compare / "jingzhun.sqlite3"), str(lists_dir)), compare_env)
         )
-    shutil.rmtree(work, ignore_errors=True)
+    if keep and not reuse:
+        shutil.rmtree(imported, ignore_errors=True)
+        work.rename(imported)
+    elif not keep:
+        shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(compare, ignore_errors=True)
     return figures
 
@@ -583,10 +591,14 @@ def _pct(value: float | None) -> str:
 
 def summary(f: dict[str, Any]) -> str:
     lines = [f"county of {f['households']:,} households; lists: {f['lists']['generated']['rows']}"]
-    total_rows = sum(i["rows"] for i in f["import"].values())
-    total_seconds = sum(i["seconds"] for i in f["import"].values())
-    lines.append(f"import: {total_rows:,} rows in {total_seconds:.1f} s ({total_rows / total_seconds:,.0f} rows/s)")
-    for department, i in f["import"].items():
+    imports = {k: v for k, v in f["import"].items() if k != "reused"}
+    if "reused" in f["import"]:
+        lines.append(f"import: lists already imported in {f['import']['reused']}")
+    else:
+        total_rows = sum(i["rows"] for i in imports.values())
+        total_seconds = sum(i["seconds"] for i in imports.values())
+        lines.append(f"import: {total_rows:,} rows in {total_seconds:.1f} s ({total_rows / total_seconds:,.0f} rows/s)")
+    for department, i in imports.items():
         lines.append(
             f"  {department:<18} {i['rows']:>9,} rows {i['seconds']:7.1f} s {i['rows_per_second']:>9,.0f} rows/s "
             f"{i['peak_rss_mb']:6.0f} MB"
@@ -647,6 +659,9 @@ def main() -> None:
     parser.add_argument("--events-per-1000", type=int, default=10)
     parser.add_argument("--no-splink", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="rebuild the county (not only the lists)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database with the lists imported and reuse it when it is there"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.child:
@@ -656,7 +671,7 @@ def main() -> None:
     departments = DEPARTMENTS if args.all_departments else tuple(args.departments.split(","))
     county_prepare(args.households, seed=args.seed, events_per_1000=args.events_per_1000, fresh=args.fresh)
     lists = lists_prepare(args.households, seed=args.seed, rows=args.rows, departments=departments)
-    figures = county_run(args.households, lists=lists, departments=departments, splink=not args.no_splink)
+    figures = county_run(args.households, lists=lists, departments=departments, splink=not args.no_splink, keep=args.keep)
     OUT.mkdir(parents=True, exist_ok=True)
     name = f"crosscheck-{args.households}-{args.rows or 'natural'}{'-all' if args.all_departments else ''}.json"
     (OUT / name).write_text(json.dumps(figures, indent=2, default=str, ensure_ascii=False))

@@ -9,6 +9,7 @@ and executed there. Python never sees the rows: results are written with ``INSER
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,10 +81,23 @@ class Plan:
 
     steps: list[tuple[str, ir.Table]] = field(default_factory=list)
     outputs: list[tuple[str, ir.Table]] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # step → its primary key column
+    indexes: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # step → indexed column lists
 
-    def step(self, name: str, expr: ir.Table) -> ir.Table:
-        """Materialise ``expr`` as temporary table ``name``; returns the table to build on."""
+    def step(
+        self, name: str, expr: ir.Table, *, key: str | None = None, indexes: Sequence[tuple[str, ...]] = ()
+    ) -> ir.Table:
+        """Materialise ``expr`` as temporary table ``name``; returns the table to build on.
+
+        ``key`` makes an integer column the table's primary key (on SQLite the rowid itself, so a join on it
+        is a direct look-up instead of an automatic index built per statement); ``indexes`` are created
+        after the rows are in. A key or index is worth it only when later statements look rows up in the step.
+        """
         self.steps.append((name, expr))
+        if key is not None:
+            self.keys[name] = key
+        if indexes:
+            self.indexes[name] = [tuple(columns) for columns in indexes]
         return ibis.table(expr.schema(), name=name)
 
     def output(self, table: str, expr: ir.Table) -> None:
@@ -104,15 +118,47 @@ class Plan:
             if spark:
                 sql.append((name, f"CREATE OR REPLACE TEMPORARY VIEW {quote(name)} AS {select}"))
                 sql.append((f"cache {name}", f"CACHE TABLE {quote(name)}"))
-            else:
-                sql.append((f"drop {name}", f"DROP TABLE IF EXISTS {quote(name)}"))
+                continue
+            sql.append((f"drop {name}", f"DROP TABLE IF EXISTS {quote(name)}"))
+            key = self.keys.get(name)
+            if key is None:
                 sql.append((name, f"CREATE TEMPORARY TABLE {quote(name)} AS {select}"))
+            else:
+                columns = ", ".join(
+                    f"{quote(column)} {_column_type(dtype, to=to, key=column == key)}"
+                    for column, dtype in expr.schema().items()
+                )
+                create = f"CREATE TEMPORARY TABLE {quote(name)} ({columns}, PRIMARY KEY ({quote(key)}))"
+                sql.append((f"create {name}", create))
+                names = ", ".join(quote(column) for column in expr.columns)
+                sql.append((name, f"INSERT INTO {quote(name)} ({names}) {select}"))
+            for number, indexed in enumerate(self.indexes.get(name, ())):
+                columns = ", ".join(quote(column) for column in indexed)
+                sql.append((f"index {name}", f"CREATE INDEX {quote(f'{name}_{number}')} ON {quote(name)} ({columns})"))
         for table, expr in self.outputs:
             columns = ", ".join(quote(name) for name in expr.columns)
             sql.append((table, f"INSERT INTO {quote(table)} ({columns}) {compile_sql(expr, to=to)}"))
         drop = "DROP VIEW IF EXISTS" if spark else "DROP TABLE"
         sql.extend((f"drop {name}", f"{drop} {quote(name)}") for name, _ in self.steps)
         return sql
+
+
+def _column_type(dtype: Any, *, to: str | None, key: bool) -> str:
+    """The SQL type of a keyed step's column. On SQLite a key declared exactly ``INTEGER`` is the rowid."""
+    sqlite = (to or dialect()) == "sqlite"
+    if dtype.is_integer():
+        return "INTEGER" if sqlite else "BIGINT"
+    if dtype.is_boolean():
+        return "BOOLEAN"
+    if dtype.is_date():
+        return "DATE"
+    if dtype.is_timestamp():
+        return "TIMESTAMP"
+    if dtype.is_decimal():
+        return "NUMERIC"
+    if dtype.is_floating():
+        return "DOUBLE PRECISION" if not sqlite else "REAL"
+    return "TEXT"
 
 
 def plan_execute(plan: Plan) -> dict[str, int]:
@@ -129,6 +175,26 @@ def plan_execute(plan: Plan) -> dict[str, int]:
             if purpose in outputs:
                 written[purpose] = int(cursor.rowcount)
     return written
+
+
+@contextmanager
+def temp_cache(megabytes: int) -> Iterator[None]:
+    """On SQLite, let the temporary tables of a big plan keep ``megabytes`` of pages in memory (SQLite's default
+    for them is 2 MB, so a plan that looks rows up in its own steps reads them back from the temporary file
+    for every look-up); the previous size is restored afterwards. Nothing to do on PostgreSQL, whose
+    temporary tables use ``temp_buffers``."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA temp.cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA temp.cache_size = {-1024 * int(megabytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA temp.cache_size = {int(previous)}")
 
 
 def fetch(expr: ir.Expr) -> list[tuple[Any, ...]]:

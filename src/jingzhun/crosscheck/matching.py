@@ -52,7 +52,7 @@ import ibis
 import ibis.expr.types as ir
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from jingzhun.core.sets import Plan, model_table, plan_execute
 from jingzhun.registry.models import Member, MemberStatus
@@ -110,6 +110,7 @@ class MatchOutcome:
     unmatched: int = 0  # rows with neither
     names_keyed: int = 0
     by_method_state: dict[str, int] = field(default_factory=dict)  # "method/state" → matches
+    row_range: tuple[int, int] | None = None  # the batch's first and last row id (None: no rows)
     seconds: dict[str, float] = field(default_factory=dict)  # per pass
 
 
@@ -151,6 +152,7 @@ def _tables() -> dict[str, Any]:
         "matches": model_table(Match, ["row", "member"]),
         "decisions": model_table(Decision, ["id_raw", "name", "member", "same_person", "decided_by", "decided_at"]),
         "keys": model_table(NameKey, ["name", "simplified", "pinyin"]),
+        "links": ibis.table(LINK_SCHEMA, name=LINKS),
     }
 
 
@@ -160,12 +162,15 @@ def _pending(t: dict[str, Any], batch_ids: list[int]) -> ir.Table:
     return rows.anti_join(t["matches"], rows.id == t["matches"].row_id)
 
 
-def _unlinked(t: dict[str, Any], batch_ids: list[int]) -> ir.Table:
-    """Rows with neither a stored match nor a member holding their exact number: what the fuzzy pass is for."""
-    pending = _pending(t, batch_ids)
-    members = t["members"]
-    # NOT EXISTS through the id_number index (a blank number matches no member), not NOT IN over all members.
-    return pending.anti_join(members, pending.id_number == members.id_number)
+def _unlinked(t: dict[str, Any]) -> ir.Table:
+    """Rows with neither a stored match nor a member holding their exact number: what the fuzzy pass is for
+    (read from the links of :func:`links_build`)."""
+    links = t["links"]
+    free = links.filter((links.stored == 0) & links.member_id.isnull())
+    rows = t["rows"]
+    return free.join(rows, free.row_id == rows.id).select(
+        id=free.row_id, name=rows.name, id_raw=rows.id_raw, id_number=rows.id_number
+    )
 
 
 def _rejected(t: dict[str, Any]) -> ir.Table:
@@ -272,6 +277,85 @@ def _exact_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
     return plan
 
 
+# --- the links of a comparison ----------------------------------------------------------------------------------
+
+LINKS = "jz_xc_links"
+LINK_SCHEMA = {"row_id": "int64", "batch_id": "int64", "stored": "int64", "member_id": "int64"}
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def links_build(batch_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Temporary table :data:`LINKS`: one row per row of the batches — ``stored`` (1 when the row has any
+    ``Match``) and ``member_id``, the member the row stands for now: its accepted stored match, or, with no
+    stored match, the member holding its exact number (the active one where a number has one active holder
+    and inactive ones; a number several active members hold has review matches, so it is stored). ``NULL``
+    when neither. Keyed by ``row_id``; returns each batch's first and last row id (a batch's rows are read
+    as one range of the key).
+
+    Every later pass reads this table instead of looking each row's number up again: the number of every
+    row is looked up once per comparison.
+    """
+    row, member, links = (_q(name) for name in (Row._meta.db_table, Member._meta.db_table, LINKS))
+    integer = "INTEGER" if connection.vendor == "sqlite" else "BIGINT"  # SQLite: the rowid itself
+    ranges: dict[int, tuple[int, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {links}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {links} (row_id {integer} PRIMARY KEY, batch_id BIGINT NOT NULL, "
+            "stored SMALLINT NOT NULL, member_id BIGINT)"
+        )
+        for batch_id in batch_ids:
+            cursor.execute(f"SELECT MIN(id), MAX(id) FROM {row} WHERE batch_id = %s", [batch_id])
+            first, last = cursor.fetchone()
+            if first is not None:
+                ranges[batch_id] = (int(first), int(last))
+        if not ranges:
+            return ranges
+        for batch_id in ranges:
+            # The rows in the order of the (batch, id_number) index, which holds both columns the look-up
+            # needs: the member index is then read in order too (five times faster than in row order);
+            # sorted by row id before they are written, so the table is appended to, not shuffled.
+            cursor.execute(
+                f"INSERT INTO {links} (row_id, batch_id, stored, member_id) SELECT * FROM ("
+                f"SELECT r.id, r.batch_id, 0, CASE WHEN r.id_number = '' THEN NULL ELSE "
+                f"(SELECT MIN(m.id) FROM {member} m WHERE m.id_number = r.id_number) END "
+                f"FROM {row} r WHERE r.batch_id = %s) linked ORDER BY 1",
+                [batch_id],
+            )
+        # Rows with stored matches (remembered decisions, shared numbers, earlier fuzzy passes).
+        _links_refresh(0)
+        # A number held by one active member and inactive ones stands for the active one.
+        cursor.execute(
+            f"UPDATE {links} SET member_id = COALESCE((SELECT MIN(m.id) FROM {member} m "
+            f"WHERE m.status = %s AND m.id_number = (SELECT r.id_number FROM {row} r WHERE r.id = {links}.row_id)), "
+            f"member_id) WHERE stored = 0 AND member_id IN (SELECT m.id FROM {member} m WHERE m.id_number IN "
+            f"(SELECT id_number FROM {member} GROUP BY id_number HAVING COUNT(*) > 1))",
+            [_ACTIVE],
+        )
+    return ranges
+
+
+def _links_refresh(newest_before: int) -> None:
+    """Rows with matches newer than ``newest_before`` are stored: linked to their accepted match or none."""
+    links, match = _q(LINKS), _q(Match._meta.db_table)
+    accepted = ", ".join(["%s"] * len(ACCEPTED_STATES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {links} SET stored = 1, member_id = (SELECT MAX(CASE WHEN x.state IN ({accepted}) "
+            f"THEN x.member_id END) FROM {match} x WHERE x.row_id = {links}.row_id) "
+            f"WHERE row_id IN (SELECT row_id FROM {match} WHERE id > %s)",
+            [*ACCEPTED_STATES, newest_before],
+        )
+
+
+def links_drop() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_q(LINKS)}")
+
+
 def exact_links(rows: ir.Table, members: ir.Table, matches: ir.Table) -> ir.Table:
     """``(row_id, member_id)`` of the rows matched by their exact ID number and stored nowhere: the rows
     without any ``Match`` whose normalised number a member holds. (A number several *active* members hold has
@@ -292,31 +376,44 @@ def _id_key(rows: ir.Table) -> ir.StringValue:
     return ibis.ifelse(rows.id_number != "", rows.id_number, ibis.ifelse(raw.length() == 15, widened, raw))
 
 
+@ibis.udf.scalar.builtin(name="substr")
+def _substr(value: str, start: int, length: int) -> str:  # type: ignore[empty-body]
+    """SQL's own ``substr`` (1-based, on SQLite and PostgreSQL alike): Ibis's ``substr`` also handles negative
+    starts, which costs a ``LENGTH`` and an ``IIF`` per call — dozens per candidate pair here."""
+
+
 def _char(value: ir.StringValue, position: int) -> ir.StringValue:
-    return value.substr(position, 1)
+    return _substr(value, position + 1, 1)
 
 
-def _id_distance(key: ir.StringValue, number: ir.StringValue) -> tuple[ir.IntegerValue, ir.BooleanValue]:
-    """How far apart two 18-character numbers are, as the edit class's inputs: the number of differing
-    characters among the first 17, counting a differing check character as one more only when the first 17
-    agree; and whether two differences are one adjacent swap.
+_CHUNKS = ((0, 6), (6, 8), (14, 3))  # region, birth date, sequence and sex: compared whole first
 
-    The check character is ignored beside another difference: a mistyped digit leaves it wrong, or — where a
-    system recomputed it — different too; either way it is one typo. A row key widened from 15 digits ends in
-    "?": its check character is never compared.
+
+def _id_parts(key: ir.StringValue, number: ir.StringValue) -> tuple[ir.IntegerValue, ir.BooleanValue, ir.BooleanValue]:
+    """What the edit class of two 18-character numbers is made of: how many of the first 17 characters
+    differ, whether the check characters differ, and whether some character and its right neighbour are
+    swapped.
+
+    Each chunk of the number is compared whole first and its characters one by one only when it differs:
+    most candidate pairs share most chunks, and a comparison of characters is a dozen SQL function calls.
+    A row key widened from 15 digits ends in "?": its check character is never compared.
     """
-    differs = [_char(key, i) != _char(number, i) for i in range(17)]
-    distance = ibis.literal(0, type="int64")
-    for flag in differs:
-        distance = distance + ibis.ifelse(flag, 1, 0)
+    differences: ir.IntegerValue = ibis.literal(0, type="int64")
+    for start, length in _CHUNKS:
+        chars = ibis.literal(0, type="int64")
+        for i in range(start, start + length):
+            chars = chars + ibis.ifelse(_char(key, i) != _char(number, i), 1, 0)
+        same = _substr(key, start + 1, length) == _substr(number, start + 1, length)
+        differences = differences + ibis.ifelse(same, 0, chars)
     check_differs = (_char(key, 17) != _char(number, 17)) & (_char(key, 17) != "?")
-    distance = distance + ibis.ifelse((distance == 0) & check_differs, 1, 0)
     swapped = ibis.literal(False)
     for i in range(16):
         swapped = swapped | (
-            differs[i] & (_char(key, i) == _char(number, i + 1)) & (_char(key, i + 1) == _char(number, i))
+            (_char(key, i) != _char(number, i))
+            & (_char(key, i) == _char(number, i + 1))
+            & (_char(key, i + 1) == _char(number, i))
         )
-    return distance, swapped
+    return differences, check_differs, swapped
 
 
 def id_edit(key: str, number: str) -> str:
@@ -339,10 +436,15 @@ def id_edit(key: str, number: str) -> str:
 
 
 def id_edit_sql(key: ir.StringValue, number: ir.StringValue) -> ir.StringValue:
-    """:func:`id_edit` as an Ibis expression (for two 18-character strings)."""
-    distance, swapped = _id_distance(key, number)
+    """:func:`id_edit` as an Ibis expression (for two 18-character strings). The check character counts only
+    when the first 17 agree; the swap test runs only for two differences (SQL's CASE stops at the first
+    branch that holds)."""
+    differences, check_differs, swapped = _id_parts(key, number)
     return ibis.cases(
-        (distance == 0, "id"), (distance == 1, "id_typo"), ((distance == 2) & swapped, "id_swap"), else_=""
+        ((differences == 0) & ~check_differs, "id"),
+        (differences <= 1, "id_typo"),
+        (differences == 2, ibis.ifelse(swapped, "id_swap", "")),
+        else_="",
     )
 
 
@@ -355,11 +457,11 @@ def _sex_of(number: ir.StringValue) -> ir.StringValue:
     )
 
 
-def _fuzzy_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
+def _fuzzy_plan(t: dict[str, Any]) -> Plan:
     keys = t["keys"]
     members = t["members"]
     plan = Plan()
-    pending = _unlinked(t, batch_ids)
+    pending = _unlinked(t)
     key = _id_key(pending)
     rows = plan.step(
         "jz_xcm_rows",
@@ -372,60 +474,54 @@ def _fuzzy_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
             key=key,
         ),
     )
+    # Indexed on the blocks, so the members are read once, each looking up the rows that share a block.
     rows = plan.step(
         "jz_xcm_rows2",
-        rows.mutate(usable=rows.key.length() == 18, b3=rows.key.substr(6, 7), tail=rows.key.substr(14, 3)),
+        rows.mutate(usable=rows.key.length() == 18, b3=_substr(rows.key, 7, 7), tail=_substr(rows.key, 15, 3)),
+        key="row_id",
+        indexes=[("pinyin", "b3"), ("pinyin", "tail"), ("usable", "simplified")],
     )
-    # Members whose name sounds like a pending row's: a scan of the members, probing a small set of names.
-    usable = rows.filter(rows.usable)
-    unusable = rows.filter(~rows.usable)
-    wanted = keys.filter(keys.pinyin.isin(rows.pinyin))
-    # Filtered on the blocks in the same scan, so the candidate set stays small.
-    near = members.filter(
-        members.id_number.substr(6, 7).isin(usable.b3)
-        | members.id_number.substr(14, 3).isin(usable.tail)
-        | members.name.isin(keys.filter(keys.simplified.isin(unusable.simplified)).name)
+    # One scan of the members (their name keys looked up by name): every OR branch is one index of the rows,
+    # and a pair found through two blocks comes out once.
+    b3, tail = _substr(members.id_number, 7, 7), _substr(members.id_number, 15, 3)
+    blocked = members.join(keys, members.name == keys.name).join(
+        rows,
+        ((rows.pinyin == keys.pinyin) & (rows.b3 == b3) & rows.usable)
+        | ((rows.pinyin == keys.pinyin) & (rows.tail == tail) & rows.usable)
+        | ((rows.usable == ibis.literal(False)) & (rows.simplified == keys.simplified)),
     )
-    near = near.filter(near.name.isin(wanted.name))
-    near = near.join(keys, near.name == keys.name)
-    people = plan.step(
-        "jz_xcm_people",
-        near.select(
-            member_id=near.id,
-            m_number=near.id_number,
-            m_name=near.name,
-            m_simplified=keys.simplified,
-            m_pinyin=keys.pinyin,
-            m_sex=near.sex,
-            m_b3=near.id_number.substr(6, 7),
-            m_tail=near.id_number.substr(14, 3),
-        ),
-    )
-    by_birth = usable.join(people, [usable.pinyin == people.m_pinyin, usable.b3 == people.m_b3])
-    by_tail = usable.join(people, [usable.pinyin == people.m_pinyin, usable.tail == people.m_tail])
-    by_name = unusable.join(people, unusable.simplified == people.m_simplified)
-    ids = [j.select(row_id=j.row_id, member_id=j.member_id) for j in (by_birth, by_tail, by_name)]
-    blocked = plan.step("jz_xcm_blocked", ids[0].union(ids[1], ids[2], distinct=True))  # UNION: distinct pairs
-
-    pairs = blocked.join(rows, blocked.row_id == rows.row_id).join(people, blocked.member_id == people.member_id)
-    pairs = pairs.select(
-        row_id=blocked.row_id,
-        member_id=blocked.member_id,
+    blocked = blocked.select(
+        row_id=rows.row_id,
+        member_id=members.id,
         id_raw=rows.id_raw,
         name=rows.name,
+        simplified=rows.simplified,
+        pinyin=rows.pinyin,
         usable=rows.usable,
         key=rows.key,
-        m_number=people.m_number,
-        m_sex=people.m_sex,
+        m_number=members.id_number,
+        m_name=members.name,
+        m_simplified=keys.simplified,
+        m_pinyin=keys.pinyin,
+        m_sex=members.sex,
+    )
+    pairs = blocked.select(
+        row_id=blocked.row_id,
+        member_id=blocked.member_id,
+        id_raw=blocked.id_raw,
+        name=blocked.name,
+        usable=blocked.usable,
+        key=blocked.key,
+        m_number=blocked.m_number,
+        m_sex=blocked.m_sex,
         level=ibis.cases(
-            (rows.name == people.m_name, 3),
-            (rows.simplified == people.m_simplified, 2),
-            (rows.pinyin == people.m_pinyin, 1),
+            (blocked.name == blocked.m_name, 3),
+            (blocked.simplified == blocked.m_simplified, 2),
+            (blocked.pinyin == blocked.m_pinyin, 1),
             else_=0,
         ),
     )
-    pairs = _without_rejected(pairs, t)
-    distance, swapped = _id_distance(pairs.key, pairs.m_number)
+    pairs = plan.step("jz_xcm_pairs", _without_rejected(pairs, t))
     measured = plan.step(
         "jz_xcm_measured",
         pairs.select(
@@ -433,19 +529,16 @@ def _fuzzy_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
             member_id=pairs.member_id,
             level=pairs.level,
             usable=pairs.usable,
-            distance=distance,
-            swapped=swapped,
-            region_same=pairs.key.substr(0, 6) == pairs.m_number.substr(0, 6),
-            birth_same=pairs.key.substr(6, 8) == pairs.m_number.substr(6, 8),
+            edit=id_edit_sql(pairs.key, pairs.m_number),
+            region_same=_substr(pairs.key, 1, 6) == _substr(pairs.m_number, 1, 6),
+            birth_same=_substr(pairs.key, 7, 8) == _substr(pairs.m_number, 7, 8),
             sex_same=_sex_of(pairs.key) == pairs.m_sex,
         ),
     )
     m = measured
     kind = ibis.cases(
         (~m.usable, "name_only"),
-        (m.distance == 0, "id"),
-        (m.distance == 1, "id_typo"),
-        ((m.distance == 2) & m.swapped, "id_swap"),
+        (m.edit != "", m.edit),
         (m.birth_same & m.sex_same & m.region_same, "region_birth_sex"),
         (m.birth_same & m.sex_same, "birth_sex"),
         else_="",
@@ -482,30 +575,34 @@ def _members_version() -> str:
     return f"{registry_version()}.{newest}"
 
 
-def name_keys_fill(*, batch_ids: list[int] | None = None) -> int:
-    """Key every member name (and the batch's names) not in :class:`NameKey` yet; returns how many.
+def name_keys_fill(*, unlinked: bool = False) -> int:
+    """Key every member name (and, with ``unlinked``, the names of the rows :data:`LINKS` leaves without a
+    member — the only rows the fuzzy pass reads) not in :class:`NameKey` yet; returns how many.
 
     Finding the members' unkeyed names scans the members; the scan is skipped while the registry version
     (and the newest member) is the one last keyed completely.
     """
     version = _members_version()
-    member_names = "SELECT DISTINCT name FROM {member} WHERE name NOT IN (SELECT name FROM {key})"
-    row_names = "SELECT DISTINCT name FROM {row} WHERE batch_id IN ({ids}) AND name NOT IN (SELECT name FROM {key})"
+    key_table = _q(NameKey._meta.db_table)
+    member_names = (
+        f"SELECT DISTINCT name FROM {_q(Member._meta.db_table)} WHERE name NOT IN (SELECT name FROM {key_table})"
+    )
+    row_names = (
+        f"SELECT DISTINCT r.name FROM {_q(LINKS)} l JOIN {_q(Row._meta.db_table)} r ON r.id = l.row_id "
+        f"WHERE l.stored = 0 AND l.member_id IS NULL AND r.name NOT IN (SELECT name FROM {key_table})"
+    )
     parts: list[str] = []
-    params: list[int] = []
     if cache.get(_KEYED_VERSION) != version:
-        parts.append(member_names.format(member=Member._meta.db_table, key=NameKey._meta.db_table))
-    if batch_ids:
-        marks = ", ".join(["%s"] * len(batch_ids))
-        parts.append(row_names.format(row=Row._meta.db_table, key=NameKey._meta.db_table, ids=marks))
-        params.extend(batch_ids)
+        parts.append(member_names)
+    if unlinked:
+        parts.append(row_names)
     if not parts:
         return 0
     sql = " UNION ".join(parts)
-    insert = f"INSERT INTO {NameKey._meta.db_table} (name, simplified, pinyin) VALUES (%s, %s, %s)"  # noqa: S608
+    insert = f"INSERT INTO {key_table} (name, simplified, pinyin) VALUES (%s, %s, %s)"
     keyed = 0
     with connection.cursor() as read, connection.cursor() as write:
-        read.execute(sql, params)
+        read.execute(sql)
         names = [name for (name,) in read.fetchall()]
         for start in range(0, len(names), _KEY_BATCH):
             chunk = list(name_keys_many(names[start : start + _KEY_BATCH]))
@@ -524,72 +621,80 @@ def batch_match(*, batch: Batch) -> MatchOutcome:
     return batches_match(batches=[batch])[batch.pk]
 
 
-def batches_match(*, batches: list[Batch]) -> dict[int, MatchOutcome]:
+def batches_match(*, batches: list[Batch], keep_links: bool = False) -> dict[int, MatchOutcome]:
     """:func:`batch_match` for several batches at once, as a comparison run does: each pass is one statement
-    over all the batches' rows, so the members are read once per pass, not once per list."""
+    over all the batches' rows, so the members are read once per pass, not once per list.
+
+    With ``keep_links`` the temporary table :data:`LINKS` is left for the clue rules (the caller drops it
+    with :func:`links_drop`); it then holds every row's member after this matching.
+    """
     ids = [batch.pk for batch in batches]
     outcomes = {pk: MatchOutcome() for pk in ids}
     if not ids:
+        if keep_links:
+            links_build([])
         return outcomes
     t = _tables()
     newest_before = Match.objects.order_by("-id").values_list("id", flat=True).first() or 0
     seconds: dict[str, float] = {}
-    with transaction.atomic():
-        clock = time.perf_counter()
-        plan_execute(_decision_plan(t, ids))
-        seconds["decisions"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        plan_execute(_exact_plan(t, ids))
-        seconds["exact"] = time.perf_counter() - clock
-        unmatched = (
-            Row.objects.filter(batch_id__in=ids)
-            .exclude(Exists(Match.objects.filter(row=OuterRef("pk"))))
-            .filter(Q(id_number="") | ~Exists(Member.objects.filter(id_number=OuterRef("id_number"))))
-        )
-        if unmatched.exists():
+    keyed = 0
+    try:
+        with transaction.atomic():
             clock = time.perf_counter()
-            keyed = name_keys_fill(batch_ids=ids)
-            seconds["names"] = time.perf_counter() - clock
+            if Decision.objects.filter(same_person=True).exists():
+                plan_execute(_decision_plan(t, ids))
+            seconds["decisions"] = time.perf_counter() - clock
             clock = time.perf_counter()
-            plan_execute(_fuzzy_plan(t, ids))
-            seconds["fuzzy"] = time.perf_counter() - clock
-        else:
-            keyed = 0
-    clock = time.perf_counter()
-    _count(outcomes, ids, newest_before)
-    seconds["count"] = time.perf_counter() - clock
+            plan_execute(_exact_plan(t, ids))
+            seconds["exact"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            for batch_id, row_range in links_build(ids).items():
+                outcomes[batch_id].row_range = row_range
+            seconds["links"] = time.perf_counter() - clock
+            if _any_unlinked():
+                clock = time.perf_counter()
+                keyed = name_keys_fill(unlinked=True)
+                seconds["names"] = time.perf_counter() - clock
+                clock = time.perf_counter()
+                plan_execute(_fuzzy_plan(t))
+                _links_refresh(newest_before)
+                seconds["fuzzy"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            _count(outcomes, ids, newest_before)
+            seconds["count"] = time.perf_counter() - clock
+    finally:
+        if not keep_links:
+            links_drop()
     for outcome in outcomes.values():
         outcome.names_keyed = keyed
         outcome.seconds = seconds
     return outcomes
 
 
+def _any_unlinked() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {_q(LINKS)} WHERE stored = 0 AND member_id IS NULL LIMIT 1")
+        return cursor.fetchone() is not None
+
+
 def _count(outcomes: dict[int, MatchOutcome], ids: list[int], newest_before: int) -> None:
     """Per batch: its rows, its matches by method and state, rows accepted, in review and unmatched, and the
-    matches made now — four grouped queries over all the batches."""
-    for sizes in Row.objects.filter(batch_id__in=ids).values("batch_id").annotate(n=Count("id")).order_by():
-        outcomes[sizes["batch_id"]].rows = sizes["n"]
+    matches made now — from :data:`LINKS` and three grouped queries over the stored matches."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT batch_id, COUNT(*), COUNT(member_id), "
+            f"SUM(CASE WHEN stored = 0 AND member_id IS NOT NULL THEN 1 ELSE 0 END) FROM {_q(LINKS)} GROUP BY batch_id"
+        )
+        for batch_id, rows, accepted, exact in cursor.fetchall():
+            outcome = outcomes[batch_id]
+            outcome.rows, outcome.accepted = int(rows), int(accepted)
+            if exact:  # exact ID matches are a join, not stored (see _exact_plan): counted here as "id/auto"
+                outcome.by_method_state[f"{Method.ID.value}/{MatchState.AUTO.value}"] = int(exact)
     matches = Match.objects.filter(row__batch_id__in=ids)
     for kind in matches.values("row__batch_id", "method", "state").annotate(n=Count("id")).order_by():
         outcome = outcomes[kind["row__batch_id"]]
-        outcome.by_method_state[f"{kind['method']}/{kind['state']}"] = kind["n"]
-        if kind["state"] in ACCEPTED_STATES:  # at most one accepted match per row
-            outcome.accepted += kind["n"]
-    # Exact ID matches are a join, not stored (see _exact_plan): counted here as "id/auto".
-    exact = (
-        Row.objects.filter(batch_id__in=ids)
-        .exclude(id_number="")
-        .exclude(Exists(Match.objects.filter(row=OuterRef("pk"))))
-        .filter(Exists(Member.objects.filter(id_number=OuterRef("id_number"))))
-        .values("batch_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for linked in exact:
-        outcome = outcomes[linked["batch_id"]]
-        outcome.accepted += linked["n"]
-        key = f"{Method.ID.value}/{MatchState.AUTO.value}"
-        outcome.by_method_state[key] = outcome.by_method_state.get(key, 0) + linked["n"]
+        key = f"{kind['method']}/{kind['state']}"
+        outcome.by_method_state[key] = outcome.by_method_state.get(key, 0) + kind["n"]
     # Review candidates exist only for rows without an accepted match (confirming one rejects the others).
     review = matches.filter(state=MatchState.REVIEW).values("row__batch_id").annotate(n=Count("row", distinct=True))
     for waiting in review.order_by():

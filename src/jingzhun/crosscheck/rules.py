@@ -39,7 +39,8 @@ from jingzhun.registry.vocab import (
     WorkStatus,
 )
 
-from .models import Batch, Department, Match, MatchState, Row, Rule
+from .matching import LINK_SCHEMA, LINKS, links_build
+from .models import Batch, Department, MatchState, Row, Rule
 
 FOUND = "jz_clue_found"  # every clue found, possibly several rows per fingerprint
 FOUND_ONE = "jz_clue_one"  # one row per fingerprint: what the upsert reads
@@ -213,22 +214,64 @@ def _clue(
 
 @dataclass
 class _Context:
-    members: ir.Table  # active members in scope, with household facts and age
-    households: ir.Table  # households in scope with at least one active member
-    listed: ir.Table  # rows of the used batches with an accepted match to an active member in scope
+    members: ir.Table  # active members in scope, with household facts and age (keyed by member_id)
+    households: ir.Table  # households in scope with at least one active member (keyed by household_id)
     batches: dict[str, Batch]
+    ranges: dict[int, tuple[int, int]]  # batch id → its first and last row id (see matching.links_build)
     rules: CrosscheckRules
     as_of: dt.date
+    plan: Plan  # for a rule's own intermediate steps
 
     def batch(self, rule: str) -> Batch:
         return self.batches[RULE_DEPARTMENT[rule]]
 
-    def rows(self, rule: str) -> ir.Table:
-        """The listed rows of the rule's department, inside the batch's own area (a town's list speaks for
-        that town only)."""
+    def _listed(self, rule: str) -> ir.Table:
+        """The rows of the rule's batch that stand for a member (the comparison's links, one range of their
+        key), with the row's own columns — no member facts yet."""
         batch = self.batch(rule)
-        rows = self.listed.filter(self.listed.batch_id == batch.pk)
-        return rows.filter(_in(batch.area_prefix, rows.village_code))
+        first, last = self.ranges.get(batch.pk, (0, -1))
+        links = ibis.table(LINK_SCHEMA, name=LINKS)
+        links = links.filter(links.row_id.between(first, last), links.batch_id == batch.pk, links.member_id.notnull())
+        rows = model_table(Row).select("id", *_ROW_COLUMNS)
+        joined = links.join(rows, links.row_id == rows.id)
+        return joined.select(links.row_id, links.member_id, *[rows[name] for name in _ROW_COLUMNS])
+
+    def member_ids(self, rule: str, where: Any = None) -> ir.Table:
+        """``member_id`` of every member with a row in the rule's list (that satisfies ``where``, a predicate on
+        the row's columns): for "no row in the list" and "some row says so"."""
+        listed = self._listed(rule)
+        return listed.filter(where(listed)) if where is not None else listed
+
+    def rows(self, rule: str, where: Any = None, latest: Any = None) -> ir.Table:
+        """One row per member of the rule's list — the first (lowest row id) of the member's rows that satisfy
+        ``where`` (a predicate on the row's columns), or with ``latest`` (an ordering of ``row_id``, ``date1``
+        and ``date2``) the first in that order — with the member's facts, for the active members in scope and inside the
+        batch's own area (a town's list speaks for that town only).
+
+        A rule's clue is one per member, traced to one row: choosing the row first, on the row's own columns,
+        leaves the member's facts to be looked up once per member rather than once per row (a list may hold
+        the same person many times: a row per car, per year). Conditions on the member's facts are the
+        rule's to apply on the result — a member's facts are the same on all of its rows.
+        """
+        listed = self.member_ids(rule, where)
+        if latest is None:
+            chosen = listed.group_by(listed.member_id).aggregate(c_row_id=listed.row_id.min())
+        else:
+            narrow = listed.select("member_id", "row_id", "date1", "date2")  # what an ordering may use
+            ranked = narrow.mutate(jz_n=ibis.row_number().over(group_by=narrow.member_id, order_by=latest(narrow)))
+            ranked = ranked.filter(ranked.jz_n == 0)
+            chosen = ranked.select(c_row_id=ranked.row_id, member_id=ranked.member_id)
+        rows = model_table(Row).select("id", *_ROW_COLUMNS)
+        members = self.members
+        joined = chosen.join(rows, chosen.c_row_id == rows.id).join(members, chosen.member_id == members.member_id)
+        batch = self.batch(rule)
+        result = joined.select(
+            row_id=chosen.c_row_id,
+            batch_id=ibis.literal(batch.pk, type="int64"),
+            **{name: rows[name] for name in _ROW_COLUMNS},
+            **{name: members[name] for name in members.columns},
+        )
+        return result.filter(_in(batch.area_prefix, result.village_code))
 
     def people(self, rule: str) -> ir.Table:
         """The active members the rule's list speaks for (absence rules: "no row in the list")."""
@@ -238,7 +281,10 @@ class _Context:
         return self.households.filter(_in(self.batch(rule).area_prefix, self.households.village_code))
 
 
-def _base_steps(plan: Plan, *, as_of: dt.date, area_prefix: str, batch_ids: list[int]) -> tuple[ir.Table, ...]:
+_ROW_COLUMNS = ("row_no", "kind", "status", "grade", "text1", "text2", "flag1", "flag2", "date1", "date2")
+
+
+def _base_steps(plan: Plan, *, as_of: dt.date, area_prefix: str) -> tuple[ir.Table, ir.Table]:
     members = model_table(
         Member,
         [
@@ -262,7 +308,8 @@ def _base_steps(plan: Plan, *, as_of: dt.date, area_prefix: str, batch_ids: list
     joined = joined.filter(_in(area_prefix, households.village_id))
     facts = plan.step(
         "jz_clue_members",
-        joined.select(
+        key="member_id",
+        expr=joined.select(
             member_id=active.id,
             household_id=active.household_id,
             household_no=households.household_no,
@@ -280,54 +327,38 @@ def _base_steps(plan: Plan, *, as_of: dt.date, area_prefix: str, batch_ids: list
             pension_insured=active.pension_insured,
         ),
     )
+    # The households of the facts (a narrow grouping), their columns looked up by key.
+    held = facts.select(facts.household_id).distinct()
     homes = plan.step(
         "jz_clue_households",
-        facts.group_by(
-            household_id=facts.household_id,
-            household_no=facts.household_no,
-            village_code=facts.village_code,
-            attribute=facts.attribute,
-            housing_grade=facts.housing_grade,
-        ).aggregate(active=facts.count()),
-    )
-    rows = model_table(Row)
-    matches = model_table(Match, ["row", "member", "state"])
-    used = rows.filter(rows.batch_id.isin(batch_ids or [-1]))
-    accepted = matches.filter(matches.state.isin(ACCEPTED))
-
-    def row_columns(t: ir.Table) -> dict[str, ir.Value]:
-        names = ("batch_id", "row_no", "kind", "status", "grade", "text1", "text2", "flag1", "flag2", "date1", "date2")
-        return {"row_id": t.id, **{name: t[name] for name in names}}
-
-    # A row's member: its accepted stored match, or — for the rows with no stored match, nearly all — the
-    # active member holding its exact number (see matching.exact_links: exact matches are a join, not
-    # stored), found through the registry's id_number index. The two parts never share a row.
-    stored = used.join(accepted, used.id == accepted.row_id)
-    stored = stored.select(**row_columns(used), member_id=accepted.member_id)
-    registry = model_table(Member, ["id", "id_number", "status"])
-    active = registry.filter(registry.status == MemberStatus.ACTIVE.value).select(registry.id, registry.id_number)
-    bare = used.filter(used.id_number != "").anti_join(matches, used.id == matches.row_id)
-    exact = bare.join(active, bare.id_number == active.id_number).select(**row_columns(bare), member_id=active.id)
-    links = stored.union(exact, distinct=False)
-    listed = links.join(facts, links.member_id == facts.member_id)
-    listed = plan.step(
-        "jz_clue_listed",
-        listed.select(
-            *[links[name] for name in links.columns if name != "member_id"], *[facts[n] for n in facts.columns]
+        key="household_id",
+        expr=held.join(households, held.household_id == households.id).select(
+            household_id=held.household_id,
+            household_no=households.household_no,
+            village_code=households.village_id,
+            attribute=households.attribute,
+            housing_grade=households.housing_grade,
         ),
     )
-    return facts, homes, listed
+    return facts, homes
 
 
 def clues_plan(
-    *, as_of: dt.date, area_prefix: str, batches: dict[str, Batch], rules: CrosscheckRules, outcome: RulesOutcome
+    *,
+    as_of: dt.date,
+    area_prefix: str,
+    batches: dict[str, Batch],
+    ranges: dict[int, tuple[int, int]],
+    rules: CrosscheckRules,
+    outcome: RulesOutcome,
 ) -> Plan:
-    """The plan of every rule whose department has a batch (X12 always), writing into :data:`FOUND`."""
+    """The plan of every rule whose department has a batch (X12 always), writing into :data:`FOUND`; the
+    rows are read from the comparison's links (:func:`~jingzhun.crosscheck.matching.links_build`)."""
     plan = Plan()
-    members, homes, listed = _base_steps(
-        plan, as_of=as_of, area_prefix=area_prefix, batch_ids=sorted(b.pk for b in batches.values())
+    members, homes = _base_steps(plan, as_of=as_of, area_prefix=area_prefix)
+    context = _Context(
+        members=members, households=homes, batches=batches, ranges=ranges, rules=rules, as_of=as_of, plan=plan
     )
-    context = _Context(members=members, households=homes, listed=listed, batches=batches, rules=rules, as_of=as_of)
     for rule, build in _RULES.items():
         department = RULE_DEPARTMENT[rule]
         if department != INTERNAL and department not in batches:
@@ -343,18 +374,17 @@ def _x01(c: _Context) -> list[ir.Table]:
     low, high = c.rules.school_age
     people = c.people(rule)
     people = people.filter(people.age.between(low, high))
-    rows = c.rows(rule)
-    rows = rows.filter(rows.age.between(low, high))
-    enrolled = rows.filter(rows.status.isin(list(c.rules.enrolled)))
+    enrolled = c.member_ids(rule, lambda r: r.status.isin(list(c.rules.enrolled)))
     enrolled_words = "或".join(c.rules.enrolled)
     missing = people.filter(
         people.school_status.isin(_codes(SchoolStatus, c.rules.in_school)),
         people.member_id.notin(enrolled.member_id),
     )
     school = _word(missing.school_status, SchoolStatus)
-    attending = rows.filter(
-        rows.school_status.isin(_codes(SchoolStatus, c.rules.out_of_school)),
-        rows.status.isin(list(c.rules.attending)),
+    attending = c.rows(rule, lambda r: r.status.isin(list(c.rules.attending)))
+    attending = attending.filter(
+        attending.age.between(low, high),
+        attending.school_status.isin(_codes(SchoolStatus, c.rules.out_of_school)),
     )
     where = ibis.ifelse(
         (attending.text1 + attending.text2) == "",
@@ -393,10 +423,10 @@ def _x01(c: _Context) -> list[ir.Table]:
 
 def _x02(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X02.value, c.batch(Rule.X02).pk
-    rows = c.rows(rule)
     people = c.people(rule)
-    missing = people.filter(people.member_id.notin(rows.member_id))
+    missing = people.filter(people.member_id.notin(c.member_ids(rule).member_id))
     registry = _word(missing.medical_insurance, MedicalInsurance)
+    rows = c.rows(rule)
     uninsured = rows.filter(rows.medical_insurance == MedicalInsurance.NONE.value)
     return [
         _clue(
@@ -432,7 +462,7 @@ def _x03(c: _Context) -> list[ir.Table]:
 
     not_disabled = rows.filter(rows.health.fill_null("") != Health.DISABLED.value)
     health = _word(not_disabled.health, Health)
-    care = rows.filter(rows.grade.isin(list(c.rules.care_subsidy_grades)), rows.flag1 == ibis.literal(False))
+    care = c.rows(rule, lambda r: r.grade.isin(list(c.rules.care_subsidy_grades)) & (r.flag1 == ibis.literal(False)))
     registry_care = _word(care.health, Health) + ibis.ifelse(
         care.disability_grade == "", "", "，残疾等级" + _word(care.disability_grade, DisabilityGrade, "")
     )
@@ -462,12 +492,13 @@ def _x03(c: _Context) -> list[ir.Table]:
 
 def _x04(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X04.value, c.batch(Rule.X04).pk
-    rows = c.rows(rule)
-    in_force = rows.filter(rows.date2.isnull() | (rows.date2 > ibis.literal(c.as_of)))
     homes = c.homes(rule)
     found = []
     for kind, attributes, word in (("dibao", DIBAO_ATTRIBUTES, "低保"), ("tekun", TEKUN_ATTRIBUTES, "特困")):
-        helped = in_force.filter(in_force.kind == word)
+        # Each member's first row in force, then the household's first among its members'.
+        helped = c.rows(
+            rule, lambda r, word=word: (r.kind == word) & (r.date2.isnull() | (r.date2 > ibis.literal(c.as_of)))
+        )
         helped = helped.group_by(household_id=helped.household_id).aggregate(row_id=helped.row_id.min())
         says = homes.attribute.isin(list(attributes))
         missing = homes.filter(says, homes.household_id.notin(helped.household_id))
@@ -513,9 +544,8 @@ def _x04(c: _Context) -> list[ir.Table]:
 
 def _x05(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X05.value, c.batch(Rule.X05).pk
-    rows = c.rows(rule)
     # A death dated after the comparison date had not happened yet on that day.
-    dead = rows.filter(rows.date1.isnull() | (rows.date1 <= ibis.literal(c.as_of)))
+    dead = c.rows(rule, lambda r: r.date1.isnull() | (r.date1 <= ibis.literal(c.as_of)))
     died = ibis.ifelse(dead.date1.isnull(), "死亡", "死亡日期 " + _text(dead.date1))
     return [
         _clue(
@@ -534,9 +564,7 @@ def _x05(c: _Context) -> list[ir.Table]:
 def _listed_rule(
     c: _Context, rule: str, kinds: tuple[str, ...] | None, what: Any, detail: str, action: str
 ) -> list[ir.Table]:
-    rows = c.rows(rule)
-    if kinds is not None:
-        rows = rows.filter(rows.kind.isin(list(kinds)))
+    rows = c.rows(rule, (lambda r: r.kind.isin(list(kinds))) if kinds is not None else None)
     value = what(rows)
     return [
         _clue(
@@ -606,13 +634,15 @@ def _x09(c: _Context) -> list[ir.Table]:
 
 def _x10(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X10.value, c.batch(Rule.X10).pk
-    rows = c.rows(rule).filter(lambda t: t.grade != "")
-    # The household's latest appraisal: latest 鉴定日期 (undated last), then the later row.
-    ranked = rows.mutate(
-        _rank=ibis.row_number().over(
-            group_by=rows.household_id,
-            order_by=[rows.date1.isnull(), ibis.desc(rows.date1), ibis.desc(rows.row_id)],
-        )
+
+    # The household's latest appraisal: latest 鉴定日期 (undated last), then the later row — each member's
+    # latest first (on the row's columns), then the household's latest among its members', kept once.
+    def order(t: ir.Table) -> list[Any]:
+        return [t.date1.isnull(), ibis.desc(t.date1), ibis.desc(t.row_id)]
+
+    per_member = c.plan.step("jz_clue_housing", c.rows(rule, lambda r: r.grade != "", latest=order))
+    ranked = per_member.mutate(
+        _rank=ibis.row_number().over(group_by=per_member.household_id, order_by=order(per_member))
     )
     latest = ranked.filter(ranked._rank == 0)
     found = []
@@ -645,15 +675,16 @@ def _x10(c: _Context) -> list[ir.Table]:
 def _x11(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X11.value, c.batch(Rule.X11).pk
     low, high = c.rules.working_age
-    rows = c.rows(rule)
     people = c.people(rule)
     people = people.filter(people.age.between(low, high))
-    no_row = people.filter(people.member_id.notin(rows.member_id))
-    adults = rows.filter(rows.age.between(low, high))
-    insured = adults.filter(adults.flag1 == ibis.literal(True))
-    said_no = adults.filter(adults.flag1 == ibis.literal(False), adults.member_id.notin(insured.member_id))
-    employed = rows.filter(rows.work_status.isin(list(WORKING)), rows.flag2 == ibis.literal(False))
-    unemployed = rows.filter(rows.work_status == WorkStatus.NOT_WORKING.value, rows.flag2 == ibis.literal(True))
+    no_row = people.filter(people.member_id.notin(c.member_ids(rule).member_id))
+    insured = c.member_ids(rule, lambda r: r.flag1 == ibis.literal(True))
+    said_no = c.rows(rule, lambda r: r.flag1 == ibis.literal(False))
+    said_no = said_no.filter(said_no.age.between(low, high), said_no.member_id.notin(insured.member_id))
+    employed = c.rows(rule, lambda r: r.flag2 == ibis.literal(False))
+    employed = employed.filter(employed.work_status.isin(list(WORKING)))
+    unemployed = c.rows(rule, lambda r: r.flag2 == ibis.literal(True))
+    unemployed = unemployed.filter(unemployed.work_status == WorkStatus.NOT_WORKING.value)
     action = "核实养老保险参保情况，未参保的动员参保（落实代缴）"
     unit = ibis.ifelse(unemployed.text1 == "", "", "（" + unemployed.text1 + "）")
     return [
@@ -766,10 +797,11 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def clues_found_drop() -> None:
-    """Drop the temporary tables of found clues (they would otherwise live as long as the connection)."""
+def clues_found_drop(*, links: bool = True) -> None:
+    """Drop the temporary tables of found clues and, with ``links``, the comparison's links (they would
+    otherwise live as long as the connection)."""
     with connection.cursor() as cursor:
-        for name in (FOUND, FOUND_ONE):
+        for name in (FOUND, FOUND_ONE, *([LINKS] if links else [])):
             cursor.execute(f"DROP TABLE IF EXISTS {_q(name)}")
 
 
@@ -779,16 +811,23 @@ def clues_find(
     rules: CrosscheckRules,
     batches: dict[str, Batch] | None = None,
     area_prefix: str = "",
+    ranges: dict[int, tuple[int, int]] | None = None,
 ) -> RulesOutcome:
     """Run every rule on ``as_of`` over the households in ``area_prefix`` and the given batches (default: the
     latest of each department), leaving one row per clue in the temporary table :data:`FOUND_ONE`.
 
-    Runs in the caller's transaction; the caller drops the tables with :func:`clues_found_drop`.
+    The rows' members are read from the links of the batches (:data:`~jingzhun.crosscheck.matching.LINKS`):
+    ``ranges`` says the matching left them (the batches' row-id ranges it returned); without it they are
+    built here. Runs in the caller's transaction; the caller drops the tables with :func:`clues_found_drop`.
     """
     batches = latest_batches() if batches is None else batches
     outcome = RulesOutcome(batches={department: batch.pk for department, batch in batches.items()})
-    plan = clues_plan(as_of=as_of, area_prefix=area_prefix, batches=batches, rules=rules, outcome=outcome)
-    clues_found_drop()
+    if ranges is None:
+        ranges = links_build(sorted(batch.pk for batch in batches.values()))
+    plan = clues_plan(
+        as_of=as_of, area_prefix=area_prefix, batches=batches, ranges=ranges, rules=rules, outcome=outcome
+    )
+    clues_found_drop(links=False)
     columns = ", ".join(f"{_q(name)} {_SQL_TYPE[kind]}" for name, kind in FOUND_COLUMNS)
     names = ", ".join(_q(name) for name, _ in FOUND_COLUMNS)
     with connection.cursor() as cursor:

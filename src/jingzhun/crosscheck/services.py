@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.areas.models import Area
+from jingzhun.core.sets import temp_cache
 from jingzhun.policy.packs import DEFAULT_PACK, pack_get
 from jingzhun.registry.vocab import LEDGER_TEXT, Attribute, Health, MedicalInsurance, MemberStatus, SchoolStatus
 
@@ -93,16 +94,24 @@ def _run_scope(user: Any, area_prefix: str) -> str:
     return area_prefix or prefix
 
 
-def _match(batches: dict[str, Batch]) -> dict[str, Any]:
-    """Match every batch to the registry, all lists in each pass (see :func:`matching.batches_match`)."""
-    outcomes = batches_match(batches=list(batches.values()))
-    return {
+# Memory the comparison's temporary tables (the links of every row, the members' facts, the fuzzy pass's
+# blocks) may keep on SQLite instead of reading them back from the temporary file on every look-up.
+TEMP_CACHE_MB = 256
+
+
+def _match(batches: dict[str, Batch]) -> tuple[dict[str, Any], dict[int, tuple[int, int]]]:
+    """Match every batch to the registry, all lists in each pass (see :func:`matching.batches_match`), and
+    keep the links for the clue rules; returns the matching summary and the batches' row ranges."""
+    outcomes = batches_match(batches=list(batches.values()), keep_links=True)
+    ranges = {pk: outcome.row_range for pk, outcome in outcomes.items() if outcome.row_range is not None}
+    summary = {
         department: {
             name: getattr(outcomes[batch.pk], name) for name in ("rows", "created", "accepted", "review", "unmatched")
         }
         | {"seconds": outcomes[batch.pk].seconds}
         for department, batch in batches.items()
     }
+    return summary, ranges
 
 
 def crosscheck_run(*, as_of: dt.date | None = None, user: Any = None, area_prefix: str = "") -> Run:
@@ -126,10 +135,13 @@ def crosscheck_run(*, as_of: dt.date | None = None, user: Any = None, area_prefi
             batches={department: batch.pk for department, batch in batches.items()},
             user=_by(user),
         )
-        matched = _match(batches)
         try:
-            outcome = clue_rules.clues_find(as_of=as_of, rules=parameters, batches=batches, area_prefix=prefix)
-            counts = _clues_upsert(run=run, outcome=outcome, batches=batches, area_prefix=prefix, user=user)
+            with temp_cache(TEMP_CACHE_MB):
+                matched, ranges = _match(batches)
+                outcome = clue_rules.clues_find(
+                    as_of=as_of, rules=parameters, batches=batches, area_prefix=prefix, ranges=ranges
+                )
+                counts = _clues_upsert(run=run, outcome=outcome, batches=batches, area_prefix=prefix, user=user)
         finally:
             clue_rules.clues_found_drop()
         run.summary = {
