@@ -671,7 +671,9 @@ def main() -> None:
     departments = DEPARTMENTS if args.all_departments else tuple(args.departments.split(","))
     county_prepare(args.households, seed=args.seed, events_per_1000=args.events_per_1000, fresh=args.fresh)
     lists = lists_prepare(args.households, seed=args.seed, rows=args.rows, departments=departments)
-    figures = county_run(args.households, lists=lists, departments=departments, splink=not args.no_splink, keep=args.keep)
+    figures = county_run(
+        args.households, lists=lists, departments=departments, splink=not args.no_splink, keep=args.keep
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     name = f"crosscheck-{args.households}-{args.rows or 'natural'}{'-all' if args.all_departments else ''}.json"
     (OUT / name).write_text(json.dumps(figures, indent=2, default=str, ensure_ascii=False))

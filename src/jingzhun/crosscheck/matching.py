@@ -9,13 +9,15 @@ transaction; running it again adds nothing for rows that already have matches.
    (``decision``, 100, confirmed). A rejected pair is never proposed again by the passes below.
 2. **Exact ID.** ``Row.id_number`` (normalised by the import: NFKC, upper-case X, 15 → 18) equal to
    ``Member.id_number`` is the member (``id``, 100). These matches — nearly every row of a list — are *not
-   stored*: they are a join (:func:`exact_links`), which the clue rules and the counts make themselves, so a
-   comparison does not write a million rows per list. Stored are only the exact matches that need a
+   stored*, so a comparison does not write a million rows per list: each comparison looks every row's
+   number up once into the temporary table :data:`LINKS` (:func:`links_build`), which the fuzzy pass, the
+   counts and the clue rules read. Stored are only the exact matches that need a
    judgement: when the number belongs to several members (active in two households, X12), the active ones (all
    of them when none is active) go to review; a pair a reviewer rejected is kept as rejected (and a remaining
    single candidate is then stored as ``auto``).
-3. **Name keys.** Names not yet in :class:`~jingzhun.crosscheck.models.NameKey` (of members and of the batch)
-   are keyed in Python, once per distinct name (:mod:`jingzhun.crosscheck.names`).
+3. **Name keys.** Names not yet in :class:`~jingzhun.crosscheck.models.NameKey` (of members, and of the rows
+   the links leave without a member) are keyed in Python, once per distinct name
+   (:mod:`jingzhun.crosscheck.names`).
 4. **Fuzzy**, only for rows still without a match. The ID key of a row is its normalised number, or else its
    ``id_raw`` with spaces removed, full-width digits and x made ASCII and upper-case, a 15-digit one widened
    (check character unknown, so not compared).
@@ -25,7 +27,8 @@ transaction; running it again adds nothing for rows that already have matches.
    character or one swap of neighbours touches positions {i, i+1}, which always leave one of the two blocks
    intact, and the check character is in neither (a system may have recomputed it after a typo). Both blocks
    are far more selective than the region code, which a whole county shares. A row whose ID key is not 18
-   characters is blocked on its simplified name alone.
+   characters is blocked on its simplified name alone. The rows are indexed on their blocks and the members
+   read once, each looking its blocks up among the rows.
 
    *Score*, in SQL: the ID distance (0; one substitution; one adjacent transposition; more), the name level
    (identical; identical after OpenCC t2s; same pinyin) and, without an ID within one edit, agreement of the
@@ -38,7 +41,8 @@ transaction; running it again adds nothing for rows that already have matches.
 **The contract for the clue rules:** a row is linked to a member when it has an *accepted* ``Match``
 (``state`` ``auto`` or ``confirmed``, :data:`~jingzhun.crosscheck.models.ACCEPTED_STATES`; at most one per
 row, kept so by this module and the review services), or when it has no ``Match`` at all and a member holds its
-exact number (:func:`exact_links`). ``review`` matches are candidates only; ``rejected`` ones are kept so the
+exact number (the active one, where a number has one active holder and inactive ones) — what :data:`LINKS`
+holds. ``review`` matches are candidates only; ``rejected`` ones are kept so the
 row is not matched again.
 """
 
@@ -52,7 +56,7 @@ import ibis
 import ibis.expr.types as ir
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from jingzhun.core.sets import Plan, model_table, plan_execute
 from jingzhun.registry.models import Member, MemberStatus
@@ -137,7 +141,7 @@ def row_link(*, row: Row) -> Link | None:
 
 def accepted_matches() -> QuerySet[Match]:
     """Stored matches the clue rules count: made automatically or confirmed (at most one per row). Rows
-    matched by their exact number have none: see :func:`exact_links`."""
+    matched by their exact number have none: see :func:`links_build`."""
     return Match.objects.filter(state__in=ACCEPTED_STATES)
 
 
@@ -223,7 +227,7 @@ def _decision_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
 
 def _exact_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
     """Exact ID matches are not stored: a row whose number one member holds *is* that member (a join, see
-    :func:`exact_links`). Only what needs a judgement is written: numbers several members hold (all candidates
+    :func:`links_build`). Only what needs a judgement is written: numbers several members hold (all candidates
     to review), pairs a reviewer rejected (kept as rejected, and the remaining candidate matched)."""
     members = t["members"]
     plan = Plan()
@@ -354,16 +358,6 @@ def _links_refresh(newest_before: int) -> None:
 def links_drop() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_q(LINKS)}")
-
-
-def exact_links(rows: ir.Table, members: ir.Table, matches: ir.Table) -> ir.Table:
-    """``(row_id, member_id)`` of the rows matched by their exact ID number and stored nowhere: the rows
-    without any ``Match`` whose normalised number a member holds. (A number several *active* members hold has
-    review matches, so it is not here; a number held by one active and some inactive members links to the
-    active one only if ``members`` is restricted to active members, as the clue rules do.)"""
-    bare = rows.filter(rows.id_number != "").anti_join(matches, rows.id == matches.row_id)
-    linked = bare.join(members, bare.id_number == members.id_number)
-    return linked.select(row_id=bare.id, member_id=members.id)
 
 
 def _id_key(rows: ir.Table) -> ir.StringValue:
@@ -679,7 +673,7 @@ def _any_unlinked() -> bool:
 
 def _count(outcomes: dict[int, MatchOutcome], ids: list[int], newest_before: int) -> None:
     """Per batch: its rows, its matches by method and state, rows accepted, in review and unmatched, and the
-    matches made now — from :data:`LINKS` and three grouped queries over the stored matches."""
+    matches made now — from :data:`LINKS` and two grouped queries over the stored matches."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT batch_id, COUNT(*), COUNT(member_id), "
@@ -690,18 +684,27 @@ def _count(outcomes: dict[int, MatchOutcome], ids: list[int], newest_before: int
             outcome.rows, outcome.accepted = int(rows), int(accepted)
             if exact:  # exact ID matches are a join, not stored (see _exact_plan): counted here as "id/auto"
                 outcome.by_method_state[f"{Method.ID.value}/{MatchState.AUTO.value}"] = int(exact)
-    matches = Match.objects.filter(row__batch_id__in=ids)
-    for kind in matches.values("row__batch_id", "method", "state").annotate(n=Count("id")).order_by():
-        outcome = outcomes[kind["row__batch_id"]]
-        key = f"{kind['method']}/{kind['state']}"
-        outcome.by_method_state[key] = outcome.by_method_state.get(key, 0) + kind["n"]
-    # Review candidates exist only for rows without an accepted match (confirming one rejects the others).
-    review = matches.filter(state=MatchState.REVIEW).values("row__batch_id").annotate(n=Count("row", distinct=True))
-    for waiting in review.order_by():
-        outcomes[waiting["row__batch_id"]].review = waiting["n"]
-    made = matches.filter(id__gt=newest_before).values("row__batch_id").annotate(n=Count("id")).order_by()
-    for new in made:
-        outcomes[new["row__batch_id"]].created = new["n"]
+        # The stored matches of the batches' rows, found through the links' key (not the row table): by
+        # method and state, and the matches made now.
+        match, links = _q(Match._meta.db_table), _q(LINKS)
+        cursor.execute(
+            f"SELECT l.batch_id, x.method, x.state, COUNT(*), SUM(CASE WHEN x.id > %s THEN 1 ELSE 0 END) "
+            f"FROM {match} x JOIN {links} l ON l.row_id = x.row_id GROUP BY l.batch_id, x.method, x.state",
+            [newest_before],
+        )
+        for batch_id, method, state, n, made in cursor.fetchall():
+            outcome = outcomes[batch_id]
+            key = f"{method}/{state}"
+            outcome.by_method_state[key] = outcome.by_method_state.get(key, 0) + int(n)
+            outcome.created += int(made or 0)
+        # Rows in review (confirming one candidate rejects the others: these have no accepted match).
+        cursor.execute(
+            f"SELECT l.batch_id, COUNT(DISTINCT x.row_id) FROM {match} x JOIN {links} l ON l.row_id = x.row_id "
+            "WHERE x.state = %s GROUP BY l.batch_id",
+            [MatchState.REVIEW.value],
+        )
+        for batch_id, in_review in cursor.fetchall():
+            outcomes[batch_id].review = int(in_review)
     for outcome in outcomes.values():
         outcome.by_method_state = dict(sorted(outcome.by_method_state.items()))
         outcome.unmatched = outcome.rows - outcome.accepted - outcome.review
