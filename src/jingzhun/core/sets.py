@@ -125,8 +125,7 @@ class Plan:
                 sql.append((name, f"CREATE TEMPORARY TABLE {quote(name)} AS {select}"))
             else:
                 columns = ", ".join(
-                    f"{quote(column)} {_column_type(dtype, to=to, key=column == key)}"
-                    for column, dtype in expr.schema().items()
+                    f"{quote(column)} {_column_type(dtype, to=to)}" for column, dtype in expr.schema().items()
                 )
                 create = f"CREATE TEMPORARY TABLE {quote(name)} ({columns}, PRIMARY KEY ({quote(key)}))"
                 sql.append((f"create {name}", create))
@@ -143,7 +142,7 @@ class Plan:
         return sql
 
 
-def _column_type(dtype: Any, *, to: str | None, key: bool) -> str:
+def _column_type(dtype: Any, *, to: str | None) -> str:
     """The SQL type of a keyed step's column. On SQLite a key declared exactly ``INTEGER`` is the rowid."""
     sqlite = (to or dialect()) == "sqlite"
     if dtype.is_integer():

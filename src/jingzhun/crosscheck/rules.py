@@ -40,13 +40,11 @@ from jingzhun.registry.vocab import (
 )
 
 from .matching import LINK_SCHEMA, LINKS, links_build
-from .models import Batch, Department, MatchState, Row, Rule
+from .models import Batch, Department, Row, Rule
 
 FOUND = "jz_clue_found"  # every clue found, possibly several rows per fingerprint
 FOUND_ONE = "jz_clue_one"  # one row per fingerprint: what the upsert reads
 INTERNAL = "internal"  # the "department" of X12, which compares the registry with itself
-
-ACCEPTED = (MatchState.AUTO.value, MatchState.CONFIRMED.value)
 
 # Which department's list each rule reads; X12 reads none.
 RULE_DEPARTMENT: dict[str, str] = {
@@ -237,8 +235,8 @@ class _Context:
         return joined.select(links.row_id, links.member_id, *[rows[name] for name in _ROW_COLUMNS])
 
     def member_ids(self, rule: str, where: Any = None) -> ir.Table:
-        """``member_id`` of every member with a row in the rule's list (that satisfies ``where``, a predicate on
-        the row's columns): for "no row in the list" and "some row says so"."""
+        """The rows of the rule's list (that satisfy ``where``, a predicate on the row's columns), with their
+        ``member_id`` — read for that column: "no row in the list", "some row says so"."""
         listed = self._listed(rule)
         return listed.filter(where(listed)) if where is not None else listed
 
