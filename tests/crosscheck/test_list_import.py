@@ -202,6 +202,14 @@ def test_reimporting_the_same_file_makes_a_new_batch_and_says_so(tmp_path):
     assert Batch.objects.count() == 2 and Row.objects.count() == 2
 
 
+def test_batch_keeps_the_first_and_last_id_of_its_rows(tmp_path):
+    _import(write_list_csv(tmp_path / "a.csv", [list_row(EDU), list_row(EDU, 姓名="李秀英")]))
+    path = write_list_csv(tmp_path / "b.csv", [list_row(EDU, 姓名=name) for name in ("张三", "李四", "王五")])
+    batch = Batch.objects.get(pk=_import(path).batch_id)
+    ids = sorted(batch.list_rows.values_list("id", flat=True))
+    assert (batch.first_row, batch.last_row) == (ids[0], ids[-1])
+
+
 def test_batch_records_file_hash_user_and_scope(tmp_path, users_by_role):
     clerk = users_by_role["department"].owner
     path = write_list_csv(tmp_path / "l.csv", [list_row(EDU)])

@@ -192,3 +192,17 @@ def test_rejected_decisions_are_not_proposed_again_and_confirmed_ones_are_reused
     row = row_make(batch=later, name="张伟", id_raw="37O125")
     batch_match(batch=later)
     assert (_only(row).member, _only(row).method, _only(row).state) == (zhang, Method.DECISION, MatchState.CONFIRMED)
+
+
+def test_the_links_read_a_batch_in_the_row_range_kept_at_import_or_else_off_its_rows(zhang):
+    from jingzhun.crosscheck.matching import links_build, links_drop
+
+    kept, unkept = batch_make(), batch_make()
+    rows = [row_make(batch=kept, name="张伟", id_raw=zhang.id_number) for _ in range(3)]
+    other = row_make(batch=unkept, name="张伟", id_raw=zhang.id_number)
+    kept.first_row, kept.last_row = rows[0].pk, rows[1].pk  # a kept range is trusted as it is
+    kept.save()
+    try:
+        assert links_build([kept.pk, unkept.pk]) == {kept.pk: (rows[0].pk, rows[1].pk), unkept.pk: (other.pk, other.pk)}
+    finally:
+        links_drop()

@@ -300,6 +300,28 @@ class _ListImport:
         return int(cursor.fetchone()[0])
 
 
+def _newest_row() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {q(Row._meta.db_table)}")  # noqa: S608
+        return int(cursor.fetchone()[0] or 0)
+
+
+def _row_range(batch_id: int, newest_before: int) -> tuple[int, int]:
+    """The first and last id of the batch's rows, all newer than ``newest_before``: read along the row key
+    from either end (``+batch_id`` keeps the database off the (batch, id_number) index, which would read
+    every row of the batch)."""
+    table = q(Row._meta.db_table)
+    ends = []
+    with connection.cursor() as cursor:
+        for order in ("", " DESC"):
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE id > %s AND +batch_id = %s ORDER BY id{order} LIMIT 1",  # noqa: S608
+                [newest_before, batch_id],
+            )
+            ends.append(int(cursor.fetchone()[0]))
+    return ends[0], ends[1]
+
+
 def department_list_import(
     *,
     department: str,
@@ -336,6 +358,7 @@ def department_list_import(
             user_id=getattr(user, "pk", None),
             area_prefix=area_prefix,
         )
+        newest_before = _newest_row()
         job = _ListImport(department=department, table=table, batch=batch, today=today)
         job.run(progress)
         if not job.rows:
@@ -346,7 +369,8 @@ def department_list_import(
         outcome.errors, outcome.notes = job.count(ERRORS), job.count(NOTES)
         if job.imported:
             batch.rows, batch.invalid_ids, batch.rejected = job.imported, job.invalid_ids, job.rejected
-            batch.save(update_fields=["rows", "invalid_ids", "rejected"])
+            batch.first_row, batch.last_row = _row_range(batch.pk, newest_before)
+            batch.save(update_fields=["rows", "invalid_ids", "rejected", "first_row", "last_row"])
             outcome.batch_id = batch.pk
         outcome.report_path = _report(path, job, outcome, now=now)
         drop_temp_tables(connection.cursor(), (ERRORS, NOTES))

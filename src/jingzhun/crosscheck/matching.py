@@ -311,9 +311,11 @@ def links_build(batch_ids: list[int]) -> dict[int, tuple[int, int]]:
             f"CREATE TEMPORARY TABLE {links} (row_id {integer} PRIMARY KEY, batch_id BIGINT NOT NULL, "
             "stored SMALLINT NOT NULL, member_id BIGINT)"
         )
-        for batch_id in batch_ids:
-            cursor.execute(f"SELECT MIN(id), MAX(id) FROM {row} WHERE batch_id = %s", [batch_id])
-            first, last = cursor.fetchone()
+        kept = Batch.objects.filter(pk__in=batch_ids).order_by("pk").values_list("pk", "first_row", "last_row")
+        for batch_id, first, last in kept:
+            if first is None:  # not kept at import: read off the rows
+                cursor.execute(f"SELECT MIN(id), MAX(id) FROM {row} WHERE batch_id = %s", [batch_id])
+                first, last = cursor.fetchone()
             if first is not None:
                 ranges[batch_id] = (int(first), int(last))
         if not ranges:

@@ -45,6 +45,10 @@ class Batch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     area_prefix = models.CharField(max_length=12, blank=True)  # the importing user's scope ("" from the CLI)
+    # The lowest and highest id of the batch's rows, so a comparison reads them as one range of the row key
+    # (the rows' own (batch, id_number) index cannot give them without reading all of them).
+    first_row = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_row = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
