@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jingzhun.core.sets import compile_sql
-from jingzhun.crosscheck.matching import id_edit, id_edit_sql
+from jingzhun.crosscheck.matching import id_differences, id_edit, id_edit_sql
 from tests.crosscheck.factories_matching import id_number
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,11 @@ _SQL: dict[str, str] = {}
 
 def _sql_class(key: str, number: str) -> str:
     if connection.vendor not in _SQL:
-        _SQL[connection.vendor] = compile_sql(_PAIRS.select(edit=id_edit_sql(_PAIRS.key, _PAIRS.number)))
+        # As the fuzzy pass computes it: the differences in one step, the class from them in the next.
+        pairs = _PAIRS.mutate(differences=id_differences(_PAIRS.key, _PAIRS.number))
+        _SQL[connection.vendor] = compile_sql(
+            pairs.select(edit=id_edit_sql(pairs.key, pairs.number, pairs.differences))
+        )
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS jz_xcm_test_pairs (key varchar(20), number varchar(20))")
         cursor.execute("DELETE FROM jz_xcm_test_pairs")

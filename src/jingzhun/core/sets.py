@@ -89,9 +89,11 @@ class Plan:
     ) -> ir.Table:
         """Materialise ``expr`` as temporary table ``name``; returns the table to build on.
 
-        ``key`` makes an integer column the table's primary key (on SQLite the rowid itself, so a join on it
-        is a direct look-up instead of an automatic index built per statement); ``indexes`` are created
-        after the rows are in. A key or index is worth it only when later statements look rows up in the step.
+        ``key`` makes a column the table's primary key: an integer key is, on SQLite, the rowid itself, so a
+        join on it is a direct look-up instead of an automatic index built per statement; any other key makes
+        the table ``WITHOUT ROWID`` there (the rows are stored in the key's order), so a look-up is one search
+        rather than one in the key's index and another in the table. ``indexes`` are created after the rows
+        are in. A key or index is worth it only when later statements look rows up in the step.
         """
         self.steps.append((name, expr))
         if key is not None:
@@ -128,8 +130,13 @@ class Plan:
                     f"{quote(column)} {_column_type(dtype, to=to)}" for column, dtype in expr.schema().items()
                 )
                 create = f"CREATE TEMPORARY TABLE {quote(name)} ({columns}, PRIMARY KEY ({quote(key)}))"
+                if (to or dialect()) == "sqlite" and not expr.schema()[key].is_integer():
+                    create += " WITHOUT ROWID"
                 sql.append((f"create {name}", create))
                 names = ", ".join(quote(column) for column in expr.columns)
+                # Named again outside: Ibis writes all of a table's columns as "*", which in SQL are all
+                # of the real table's, not only those its schema here declares.
+                select = f"SELECT {names} FROM ({select}) AS jz_step_source"  # noqa: S608
                 sql.append((name, f"INSERT INTO {quote(name)} ({names}) {select}"))
             for number, indexed in enumerate(self.indexes.get(name, ())):
                 columns = ", ".join(quote(column) for column in indexed)

@@ -156,7 +156,6 @@ def _tables() -> dict[str, Any]:
         "matches": model_table(Match, ["row", "member"]),
         "decisions": model_table(Decision, ["id_raw", "name", "member", "same_person", "decided_by", "decided_at"]),
         "keys": model_table(NameKey, ["name", "simplified", "pinyin"]),
-        "links": ibis.table(LINK_SCHEMA, name=LINKS),
     }
 
 
@@ -168,13 +167,22 @@ def _pending(t: dict[str, Any], batch_ids: list[int]) -> ir.Table:
 
 def _unlinked(t: dict[str, Any]) -> ir.Table:
     """Rows with neither a stored match nor a member holding their exact number: what the fuzzy pass is for
-    (read from the links of :func:`links_build`)."""
-    links = t["links"]
-    free = links.filter((links.stored == 0) & links.member_id.isnull())
-    rows = t["rows"]
-    return free.join(rows, free.row_id == rows.id).select(
-        id=free.row_id, name=rows.name, id_raw=rows.id_raw, id_number=rows.id_number
-    )
+    (the table :func:`_unlinked_build` made of the links)."""
+    return ibis.table(UNLINKED_SCHEMA, name=UNLINKED)
+
+
+def _unlinked_build() -> bool:
+    """Temporary table :data:`UNLINKED`: the rows :data:`LINKS` leaves without a member, with the columns the
+    name keys and the fuzzy pass read (one pass over the links for both). Whether there are any."""
+    unlinked, links, row = _q(UNLINKED), _q(LINKS), _q(Row._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {unlinked}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {unlinked} AS SELECT l.row_id AS id, r.name, r.id_raw, r.id_number "
+            f"FROM {links} l JOIN {row} r ON r.id = l.row_id WHERE l.stored = 0 AND l.member_id IS NULL"
+        )
+        cursor.execute(f"SELECT 1 FROM {unlinked} LIMIT 1")
+        return cursor.fetchone() is not None
 
 
 def _rejected(t: dict[str, Any]) -> ir.Table:
@@ -285,6 +293,8 @@ def _exact_plan(t: dict[str, Any], batch_ids: list[int]) -> Plan:
 
 LINKS = "jz_xc_links"
 LINK_SCHEMA = {"row_id": "int64", "batch_id": "int64", "stored": "int64", "member_id": "int64"}
+UNLINKED = "jz_xc_unlinked"
+UNLINKED_SCHEMA = {"id": "int64", "name": "string", "id_raw": "string", "id_number": "string"}
 
 
 def _q(name: str) -> str:
@@ -320,17 +330,20 @@ def links_build(batch_ids: list[int]) -> dict[int, tuple[int, int]]:
                 ranges[batch_id] = (int(first), int(last))
         if not ranges:
             return ranges
-        for batch_id in ranges:
+        joined = (
+            f"SELECT r.id, r.batch_id, 0, {{member}} FROM {row} r LEFT JOIN {member} m "
+            f"ON m.id_number = r.id_number AND r.id_number <> '' WHERE r.batch_id = %s"
+        )
+        if connection.vendor == "sqlite":
             # The rows in the order of the (batch, id_number) index, which holds both columns the look-up
             # needs: the member index is then read in order too (five times faster than in row order);
-            # sorted by row id before they are written, so the table is appended to, not shuffled.
-            cursor.execute(
-                f"INSERT INTO {links} (row_id, batch_id, stored, member_id) SELECT * FROM ("
-                f"SELECT r.id, r.batch_id, 0, CASE WHEN r.id_number = '' THEN NULL ELSE "
-                f"(SELECT MIN(m.id) FROM {member} m WHERE m.id_number = r.id_number) END "
-                f"FROM {row} r WHERE r.batch_id = %s) linked ORDER BY 1",
-                [batch_id],
-            )
+            # sorted by row id before they are written, so the table is appended to, not shuffled. A number
+            # several members hold joins several times: the lowest member comes first and is kept.
+            fill = f"INSERT OR IGNORE INTO {links} {joined.format(member='m.id')} ORDER BY 1, 4"
+        else:
+            fill = f"INSERT INTO {links} {joined.format(member='MIN(m.id)')} GROUP BY r.id, r.batch_id"
+        for batch_id in ranges:
+            cursor.execute(fill, [batch_id])
         # Rows with stored matches (remembered decisions, shared numbers, earlier fuzzy passes).
         _links_refresh(0)
         # A number held by one active member and inactive ones stands for the active one.
@@ -385,14 +398,11 @@ def _char(value: ir.StringValue, position: int) -> ir.StringValue:
 _CHUNKS = ((0, 6), (6, 8), (14, 3))  # region, birth date, sequence and sex: compared whole first
 
 
-def _id_parts(key: ir.StringValue, number: ir.StringValue) -> tuple[ir.IntegerValue, ir.BooleanValue, ir.BooleanValue]:
-    """What the edit class of two 18-character numbers is made of: how many of the first 17 characters
-    differ, whether the check characters differ, and whether some character and its right neighbour are
-    swapped.
+def id_differences(key: ir.StringValue, number: ir.StringValue) -> ir.IntegerValue:
+    """How many of the first 17 characters of two 18-character numbers differ.
 
     Each chunk of the number is compared whole first and its characters one by one only when it differs:
     most candidate pairs share most chunks, and a comparison of characters is a dozen SQL function calls.
-    A row key widened from 15 digits ends in "?": its check character is never compared.
     """
     differences: ir.IntegerValue = ibis.literal(0, type="int64")
     for start, length in _CHUNKS:
@@ -401,7 +411,11 @@ def _id_parts(key: ir.StringValue, number: ir.StringValue) -> tuple[ir.IntegerVa
             chars = chars + ibis.ifelse(_char(key, i) != _char(number, i), 1, 0)
         same = _substr(key, start + 1, length) == _substr(number, start + 1, length)
         differences = differences + ibis.ifelse(same, 0, chars)
-    check_differs = (_char(key, 17) != _char(number, 17)) & (_char(key, 17) != "?")
+    return differences
+
+
+def _swapped(key: ir.StringValue, number: ir.StringValue) -> ir.BooleanValue:
+    """Whether some character of the first 17 and its right neighbour are swapped."""
     swapped = ibis.literal(False)
     for i in range(16):
         swapped = swapped | (
@@ -409,7 +423,7 @@ def _id_parts(key: ir.StringValue, number: ir.StringValue) -> tuple[ir.IntegerVa
             & (_char(key, i) == _char(number, i + 1))
             & (_char(key, i + 1) == _char(number, i))
         )
-    return differences, check_differs, swapped
+    return swapped
 
 
 def id_edit(key: str, number: str) -> str:
@@ -431,15 +445,21 @@ def id_edit(key: str, number: str) -> str:
     return ""
 
 
-def id_edit_sql(key: ir.StringValue, number: ir.StringValue) -> ir.StringValue:
-    """:func:`id_edit` as an Ibis expression (for two 18-character strings). The check character counts only
-    when the first 17 agree; the swap test runs only for two differences (SQL's CASE stops at the first
+def id_edit_sql(
+    key: ir.StringValue, number: ir.StringValue, differences: ir.IntegerValue | None = None
+) -> ir.StringValue:
+    """:func:`id_edit` as an Ibis expression (for two 18-character strings); ``differences`` is
+    :func:`id_differences` of the two when a step has computed it already (a CASE would compute it once per
+    branch). The check character counts only when the first 17 agree, and not for a key widened from 15
+    digits (it ends in "?"); the swap test runs only for two differences (SQL's CASE stops at the first
     branch that holds)."""
-    differences, check_differs, swapped = _id_parts(key, number)
+    if differences is None:
+        differences = id_differences(key, number)
+    check_differs = (_char(key, 17) != _char(number, 17)) & (_char(key, 17) != "?")
     return ibis.cases(
         ((differences == 0) & ~check_differs, "id"),
         (differences <= 1, "id_typo"),
-        (differences == 2, ibis.ifelse(swapped, "id_swap", "")),
+        (differences == 2, ibis.ifelse(_swapped(key, number), "id_swap", "")),
         else_="",
     )
 
@@ -454,9 +474,10 @@ def _sex_of(number: ir.StringValue) -> ir.StringValue:
 
 
 def _fuzzy_plan(t: dict[str, Any]) -> Plan:
-    keys = t["keys"]
-    members = t["members"]
     plan = Plan()
+    # The name keys, keyed by name: every row and every member looks its name up once.
+    keys = plan.step("jz_xcm_keys", t["keys"].select("name", "simplified", "pinyin"), key="name")
+    members = t["members"]
     pending = _unlinked(t)
     key = _id_key(pending)
     rows = plan.step(
@@ -510,6 +531,7 @@ def _fuzzy_plan(t: dict[str, Any]) -> Plan:
         key=blocked.key,
         m_number=blocked.m_number,
         m_sex=blocked.m_sex,
+        differences=id_differences(blocked.key, blocked.m_number),
         level=ibis.cases(
             (blocked.name == blocked.m_name, 3),
             (blocked.simplified == blocked.m_simplified, 2),
@@ -525,7 +547,7 @@ def _fuzzy_plan(t: dict[str, Any]) -> Plan:
             member_id=pairs.member_id,
             level=pairs.level,
             usable=pairs.usable,
-            edit=id_edit_sql(pairs.key, pairs.m_number),
+            edit=id_edit_sql(pairs.key, pairs.m_number, pairs.differences),
             region_same=_substr(pairs.key, 1, 6) == _substr(pairs.m_number, 1, 6),
             birth_same=_substr(pairs.key, 7, 8) == _substr(pairs.m_number, 7, 8),
             sex_same=_sex_of(pairs.key) == pairs.m_sex,
@@ -572,8 +594,8 @@ def _members_version() -> str:
 
 
 def name_keys_fill(*, unlinked: bool = False) -> int:
-    """Key every member name (and, with ``unlinked``, the names of the rows :data:`LINKS` leaves without a
-    member — the only rows the fuzzy pass reads) not in :class:`NameKey` yet; returns how many.
+    """Key every member name (and, with ``unlinked``, the names of the rows in :data:`UNLINKED` — the only
+    rows the fuzzy pass reads) not in :class:`NameKey` yet; returns how many.
 
     Finding the members' unkeyed names scans the members; the scan is skipped while the registry version
     (and the newest member) is the one last keyed completely.
@@ -583,10 +605,7 @@ def name_keys_fill(*, unlinked: bool = False) -> int:
     member_names = (
         f"SELECT DISTINCT name FROM {_q(Member._meta.db_table)} WHERE name NOT IN (SELECT name FROM {key_table})"
     )
-    row_names = (
-        f"SELECT DISTINCT r.name FROM {_q(LINKS)} l JOIN {_q(Row._meta.db_table)} r ON r.id = l.row_id "
-        f"WHERE l.stored = 0 AND l.member_id IS NULL AND r.name NOT IN (SELECT name FROM {key_table})"
-    )
+    row_names = f"SELECT DISTINCT name FROM {_q(UNLINKED)} WHERE name NOT IN (SELECT name FROM {key_table})"
     parts: list[str] = []
     if cache.get(_KEYED_VERSION) != version:
         parts.append(member_names)
@@ -646,8 +665,9 @@ def batches_match(*, batches: list[Batch], keep_links: bool = False) -> dict[int
             clock = time.perf_counter()
             for batch_id, row_range in links_build(ids).items():
                 outcomes[batch_id].row_range = row_range
+            any_unlinked = _unlinked_build()
             seconds["links"] = time.perf_counter() - clock
-            if _any_unlinked():
+            if any_unlinked:
                 clock = time.perf_counter()
                 keyed = name_keys_fill(unlinked=True)
                 seconds["names"] = time.perf_counter() - clock
@@ -659,6 +679,8 @@ def batches_match(*, batches: list[Batch], keep_links: bool = False) -> dict[int
             _count(outcomes, ids, newest_before)
             seconds["count"] = time.perf_counter() - clock
     finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_q(UNLINKED)}")
         if not keep_links:
             links_drop()
     for outcome in outcomes.values():
@@ -667,22 +689,22 @@ def batches_match(*, batches: list[Batch], keep_links: bool = False) -> dict[int
     return outcomes
 
 
-def _any_unlinked() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {_q(LINKS)} WHERE stored = 0 AND member_id IS NULL LIMIT 1")
-        return cursor.fetchone() is not None
-
-
 def _count(outcomes: dict[int, MatchOutcome], ids: list[int], newest_before: int) -> None:
     """Per batch: its rows, its matches by method and state, rows accepted, in review and unmatched, and the
     matches made now — from :data:`LINKS` and two grouped queries over the stored matches."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT batch_id, COUNT(*), COUNT(member_id), "
-            f"SUM(CASE WHEN stored = 0 AND member_id IS NOT NULL THEN 1 ELSE 0 END) FROM {_q(LINKS)} GROUP BY batch_id"
-        )
-        for batch_id, rows, accepted, exact in cursor.fetchall():
+        for batch_id in ids:
             outcome = outcomes[batch_id]
+            if outcome.row_range is None:
+                continue
+            # One range of the links' key per batch (a GROUP BY over all of them would sort them).
+            cursor.execute(
+                f"SELECT COUNT(*), COUNT(member_id), "
+                f"SUM(CASE WHEN stored = 0 AND member_id IS NOT NULL THEN 1 ELSE 0 END) FROM {_q(LINKS)} "
+                f"WHERE row_id BETWEEN %s AND %s AND batch_id = %s",
+                [*outcome.row_range, batch_id],
+            )
+            rows, accepted, exact = cursor.fetchone()
             outcome.rows, outcome.accepted = int(rows), int(accepted)
             if exact:  # exact ID matches are a join, not stored (see _exact_plan): counted here as "id/auto"
                 outcome.by_method_state[f"{Method.ID.value}/{MatchState.AUTO.value}"] = int(exact)

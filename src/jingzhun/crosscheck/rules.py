@@ -240,11 +240,12 @@ class _Context:
         listed = self._listed(rule)
         return listed.filter(where(listed)) if where is not None else listed
 
-    def rows(self, rule: str, where: Any = None, latest: Any = None) -> ir.Table:
+    def rows(self, rule: str, where: Any = None, latest: Any = None, per_household: bool = False) -> ir.Table:
         """One row per member of the rule's list — the first (lowest row id) of the member's rows that satisfy
         ``where`` (a predicate on the row's columns), or with ``latest`` (an ordering of ``row_id``, ``date1``
-        and ``date2``) the first in that order — with the member's facts, for the active members in scope and inside the
-        batch's own area (a town's list speaks for that town only).
+        and ``date2``) the first in that order — with the member's facts, for the active members in scope and
+        inside the batch's own area (a town's list speaks for that town only). With ``per_household`` (and
+        ``latest``), one row per household instead: the first in that order among all its members' rows.
 
         A rule's clue is one per member, traced to one row: choosing the row first, on the row's own columns,
         leaves the member's facts to be looked up once per member rather than once per row (a list may hold
@@ -256,7 +257,12 @@ class _Context:
             chosen = listed.group_by(listed.member_id).aggregate(c_row_id=listed.row_id.min())
         else:
             narrow = listed.select("member_id", "row_id", "date1", "date2")  # what an ordering may use
-            ranked = narrow.mutate(jz_n=ibis.row_number().over(group_by=narrow.member_id, order_by=latest(narrow)))
+            group = narrow.member_id
+            if per_household:  # the only member fact needed before the choice
+                homes = self.members.select(h_member_id="member_id", h_household_id="household_id")
+                narrow = narrow.join(homes, narrow.member_id == homes.h_member_id)
+                group = narrow.h_household_id
+            ranked = narrow.mutate(jz_n=ibis.row_number().over(group_by=group, order_by=latest(narrow)))
             ranked = ranked.filter(ranked.jz_n == 0)
             chosen = ranked.select(c_row_id=ranked.row_id, member_id=ranked.member_id)
         rows = model_table(Row).select("id", *_ROW_COLUMNS)
@@ -498,6 +504,8 @@ def _x04(c: _Context) -> list[ir.Table]:
             rule, lambda r, word=word: (r.kind == word) & (r.date2.isnull() | (r.date2 > ibis.literal(c.as_of)))
         )
         helped = helped.group_by(household_id=helped.household_id).aggregate(row_id=helped.row_id.min())
+        # Read by both variants: chosen once.
+        helped = c.plan.step(f"jz_clue_{kind}", helped, key="household_id")
         says = homes.attribute.isin(list(attributes))
         missing = homes.filter(says, homes.household_id.notin(helped.household_id))
         extra = homes.filter(~says)
@@ -633,16 +641,12 @@ def _x09(c: _Context) -> list[ir.Table]:
 def _x10(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X10.value, c.batch(Rule.X10).pk
 
-    # The household's latest appraisal: latest 鉴定日期 (undated last), then the later row — each member's
-    # latest first (on the row's columns), then the household's latest among its members', kept once.
+    # The household's latest appraisal among all its members' rows: latest 鉴定日期 (undated last), then the
+    # later row — chosen once, on the row's columns and the member's household, for both variants.
     def order(t: ir.Table) -> list[Any]:
         return [t.date1.isnull(), ibis.desc(t.date1), ibis.desc(t.row_id)]
 
-    per_member = c.plan.step("jz_clue_housing", c.rows(rule, lambda r: r.grade != "", latest=order))
-    ranked = per_member.mutate(
-        _rank=ibis.row_number().over(group_by=per_member.household_id, order_by=order(per_member))
-    )
-    latest = ranked.filter(ranked._rank == 0)
+    latest = c.plan.step("jz_clue_housing", c.rows(rule, lambda r: r.grade != "", latest=order, per_household=True))
     found = []
     for variant, department_grades, registry_grades in (("unsafe", "CD", "AB"), ("safe", "AB", "CD")):
         t = latest.filter(latest.grade.isin(list(department_grades)), latest.housing_grade.isin(list(registry_grades)))
