@@ -240,12 +240,17 @@ class _Context:
         listed = self._listed(rule)
         return listed.filter(where(listed)) if where is not None else listed
 
-    def rows(self, rule: str, where: Any = None, latest: Any = None, per_household: bool = False) -> ir.Table:
+    def rows(
+        self, rule: str, where: Any = None, latest: Any = None, per_household: bool = False, keep: Any = None
+    ) -> ir.Table:
         """One row per member of the rule's list — the first (lowest row id) of the member's rows that satisfy
         ``where`` (a predicate on the row's columns), or with ``latest`` (an ordering of ``row_id``, ``date1``
         and ``date2``) the first in that order — with the member's facts, for the active members in scope and
         inside the batch's own area (a town's list speaks for that town only). With ``per_household`` (and
         ``latest``), one row per household instead: the first in that order among all its members' rows.
+        ``keep``, a predicate on the chosen row (its ``date1``, ``date2`` and ``grade``, and per household the
+        household's ``h_housing_grade``), drops the choices that cannot raise a clue before their facts are
+        looked up.
 
         A rule's clue is one per member, traced to one row: choosing the row first, on the row's own columns,
         leaves the member's facts to be looked up once per member rather than once per row (a list may hold
@@ -256,14 +261,18 @@ class _Context:
         if latest is None:
             chosen = listed.group_by(listed.member_id).aggregate(c_row_id=listed.row_id.min())
         else:
-            narrow = listed.select("member_id", "row_id", "date1", "date2")  # what an ordering may use
+            narrow = listed.select("member_id", "row_id", "date1", "date2", "grade")  # what a choice may use
             group = narrow.member_id
-            if per_household:  # the only member fact needed before the choice
-                homes = self.members.select(h_member_id="member_id", h_household_id="household_id")
+            if per_household:  # the only member facts needed before the choice
+                homes = self.members.select(
+                    h_member_id="member_id", h_household_id="household_id", h_housing_grade="housing_grade"
+                )
                 narrow = narrow.join(homes, narrow.member_id == homes.h_member_id)
                 group = narrow.h_household_id
             ranked = narrow.mutate(jz_n=ibis.row_number().over(group_by=group, order_by=latest(narrow)))
             ranked = ranked.filter(ranked.jz_n == 0)
+            if keep is not None:
+                ranked = ranked.filter(keep(ranked))
             chosen = ranked.select(c_row_id=ranked.row_id, member_id=ranked.member_id)
         rows = model_table(Row).select("id", *_ROW_COLUMNS)
         members = self.members
@@ -641,14 +650,25 @@ def _x09(c: _Context) -> list[ir.Table]:
 def _x10(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X10.value, c.batch(Rule.X10).pk
 
+    variants = (("unsafe", "CD", "AB"), ("safe", "AB", "CD"))
+
     # The household's latest appraisal among all its members' rows: latest 鉴定日期 (undated last), then the
-    # later row — chosen once, on the row's columns and the member's household, for both variants.
+    # later row — chosen once, on the row's columns and the member's household, for both variants; only the
+    # choices where the two sides disagree are looked up further.
     def order(t: ir.Table) -> list[Any]:
         return [t.date1.isnull(), ibis.desc(t.date1), ibis.desc(t.row_id)]
 
-    latest = c.plan.step("jz_clue_housing", c.rows(rule, lambda r: r.grade != "", latest=order, per_household=True))
+    def disagree(t: ir.Table) -> Any:
+        return ibis.or_(
+            *(t.grade.isin(list(theirs)) & t.h_housing_grade.isin(list(ours)) for _, theirs, ours in variants)
+        )
+
+    latest = c.plan.step(
+        "jz_clue_housing",
+        c.rows(rule, lambda r: r.grade != "", latest=order, per_household=True, keep=disagree),
+    )
     found = []
-    for variant, department_grades, registry_grades in (("unsafe", "CD", "AB"), ("safe", "AB", "CD")):
+    for variant, department_grades, registry_grades in variants:
         t = latest.filter(latest.grade.isin(list(department_grades)), latest.housing_grade.isin(list(registry_grades)))
         dated = ibis.ifelse(t.date1.isnull(), "", "（" + _text(t.date1) + "）")
         found.append(
