@@ -127,6 +127,21 @@ def test_two_equally_good_candidates_go_to_review():
     }
 
 
+@pytest.mark.parametrize(("namesakes", "proposed"), [(3, True), (4, False)])
+def test_a_blank_id_is_proposed_only_with_at_most_three_namesakes_whatever_the_characters(namesakes, proposed):
+    # One namesake written the same, the others in traditional characters: all tie at the name-only confidence.
+    born = dt.date(1990, 1, 1)
+    members = [
+        MemberFactory(name="张伟" if i == 0 else "張偉", id_number=id_number(REGION, born, 101 + i), sex="M")
+        for i in range(namesakes)
+    ]
+    batch = batch_make()
+    row = row_make(batch=batch, name="张伟", id_raw="")
+    batch_match(batch=batch)
+    expected = {(m.pk, MatchState.REVIEW) for m in members} if proposed else set()
+    assert set(Match.objects.filter(row=row).values_list("member", "state")) == expected
+
+
 def test_the_same_number_active_in_two_households_goes_to_review_and_prefers_active_members():
     born = dt.date(1960, 3, 3)
     number = id_number(REGION, born, 457)

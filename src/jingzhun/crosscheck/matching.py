@@ -531,7 +531,8 @@ def _fuzzy_plan(t: dict[str, Any]) -> Plan:
         key=blocked.key,
         m_number=blocked.m_number,
         m_sex=blocked.m_sex,
-        differences=id_differences(blocked.key, blocked.m_number),
+        # Computed here once (a CASE on it later would compute it per branch), and only for a usable number.
+        differences=ibis.ifelse(blocked.usable, id_differences(blocked.key, blocked.m_number), ibis.null("int64")),
         level=ibis.cases(
             (blocked.name == blocked.m_name, 3),
             (blocked.simplified == blocked.m_simplified, 2),
@@ -539,51 +540,67 @@ def _fuzzy_plan(t: dict[str, Any]) -> Plan:
             else_=0,
         ),
     )
-    pairs = plan.step("jz_xcm_pairs", _without_rejected(pairs, t))
-    measured = plan.step(
+    pairs = _without_rejected(pairs, t)
+    pairs = plan.step("jz_xcm_pairs", pairs.drop("id_raw", "name"))
+    numbered = pairs.filter(pairs.usable)
+    m = plan.step(
         "jz_xcm_measured",
-        pairs.select(
-            row_id=pairs.row_id,
-            member_id=pairs.member_id,
-            level=pairs.level,
-            usable=pairs.usable,
-            edit=id_edit_sql(pairs.key, pairs.m_number, pairs.differences),
-            region_same=_substr(pairs.key, 1, 6) == _substr(pairs.m_number, 1, 6),
-            birth_same=_substr(pairs.key, 7, 8) == _substr(pairs.m_number, 7, 8),
-            sex_same=_sex_of(pairs.key) == pairs.m_sex,
+        numbered.select(
+            row_id=numbered.row_id,
+            member_id=numbered.member_id,
+            level=numbered.level,
+            edit=id_edit_sql(numbered.key, numbered.m_number, numbered.differences),
+            region_same=_substr(numbered.key, 1, 6) == _substr(numbered.m_number, 1, 6),
+            birth_same=_substr(numbered.key, 7, 8) == _substr(numbered.m_number, 7, 8),
+            sex_same=_sex_of(numbered.key) == numbered.m_sex,
         ),
     )
-    m = measured
     kind = ibis.cases(
-        (~m.usable, "name_only"),
         (m.edit != "", m.edit),
         (m.birth_same & m.sex_same & m.region_same, "region_birth_sex"),
         (m.birth_same & m.sex_same, "birth_sex"),
         else_="",
     )
-    scored = m.mutate(kind=kind)
-    confidence = ibis.cases(
-        *(((scored.kind == k) & (scored.level == level), value) for (k, level), value in CONFIDENCE.items()),
-        else_=0,
+    by_number = m.select(
+        row_id=m.row_id,
+        member_id=m.member_id,
+        method=ibis.cases((kind.isin(["id", "id_typo", "id_swap"]), kind), else_=Method.NAME_BIRTH.value),
+        confidence=_confidence(kind, m.level),
     )
-    method = ibis.cases(
-        (scored.kind.isin(["id", "id_typo", "id_swap"]), scored.kind),
-        else_=Method.NAME_BIRTH.value,
-    )
-    scored = plan.step(
-        "jz_xcm_scored",
-        scored.select(row_id=scored.row_id, member_id=scored.member_id, method=method, confidence=confidence),
-    )
-    scored = scored.filter(scored.confidence >= REVIEW_MIN)
-    best = scored.mutate(best=scored.confidence.max().over(group_by=scored.row_id))
-    best = best.filter(best.confidence == best.best)
-    best = best.mutate(tied=best.count().over(group_by=best.row_id))
-    best = best.filter(best.tied <= MAX_CANDIDATES)
+    # A row whose number is unusable has only name candidates, most of them for a common name: its choice is
+    # made here among its own candidates, so that a row with too many of them (never proposed) is not carried
+    # through the scoring. The same choice again below leaves these rows as they are.
+    named = pairs.filter(~pairs.usable)
+    named = _proposed(
+        named.select(
+            row_id=named.row_id,
+            member_id=named.member_id,
+            method=ibis.literal(Method.NAME_BIRTH.value),
+            confidence=_confidence(ibis.literal("name_only"), named.level),
+        )
+    ).drop("best", "tied")
+    scored = plan.step("jz_xcm_scored", by_number.union(named))
+    best = _proposed(scored)
     state = ibis.ifelse(
         (best.tied == 1) & (best.confidence >= AUTO_MIN), MatchState.AUTO.value, MatchState.REVIEW.value
     )
     plan.output(Match._meta.db_table, _match_rows(best, method=best.method, confidence=best.confidence, state=state))
     return plan
+
+
+def _confidence(kind: ir.StringValue, level: ir.IntegerValue) -> ir.IntegerValue:
+    """:data:`CONFIDENCE` of a kind of agreement of the numbers and a name level; 0 when it has none."""
+    return ibis.cases(*(((kind == k) & (level == lv), value) for (k, lv), value in CONFIDENCE.items()), else_=0)
+
+
+def _proposed(scored: ir.Table) -> ir.Table:
+    """The candidates proposed for each row (see the module docstring): at least :data:`REVIEW_MIN`, at the
+    row's best confidence, and no more than :data:`MAX_CANDIDATES` of them; ``tied`` says how many."""
+    scored = scored.filter(scored.confidence >= REVIEW_MIN)
+    best = scored.mutate(best=scored.confidence.max().over(group_by=scored.row_id))
+    best = best.filter(best.confidence == best.best)
+    best = best.mutate(tied=best.count().over(group_by=best.row_id))
+    return best.filter(best.tied <= MAX_CANDIDATES)
 
 
 def _members_version() -> str:
