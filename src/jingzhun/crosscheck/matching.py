@@ -326,7 +326,7 @@ def links_build(batch_ids: list[int]) -> dict[int, tuple[int, int]]:
             if first is None:  # not kept at import: read off the rows
                 cursor.execute(f"SELECT MIN(id), MAX(id) FROM {row} WHERE batch_id = %s", [batch_id])
                 first, last = cursor.fetchone()
-            if first is not None:
+            if first is not None and last is not None:
                 ranges[batch_id] = (int(first), int(last))
         if not ranges:
             return ranges
