@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jingzhun.crosscheck.matching import name_keys_fill
 from jingzhun.crosscheck.models import NameKey
-from jingzhun.crosscheck.names import name_keys, name_level
+from jingzhun.crosscheck.names import name_keys, name_keys_many, name_level
 from tests.factories import MemberFactory
 
 
@@ -32,3 +34,11 @@ def test_member_names_are_keyed_once():
     assert name_keys_fill() == 2
     assert NameKey.objects.get(name="劉德華").simplified == "刘德华"
     assert name_keys_fill() == 0
+
+
+_NAME_CHARS = "张張伟偉玮李娜劉刘德華华王芳西安先臺台灣湾發发髮后後里裡 　\n\tＡＢab·"
+
+
+@given(st.lists(st.text(alphabet=_NAME_CHARS, max_size=6), max_size=12))
+def test_keying_many_names_at_once_equals_keying_each(names):
+    assert list(name_keys_many(names)) == [(name, *name_keys(name)) for name in names]

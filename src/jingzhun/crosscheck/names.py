@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache
+from itertools import islice
 
 import opencc
 from pypinyin import Style, lazy_pinyin
@@ -61,12 +62,23 @@ def name_keys(name: str) -> tuple[str, str]:
     return simplified, name_pinyin(simplified)
 
 
+_CONVERT_BATCH = 5000
+
+
 def name_keys_many(names: Iterable[str]) -> Iterator[tuple[str, str, str]]:
-    """``(name, simplified, pinyin)`` for each name."""
+    """``(name, simplified, pinyin)`` for each name.
+
+    OpenCC converts the cleaned names of a batch in one call, one name per line (a cleaned name holds no
+    whitespace, and no conversion phrase spans a line break): half the time of a call per name.
+    """
     convert = _converter().convert
-    for name in names:
-        simplified = convert(name_clean(name))
-        yield name, simplified, name_pinyin(simplified)
+    names = iter(names)
+    while batch := list(islice(names, _CONVERT_BATCH)):
+        converted = convert("\n".join(name_clean(name) for name in batch)).split("\n")
+        if len(converted) != len(batch):  # not expected; then one call per name
+            converted = [convert(name_clean(name)) for name in batch]
+        for name, simplified in zip(batch, converted, strict=True):
+            yield name, simplified, name_pinyin(simplified)
 
 
 def name_level(list_name: str, registry_name: str) -> int:
