@@ -42,3 +42,30 @@ _NAME_CHARS = "张張伟偉玮李娜劉刘德華华王芳西安先臺台灣湾�
 @given(st.lists(st.text(alphabet=_NAME_CHARS, max_size=6), max_size=12))
 def test_keying_many_names_at_once_equals_keying_each(names):
     assert list(name_keys_many(names)) == [(name, *name_keys(name)) for name in names]
+
+
+@pytest.mark.django_db
+def test_a_new_process_does_not_read_the_member_names_again_while_the_registry_is_unchanged():
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    MemberFactory(name="王芳")
+    name_keys_fill()
+    cache.clear()  # what a new process starts with
+    with CaptureQueriesContext(connection) as queries:
+        assert name_keys_fill() == 0
+    assert not any("DISTINCT name" in query["sql"] for query in queries.captured_queries)
+    MemberFactory(name="李娜")  # a new member: the registry is another version
+    assert name_keys_fill() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fill_that_is_rolled_back_is_not_remembered():
+    from django.db import transaction
+
+    MemberFactory(name="王芳")
+    with transaction.atomic():
+        assert name_keys_fill() == 1
+        transaction.set_rollback(True)
+    assert name_keys_fill() == 1

@@ -54,14 +54,13 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from jingzhun.core.sets import Plan, model_table, plan_execute
 from jingzhun.registry.models import Member, MemberStatus
 
-from .models import ACCEPTED_STATES, Batch, Decision, Match, MatchState, Method, NameKey, Row
+from .models import ACCEPTED_STATES, Batch, Decision, Match, MatchState, Method, NameKey, NameKeyState, Row
 from .names import name_keys_many
 
 # --- thresholds --------------------------------------------------------------------------------------------
@@ -100,7 +99,6 @@ CONFIDENCE: dict[tuple[str, int], int] = {
 _ACTIVE = str(MemberStatus.ACTIVE)
 _FULL_WIDTH = {chr(0xFF10 + d): str(d) for d in range(10)} | {"Ｘ": "X", "ｘ": "X", "\u3000": "", " ": ""}
 _KEY_BATCH = 20_000
-_KEYED_VERSION = "crosscheck:names-keyed-version"
 
 
 @dataclass
@@ -624,7 +622,7 @@ def name_keys_fill(*, unlinked: bool = False) -> int:
     )
     row_names = f"SELECT DISTINCT name FROM {_q(UNLINKED)} WHERE name NOT IN (SELECT name FROM {key_table})"
     parts: list[str] = []
-    if cache.get(_KEYED_VERSION) != version:
+    if NameKeyState.objects.values_list("version", flat=True).first() != version:
         parts.append(member_names)
     if unlinked:
         parts.append(row_names)
@@ -640,8 +638,8 @@ def name_keys_fill(*, unlinked: bool = False) -> int:
             chunk = list(name_keys_many(names[start : start + _KEY_BATCH]))
             write.executemany(insert, chunk)
             keyed += len(chunk)
-    # Remembered after the transaction commits: a rolled-back fill must be redone.
-    transaction.on_commit(lambda: cache.set(_KEYED_VERSION, version, timeout=None))
+    # In the caller's transaction: a rolled-back fill is not remembered.
+    NameKeyState.objects.update_or_create(pk=1, defaults={"version": version})
     return keyed
 
 

@@ -166,6 +166,18 @@ class NameKey(models.Model):
         return f"{self.name} {self.pinyin}"
 
 
+class NameKeyState(models.Model):
+    """The registry version whose member names were last found all keyed (one row): a comparison skips
+    reading every member's name again while the registry is at that version. Kept in the database, not a
+    process cache, because each ``jingzhun crosscheck`` is a new process; written in the matching's own
+    transaction, so a fill that is rolled back is not remembered."""
+
+    version = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.version
+
+
 class Run(models.Model):
     """One comparison: every clue rule over the latest batch of each department, on ``as_of``."""
 
