@@ -13,12 +13,13 @@ from argparse import ArgumentTypeError
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from jingzhun.areas.services import village_facts_import
+from jingzhun.core.management.batch import BatchCommand
 from jingzhun.crosscheck.list_import import department_list_import, list_import_summary
 from jingzhun.crosscheck.models import Department
 from jingzhun.registry.services import ledger_import
@@ -30,11 +31,7 @@ if TYPE_CHECKING:
     from jingzhun.registry.ledger_import import LedgerImportOutcome
 
 
-class Command(BaseCommand):
-    # A batch command over the data: the system checks (URL configuration, admin, API schema) import every
-    # view for ~1.6 s and are the web server's and `jingzhun check`'s to run (a test runs them too).
-    requires_system_checks: list[str] = []
-
+class Command(BatchCommand):
     help = (
         "导入村情表（villages FILE）、贫困人口台账（ledger FILE）或部门数据（department 部门 FILE），格式见 LEDGER.md；"
         "部门：" + "、".join(f"{d.value}（{d.label}）" for d in Department)

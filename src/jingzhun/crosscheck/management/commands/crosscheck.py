@@ -14,9 +14,10 @@ import datetime as dt
 import io
 from typing import Any, TextIO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from jingzhun.areas.selectors import area_prefix_for_code
+from jingzhun.core.management.batch import BatchCommand
 from jingzhun.crosscheck.models import Rule
 from jingzhun.crosscheck.selectors import clues_of_run
 from jingzhun.crosscheck.services import NoDepartmentLists, crosscheck_run
@@ -32,11 +33,7 @@ def _date(text: str) -> dt.date:
         raise CommandError(f"比对日期「{text}」无效，应为 YYYY-MM-DD。", returncode=2) from None
 
 
-class Command(BaseCommand):
-    # A batch command over the data: the system checks (URL configuration, admin, API schema) import every
-    # view for ~1.6 s and are the web server's and `jingzhun check`'s to run (a test runs them too).
-    requires_system_checks: list[str] = []
-
+class Command(BatchCommand):
     help = "数据比对：用各部门最新名单与建档立卡台账比对，生成疑点线索（RULES.md §8）"
 
     def add_arguments(self, parser: CommandParser) -> None:

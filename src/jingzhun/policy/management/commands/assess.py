@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from jingzhun.areas.selectors import area_prefix_for_code
+from jingzhun.core.management.batch import BatchCommand
 from jingzhun.policy.models import AreaResult
 from jingzhun.policy.packs import DEFAULT_PACK, PackError
 from jingzhun.policy.result_format import area_rows_write, household_rows_write
@@ -35,11 +36,7 @@ def _opened(path: str) -> Iterator[TextIO]:
         yield stream
 
 
-class Command(BaseCommand):
-    # A batch command over the data: the system checks (URL configuration, admin, API schema) import every
-    # view for ~1.6 s and are the web server's and `jingzhun check`'s to run (a test runs them too).
-    requires_system_checks: list[str] = []
-
+class Command(BatchCommand):
     help = "评估辖区内每一户（两不愁三保障、收入、退出、监测预警、分层分类）并保存评估批次"
 
     def add_arguments(self, parser: CommandParser) -> None:
