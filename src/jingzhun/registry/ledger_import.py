@@ -15,14 +15,21 @@ Works the same on SQLite and PostgreSQL (see :mod:`jingzhun.registry.staging`).
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import multiprocessing.connection
+import shutil
+import sqlite3
+import tempfile
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -32,10 +39,13 @@ from jingzhun.areas import services as area_services
 from jingzhun.areas.models import Area
 from jingzhun.spreadsheets.cells import CellError, Column
 from jingzhun.spreadsheets.reading import (
+    CsvPart,
     LossyNumber,
     Table,
     UnusableFile,
     clean_cell,
+    csv_part_records,
+    csv_parts,
     header_positions,
     open_table,
 )
@@ -80,6 +90,7 @@ class LedgerImportOutcome:
     new_villages: list[str] = field(default_factory=list)
     report_path: Path | None = None
     timings: list[float] = field(default_factory=list)  # seconds: stage, check, apply, report
+    workers: int = 1  # processes that read and parsed the file
 
     @property
     def exit_code(self) -> int:
@@ -88,6 +99,12 @@ class LedgerImportOutcome:
 
 
 Progress = Callable[[int, int], None]
+NearMisses = Callable[[int, str, str], str]  # (row, household number, ID text) → a suffix for the error message
+
+# A CSV file at least this big is staged by several worker processes when the caller allows it.
+PARALLEL_MIN_BYTES = 8 << 20
+NEAR = "jz_near"
+_MESSAGE_NAMES = ["row_no", "household_no", "header", "value", "message"]
 
 
 def _resolve_headers(headers: list[str]) -> tuple[list[tuple[int, Column]], list[tuple[int, str]]]:
@@ -136,7 +153,7 @@ def _display_sql(column: Column, expr: str) -> str:
     return f"COALESCE({as_text(expr)}, '')"
 
 
-def _registered_near_misses(household_no: str, number: str) -> str:
+def _registered_near_misses(row_no: int, household_no: str, number: str) -> str:
     """For an ID with a wrong check character: members of the same household one typo away (RULES.md §10).
 
     Only the household being imported is searched, so no one else's number is disclosed.
@@ -151,14 +168,25 @@ def _registered_near_misses(household_no: str, number: str) -> str:
 
 class _LedgerImport:
     def __init__(
-        self, *, path: Path, table: Table, user: Any, on_progress: Progress | None, area_prefix: str = ""
+        self,
+        *,
+        path: Path,
+        table: Table,
+        user: Any,
+        on_progress: Progress | None,
+        area_prefix: str = "",
+        workers: int = 1,
     ) -> None:
         self.path = path
+        self.workers = workers
+        self.scratch: Path | None = None
+        self.attached: list[str] = []
         self.area_prefix = area_prefix
         self.table = table
         self.user_id = getattr(user, "pk", None)
         self.on_progress = on_progress
         self.columns, self.unknown_headers = _resolve_headers(table.headers)
+        self.id_header = next((c.header for _, c in self.columns if c.field == "id_number"), "")
         self.present = {c.field for _, c in self.columns}
         self.household_stage_columns = [("row_no", "integer PRIMARY KEY"), ("hh_sig", "bigint")]
         self.member_stage_columns = [("row_no", "integer PRIMARY KEY"), ("household_no", "varchar(40)")]
@@ -187,27 +215,26 @@ class _LedgerImport:
         ]
         create_temp_table(cursor, ERRORS, message_columns)
         create_temp_table(cursor, WARNINGS, message_columns)
-        message_names = [name for name, _ in message_columns]
         if self.unknown_headers:
             unknown = [
                 (1, "", header, "", f"未知的列（第 {get_column_letter(index + 1)} 列），已忽略")
                 for index, header in self.unknown_headers
             ]
-            insert_rows(cursor, WARNINGS, message_names, unknown)
-        member_names = [name for name, _ in self.member_stage_columns]
-        household_names = [name for name, _ in self.household_stage_columns]
-        parse_chunk = self._chunk_parser()
-        count = 0
-        rows = iter(self.table.rows)
-        while chunk := list(islice(rows, CHUNK_ROWS)):
-            members, households, errors, warnings = parse_chunk(chunk)
-            count += len(members)
-            insert_rows(cursor, STAGE, member_names, members)
-            insert_rows(cursor, STAGE_HH, household_names, households)
-            insert_rows(cursor, ERRORS, message_names, errors)
-            insert_rows(cursor, WARNINGS, message_names, warnings)
-            if self.on_progress:
-                self.on_progress(self.table.progress(), self.table.total)
+            insert_rows(cursor, WARNINGS, _MESSAGE_NAMES, unknown)
+        parts = self._parts()
+        if parts:
+            count = self._stage_parallel(cursor, parts)
+            self.outcome.workers = len(parts)
+        else:
+
+            def insert(table: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+                insert_rows(cursor, table, names, rows)
+
+            def progress() -> None:
+                if self.on_progress:
+                    self.on_progress(self.table.progress(), self.table.total)
+
+            count = self._stage_stream(self.table.rows, insert, progress, _registered_near_misses)
         if self.on_progress:
             self.on_progress(self.table.total, self.table.total)
         self.outcome.rows = count
@@ -215,7 +242,159 @@ class _LedgerImport:
         cursor.execute(f"CREATE INDEX jz_ix_stage_id ON {q(STAGE)} (id_number)")
         cursor.execute(f"CREATE INDEX jz_ix_stage_hh_no ON {q(STAGE_HH)} (household_no)")
 
-    def _chunk_parser(self) -> Callable[[list[tuple[int, list[str]]]], tuple[list[Any], ...]]:
+    def _stage_stream(
+        self,
+        rows: Iterable[tuple[int, list[str]]],
+        insert: Callable[[str, list[str], list[tuple[Any, ...]]], None],
+        progress: Callable[[], None],
+        near_misses: NearMisses,
+    ) -> int:
+        """Parse ``rows`` chunk by chunk and hand each chunk's staging rows to ``insert``; the row count."""
+        member_names = [name for name, _ in self.member_stage_columns]
+        household_names = [name for name, _ in self.household_stage_columns]
+        parse_chunk = self._chunk_parser(near_misses)
+        count = 0
+        stream = iter(rows)
+        while chunk := list(islice(stream, CHUNK_ROWS)):
+            members, households, errors, warnings = parse_chunk(chunk)
+            count += len(members)
+            insert(STAGE, member_names, members)
+            insert(STAGE_HH, household_names, households)
+            insert(ERRORS, _MESSAGE_NAMES, errors)
+            insert(WARNINGS, _MESSAGE_NAMES, warnings)
+            progress()
+        return count
+
+    # -- pass 1 in parallel: worker processes stage parts of a CSV file --------------------------------------
+
+    def _parts(self) -> list[CsvPart] | None:
+        """The parts to stage in parallel, or None to read the file as one stream."""
+        if self.workers < 2 or self.table.encoding is None or connection.vendor != "sqlite":
+            return None
+        if self.table.total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        return csv_parts(self.path, parts=self.workers, key_column=self.columns[0][0])
+
+    def _stage_parallel(self, cursor: Any, parts: list[CsvPart]) -> int:
+        """Stage each part in a forked worker process, into an SQLite file of its own, then copy them in.
+
+        Each worker parses with the same code as the single stream (the process is forked, so it shares the
+        columns, the caches' code and the hash seed the household signatures use); a part starts on a new
+        household, so its household cells are parsed where the single stream would parse them. The files are
+        attached and copied into the temporary tables in file order; the lookups of registered near misses
+        (which read the database) are done here, for the few rows that need them.
+        """
+        context = multiprocessing.get_context("fork")
+        self.scratch = Path(tempfile.mkdtemp(prefix="import-", dir=settings.DATA_DIR))
+        positions = [context.Value("q", 0, lock=False) for _ in parts]
+        pending: dict[Any, int] = {}
+        workers = []
+        for n, part in enumerate(parts):
+            receiver, sender = context.Pipe(duplex=False)
+            worker = context.Process(
+                target=_stage_part, args=(self, part, self.scratch / f"part{n}.sqlite3", positions[n], sender)
+            )
+            worker.start()
+            sender.close()
+            pending[receiver] = n
+            workers.append(worker)
+        results: dict[int, tuple[str, Any]] = {}
+        try:
+            while pending:
+                for ready in multiprocessing.connection.wait(list(pending), timeout=0.25):
+                    n = pending.pop(ready)
+                    try:
+                        results[n] = cast(Any, ready).recv()
+                    except EOFError:
+                        results[n] = ("crash", f"导入进程意外退出（退出码 {workers[n].exitcode}）")
+                if self.on_progress:
+                    self.on_progress(sum(int(p.value) for p in positions), self.table.total)
+        except BaseException:  # interrupted: stop the workers rather than let them finish
+            for worker in workers:
+                worker.terminate()
+            raise
+        finally:
+            for worker in workers:
+                worker.join()
+        for n in sorted(results):
+            kind, value = results[n]
+            if kind == "unusable":
+                raise UnusableFile(value)
+            if kind == "crash":
+                raise RuntimeError(value)
+        count = 0
+        for n in range(len(parts)):
+            schema = f"jz_part{n}"
+            cursor.execute(f"ATTACH DATABASE %s AS {schema}", [str(self.scratch / f"part{n}.sqlite3")])
+            self.attached.append(schema)
+            for table in (STAGE, STAGE_HH, ERRORS, WARNINGS):
+                cursor.execute(f"INSERT INTO temp.{q(table)} SELECT * FROM {schema}.{q(table)}")
+            cursor.execute(f"SELECT row_no, household_no, number FROM {schema}.{q(NEAR)}")
+            for row_no, household_no, number in cursor.fetchall():
+                suffix = _registered_near_misses(row_no, household_no, number)
+                if suffix:
+                    cursor.execute(
+                        f"UPDATE {q(ERRORS)} SET message = message || %s WHERE row_no = %s AND header = %s",
+                        [suffix, row_no, self.id_header],
+                    )
+            count += results[n][1]
+        return count
+
+    def stage_part(self, part: CsvPart, database: Path, position: Any) -> int:
+        """In a worker process: stage one part of the file into its own SQLite file (no Django connection)."""
+        encoding = self.table.encoding or "utf-8"  # parts exist only for CSV files, which have one
+        con = sqlite3.connect(database, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=OFF")
+            con.execute("PRAGMA synchronous=OFF")
+            message_columns = [(name, "text") for name in _MESSAGE_NAMES]
+            for table, columns in (
+                (STAGE, self.member_stage_columns),
+                (STAGE_HH, self.household_stage_columns),
+                (ERRORS, message_columns),
+                (WARNINGS, message_columns),
+                (NEAR, [("row_no", "integer"), ("household_no", "text"), ("number", "text")]),
+            ):
+                body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
+                con.execute(f'CREATE TABLE "{table}" ({body})')
+            con.execute("BEGIN")
+
+            def insert(table: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+                if rows:
+                    marks = ", ".join("?" * len(names))
+                    con.executemany(f'INSERT INTO "{table}" ({", ".join(names)}) VALUES ({marks})', rows)
+
+            near: list[tuple[int, str, str]] = []
+
+            def near_misses(row_no: int, household_no: str, number: str) -> str:
+                near.append((row_no, household_no, number))
+                return ""
+
+            rows, window = csv_part_records(self.path, part, encoding=encoding)
+
+            def progress() -> None:
+                position.value = window.consumed
+
+            count = self._stage_stream(rows, insert, progress, near_misses)
+            insert(NEAR, ["row_no", "household_no", "number"], near)
+            con.execute("COMMIT")
+            return count
+        finally:
+            con.close()
+
+    def release(self) -> None:
+        """After the transaction: detach the workers' files and remove them."""
+        if not self.attached and self.scratch is None:
+            return
+        with connection.cursor() as cursor:
+            for schema in self.attached:
+                cursor.execute(f"DETACH DATABASE {schema}")
+        self.attached = []
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
+
+    def _chunk_parser(self, near_misses: NearMisses) -> Callable[[list[tuple[int, list[str]]]], tuple[list[Any], ...]]:
         """A function that parses a chunk of rows into (members, households, errors, warnings) to stage.
 
         Household columns are parsed on a household's first row only, and again on a later row only
@@ -322,7 +501,7 @@ class _LedgerImport:
                     else:
                         reason = str(parsed)
                         if parsed.__class__ is idnumber.CheckCharacterError and household_nos[k]:
-                            reason += _registered_near_misses(household_nos[k], text)
+                            reason += near_misses(row_nos[k], household_nos[k], text)
                     errors.append((row_nos[k], household_nos[k] or "", column.header, text, reason))
                     numbers.append(None)
                     birth_dates.append(None)
@@ -442,7 +621,10 @@ class _LedgerImport:
             DUP_ID,
             f"SELECT id_number, COUNT(DISTINCT household_no) AS households, "
             f"{concat_distinct('household_no')} AS household_nos "
-            f"FROM {q(STAGE)} WHERE id_number IS NOT NULL GROUP BY id_number HAVING COUNT(*) > 1",
+            # The numbers written twice are found on the staging index (no sort of every row); only
+            # their rows are then grouped again to name the households.
+            f"FROM {q(STAGE)} WHERE id_number IN (SELECT id_number FROM {q(STAGE)} "
+            f"WHERE id_number IS NOT NULL GROUP BY id_number HAVING COUNT(*) > 1) GROUP BY id_number",
         )
         cursor.execute(
             f"INSERT INTO {q(ERRORS)} (row_no, household_no, header, value, message) "
@@ -800,6 +982,18 @@ class _LedgerImport:
         ]
 
 
+def _stage_part(job: _LedgerImport, part: CsvPart, database: Path, position: Any, sender: Any) -> None:
+    """A worker process's whole life: stage ``part`` and send back ("ok", rows) or what went wrong."""
+    try:
+        sender.send(("ok", job.stage_part(part, database, position)))
+    except UnusableFile as exc:
+        sender.send(("unusable", str(exc)))
+    except BaseException:
+        sender.send(("crash", traceback.format_exc()))
+    finally:
+        sender.close()
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -809,19 +1003,40 @@ def _sha256(path: Path) -> str:
 
 
 def ledger_import(
-    *, path: Path, user: Any = None, on_progress: Progress | None = None, area_prefix: str = ""
+    *,
+    path: Path,
+    user: Any = None,
+    on_progress: Progress | None = None,
+    area_prefix: str = "",
+    workers: int = 1,
 ) -> LedgerImportOutcome:
     """Import a household ledger file; see the module docstring for how.
 
     ``area_prefix`` (imports from the web) rejects households outside the user's area, and households
     already registered outside it. The command line imports for the whole database.
 
+    ``workers`` > 1 lets a big CSV file be read and parsed by that many forked processes (embedded SQLite,
+    when the import owns its transaction; see ``_LedgerImport._stage_parallel``). Only a caller that is
+    the whole process (the command line) should allow it: forking a web server's threads is not safe.
+
     Raises :class:`~jingzhun.spreadsheets.reading.UnusableFile` when the file cannot be used at all;
     nothing is written then.
     """
     path = Path(path)
-    with open_table(path) as table, transaction.atomic():
-        job = _LedgerImport(path=path, table=table, user=user, on_progress=on_progress, area_prefix=area_prefix)
+    if connection.in_atomic_block:
+        workers = 1  # the workers' files can only be detached once the transaction is over
+    with open_table(path) as table:
+        job = _LedgerImport(
+            path=path, table=table, user=user, on_progress=on_progress, area_prefix=area_prefix, workers=workers
+        )
+        try:
+            return _ledger_import_run(job, path)
+        finally:
+            job.release()
+
+
+def _ledger_import_run(job: _LedgerImport, path: Path) -> LedgerImportOutcome:
+    with transaction.atomic():
         batch = ImportBatch.objects.create(
             kind=ImportBatch.Kind.LEDGER, file_name=path.name, sha256=_sha256(path), user_id=job.user_id
         )

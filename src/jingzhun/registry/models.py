@@ -45,7 +45,8 @@ MONEY: _MoneyOptions = {"max_digits": 14, "decimal_places": 2, "default": Decima
 
 class Household(models.Model):
     household_no = models.CharField(_("household number"), max_length=40, unique=True)
-    village = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="households")
+    # No index of its own: the (village, poverty_status) index below serves every look-up by village.
+    village = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="households", db_index=False)
     poverty_status = models.CharField(
         _("poverty status"), max_length=20, choices=PovertyStatus.choices, default=PovertyStatus.NON_POOR
     )
@@ -84,7 +85,8 @@ class Household(models.Model):
 
 
 class Member(models.Model):
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    # No index of its own: the unique (household, id_number) constraint serves every look-up by household.
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members", db_index=False)
     id_number = models.CharField(_("ID number"), max_length=18)
     name = models.CharField(_("name"), max_length=60)
     relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 from django.conf import settings
 
@@ -108,6 +109,7 @@ class Table:
     total: int
     progress: Callable[[], int] = field(default=lambda: 0)
     close: Callable[[], None] = field(default=lambda: None)
+    encoding: str | None = None  # CSV only: the text encoding detected (see :func:`csv_parts`)
 
     def __enter__(self) -> Table:
         return self
@@ -223,26 +225,158 @@ def _open_csv(path: Path) -> Table:
         handle.close()
         raise UnusableFile("CSV 文件是空的，没有表头")
     headers = [normalize_header(v) for v in first]
-    row_no = 1
-
-    def stream() -> Iterator[tuple[int, list[str]]]:
-        # Row numbers count records as a spreadsheet shows them (header = row 1), not physical lines.
-        nonlocal row_no
-        try:
-            for row in reader:
-                row_no += 1
-                if any(row):
-                    yield row_no, row
-        except UnicodeDecodeError:
-            raise UnusableFile(
-                f"CSV 文件第 {row_no + 1} 行附近的文字不是 {encoding} 编码，文件编码前后不一致"
-            ) from None
-        except csv.Error as exc:
-            raise UnusableFile(f"CSV 文件第 {row_no + 1} 行格式错误：{exc}") from None
-        finally:
-            handle.close()
 
     def progress() -> int:
         return 0 if raw.closed else raw.tell()
 
-    return Table(headers=headers, rows=stream(), total=path.stat().st_size, progress=progress, close=handle.close)
+    return Table(
+        headers=headers,
+        rows=_csv_records(reader, handle, first_row=2, encoding=encoding),
+        total=path.stat().st_size,
+        progress=progress,
+        close=handle.close,
+        encoding=encoding,
+    )
+
+
+def _csv_records(
+    reader: Iterator[list[str]], handle: IO[str], *, first_row: int, encoding: str
+) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of the non-empty records; row numbers count records as a spreadsheet shows them
+    (header = row 1), not physical lines."""
+    row_no = first_row - 1
+    try:
+        for row in reader:
+            row_no += 1
+            if any(row):
+                yield row_no, row
+    except UnicodeDecodeError:
+        raise UnusableFile(f"CSV 文件第 {row_no + 1} 行附近的文字不是 {encoding} 编码，文件编码前后不一致") from None
+    except csv.Error as exc:
+        raise UnusableFile(f"CSV 文件第 {row_no + 1} 行格式错误：{exc}") from None
+    finally:
+        handle.close()
+
+
+# -- reading one CSV file in parts, in parallel -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvPart:
+    """A byte range of a CSV file that starts and ends on a record boundary."""
+
+    start: int
+    end: int
+    first_row: int  # spreadsheet row number of the range's first record
+
+
+_BLOCK = 1 << 20
+
+
+def csv_parts(path: Path, *, parts: int, key_column: int) -> list[CsvPart] | None:
+    """Cut a CSV file's data rows into ``parts`` byte ranges, each starting where the ``key_column`` cell
+    changes from the line before (so that, for the ledger, a household is never cut in two).
+
+    Only files without any double quote and without a bare carriage return are cut: there every line feed
+    ends exactly one record, so a range's first row number is a count of line feeds, found without parsing.
+    ``None`` means the file is read as one stream (a quoted cell could hold a line break or a comma).
+    Memory stays flat: the file is scanned in blocks of 1 MiB.
+    """
+    size = path.stat().st_size
+    line_feeds: list[int] = []  # line feeds before each block
+    seen = 0
+    with path.open("rb") as f:
+        while block := f.read(_BLOCK):
+            if block.endswith(b"\r"):
+                block += f.read(1)
+            if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
+                return None
+            line_feeds.append(seen)
+            seen += block.count(b"\n")
+        if not line_feeds:
+            return None
+        f.seek(0)
+        header = f.readline()
+        data_start = len(header)
+        if data_start >= size:
+            return None
+        starts = [data_start]
+        for k in range(1, parts):
+            cut = _key_change_after(f, data_start + (size - data_start) * k // parts, key_column)
+            if cut is None or cut <= starts[-1] or cut >= size:
+                return None
+            starts.append(cut)
+        result = []
+        for n, start in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else size
+            result.append(CsvPart(start=start, end=end, first_row=2 + _line_feeds_between(f, data_start, start)))
+    return result
+
+
+def _line_feeds_between(f: IO[bytes], start: int, end: int) -> int:
+    f.seek(start)
+    count = 0
+    while start < end:
+        block = f.read(min(_BLOCK, end - start))
+        if not block:
+            break
+        count += block.count(b"\n")
+        start += len(block)
+    return count
+
+
+def _key_change_after(f: IO[bytes], offset: int, key_column: int) -> int | None:
+    """The start of the first line after ``offset`` whose key cell (not blank) differs from the last
+    non-blank key before it; None when there is none within a few megabytes."""
+    f.seek(offset)
+    f.readline()  # the rest of the line ``offset`` falls in
+    previous: bytes | None = None
+    position = f.tell()
+    for _ in range(100_000):
+        line = f.readline()
+        if not line:
+            return None
+        cells = line.rstrip(b"\r\n").split(b",")
+        key = cells[key_column] if key_column < len(cells) else b""
+        if key.strip():
+            if previous is not None and key != previous:
+                return position
+            previous = key
+        position += len(line)
+    return None
+
+
+class _Window(io.RawIOBase):
+    """Bytes ``start``–``end`` of a file, as a raw stream."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        self._file = path.open("rb")
+        self._file.seek(start)
+        self._left = end - start
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)[: self._left]
+        count = self._file.readinto(view)
+        self._left -= count
+        self.consumed += count
+        return count
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def csv_part_records(path: Path, part: CsvPart, *, encoding: str) -> tuple[Iterator[tuple[int, list[str]]], _Window]:
+    """The (row number, cells) of one :class:`CsvPart`, and its raw window (``consumed`` tells the progress)."""
+    window = _Window(path, part.start, part.end)
+    # The byte-order mark, if any, is before the header: a part decodes as plain UTF-8.
+    handle = io.TextIOWrapper(
+        io.BufferedReader(window), encoding="utf-8" if encoding == "utf-8-sig" else encoding, newline=""
+    )
+    return _csv_records(csv.reader(handle), handle, first_row=part.first_row, encoding=encoding), window

@@ -1,0 +1,158 @@
+"""The ledger import read by several worker processes gives exactly what the single stream gives.
+
+These tests own their transactions (``transaction=True``): a parallel import attaches the workers' files,
+which can only be detached once the import's own transaction is over.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from jingzhun.areas.models import Area
+from jingzhun.registry import ledger_import as ledger_import_module
+from jingzhun.registry.models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
+from jingzhun.registry.services import ledger_import
+from jingzhun.samplecounty import generate
+from jingzhun.spreadsheets.reading import UnusableFile
+
+from .ledger_files import family, household_row, make_id, read_report, write_csv
+
+pytestmark = pytest.mark.django_db(transaction=True)
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="parallel reading is for embedded SQLite")
+
+
+@pytest.fixture(autouse=True)
+def any_file_is_big(monkeypatch):
+    monkeypatch.setattr(ledger_import_module, "PARALLEL_MIN_BYTES", 0)
+
+
+def _registry() -> dict[str, list[tuple[object, ...]]]:
+    """Everything an import writes, without ids and timestamps."""
+    skip = {"id", "created_at", "updated_at", "household", "changed_at", "batch"}
+
+    def rows(model, *order):
+        names = [f.name for f in model._meta.concrete_fields if f.name not in skip]
+        return list(model.objects.order_by(*order).values_list(*names))
+
+    return {
+        "households": rows(Household, "household_no"),
+        "members": [
+            (household_no, *rest)
+            for household_no, *rest in Member.objects.order_by("household__household_no", "id_number").values_list(
+                "household__household_no", *[f.name for f in Member._meta.concrete_fields if f.name not in skip]
+            )
+        ],
+        "incomes": list(
+            Income.objects.order_by("household__household_no", "year").values_list(
+                "household__household_no", *[f.name for f in Income._meta.concrete_fields if f.name not in skip]
+            )
+        ),
+        "statuses": list(
+            StatusChange.objects.order_by("household__household_no").values_list(
+                "household__household_no", "from_status", "to_status", "reason"
+            )
+        ),
+        "villages": list(Area.objects.order_by("code").values_list("code", "name", "level", "parent_id")),
+    }
+
+
+def _forget_everything() -> None:
+    ChangeRecord.objects.all().delete()
+    StatusChange.objects.all().delete()
+    Household.objects.all().delete()
+    ImportBatch.objects.all().delete()
+    while Area.objects.exists():  # leaves first: a parent area is protected
+        Area.objects.filter(children__isnull=True).delete()
+
+
+def _report(outcome) -> dict[str, list[list[object]]]:
+    sheets = read_report(outcome.report_path)
+    return {name: rows for name, rows in sheets.items() if name in ("错误", "提示")}
+
+
+@sqlite_only
+def test_a_dirty_county_read_in_parts_imports_exactly_as_one_stream(tmp_path):
+    out = tmp_path / "county.csv"
+    generate(households=600, seed=5, out=out, dirty=True, dirty_rate=0.2)
+    single = ledger_import(path=out)
+    expected, expected_report = _registry(), _report(single)
+    _forget_everything()
+
+    parallel = ledger_import(path=out, workers=3)
+
+    assert (single.workers, parallel.workers) == (1, 3)
+    assert (parallel.rows, parallel.created, parallel.rejected, parallel.errors, parallel.warnings) == (
+        single.rows,
+        single.created,
+        single.rejected,
+        single.errors,
+        single.warnings,
+    )
+    assert _registry() == expected
+    assert _report(parallel) == expected_report
+    assert single.errors > 0  # the comparison covers rejected households too
+
+
+@sqlite_only
+def test_a_near_miss_found_in_a_worker_is_named_from_the_registry(tmp_path):
+    registered = make_id("19700101")
+    rows = [household_row("H001", 证件号码=registered)] + [row for n in range(2, 40) for row in family(f"H{n:03d}")]
+    ledger_import(path=write_csv(tmp_path / "a.csv", rows))
+    typo = registered[:-1] + ("0" if registered[-1] != "0" else "1")
+    rows[0]["证件号码"] = typo
+
+    outcome = ledger_import(path=write_csv(tmp_path / "b.csv", rows), workers=2)
+
+    assert outcome.workers == 2
+    [error] = [e for e in read_report(outcome.report_path)["错误"] if e[2] == "证件号码"]
+    assert "本户已登记相近的号码" in error[4]
+
+
+@sqlite_only
+def test_an_unreadable_byte_late_in_the_file_names_a_row_near_it_and_writes_nothing(tmp_path, settings):
+    rows = [row for n in range(3000) for row in family(f"H{n:04d}")]  # past the 1 MiB the encoding is told from
+    path = write_csv(tmp_path / "l.csv", rows, encoding="utf-8")
+    data = path.read_bytes().replace(b"H2900", b"H\xff290", 1)
+    path.write_bytes(data)
+    line = data[: data.index(b"H\xff290")].count(b"\n") + 1
+
+    with pytest.raises(UnusableFile, match="行附近的文字不是 utf-8 编码") as raised:
+        ledger_import(path=path, workers=2)
+
+    # Text is decoded in blocks of 8 KB, so the row named is the first one of the block that failed.
+    assert line * 250 > 1 << 20
+    named = int(str(raised.value).split("第 ")[1].split(" 行")[0])
+    assert line - 40 <= named <= line
+    assert not Household.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert not list(settings.DATA_DIR.glob("import-*"))
+
+
+@sqlite_only
+def test_the_workers_files_are_removed_after_the_import(tmp_path, settings):
+    rows = [row for n in range(30) for row in family(f"H{n:03d}")]
+
+    outcome = ledger_import(path=write_csv(tmp_path / "l.csv", rows), workers=2)
+
+    assert outcome.workers == 2
+    assert not list(settings.DATA_DIR.glob("import-*"))
+    assert Member.objects.count() == 60
+
+
+def test_an_import_inside_a_callers_transaction_reads_the_file_as_one_stream(tmp_path):
+    rows = [row for n in range(10) for row in family(f"H{n:03d}")]
+
+    with transaction.atomic():
+        outcome = ledger_import(path=write_csv(tmp_path / "l.csv", rows), workers=2)
+
+    assert (outcome.workers, outcome.created) == (1, 10)
+
+
+def test_a_file_with_quoted_cells_is_read_as_one_stream(tmp_path):
+    rows = [row for n in range(10) for row in family(f"H{n:03d}")]
+    rows[2]["行政村"] = rows[3]["行政村"] = "王家村,东组"  # the comma makes the CSV writer quote the cell
+
+    outcome = ledger_import(path=write_csv(tmp_path / "l.csv", rows), workers=2)
+
+    assert (outcome.workers, outcome.created) == (1, 10)

@@ -1,0 +1,108 @@
+"""Cutting a CSV file into parts for parallel reading: the parts read back exactly as the whole file."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings, target
+from hypothesis import strategies as st
+
+from jingzhun.spreadsheets.reading import csv_part_records, csv_parts, open_table
+
+KEYS = st.text(alphabet="H0123456789户 ", min_size=0, max_size=5)
+CELLS = st.text(alphabet="ab王建国1 .-", min_size=0, max_size=6)
+
+
+def _write(path: Path, lines: list[list[str]], *, encoding: str, newline: str) -> None:
+    text = newline.join(",".join(cells) for cells in [["户编号", "姓名", "备注"], *lines]) + newline
+    path.write_bytes(text.encode(encoding))
+
+
+def _read_in_parts(path: Path, parts: int) -> list[tuple[int, list[str]]] | None:
+    with open_table(path) as table:
+        encoding = table.encoding
+    assert encoding is not None
+    cut = csv_parts(path, parts=parts, key_column=0)
+    if cut is None:
+        return None
+    rows = []
+    for part in cut:
+        records, _ = csv_part_records(path, part, encoding=encoding)
+        rows.extend(records)
+    return rows
+
+
+cut_files: list[int] = []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    households=st.lists(
+        st.tuples(KEYS, st.lists(st.tuples(CELLS, CELLS), min_size=1, max_size=4)), min_size=15, max_size=60
+    ),
+    blank_every=st.integers(min_value=0, max_value=7),
+    parts=st.integers(min_value=2, max_value=4),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_the_parts_read_back_as_the_whole_file(households, blank_every, parts, encoding, newline):
+    lines: list[list[str]] = []
+    for key, members in households:
+        for name, note in members:
+            lines.append([key, name, note])
+            if blank_every and len(lines) % blank_every == 0:
+                lines.append([])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "l.csv"
+        _write(path, lines, encoding=encoding, newline=newline)
+        with open_table(path) as table:
+            whole = list(table.rows)
+
+        in_parts = _read_in_parts(path, parts)
+
+        target(float(in_parts is not None))  # steer towards files that can be cut
+        if in_parts is not None:
+            assert in_parts == whole
+            cut_files.append(1)
+        else:
+            cut_files.append(0)
+
+
+def test_each_part_starts_where_the_key_changes():
+    lines = [[f"H{n // 3:03d}", "王", ""] for n in range(3000)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "l.csv"
+        _write(path, lines, encoding="utf-8", newline="\r\n")
+
+        cut = csv_parts(path, parts=4, key_column=0)
+
+        assert cut is not None and len(cut) == 4
+        assert [p.start for p in cut[1:]] == [p.end for p in cut[:-1]]
+        assert all((p.first_row - 2) % 3 == 0 for p in cut)  # each part begins with a household's first row
+        assert cut[-1].end == path.stat().st_size
+
+
+def test_a_file_with_a_double_quote_is_not_cut():
+    lines = [[f"H{n:03d}", '"王,建国"' if n == 500 else "王", ""] for n in range(1000)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "l.csv"
+        _write(path, lines, encoding="utf-8", newline="\n")
+
+        assert csv_parts(path, parts=2, key_column=0) is None
+
+
+def test_a_file_with_a_bare_carriage_return_is_not_cut():
+    lines = [[f"H{n:03d}", "王\r" if n == 500 else "王", ""] for n in range(1000)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "l.csv"
+        _write(path, lines, encoding="utf-8", newline="\n")
+
+        assert csv_parts(path, parts=2, key_column=0) is None
+
+
+def test_most_generated_files_were_cut():
+    """Guards the property test above against only ever seeing files read as one stream."""
+    if len(cut_files) < 50:  # run on its own
+        test_the_parts_read_back_as_the_whole_file()
+    assert sum(cut_files) >= len(cut_files) // 4, (sum(cut_files), len(cut_files))
