@@ -1,7 +1,9 @@
 """Importing the household ledger (LEDGER.md §1), set-based.
 
 1. Stream the file once: each cell is normalised and parsed in Python (the only per-row work), and the
-   typed rows go to a temporary staging table in chunks — memory stays flat whatever the file size.
+   typed rows go to a temporary staging table in chunks — memory stays flat whatever the file size. From the
+   command line, a big CSV file is cut into parts at household boundaries and staged by forked worker
+   processes, one per CPU, each into an SQLite file of its own that is then copied in.
 2. Check the file as a whole with a few SQL statements: household columns that disagree between rows,
    an ID number on two households, households without exactly one head.
 3. Apply the accepted households with ``INSERT … SELECT … ON CONFLICT DO UPDATE``: households, members,
