@@ -283,21 +283,14 @@ def csv_parts(path: Path, *, parts: int, key_column: int) -> list[CsvPart] | Non
     Memory stays flat: the file is scanned in blocks of 1 MiB.
     """
     size = path.stat().st_size
-    line_feeds: list[int] = []  # line feeds before each block
-    seen = 0
     with path.open("rb") as f:
         while block := f.read(_BLOCK):
             if block.endswith(b"\r"):
                 block += f.read(1)
             if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
                 return None
-            line_feeds.append(seen)
-            seen += block.count(b"\n")
-        if not line_feeds:
-            return None
         f.seek(0)
-        header = f.readline()
-        data_start = len(header)
+        data_start = len(f.readline())  # the header
         if data_start >= size:
             return None
         starts = [data_start]
@@ -307,9 +300,10 @@ def csv_parts(path: Path, *, parts: int, key_column: int) -> list[CsvPart] | Non
                 return None
             starts.append(cut)
         result = []
-        for n, start in enumerate(starts):
-            end = starts[n + 1] if n + 1 < len(starts) else size
-            result.append(CsvPart(start=start, end=end, first_row=2 + _line_feeds_between(f, data_start, start)))
+        first_row = 2
+        for start, end in zip(starts, [*starts[1:], size], strict=True):
+            result.append(CsvPart(start=start, end=end, first_row=first_row))
+            first_row += _line_feeds_between(f, start, end)
     return result
 
 
@@ -327,7 +321,7 @@ def _line_feeds_between(f: IO[bytes], start: int, end: int) -> int:
 
 def _key_change_after(f: IO[bytes], offset: int, key_column: int) -> int | None:
     """The start of the first line after ``offset`` whose key cell (not blank) differs from the last
-    non-blank key before it; None when there is none within a few megabytes."""
+    non-blank key before it; None when there is none within 100,000 lines."""
     f.seek(offset)
     f.readline()  # the rest of the line ``offset`` falls in
     previous: bytes | None = None
