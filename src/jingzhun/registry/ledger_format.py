@@ -54,12 +54,14 @@ def coded(
     required_header: bool = False,
 ) -> Column:
     """A column of a closed vocabulary, written in the ledger's Chinese words (vocab.LEDGER_TEXT)."""
-    words = LEDGER_TEXT[enum]
+    # Plain ``str`` codes, not the enum's members: a ``str`` subclass costs the database driver an adapter
+    # look-up for every cell it binds.
+    words = {text: str(code) for text, code in LEDGER_TEXT[enum].items()}
     return Column(
         header,
         field,
         level,
-        _enum_parser(words, default=default, required=required),
+        _enum_parser(words, default=None if default is None else str(default), required=required),
         required_header=required_header,
         choices=words,
     )

@@ -133,7 +133,8 @@ class Member(models.Model):
 class Income(models.Model):
     """A household's income items for one year (RULES.md §1); amounts are household totals in yuan."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="incomes")
+    # No index of its own: the unique (household, year) constraint serves every look-up by household.
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="incomes", db_index=False)
     year = models.PositiveSmallIntegerField(_("year"))
     wage = models.DecimalField(_("wage income"), **MONEY)
     business_income = models.DecimalField(_("business income"), **MONEY)
