@@ -9,14 +9,16 @@ import pytest
 from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
+from jingzhun.spreadsheets import reading
 from jingzhun.spreadsheets.reading import csv_part_records, csv_parts, open_table
 
 KEYS = st.text(alphabet="H0123456789户 ", min_size=0, max_size=5)
 CELLS = st.text(alphabet="ab王建国1 .-", min_size=0, max_size=6)
 
 
-def _write(path: Path, lines: list[list[str]], *, encoding: str, newline: str) -> None:
-    text = newline.join(",".join(cells) for cells in [["户编号", "姓名", "备注"], *lines]) + newline
+def _write(path: Path, lines: list[list[str]], *, encoding: str, newline: str, last_newline: bool = True) -> None:
+    text = newline.join(",".join(cells) for cells in [["户编号", "姓名", "备注"], *lines])
+    text += newline if last_newline else ""
     path.write_bytes(text.encode(encoding))
 
 
@@ -46,8 +48,10 @@ cut_files: list[int] = []
     parts=st.integers(min_value=2, max_value=4),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
     newline=st.sampled_from(["\n", "\r\n"]),
+    last_newline=st.booleans(),
+    block=st.sampled_from([5, 64, reading._BLOCK]),  # small blocks cut lines and characters in two
 )
-def test_the_parts_read_back_as_the_whole_file(households, blank_every, parts, encoding, newline):
+def test_the_parts_read_back_as_the_whole_file(households, blank_every, parts, encoding, newline, last_newline, block):
     lines: list[list[str]] = []
     for key, members in households:
         for name, note in members:
@@ -56,11 +60,15 @@ def test_the_parts_read_back_as_the_whole_file(households, blank_every, parts, e
                 lines.append([])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "l.csv"
-        _write(path, lines, encoding=encoding, newline=newline)
+        _write(path, lines, encoding=encoding, newline=newline, last_newline=last_newline)
         with open_table(path) as table:
             whole = list(table.rows)
 
-        in_parts = _read_in_parts(path, parts)
+        default_block, reading._BLOCK = reading._BLOCK, block
+        try:
+            in_parts = _read_in_parts(path, parts)
+        finally:
+            reading._BLOCK = default_block
 
         target(float(in_parts is not None))  # steer towards files that can be cut
         if in_parts is not None:

@@ -144,17 +144,22 @@ def _staging_type(column: Column) -> list[tuple[str, str]]:
 
 # Columns whose values are mostly distinct: caching their parse would only cost memory.
 _UNCACHED_FIELDS = {"household_no", "name", "id_number", "phone"}
-# A blank or zero amount, parsed (Decimal; Decimal("0.00") == 0) or as staged into SQLite (text).
-_NO_AMOUNT = frozenset({None, 0, "0.00", "-0.00"})
+# A blank or zero amount, as parsed (Decimal("0.00") == 0) or as staged into SQLite (0).
+_NO_AMOUNT = frozenset({None, 0})
 _CACHE_LIMIT = 4096
 _MISSING = object()
 
 
 def _sqlite_value(value: Any) -> Any:
-    """A parsed value in the form SQLite stores it (as Django's adapter would bind it), so that the driver
-    binds it directly: for a type it has no native binding for, it looks up an adapter for every value."""
+    """A parsed value in the form SQLite stores it, so that the driver binds it directly (for a type it has
+    no native binding for, it looks up an adapter for every value) and SQLite converts nothing.
+
+    Django binds a Decimal as its text, which the ``decimal`` column's NUMERIC affinity turns into an
+    INTEGER when the value is whole ("2379.00" is stored as 2379) and into a REAL otherwise: the same
+    numbers are bound here, which saves SQLite parsing the text of every amount.
+    """
     if value.__class__ is Decimal:
-        return str(value)
+        return int(value) if value == value.to_integral_value() else float(value)
     if value.__class__ is bool:
         return int(value)
     return value
@@ -447,12 +452,18 @@ class _LedgerImport:
         column). Member cells are parsed column by column: a closed vocabulary or a small number is parsed
         once per distinct text and then looked up, so most cells cost one dictionary lookup done in C.
         Household rows (a third of the rows, thirty cells each, many of them amounts seen once) are parsed
-        row by row with the same per-column caches, which measured faster than column by column.
+        row by row with the same per-column caches, which measured faster than column by column: the cells
+        are looked up in one ``map`` and only the misses parsed.
         """
         width = len(self.table.headers)
         household_columns = [(i, c) for i, c in self.columns if c.household_level]
         member_columns = [(i, c) for i, c in self.columns if not c.household_level]
-        household_cells = itemgetter(*(i for i, _ in household_columns))
+        household_positions = [i for i, _ in household_columns]
+        household_cells: Callable[[list[str]], tuple[str, ...]] = (
+            itemgetter(*household_positions)
+            if len(household_positions) > 1
+            else lambda cells: (cells[household_positions[0]],)
+        )
         today = self.today
         to_sqlite = connection.vendor == "sqlite"
         mask = idnumber.mask
@@ -499,31 +510,43 @@ class _LedgerImport:
                     values[k] = None
             return values
 
-        household_caches = [caches[c.field] for _, c in household_columns]
-        field_positions = {c.field: n for n, (_, c) in enumerate(household_columns)}
+        # Household cells go through the column caches in one C-level map; only the misses (the household
+        # number, the phone, amounts seen for the first time: about four cells of thirty) are parsed in
+        # Python. A column that is never cached gets an empty dictionary that stays empty.
+        household_list = [c for _, c in household_columns]
+        household_caches = [caches[c.field] or {} for c in household_list]
+        cacheable = [caches[c.field] is not None for c in household_list]
+        all_missing = [_MISSING] * len(household_list)
+        field_positions = {c.field: n for n, c in enumerate(household_list)}
         year_pos = field_positions.get("year_registered")
         exit_pos = field_positions.get("year_exited")
         income_year_pos = field_positions.get("income_year")
         amount_positions = [field_positions[f] for f in INCOME_AMOUNT_FIELDS if f in field_positions]
+        amounts_of = itemgetter(*amount_positions) if len(amount_positions) > 1 else None
+        flags = {"household_errors": False}  # has any household cell failed to parse yet
 
-        def parse_household(row_no: int, cells: list[str], household_no: str) -> tuple[Any, ...]:
-            values: list[Any] = []
-            for (index, column), cache in zip(household_columns, household_caches, strict=True):
-                text = cells[index]
-                value = cache.get(text, _MISSING) if cache is not None else _MISSING
-                if value is _MISSING:
-                    value = parse_cell(column, text)
-                    if cache is not None and len(cache) < _CACHE_LIMIT:
-                        cache[text] = value
+        def parse_household(row_no: int, raw: tuple[str, ...], household_no: str) -> tuple[Any, ...]:
+            values = list(map(dict.get, household_caches, raw, all_missing))
+            for _ in range(values.count(_MISSING)):
+                k = values.index(_MISSING)
+                value = values[k] = parse_cell(household_list[k], raw[k])
+                if cacheable[k] and len(household_caches[k]) < _CACHE_LIMIT:
+                    household_caches[k][raw[k]] = value
                 if value.__class__ is CellError:
-                    errors.append((row_no, household_no, column.header, clean_cell(text), str(value)))
-                    value = None
-                values.append(value)
+                    flags["household_errors"] = True
+            if flags["household_errors"]:
+                for k, value in enumerate(values):
+                    if value.__class__ is CellError:
+                        column = household_list[k]
+                        errors.append((row_no, household_no, column.header, clean_cell(raw[k]), str(value)))
+                        values[k] = None
             if year_pos is not None and exit_pos is not None:
                 registered, exited = values[year_pos], values[exit_pos]
                 if registered and exited and exited < registered:
                     errors.append((row_no, household_no, "脱贫年度", str(exited), f"脱贫年度早于识别年度 {registered}"))
-            if amount_positions and any(values[i] not in _NO_AMOUNT for i in amount_positions):
+            if amount_positions and not (
+                _NO_AMOUNT.issuperset(amounts_of(values)) if amounts_of else values[amount_positions[0]] in _NO_AMOUNT
+            ):
                 if income_year_pos is None:
                     errors.append((row_no, household_no, "收入年度", "", "文件中有收入金额列，但缺少“收入年度”列"))
                 elif values[income_year_pos] is None:
@@ -596,9 +619,9 @@ class _LedgerImport:
                     number = parse_cell(household_no_column, raw[0])
                     state["raw_no"], state["first_raw"] = raw[0], raw
                     state["household_no"] = None if number.__class__ is CellError else number
-                    households.append(parse_household(row_no, cells, state["household_no"] or ""))
+                    households.append(parse_household(row_no, raw, state["household_no"] or ""))
                 elif raw != state["first_raw"]:
-                    households.append(parse_household(row_no, cells, state["household_no"] or ""))
+                    households.append(parse_household(row_no, raw, state["household_no"] or ""))
                 row_nos.append(row_no)
                 rows.append(cells)
                 household_nos.append(state["household_no"])
@@ -880,6 +903,26 @@ class _LedgerImport:
     def _apply_members(self, cursor: Any, batch: ImportBatch, *, has_existing: bool) -> None:
         household_table = q(Household._meta.db_table)
         member_table = q(Member._meta.db_table)
+        fields = self._member_fields()
+        if not has_existing:
+            # None of the file's households is registered yet, so neither is any of their members: nothing
+            # to compare or look up, and the rows go in straight from the staging table. CROSS JOIN keeps
+            # SQLite to this order (a look-up of each household, then its members through the staging
+            # index) rather than two index look-ups per member; PostgreSQL plans it as it likes.
+            with _index_built_after(cursor, Member, ["id_number"], new_rows=self.outcome.rows):
+                self._upsert(
+                    cursor,
+                    model=Member,
+                    conflict=["household_id", "id_number"],
+                    pairs=[(f, f"s.{q(f)}") for f in fields],
+                    fixed=[("household_id", "h.id")],
+                    source=(
+                        f"FROM {q(HOUSEHOLDS)} j CROSS JOIN {household_table} h CROSS JOIN {q(STAGE)} s "
+                        f"WHERE h.household_no = j.household_no AND s.household_no = j.household_no"
+                    ),
+                )
+                self.outcome.members_created = cursor.rowcount
+            return
         self._create_as(
             cursor,
             MEMBERS,
@@ -888,30 +931,28 @@ class _LedgerImport:
             f"JOIN {household_table} h ON h.household_no = j.household_no "
             f"LEFT JOIN {member_table} m ON m.household_id = h.id AND m.id_number = s.id_number",
         )
-        fields = self._member_fields()
-        if has_existing:
-            self._history(
-                cursor,
-                entity="member",
-                key_sql="s.household_no || '/' || s.id_number",
-                joins=(
-                    f"FROM {q(MEMBERS)} x JOIN {q(STAGE)} s ON s.row_no = x.row_no "
-                    f"JOIN {member_table} t ON t.id = x.existing_id"
-                ),
-                pairs=[(f, f, f) for f in fields if f not in ("id_number", "birth_date", "sex")],
-                batch=batch,
-            )
-            masked = "substr(m.id_number, 1, 6) || '********' || substr(m.id_number, 15, 4)"
-            cursor.execute(
-                f"INSERT INTO {q(WARNINGS)} (row_no, household_no, header, value, message) "
-                f"SELECT j.first_row, j.household_no, '证件号码', {masked}, "
-                f"'成员“' || m.name || '”已在系统中登记，但本次文件中没有，未删除；如已死亡或迁出，请修改其成员状态' "
-                f"FROM {q(HOUSEHOLDS)} j JOIN {member_table} m ON m.household_id = j.existing_id "
-                f"WHERE m.status = %s AND NOT EXISTS (SELECT 1 FROM {q(STAGE)} s "
-                f"WHERE s.household_no = j.household_no AND s.id_number = m.id_number)",
-                [MemberStatus.ACTIVE.value],
-            )
-            self.outcome.members_missing = cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 else 0
+        self._history(
+            cursor,
+            entity="member",
+            key_sql="s.household_no || '/' || s.id_number",
+            joins=(
+                f"FROM {q(MEMBERS)} x JOIN {q(STAGE)} s ON s.row_no = x.row_no "
+                f"JOIN {member_table} t ON t.id = x.existing_id"
+            ),
+            pairs=[(f, f, f) for f in fields if f not in ("id_number", "birth_date", "sex")],
+            batch=batch,
+        )
+        masked = "substr(m.id_number, 1, 6) || '********' || substr(m.id_number, 15, 4)"
+        cursor.execute(
+            f"INSERT INTO {q(WARNINGS)} (row_no, household_no, header, value, message) "
+            f"SELECT j.first_row, j.household_no, '证件号码', {masked}, "
+            f"'成员“' || m.name || '”已在系统中登记，但本次文件中没有，未删除；如已死亡或迁出，请修改其成员状态' "
+            f"FROM {q(HOUSEHOLDS)} j JOIN {member_table} m ON m.household_id = j.existing_id "
+            f"WHERE m.status = %s AND NOT EXISTS (SELECT 1 FROM {q(STAGE)} s "
+            f"WHERE s.household_no = j.household_no AND s.id_number = m.id_number)",
+            [MemberStatus.ACTIVE.value],
+        )
+        self.outcome.members_missing = cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 else 0
         cursor.execute(f"SELECT COUNT(*) FROM {q(MEMBERS)} WHERE existing_id IS NULL")
         with _index_built_after(cursor, Member, ["id_number"], new_rows=cursor.fetchone()[0]):
             self._upsert(
@@ -926,6 +967,21 @@ class _LedgerImport:
     def _apply_incomes(self, cursor: Any, batch: ImportBatch, *, has_existing: bool) -> None:
         household_table = q(Household._meta.db_table)
         income_table = q(Income._meta.db_table)
+        amounts = [f for f in INCOME_AMOUNT_FIELDS if f in self.present]
+        pairs = [("year", "s.income_year"), *((f, f"s.{q(f)}") for f in amounts)]
+        if not has_existing:  # as for members: no income of these households is registered yet
+            self._upsert(
+                cursor,
+                model=Income,
+                conflict=["household_id", "year"],
+                pairs=pairs,
+                fixed=[("household_id", "h.id")],
+                source=(
+                    f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE_HH)} s ON s.row_no = j.first_row "
+                    f"JOIN {household_table} h ON h.household_no = j.household_no WHERE s.income_year IS NOT NULL"
+                ),
+            )
+            return
         self._create_as(
             cursor,
             INCOMES,
@@ -935,24 +991,22 @@ class _LedgerImport:
             f"LEFT JOIN {income_table} i ON i.household_id = h.id AND i.year = s.income_year "
             f"WHERE s.income_year IS NOT NULL",
         )
-        amounts = [f for f in INCOME_AMOUNT_FIELDS if f in self.present]
-        if has_existing:
-            self._history(
-                cursor,
-                entity="income",
-                key_sql=f"s.household_no || '/' || {as_text('s.income_year')}",
-                joins=(
-                    f"FROM {q(INCOMES)} x JOIN {q(STAGE_HH)} s ON s.row_no = x.first_row "
-                    f"JOIN {income_table} t ON t.id = x.existing_id"
-                ),
-                pairs=[(f, f, f) for f in amounts],
-                batch=batch,
-            )
+        self._history(
+            cursor,
+            entity="income",
+            key_sql=f"s.household_no || '/' || {as_text('s.income_year')}",
+            joins=(
+                f"FROM {q(INCOMES)} x JOIN {q(STAGE_HH)} s ON s.row_no = x.first_row "
+                f"JOIN {income_table} t ON t.id = x.existing_id"
+            ),
+            pairs=[(f, f, f) for f in amounts],
+            batch=batch,
+        )
         self._upsert(
             cursor,
             model=Income,
             conflict=["household_id", "year"],
-            pairs=[("year", "s.income_year"), *((f, f"s.{q(f)}") for f in amounts)],
+            pairs=pairs,
             fixed=[("household_id", "x.household_id")],
             source=f"FROM {q(INCOMES)} x JOIN {q(STAGE_HH)} s ON s.row_no = x.first_row WHERE 1 = 1",
         )
@@ -968,13 +1022,14 @@ class _LedgerImport:
             [self.now_db] * 3,
         )
         updated = cursor.fetchone()[0]
-        cursor.execute(f"SELECT COUNT(*) FROM {q(MEMBERS)} WHERE existing_id IS NULL")
-        members_created = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {q(MEMBERS)} x JOIN {member_table} m ON m.id = x.existing_id WHERE m.{touched}",
-            [self.now_db],
-        )
-        members_updated = cursor.fetchone()[0]
+        if existing:  # otherwise every member was created, and _apply_members counted them
+            cursor.execute(f"SELECT COUNT(*) FROM {q(MEMBERS)} WHERE existing_id IS NULL")
+            self.outcome.members_created = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {q(MEMBERS)} x JOIN {member_table} m ON m.id = x.existing_id WHERE m.{touched}",
+                [self.now_db],
+            )
+            self.outcome.members_updated = cursor.fetchone()[0]
         cursor.execute(f"SELECT COUNT(*) FROM {q(FIRST)}")
         households = cursor.fetchone()[0]
         cursor.execute(f"SELECT COUNT(*) FROM {q(REJECTED)}")
@@ -986,7 +1041,6 @@ class _LedgerImport:
         o = self.outcome
         o.households, o.rejected, o.errors, o.warnings = households, rejected, errors, warnings
         o.created, o.updated, o.unchanged = accepted - existing, updated, existing - updated
-        o.members_created, o.members_updated = members_created, members_updated
 
     # -- report ------------------------------------------------------------------------------------------
 
@@ -1083,6 +1137,13 @@ def ledger_import(
             path=path, table=table, user=user, on_progress=on_progress, area_prefix=area_prefix, workers=workers
         )
         try:
+            if close_after:
+                # Every reference the import writes is joined from its parent row in this same transaction
+                # (villages created first, households before their members, incomes and history), so
+                # SQLite's per-row look-up of each parent only costs time: about 0.7 s for a million
+                # members. As for Django's loaddata, the check is off for the import's own transaction;
+                # the tests run PRAGMA foreign_key_check after the imports that take this path.
+                connection.disable_constraint_checking()
             outcome = _ledger_import_run(job, path, drop_temp=not close_after)
             if close_after:
                 connection.close()  # the temporary tables and the workers' attached files go with it
@@ -1092,6 +1153,8 @@ def ledger_import(
                     drop_temp_tables(connection.cursor(), TEMP_TABLES)
             return outcome
         finally:
+            if close_after and connection.connection is not None:  # failed, or the tests' in-memory database
+                connection.enable_constraint_checking()
             job.release()
 
 

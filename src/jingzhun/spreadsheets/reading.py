@@ -370,7 +370,50 @@ def csv_part_records(path: Path, part: CsvPart, *, encoding: str) -> tuple[Itera
     """The (row number, cells) of one :class:`CsvPart`, and its raw window (``consumed`` tells the progress)."""
     window = _Window(path, part.start, part.end)
     # The byte-order mark, if any, is before the header: a part decodes as plain UTF-8.
-    handle = io.TextIOWrapper(
-        io.BufferedReader(window), encoding="utf-8" if encoding == "utf-8-sig" else encoding, newline=""
-    )
-    return _csv_records(csv.reader(handle), handle, first_row=part.first_row, encoding=encoding), window
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    return _split_records(window, first_row=part.first_row, codec=codec, encoding=encoding), window
+
+
+def _split_records(window: _Window, *, first_row: int, codec: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """:func:`_csv_records` for a part, about a third faster than ``csv.reader`` over a text stream.
+
+    A part has no double quote and no bare carriage return (see :func:`csv_parts`), so each line is one
+    record whose cells are split on the commas, and every carriage return ends a line. The bytes are read
+    and decoded a block of whole lines at a time: neither UTF-8 nor GB18030 has a line-feed byte inside a
+    character, so a block cut after a line feed never cuts one, and a byte that does not decode is named
+    by its own row.
+    """
+    row_no = first_row - 1
+    carry = b""
+    try:
+        while block := window.read(_BLOCK):
+            data = carry + block
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                carry = data
+                continue
+            carry = data[cut:]
+            try:
+                text = data[:cut].decode(codec)
+            except UnicodeDecodeError as exc:
+                bad = row_no + data.count(b"\n", 0, exc.start) + 1
+                raise UnusableFile(f"CSV 文件第 {bad} 行的文字不是 {encoding} 编码，文件编码前后不一致") from None
+            lines = text.replace("\r", "").split("\n") if "\r" in text else text.split("\n")
+            lines.pop()  # the empty text after the block's last line feed
+            for line in lines:
+                row_no += 1
+                row = line.split(",")
+                if any(row):
+                    yield row_no, row
+        if carry:  # the last line, without a line feed
+            try:
+                line = carry.decode(codec)
+            except UnicodeDecodeError:
+                raise UnusableFile(
+                    f"CSV 文件第 {row_no + 1} 行的文字不是 {encoding} 编码，文件编码前后不一致"
+                ) from None
+            row = line.replace("\r", "").split(",")
+            if any(row):
+                yield row_no + 1, row
+    finally:
+        window.close()
