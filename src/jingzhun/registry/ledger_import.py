@@ -873,6 +873,16 @@ class _LedgerImport:
                 f"WHERE t.poverty_status <> s.poverty_status",
                 [self.now_db, self.user_id, reason, batch.pk],
             )
+        if connection.vendor == "sqlite":
+            # The import holds SQLite's only write lock since its first insert, and SQLite gives new rows
+            # ids above every id there is: the households created are those above the highest id now.
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {household_table}")
+            created = f"FROM {household_table} h WHERE h.id > {int(cursor.fetchone()[0])}"
+        else:
+            created = (
+                f"FROM {q(HOUSEHOLDS)} j JOIN {household_table} h ON h.household_no = j.household_no "
+                f"WHERE j.existing_id IS NULL"
+            )
         self._upsert(
             cursor,
             model=Household,
@@ -883,9 +893,7 @@ class _LedgerImport:
         )
         cursor.execute(
             f"INSERT INTO {status_table} (household_id, from_status, to_status, changed_at, changed_by_id, "
-            f"reason, batch_id) SELECT h.id, '', h.poverty_status, %s, %s, %s, %s "
-            f"FROM {q(HOUSEHOLDS)} j JOIN {household_table} h ON h.household_no = j.household_no "
-            f"WHERE j.existing_id IS NULL",
+            f"reason, batch_id) SELECT h.id, '', h.poverty_status, %s, %s, %s, %s {created}",
             [self.now_db, self.user_id, f"建档（{reason}）"[:500], batch.pk],
         )
 

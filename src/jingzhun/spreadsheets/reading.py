@@ -284,12 +284,6 @@ def csv_parts(path: Path, *, parts: int, key_column: int) -> list[CsvPart] | Non
     """
     size = path.stat().st_size
     with path.open("rb") as f:
-        while block := f.read(_BLOCK):
-            if block.endswith(b"\r"):
-                block += f.read(1)
-            if b'"' in block or block.count(b"\r") != block.count(b"\r\n"):
-                return None
-        f.seek(0)
         data_start = len(f.readline())  # the header
         if data_start >= size:
             return None
@@ -299,24 +293,27 @@ def csv_parts(path: Path, *, parts: int, key_column: int) -> list[CsvPart] | Non
             if cut is None or cut <= starts[-1] or cut >= size:
                 return None
             starts.append(cut)
-        result = []
-        first_row = 2
-        for start, end in zip(starts, [*starts[1:], size], strict=True):
-            result.append(CsvPart(start=start, end=end, first_row=first_row))
-            first_row += _line_feeds_between(f, start, end)
+        ends = [*starts[1:], size]
+        # One pass over the whole file: no double quote, no bare carriage return, and each part's line feeds.
+        line_feeds = [0] * parts
+        f.seek(0)
+        position = 0
+        while block := f.read(_BLOCK):
+            if block.endswith(b"\r"):
+                block += f.read(1)
+            if b'"' in block or (b"\r" in block and block.count(b"\r") != block.count(b"\r\n")):
+                return None
+            block_end = position + len(block)
+            for n, (start, end) in enumerate(zip(starts, ends, strict=True)):
+                if start < block_end and end > position:
+                    line_feeds[n] += block.count(b"\n", max(start, position) - position, min(end, block_end) - position)
+            position = block_end
+    result = []
+    first_row = 2
+    for start, end, feeds in zip(starts, ends, line_feeds, strict=True):
+        result.append(CsvPart(start=start, end=end, first_row=first_row))
+        first_row += feeds
     return result
-
-
-def _line_feeds_between(f: IO[bytes], start: int, end: int) -> int:
-    f.seek(start)
-    count = 0
-    while start < end:
-        block = f.read(min(_BLOCK, end - start))
-        if not block:
-            break
-        count += block.count(b"\n")
-        start += len(block)
-    return count
 
 
 def _key_change_after(f: IO[bytes], offset: int, key_column: int) -> int | None:
