@@ -917,19 +917,16 @@ class _LedgerImport:
             # to compare or look up, and the rows go in straight from the staging table. CROSS JOIN keeps
             # SQLite to this order (a look-up of each household, then its members through the staging
             # index) rather than two index look-ups per member; PostgreSQL plans it as it likes.
-            with _index_built_after(cursor, Member, ["id_number"], new_rows=self.outcome.rows):
-                self._upsert(
-                    cursor,
-                    model=Member,
-                    conflict=["household_id", "id_number"],
-                    pairs=[(f, f"s.{q(f)}") for f in fields],
-                    fixed=[("household_id", "h.id")],
-                    source=(
-                        f"FROM {q(HOUSEHOLDS)} j CROSS JOIN {household_table} h CROSS JOIN {q(STAGE)} s "
-                        f"WHERE h.household_no = j.household_no AND s.household_no = j.household_no"
-                    ),
-                )
-                self.outcome.members_created = cursor.rowcount
+            self.outcome.members_created = self._upsert_members(
+                cursor,
+                fields,
+                new_rows=self.outcome.rows,
+                household_id="h.id",
+                source=(
+                    f"FROM {q(HOUSEHOLDS)} j CROSS JOIN {household_table} h CROSS JOIN {q(STAGE)} s "
+                    f"WHERE h.household_no = j.household_no AND s.household_no = j.household_no"
+                ),
+            )
             return
         self._create_as(
             cursor,
@@ -962,15 +959,26 @@ class _LedgerImport:
         )
         self.outcome.members_missing = cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 else 0
         cursor.execute(f"SELECT COUNT(*) FROM {q(MEMBERS)} WHERE existing_id IS NULL")
-        with _index_built_after(cursor, Member, ["id_number"], new_rows=cursor.fetchone()[0]):
+        self._upsert_members(
+            cursor,
+            fields,
+            new_rows=cursor.fetchone()[0],
+            household_id="x.household_id",
+            source=f"FROM {q(MEMBERS)} x JOIN {q(STAGE)} s ON s.row_no = x.row_no WHERE 1 = 1",
+        )
+
+    def _upsert_members(self, cursor: Any, fields: list[str], *, new_rows: int, household_id: str, source: str) -> int:
+        """Upsert the staged members (alias s) of ``source``; the rows written."""
+        with _index_built_after(cursor, Member, ["id_number"], new_rows=new_rows):
             self._upsert(
                 cursor,
                 model=Member,
                 conflict=["household_id", "id_number"],
                 pairs=[(f, f"s.{q(f)}") for f in fields],
-                fixed=[("household_id", "x.household_id")],
-                source=f"FROM {q(MEMBERS)} x JOIN {q(STAGE)} s ON s.row_no = x.row_no WHERE 1 = 1",
+                fixed=[("household_id", household_id)],
+                source=source,
             )
+            return int(cursor.rowcount)
 
     def _apply_incomes(self, cursor: Any, batch: ImportBatch, *, has_existing: bool) -> None:
         household_table = q(Household._meta.db_table)
@@ -978,45 +986,41 @@ class _LedgerImport:
         amounts = [f for f in INCOME_AMOUNT_FIELDS if f in self.present]
         pairs = [("year", "s.income_year"), *((f, f"s.{q(f)}") for f in amounts)]
         if not has_existing:  # as for members: no income of these households is registered yet
-            self._upsert(
-                cursor,
-                model=Income,
-                conflict=["household_id", "year"],
-                pairs=pairs,
-                fixed=[("household_id", "h.id")],
-                source=(
-                    f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE_HH)} s ON s.row_no = j.first_row "
-                    f"JOIN {household_table} h ON h.household_no = j.household_no WHERE s.income_year IS NOT NULL"
-                ),
+            household_id = "h.id"
+            source = (
+                f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE_HH)} s ON s.row_no = j.first_row "
+                f"JOIN {household_table} h ON h.household_no = j.household_no WHERE s.income_year IS NOT NULL"
             )
-            return
-        self._create_as(
-            cursor,
-            INCOMES,
-            f"SELECT j.first_row, h.id AS household_id, i.id AS existing_id "
-            f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE_HH)} s ON s.row_no = j.first_row "
-            f"JOIN {household_table} h ON h.household_no = j.household_no "
-            f"LEFT JOIN {income_table} i ON i.household_id = h.id AND i.year = s.income_year "
-            f"WHERE s.income_year IS NOT NULL",
-        )
-        self._history(
-            cursor,
-            entity="income",
-            key_sql=f"s.household_no || '/' || {as_text('s.income_year')}",
-            joins=(
-                f"FROM {q(INCOMES)} x JOIN {q(STAGE_HH)} s ON s.row_no = x.first_row "
-                f"JOIN {income_table} t ON t.id = x.existing_id"
-            ),
-            pairs=[(f, f, f) for f in amounts],
-            batch=batch,
-        )
+        else:
+            self._create_as(
+                cursor,
+                INCOMES,
+                f"SELECT j.first_row, h.id AS household_id, i.id AS existing_id "
+                f"FROM {q(HOUSEHOLDS)} j JOIN {q(STAGE_HH)} s ON s.row_no = j.first_row "
+                f"JOIN {household_table} h ON h.household_no = j.household_no "
+                f"LEFT JOIN {income_table} i ON i.household_id = h.id AND i.year = s.income_year "
+                f"WHERE s.income_year IS NOT NULL",
+            )
+            self._history(
+                cursor,
+                entity="income",
+                key_sql=f"s.household_no || '/' || {as_text('s.income_year')}",
+                joins=(
+                    f"FROM {q(INCOMES)} x JOIN {q(STAGE_HH)} s ON s.row_no = x.first_row "
+                    f"JOIN {income_table} t ON t.id = x.existing_id"
+                ),
+                pairs=[(f, f, f) for f in amounts],
+                batch=batch,
+            )
+            household_id = "x.household_id"
+            source = f"FROM {q(INCOMES)} x JOIN {q(STAGE_HH)} s ON s.row_no = x.first_row WHERE 1 = 1"
         self._upsert(
             cursor,
             model=Income,
             conflict=["household_id", "year"],
             pairs=pairs,
-            fixed=[("household_id", "x.household_id")],
-            source=f"FROM {q(INCOMES)} x JOIN {q(STAGE_HH)} s ON s.row_no = x.first_row WHERE 1 = 1",
+            fixed=[("household_id", household_id)],
+            source=source,
         )
 
     def _count(self, cursor: Any, *, accepted: int, existing: int) -> None:
