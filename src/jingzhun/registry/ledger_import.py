@@ -458,12 +458,8 @@ class _LedgerImport:
         width = len(self.table.headers)
         household_columns = [(i, c) for i, c in self.columns if c.household_level]
         member_columns = [(i, c) for i, c in self.columns if not c.household_level]
-        household_positions = [i for i, _ in household_columns]
-        household_cells: Callable[[list[str]], tuple[str, ...]] = (
-            itemgetter(*household_positions)
-            if len(household_positions) > 1
-            else lambda cells: (cells[household_positions[0]],)
-        )
+        # A tuple of the household cells: there are at least four (the required household headers).
+        household_cells = itemgetter(*(i for i, _ in household_columns))
         today = self.today
         to_sqlite = connection.vendor == "sqlite"
         mask = idnumber.mask
@@ -523,9 +519,10 @@ class _LedgerImport:
         income_year_pos = field_positions.get("income_year")
         amount_positions = [field_positions[f] for f in INCOME_AMOUNT_FIELDS if f in field_positions]
         amounts_of = itemgetter(*amount_positions) if len(amount_positions) > 1 else None
-        flags = {"household_errors": False}  # has any household cell failed to parse yet
+        household_errors = False  # has any household cell failed to parse yet
 
         def parse_household(row_no: int, raw: tuple[str, ...], household_no: str) -> tuple[Any, ...]:
+            nonlocal household_errors
             values = list(map(dict.get, household_caches, raw, all_missing))
             for _ in range(values.count(_MISSING)):
                 k = values.index(_MISSING)
@@ -533,8 +530,8 @@ class _LedgerImport:
                 if cacheable[k] and len(household_caches[k]) < _CACHE_LIMIT:
                     household_caches[k][raw[k]] = value
                 if value.__class__ is CellError:
-                    flags["household_errors"] = True
-            if flags["household_errors"]:
+                    household_errors = True
+            if household_errors:
                 for k, value in enumerate(values):
                     if value.__class__ is CellError:
                         column = household_list[k]
