@@ -107,3 +107,16 @@ def test_most_generated_files_were_cut():
     if len(cut_files) < 50:  # run on its own
         test_the_parts_read_back_as_the_whole_file()
     assert sum(cut_files) >= len(cut_files) // 4, (sum(cut_files), len(cut_files))
+
+
+def test_a_file_with_fewer_households_than_parts_asked_is_cut_into_fewer():
+    lines = [[f"H{n // 2:03d}", "王", ""] for n in range(6)]  # three households of two rows
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "l.csv"
+        _write(path, lines, encoding="utf-8", newline="\n")
+
+        cut = csv_parts(path, parts=8, key_column=0)
+
+        assert cut is not None and 2 <= len(cut) <= 3
+        assert cut[0].first_row == 2
+        assert {p.first_row for p in cut[1:]} <= {4, 6}  # each later part begins with a household's first row

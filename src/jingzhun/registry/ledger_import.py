@@ -108,6 +108,12 @@ NearMisses = Callable[[int, str, str], str]  # (row, household number, ID text) 
 
 # A CSV file at least this big is staged by several worker processes when the caller allows it.
 PARALLEL_MIN_BYTES = 8 << 20
+# Two parts for each worker process, handed out as they finish: the parts never take exactly as long (a
+# whole second apart for halves of a million rows), and each finished part is copied in while the others
+# are still parsed. At most eight: each is attached to the connection until the transaction ends, and
+# SQLite attaches ten databases at most.
+PARTS_PER_WORKER = 2
+MAX_PARTS = 8
 NEAR = "jz_near"
 _MESSAGE_NAMES = ["row_no", "household_no", "header", "value", "message"]
 
@@ -271,7 +277,7 @@ class _LedgerImport:
         parts = self._parts()
         if parts:
             count = self._stage_parallel(cursor, parts)
-            self.outcome.workers = len(parts)
+            self.outcome.workers = min(self.workers, len(parts))
         else:
 
             def insert(table: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -320,72 +326,87 @@ class _LedgerImport:
             return None
         if self.table.total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
             return None
-        return csv_parts(self.path, parts=self.workers, key_column=self.columns[0][0])
+        parts = min(self.workers * PARTS_PER_WORKER, MAX_PARTS)
+        return csv_parts(self.path, parts=parts, key_column=self.columns[0][0])
 
     def _stage_parallel(self, cursor: Any, parts: list[CsvPart]) -> int:
-        """Stage each part in a forked worker process, into an SQLite file of its own, then copy them in.
+        """Stage the parts in forked worker processes, each into an SQLite file of its own, and copy them in.
 
         Each worker parses with the same code as the single stream (the process is forked, so it shares the
         columns, the caches' code and the hash seed the household signatures use); a part starts on a new
-        household, so its household cells are parsed where the single stream would parse them. The files are
-        attached and copied into the temporary tables in file order; the lookups of registered near misses
-        (which read the database) are done here, for the few rows that need them.
+        household, so its household cells are parsed where the single stream would parse them. At most
+        ``self.workers`` run at once; a finished part is attached and copied into the temporary tables as
+        soon as every part before it is in, so the copies are in file order. The lookups of registered near
+        misses (which read the database) are done here, for the few rows that need them. When a part fails,
+        no further part is started, and the failure of the earliest part is raised once the running ones end.
         """
         context = multiprocessing.get_context("fork")
-        self.scratch = Path(tempfile.mkdtemp(prefix="import-", dir=settings.DATA_DIR))
+        scratch = self.scratch = Path(tempfile.mkdtemp(prefix="import-", dir=settings.DATA_DIR))
         positions = [context.Value("q", 0, lock=False) for _ in parts]
         pending: dict[Any, int] = {}
-        workers = []
-        for n, part in enumerate(parts):
+        processes: dict[int, Any] = {}
+        results: dict[int, tuple[str, Any]] = {}
+        count = copied = 0
+
+        def start(n: int) -> None:
             receiver, sender = context.Pipe(duplex=False)
-            worker = context.Process(
-                target=_stage_part, args=(self, part, self.scratch / f"part{n}.sqlite3", positions[n], sender)
+            processes[n] = context.Process(
+                target=_stage_part, args=(self, parts[n], scratch / f"part{n}.sqlite3", positions[n], sender)
             )
-            worker.start()
+            processes[n].start()
             sender.close()
             pending[receiver] = n
-            workers.append(worker)
-        results: dict[int, tuple[str, Any]] = {}
+
         try:
+            while len(processes) < min(self.workers, len(parts)):
+                start(len(processes))
             while pending:
                 for ready in multiprocessing.connection.wait(list(pending), timeout=0.25):
                     n = pending.pop(ready)
                     try:
                         results[n] = cast(Any, ready).recv()
                     except EOFError:
-                        results[n] = ("crash", f"导入进程意外退出（退出码 {workers[n].exitcode}）")
+                        results[n] = ("crash", f"导入进程意外退出（退出码 {processes[n].exitcode}）")
+                    processes[n].join()
+                    failed = any(kind != "ok" for kind, _ in results.values())
+                    if len(processes) < len(parts) and not failed:
+                        start(len(processes))
+                while copied in results and results[copied][0] == "ok":
+                    self._copy_part(cursor, copied, scratch / f"part{copied}.sqlite3")
+                    count += results[copied][1]
+                    copied += 1
                 if self.on_progress:
                     self.on_progress(sum(int(p.value) for p in positions), self.table.total)
         except BaseException:  # interrupted: stop the workers rather than let them finish
-            for worker in workers:
-                worker.terminate()
+            for process in processes.values():
+                process.terminate()
             raise
         finally:
-            for worker in workers:
-                worker.join()
+            for process in processes.values():
+                process.join()
         for n in sorted(results):
             kind, value = results[n]
             if kind == "unusable":
                 raise UnusableFile(value)
             if kind == "crash":
                 raise RuntimeError(value)
-        count = 0
-        for n in range(len(parts)):
-            schema = f"jz_part{n}"
-            cursor.execute(f"ATTACH DATABASE %s AS {schema}", [str(self.scratch / f"part{n}.sqlite3")])
-            self.attached.append(schema)
-            for table in (STAGE, STAGE_HH, ERRORS, WARNINGS):
-                cursor.execute(f"INSERT INTO temp.{q(table)} SELECT * FROM {schema}.{q(table)}")
-            cursor.execute(f"SELECT row_no, household_no, number FROM {schema}.{q(NEAR)}")
-            for row_no, household_no, number in cursor.fetchall():
-                suffix = _registered_near_misses(row_no, household_no, number)
-                if suffix:
-                    cursor.execute(
-                        f"UPDATE {q(ERRORS)} SET message = message || %s WHERE row_no = %s AND header = %s",
-                        [suffix, row_no, self.id_header],
-                    )
-            count += results[n][1]
         return count
+
+    def _copy_part(self, cursor: Any, n: int, database: Path) -> None:
+        """Attach part ``n``'s file, copy its rows into the temporary tables, and complete its near misses."""
+        schema = f"jz_part{n}"
+        cursor.execute(f"ATTACH DATABASE %s AS {schema}", [str(database)])
+        self.attached.append(schema)
+        for table in (STAGE, STAGE_HH, ERRORS, WARNINGS):
+            cursor.execute(f"INSERT INTO temp.{q(table)} SELECT * FROM {schema}.{q(table)}")
+        cursor.execute(f"SELECT row_no, household_no, number FROM {schema}.{q(NEAR)}")
+        for row_no, household_no, number in cursor.fetchall():
+            suffix = _registered_near_misses(row_no, household_no, number)
+            if suffix:
+                cursor.execute(
+                    f"UPDATE {q(ERRORS)} SET message = message || %s WHERE row_no = %s AND header = %s",
+                    [suffix, row_no, self.id_header],
+                )
 
     def stage_part(self, part: CsvPart, database: Path, position: Any) -> int:
         """In a worker process: stage one part of the file into its own SQLite file (no Django connection)."""

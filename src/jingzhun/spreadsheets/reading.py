@@ -276,8 +276,9 @@ _BARE_CR = re.compile(rb"\r(?!\n)")  # one pass; counting CR and CRLF to compare
 
 
 def csv_parts(path: Path, *, parts: int, key_column: int) -> list[CsvPart] | None:
-    """Cut a CSV file's data rows into ``parts`` byte ranges, each starting where the ``key_column`` cell
-    changes from the line before (so that, for the ledger, a household is never cut in two).
+    """Cut a CSV file's data rows into at most ``parts`` byte ranges, each starting where the ``key_column``
+    cell changes from the line before (so that, for the ledger, a household is never cut in two); fewer
+    when a cut would start inside or right after the one before (a small file, a very long household).
 
     Only files without any double quote and without a bare carriage return are cut: there every line feed
     ends exactly one record, so a range's first row number is a count of line feeds, found without parsing.
@@ -292,12 +293,13 @@ def csv_parts(path: Path, *, parts: int, key_column: int) -> list[CsvPart] | Non
         starts = [data_start]
         for k in range(1, parts):
             cut = _key_change_after(f, data_start + (size - data_start) * k // parts, key_column)
-            if cut is None or cut <= starts[-1] or cut >= size:
-                return None
-            starts.append(cut)
+            if cut is not None and starts[-1] < cut < size:  # else fewer parts: none would start there
+                starts.append(cut)
+        if len(starts) < 2:
+            return None
         ends = [*starts[1:], size]
         # One pass over the whole file: no double quote, no bare carriage return, and each part's line feeds.
-        line_feeds = [0] * parts
+        line_feeds = [0] * len(starts)
         f.seek(0)
         position = 0
         while block := f.read(_BLOCK):
