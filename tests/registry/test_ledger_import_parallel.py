@@ -6,6 +6,8 @@ which can only be detached once the import's own transaction is over.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import connection, transaction
 
@@ -205,3 +207,16 @@ def test_foreign_keys_are_enforced_again_after_an_import(tmp_path):
     ledger_import(path=write_csv(tmp_path / "l.csv", rows))
 
     assert _foreign_keys_enforced()
+
+
+@sqlite_only
+def test_a_worker_that_dies_is_named_by_its_exit_code_and_nothing_is_written(tmp_path, monkeypatch, settings):
+    rows = [row for n in range(30) for row in family(f"H{n:03d}")]
+    monkeypatch.setattr(ledger_import_module, "_stage_part", lambda *args: os._exit(3))
+
+    with pytest.raises(RuntimeError, match="导入进程意外退出（退出码 3）"):
+        ledger_import(path=write_csv(tmp_path / "l.csv", rows), workers=2)
+
+    assert not Household.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert not list(settings.DATA_DIR.glob("import-*"))

@@ -365,7 +365,8 @@ class _LedgerImport:
                     n = pending.pop(ready)
                     try:
                         results[n] = cast(Any, ready).recv()
-                    except EOFError:
+                    except EOFError:  # it died without a word: its exit code says how
+                        processes[n].join()
                         results[n] = ("crash", f"导入进程意外退出（退出码 {processes[n].exitcode}）")
                     processes[n].join()
                     failed = any(kind != "ok" for kind, _ in results.values())
