@@ -364,11 +364,11 @@ class _LedgerImport:
                 for ready in multiprocessing.connection.wait(list(pending), timeout=0.25):
                     n = pending.pop(ready)
                     try:
-                        results[n] = cast(Any, ready).recv()
-                    except EOFError:  # it died without a word: its exit code says how
-                        processes[n].join()
-                        results[n] = ("crash", f"导入进程意外退出（退出码 {processes[n].exitcode}）")
+                        result = cast(Any, ready).recv()
+                    except EOFError:  # it died without a word: its exit code, once reaped, says how
+                        result = None
                     processes[n].join()
+                    results[n] = result or ("crash", f"导入进程意外退出（退出码 {processes[n].exitcode}）")
                     failed = any(kind != "ok" for kind, _ in results.values())
                     if len(processes) < len(parts) and not failed:
                         start(len(processes))

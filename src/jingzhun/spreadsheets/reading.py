@@ -387,8 +387,13 @@ def _split_records(window: _Window, *, first_row: int, codec: str, encoding: str
     row_no = first_row - 1
     carry = b""
     try:
-        while block := window.read(_BLOCK):
+        while True:
+            block = window.read(_BLOCK)
             data = carry + block
+            if not block:  # the end of the part, whose last line may have no line feed
+                if not data:
+                    break
+                data += b"\n"
             cut = data.rfind(b"\n") + 1
             if not cut:
                 carry = data
@@ -406,15 +411,5 @@ def _split_records(window: _Window, *, first_row: int, codec: str, encoding: str
                 row = line.split(",")
                 if any(row):
                     yield row_no, row
-        if carry:  # the last line, without a line feed
-            try:
-                line = carry.decode(codec)
-            except UnicodeDecodeError:
-                raise UnusableFile(
-                    f"CSV 文件第 {row_no + 1} 行的文字不是 {encoding} 编码，文件编码前后不一致"
-                ) from None
-            row = line.replace("\r", "").split(",")
-            if any(row):
-                yield row_no + 1, row
     finally:
         window.close()
