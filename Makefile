@@ -11,6 +11,11 @@ UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 PYTEST_ARGS ?= $(shell [ "$$(nproc 2>/dev/null || echo 1)" -ge 4 ] && echo "-n auto")
 DEMO_ARGS ?=
 BENCH_ARGS ?=
+# Install with compiled bytecode, as pip does: where PYTHONDONTWRITEBYTECODE is set (many containers and CI
+# images) Python never writes it, and every command compiled Django and jingzhun again (a second or more at
+# each start). uv then compiles site-packages as it syncs; COMPILE compiles the project's own sources.
+export UV_COMPILE_BYTECODE ?= 1
+COMPILE = python -m compileall -q src
 
 .PHONY: help uv demo test lint bench
 
@@ -31,9 +36,11 @@ uv:
 
 demo: uv
 	$(UV) sync
+	$(UV) run $(COMPILE)
 	$(UV) run jingzhun demo $(DEMO_ARGS)
 
 test: uv
+	$(UV) run $(COMPILE)
 	$(UV) run ruff check
 	$(UV) run ruff format --check
 	$(UV) run mypy
@@ -46,4 +53,5 @@ lint: uv
 	$(UV) run mypy
 
 bench: uv
+	$(UV) run --group bench $(COMPILE)
 	$(UV) run --group bench python bench/import_ledger.py $(BENCH_ARGS)

@@ -97,6 +97,38 @@ def test_a_dirty_county_read_in_parts_imports_exactly_as_one_stream(tmp_path):
 
 
 @sqlite_only
+def test_later_rows_that_differ_before_or_after_the_member_cells_are_read_as_one_stream_reads_them(tmp_path):
+    # A part's lines are split after the member cells only, and a household's later row is compared with its
+    # first row on the rest of the line as one text: these rows differ from their first row before the member
+    # cells, after them, in the last cell, by being short, or by cells past the last header.
+    rows = [row for n in range(40) for row in family(f"H{n:03d}")]
+    rows[3]["村代码"] = "370125105202"
+    rows[5]["低保金"] = "99"
+    rows[7]["联系电话"] = "13900001111"
+    rows[9]["行政村"] = "李家村"
+    path = write_csv(tmp_path / "l.csv", rows)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines[12] = ",".join(lines[12].split(",")[:5])  # row 12: H005's second row, cut after its ID number
+    lines[14] = ",".join(lines[14].split(",")[:20])  # H006's second row, cut inside the household cells
+    lines[16] += ",,备注"  # H007's second row, two cells past the last header
+    lines[18] += ",,"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    single = ledger_import(path=path)
+    expected, expected_report = _registry(), _report(single)
+    _forget_everything()
+
+    parallel = ledger_import(path=path, workers=2)
+
+    assert (single.workers, parallel.workers) == (1, 2)
+    assert (parallel.created, parallel.rejected, parallel.errors) == (single.created, single.rejected, single.errors)
+    assert _registry() == expected
+    assert _report(parallel) == expected_report
+    rejected = {row[1] for row in expected_report["错误"]}
+    assert {"H001", "H002", "H003", "H004", "H005", "H006"} <= rejected
+    assert "H007" not in rejected and "H008" not in rejected  # cells past the headers are ignored
+
+
+@sqlite_only
 def test_a_near_miss_found_in_a_worker_is_named_from_the_registry(tmp_path):
     registered = make_id("19700101")
     rows = [household_row("H001", 证件号码=registered)] + [row for n in range(2, 40) for row in family(f"H{n:03d}")]

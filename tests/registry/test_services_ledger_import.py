@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from jingzhun.areas.models import Area
+from jingzhun.registry import ledger_import as ledger_import_module
 from jingzhun.registry.models import ChangeRecord, Household, Income, Member, StatusChange
 from jingzhun.registry.services import ledger_import
+from jingzhun.registry.staging import SORT_RUN_MB
 from jingzhun.registry.vocab import MemberStatus, PovertyStatus
 from jingzhun.spreadsheets.report import report_path_for
 
@@ -354,3 +358,38 @@ def test_progress_is_reported_up_to_the_file_size(tmp_path):
     ledger_import(path=path, on_progress=lambda done, total: seen.append((done, total)))
 
     assert seen[-1] == (path.stat().st_size, path.stat().st_size)
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's sorter settings")
+
+
+def _pragma(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA {name}")
+        return int(cursor.fetchone()[0])
+
+
+@sqlite_only
+def test_the_import_sorts_in_small_runs_on_several_threads(tmp_path, monkeypatch):
+    seen = {}
+    check = ledger_import_module._LedgerImport.check
+
+    def check_and_look(job):
+        seen.update(cache_size=_pragma("main.cache_size"), threads=_pragma("threads"))
+        check(job)
+
+    monkeypatch.setattr(ledger_import_module._LedgerImport, "check", check_and_look)
+
+    ledger_import(path=write_csv(tmp_path / "l.csv", family("H001")))
+
+    assert seen == {"cache_size": -1024 * SORT_RUN_MB, "threads": min(os.cpu_count() or 1, 4)}
+
+
+@sqlite_only
+def test_the_connections_cache_size_and_threads_are_restored_after_the_import(tmp_path):
+    before = (_pragma("main.cache_size"), _pragma("threads"))
+
+    ledger_import(path=write_csv(tmp_path / "l.csv", family("H001")))
+
+    assert (_pragma("main.cache_size"), _pragma("threads")) == before
+    assert before[0] != -1024 * SORT_RUN_MB

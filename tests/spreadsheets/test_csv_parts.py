@@ -22,7 +22,7 @@ def _write(path: Path, lines: list[list[str]], *, encoding: str, newline: str, l
     path.write_bytes(text.encode(encoding))
 
 
-def _read_in_parts(path: Path, parts: int) -> list[tuple[int, list[str]]] | None:
+def _read_in_parts(path: Path, parts: int, maxsplit: int = -1) -> list[tuple[int, list[str]]] | None:
     with open_table(path) as table:
         encoding = table.encoding
     assert encoding is not None
@@ -31,9 +31,15 @@ def _read_in_parts(path: Path, parts: int) -> list[tuple[int, list[str]]] | None
         return None
     rows = []
     for part in cut:
-        records, _ = csv_part_records(path, part, encoding=encoding)
+        records, _ = csv_part_records(path, part, encoding=encoding, maxsplit=maxsplit)
         rows.extend(records)
     return rows
+
+
+def _split_rest(cells: list[str], maxsplit: int) -> list[str]:
+    if len(cells) <= maxsplit:
+        return cells
+    return [*cells[:maxsplit], *cells[maxsplit].split(",")]
 
 
 cut_files: list[int] = []
@@ -50,8 +56,11 @@ cut_files: list[int] = []
     newline=st.sampled_from(["\n", "\r\n"]),
     last_newline=st.booleans(),
     block=st.sampled_from([5, 64, reading._BLOCK]),  # small blocks cut lines and characters in two
+    maxsplit=st.sampled_from([-1, 0, 1, 2]),
 )
-def test_the_parts_read_back_as_the_whole_file(households, blank_every, parts, encoding, newline, last_newline, block):
+def test_the_parts_read_back_as_the_whole_file(
+    households, blank_every, parts, encoding, newline, last_newline, block, maxsplit
+):
     lines: list[list[str]] = []
     for key, members in households:
         for name, note in members:
@@ -66,9 +75,12 @@ def test_the_parts_read_back_as_the_whole_file(households, blank_every, parts, e
 
         default_block, reading._BLOCK = reading._BLOCK, block
         try:
-            in_parts = _read_in_parts(path, parts)
+            in_parts = _read_in_parts(path, parts, maxsplit)
         finally:
             reading._BLOCK = default_block
+        if in_parts is not None and maxsplit >= 0:  # the rest of each line was left as one text: split it now
+            assert all(len(cells) <= maxsplit + 1 for _, cells in in_parts)
+            in_parts = [(n, _split_rest(cells, maxsplit)) for n, cells in in_parts]
 
         target(float(in_parts is not None))  # steer towards files that can be cut
         if in_parts is not None:

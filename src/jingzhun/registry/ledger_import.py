@@ -59,7 +59,16 @@ from jingzhun.spreadsheets.report import report_path_for, write_report
 from . import idnumber
 from .ledger_format import INCOME_AMOUNT_FIELDS, LEDGER_COLUMNS, YES_NO_FIELDS
 from .models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
-from .staging import as_text, concat_distinct, create_temp_table, drop_temp_tables, insert_rows, is_distinct, q
+from .staging import (
+    as_text,
+    concat_distinct,
+    create_temp_table,
+    drop_temp_tables,
+    insert_rows,
+    is_distinct,
+    q,
+    sorts_in_runs,
+)
 from .vocab import MemberStatus, Relation
 
 CHUNK_ROWS = 5000
@@ -301,11 +310,16 @@ class _LedgerImport:
         insert: Callable[[str, list[str], list[tuple[Any, ...]]], None],
         progress: Callable[[], None],
         near_misses: NearMisses,
+        split_at: int | None = None,
     ) -> int:
-        """Parse ``rows`` chunk by chunk and hand each chunk's staging rows to ``insert``; the row count."""
+        """Parse ``rows`` chunk by chunk and hand each chunk's staging rows to ``insert``; the row count.
+
+        With ``split_at``, each row's cells from that column on are one unsplit text (see
+        :meth:`_split_at`).
+        """
         member_names = [name for name, _ in self.member_stage_columns]
         household_names = [name for name, _ in self.household_stage_columns]
-        parse_chunk = self._chunk_parser(near_misses)
+        parse_chunk = self._chunk_parser(near_misses, split_at)
         count = 0
         stream = iter(rows)
         while chunk := list(islice(stream, CHUNK_ROWS)):
@@ -442,17 +456,33 @@ class _LedgerImport:
                 near.append((row_no, household_no, number))
                 return ""
 
-            rows, window = csv_part_records(self.path, part, encoding=encoding)
+            split_at = self._split_at()
+            rows, window = csv_part_records(
+                self.path, part, encoding=encoding, maxsplit=-1 if split_at is None else split_at
+            )
 
             def progress() -> None:
                 position.value = window.consumed
 
-            count = self._stage_stream(rows, insert, progress, near_misses)
+            count = self._stage_stream(rows, insert, progress, near_misses, split_at)
             insert(NEAR, ["row_no", "household_no", "number"], near)
             con.execute("COMMIT")
             return count
         finally:
             con.close()
+
+    def _split_at(self) -> int | None:
+        """The column after the last member column, when household columns follow it (as in the ledger's
+        own layout: 27 of its 30 household columns come after the member columns); otherwise None.
+
+        A part's lines are split there only: a household's later rows are compared with its first row on
+        the rest of the line as one text, and split only where it differs (a household has 2.7 rows on
+        average). The single stream reads with ``csv.reader``, which splits every cell.
+        """
+        last_member = max(i for i, c in self.columns if not c.household_level)
+        if any(i > last_member for i, c in self.columns if c.household_level):
+            return last_member + 1
+        return None
 
     def release(self) -> None:
         """After the transaction: detach the workers' files and remove them."""
@@ -466,7 +496,9 @@ class _LedgerImport:
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
 
-    def _chunk_parser(self, near_misses: NearMisses) -> Callable[[list[tuple[int, list[str]]]], tuple[list[Any], ...]]:
+    def _chunk_parser(
+        self, near_misses: NearMisses, split_at: int | None = None
+    ) -> Callable[[list[tuple[int, list[str]]]], tuple[list[Any], ...]]:
         """A function that parses a chunk of rows into (members, households, errors, warnings) to stage.
 
         Household columns are parsed on a household's first row only, and again on a later row only
@@ -482,6 +514,9 @@ class _LedgerImport:
         member_columns = [(i, c) for i, c in self.columns if not c.household_level]
         # A tuple of the household cells: there are at least four (the required household headers).
         household_cells = itemgetter(*(i for i, _ in household_columns))
+        household_key = household_cells
+        if split_at is not None:  # the household cells before split_at, and the rest of the line as one text
+            household_key = itemgetter(*(i for i, _ in household_columns if i < split_at), split_at)
         today = self.today
         to_sqlite = connection.vendor == "sqlite"
         mask = idnumber.mask
@@ -491,7 +526,7 @@ class _LedgerImport:
         }
         bad_texts: dict[str, set[str]] = {c.field: set() for _, c in self.columns}
         birth_memo: dict[str, Any] = {}
-        state: dict[str, Any] = {"raw_no": None, "first_raw": None, "household_no": None}
+        state: dict[str, Any] = {"raw_no": None, "first_raw": None, "key": None, "household_no": None}
         household_no_column = household_columns[0][1]
         errors: list[Any] = []
         warnings: list[Any] = []
@@ -628,22 +663,36 @@ class _LedgerImport:
             rows: list[list[str]] = []
             household_nos: list[Any] = []
             households: list[Any] = []
+            raw_no, first_raw, first_key = state["raw_no"], state["first_raw"], state["key"]
+            household_no = state["household_no"]
             for row_no, cells in chunk:
+                key = None
+                if split_at is not None:  # cells after split_at are one text: compare it before splitting it
+                    if len(cells) <= split_at:
+                        cells = cells + [""] * (split_at + 1 - len(cells))
+                    key = household_key(cells)
+                    if key == first_key:  # the household's cells exactly as on its first row
+                        row_nos.append(row_no)
+                        rows.append(cells)
+                        household_nos.append(household_no)
+                        continue
+                    cells = [*cells[:split_at], *cells[split_at].split(",")]
                 if len(cells) < width:
                     cells = cells + [""] * (width - len(cells))
                 raw = household_cells(cells)
-                if raw[0] != state["raw_no"]:
+                if raw[0] != raw_no:
                     if not raw[0].strip() and not any(c.strip() for c in cells):
                         continue  # a row of spaces only
                     number = parse_cell(household_no_column, raw[0])
-                    state["raw_no"], state["first_raw"] = raw[0], raw
-                    state["household_no"] = None if number.__class__ is CellError else number
-                    households.append(parse_household(row_no, raw, state["household_no"] or ""))
-                elif raw != state["first_raw"]:
-                    households.append(parse_household(row_no, raw, state["household_no"] or ""))
+                    raw_no, first_raw, first_key = raw[0], raw, key
+                    household_no = None if number.__class__ is CellError else number
+                    households.append(parse_household(row_no, raw, household_no or ""))
+                elif raw != first_raw:
+                    households.append(parse_household(row_no, raw, household_no or ""))
                 row_nos.append(row_no)
                 rows.append(cells)
-                household_nos.append(state["household_no"])
+                household_nos.append(household_no)
+            state.update(raw_no=raw_no, first_raw=first_raw, key=first_key, household_no=household_no)
             columns: list[list[Any]] = [row_nos, household_nos]
             for index, column in member_columns:
                 texts = list(map(itemgetter(index), rows))
@@ -1175,7 +1224,8 @@ def ledger_import(
                 # members. As for Django's loaddata, the check is off for the import's own transaction;
                 # the tests run PRAGMA foreign_key_check after the imports that take this path.
                 connection.disable_constraint_checking()
-            outcome = _ledger_import_run(job, path, drop_temp=not close_after)
+            with sorts_in_runs():
+                outcome = _ledger_import_run(job, path, drop_temp=not close_after)
             if close_after:
                 connection.close()  # the temporary tables and the workers' attached files go with it
                 if connection.connection is None:
