@@ -6,7 +6,10 @@ which can only be detached once the import's own transaction is over.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import signal
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -158,6 +161,38 @@ def test_an_unreadable_byte_late_in_the_file_names_its_row_and_writes_nothing(tm
     assert not Household.objects.exists()
     assert not ImportBatch.objects.exists()
     assert not list(settings.DATA_DIR.glob("import-*"))
+
+
+@sqlite_only
+def test_the_batch_records_the_files_sha256_hashed_aside_while_the_import_goes_on(tmp_path):
+    path = write_csv(tmp_path / "l.csv", [row for n in range(30) for row in family(f"H{n:03d}")])
+
+    outcome = ledger_import(path=path, workers=2)
+
+    assert outcome.workers == 2
+    assert ImportBatch.objects.get(pk=outcome.batch_id).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@sqlite_only
+def test_a_failed_import_stops_hashing_the_file_aside(tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "l.csv", [row for n in range(30) for row in family(f"H{n:03d}")])
+    hashers = []
+    hash_aside = ledger_import_module._LedgerImport._hash_aside
+
+    def hash_aside_then_fail(job):
+        hash_aside(job)
+        hashers.append(job.hasher[0])
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(ledger_import_module._LedgerImport, "_hash_aside", hash_aside_then_fail)
+    monkeypatch.setattr(ledger_import_module, "_sha256", lambda path: time.sleep(60))  # a file that takes long
+
+    with pytest.raises(RuntimeError, match="磁盘已满"):
+        ledger_import(path=path, workers=2)
+
+    [process] = hashers
+    assert process.exitcode == -signal.SIGTERM  # stopped and reaped, not left hashing
+    assert not ImportBatch.objects.exists()
 
 
 @sqlite_only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.db import connection
 
 from jingzhun.areas.models import Area
 from jingzhun.registry import ledger_import as ledger_import_module
-from jingzhun.registry.models import ChangeRecord, Household, Income, Member, StatusChange
+from jingzhun.registry.models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
 from jingzhun.registry.services import ledger_import
 from jingzhun.registry.staging import SORT_RUN_MB
 from jingzhun.registry.vocab import MemberStatus, PovertyStatus
@@ -35,6 +36,14 @@ def test_import_creates_households_members_and_income(tmp_path):
     assert Member.objects.count() == 4
     income = Income.objects.get(household__household_no="H001")
     assert (income.year, income.wage, income.net) == (2020, Decimal("18000"), Decimal("20420"))
+
+
+def test_the_batch_records_the_files_sha256(tmp_path):
+    path = write_csv(tmp_path / "ledger.csv", family("H001"))
+
+    outcome = ledger_import(path=path)
+
+    assert ImportBatch.objects.get(pk=outcome.batch_id).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_member_birth_date_and_sex_come_from_the_id_number(tmp_path):
