@@ -196,6 +196,22 @@ def test_a_failed_import_stops_hashing_the_file_aside(tmp_path, monkeypatch):
 
 
 @sqlite_only
+def test_a_cell_longer_than_the_csv_field_limit_is_refused_in_parts_as_in_one_stream(tmp_path, settings):
+    rows = [row for n in range(40) for row in family(f"H{n:03d}")]
+    rows[61]["姓名"] = "王" * 200_000  # in a late part: the single stream's csv.reader refuses the file
+    path = write_csv(tmp_path / "l.csv", rows)
+    with pytest.raises(UnusableFile) as single:
+        ledger_import(path=path)
+
+    with pytest.raises(UnusableFile) as parallel:
+        ledger_import(path=path, workers=2)
+
+    assert str(parallel.value) == str(single.value) == "CSV 文件第 63 行有单元格超过 131072 个字符，不是台账的内容"
+    assert not Household.objects.exists()
+    assert not list(settings.DATA_DIR.glob("import-*"))
+
+
+@sqlite_only
 def test_the_workers_files_are_removed_after_the_import(tmp_path, settings):
     rows = [row for n in range(30) for row in family(f"H{n:03d}")]
 

@@ -103,6 +103,14 @@ def test_a_late_encoding_fault_rolls_back_everything(tmp_path):
     assert "编码" in refusal(path)
 
 
+def test_a_cell_longer_than_the_csv_field_limit_names_its_row(tmp_path):
+    rows = family("H001") + family("H002")
+    rows[2]["行政村"] = "村" * 200_000
+    path = write_csv(tmp_path / "l.csv", rows)
+
+    assert refusal(path) == "CSV 文件第 4 行有单元格超过 131072 个字符，不是台账的内容"
+
+
 def test_command_exits_2_with_the_reason(tmp_path):
     path = tmp_path / "ledger.txt"
     path.write_text("x")

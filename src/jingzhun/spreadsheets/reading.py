@@ -254,9 +254,16 @@ def _csv_records(
     except UnicodeDecodeError:
         raise UnusableFile(f"CSV 文件第 {row_no + 1} 行附近的文字不是 {encoding} 编码，文件编码前后不一致") from None
     except csv.Error as exc:
+        if str(exc).startswith("field larger than field limit"):
+            raise _cell_too_long(row_no + 1) from None
         raise UnusableFile(f"CSV 文件第 {row_no + 1} 行格式错误：{exc}") from None
     finally:
         handle.close()
+
+
+def _cell_too_long(row_no: int) -> UnusableFile:
+    """What both CSV readers say of a cell longer than ``csv``'s field limit (131,072 characters)."""
+    return UnusableFile(f"CSV 文件第 {row_no} 行有单元格超过 {csv.field_size_limit()} 个字符，不是台账的内容")
 
 
 # -- reading one CSV file in parts, in parallel -------------------------------------------------------------
@@ -396,6 +403,7 @@ def _split_records(
     """
     row_no = first_row - 1
     carry = b""
+    limit = csv.field_size_limit()
     try:
         while True:
             block = window.read(_BLOCK)
@@ -418,6 +426,8 @@ def _split_records(
             lines.pop()  # the empty text after the block's last line feed
             for line in lines:
                 row_no += 1
+                if len(line) > limit and max(map(len, line.split(","))) > limit:
+                    raise _cell_too_long(row_no)  # as csv.reader refuses it in the single stream
                 if line.strip(","):  # a row of empty cells only is skipped, as by _csv_records
                     yield row_no, line.split(",", maxsplit)
     finally:
