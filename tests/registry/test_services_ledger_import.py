@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 
 from jingzhun.areas.models import Area
+from jingzhun.core.sqlite import SORT_RUN_MB
 from jingzhun.registry import ledger_import as ledger_import_module
 from jingzhun.registry.models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
 from jingzhun.registry.services import ledger_import
-from jingzhun.registry.staging import SORT_RUN_MB
 from jingzhun.registry.vocab import MemberStatus, PovertyStatus
 from jingzhun.spreadsheets.report import report_path_for
 

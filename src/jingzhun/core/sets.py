@@ -8,14 +8,16 @@ and executed there. Python never sees the rows: results are written with ``INSER
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 from django.db import connection, models
+
+from .sqlite import sqlite_pragmas
 
 _DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
 _SPARK = {"pyspark", "databricks"}
@@ -183,24 +185,12 @@ def plan_execute(plan: Plan) -> dict[str, int]:
     return written
 
 
-@contextmanager
-def temp_cache(megabytes: int) -> Iterator[None]:
+def temp_cache(megabytes: int) -> contextlib.AbstractContextManager[None]:
     """On SQLite, let the temporary tables of a big plan keep ``megabytes`` of pages in memory (SQLite's default
     for them is 2 MB, so a plan that looks rows up in its own steps reads them back from the temporary file
     for every look-up); the previous size is restored afterwards. Nothing to do on PostgreSQL, whose
     temporary tables use ``temp_buffers``."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA temp.cache_size")
-        (previous,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA temp.cache_size = {-1024 * int(megabytes)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA temp.cache_size = {int(previous)}")
+    return sqlite_pragmas({"temp.cache_size": -1024 * int(megabytes)})
 
 
 def fetch(expr: ir.Expr) -> list[tuple[Any, ...]]:

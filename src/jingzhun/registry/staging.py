@@ -6,9 +6,7 @@ An import streams validated rows into a temporary table, then checks and applies
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -56,38 +54,3 @@ def insert_rows(cursor: CursorWrapper, table: str, columns: Sequence[str], rows:
     placeholders = ", ".join(["%s"] * len(columns))
     cols = ", ".join(q(c) for c in columns)
     cursor.executemany(f"INSERT INTO {q(table)} ({cols}) VALUES ({placeholders})", rows)
-
-
-# SQLite sorts in memory up to the main database's cache size and beyond it in runs, merged back from
-# temporary files (SQLite's vdbesort.c). The app's 64 MB cache made every sort of a million keys one
-# in-memory merge sort of a linked list far bigger than the CPU's caches; 4 MB runs, each sorted by an
-# auxiliary thread, measured twice as fast: the ID number index of a million members 1.1 → 0.5 s.
-SORT_RUN_MB = 4
-
-
-@contextmanager
-def sorts_in_runs() -> Iterator[None]:
-    """On SQLite, sort in ``SORT_RUN_MB`` runs on up to four threads (for a bulk import's indexes, GROUP BY
-    and DISTINCT), with the previous cache size and thread limit restored afterwards.
-
-    The smaller cache also has the transaction's pages written to the WAL as they are made rather than
-    all at the commit (they are written once either way). Nothing to do on PostgreSQL.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA main.cache_size")
-        (cache_size,) = cursor.fetchone()
-        cursor.execute("PRAGMA threads")
-        (threads,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA main.cache_size = {-1024 * SORT_RUN_MB}")
-        cursor.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 4)}")
-    opened = connection.connection
-    try:
-        yield
-    finally:
-        if connection.connection is opened:  # a connection closed meanwhile took its settings with it
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA main.cache_size = {int(cache_size)}")
-                cursor.execute(f"PRAGMA threads = {int(threads)}")
