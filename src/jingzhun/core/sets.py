@@ -8,8 +8,8 @@ and executed there. Python never sees the rows: results are written with ``INSER
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,7 +185,7 @@ def plan_execute(plan: Plan) -> dict[str, int]:
     return written
 
 
-def temp_cache(megabytes: int) -> contextlib.AbstractContextManager[None]:
+def temp_cache(megabytes: int) -> AbstractContextManager[None]:
     """On SQLite, let the temporary tables of a big plan keep ``megabytes`` of pages in memory (SQLite's default
     for them is 2 MB, so a plan that looks rows up in its own steps reads them back from the temporary file
     for every look-up); the previous size is restored afterwards. Nothing to do on PostgreSQL, whose

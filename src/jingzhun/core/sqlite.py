@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from django.db import connection
 
@@ -40,7 +39,7 @@ def sqlite_pragmas(values: dict[str, int]) -> Iterator[None]:
 SORT_RUN_MB = 4
 
 
-def sorts_in_runs() -> contextlib.AbstractContextManager[None]:
+def sorts_in_runs() -> AbstractContextManager[None]:
     """On SQLite, sort in ``SORT_RUN_MB`` runs on up to four threads (for a bulk import's indexes, GROUP BY
     and DISTINCT), the previous cache size and thread limit restored afterwards.
 
