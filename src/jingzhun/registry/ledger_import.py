@@ -357,12 +357,7 @@ class _LedgerImport:
         count = copied = 0
 
         def start(n: int) -> None:
-            receiver, sender = context.Pipe(duplex=False)
-            processes[n] = context.Process(
-                target=_stage_part, args=(self, parts[n], scratch / f"part{n}.sqlite3", positions[n], sender)
-            )
-            processes[n].start()
-            sender.close()
+            processes[n], receiver = _fork(_stage_part, self, parts[n], scratch / f"part{n}.sqlite3", positions[n])
             pending[receiver] = n
 
         try:
@@ -481,12 +476,7 @@ class _LedgerImport:
     def _hash_aside(self) -> None:
         """Once the workers are done, hash the file in one more forked process: the SQL that follows keeps
         one core busy, the SHA-256 of the file (0.3 s for 300 MB) takes another. See :meth:`sha256`."""
-        context = multiprocessing.get_context("fork")
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_send_sha256, args=(self.path, sender))
-        process.start()
-        sender.close()
-        self.hasher = (process, receiver)
+        self.hasher = _fork(_send_sha256, self.path)
 
     def sha256(self) -> str:
         """The file's SHA-256, from the process hashing it aside if there is one, else hashed here."""
@@ -1189,6 +1179,17 @@ class _LedgerImport:
             ("文件中缺少的在册成员（未删除）", o.members_missing),
             ("新建行政村", "、".join(o.new_villages)),
         ]
+
+
+def _fork(target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
+    """Start ``target(*args, sender)`` in a forked process: the process, and the receiving end of the pipe
+    whose sending end ``target`` gets (and the parent closes, so that the receiver sees the end of it)."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=target, args=(*args, sender))
+    process.start()
+    sender.close()
+    return process, receiver
 
 
 def _stage_part(job: _LedgerImport, part: CsvPart, database: Path, position: Any, sender: Any) -> None:
