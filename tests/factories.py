@@ -16,7 +16,7 @@ from factory.django import DjangoModelFactory, Password
 
 from jingzhun.accounts.models import Role, User
 from jingzhun.areas.models import PREFIX_LENGTH, Area, Level
-from jingzhun.registry.idnumber import check_character
+from jingzhun.core.idnumber import check_character
 from jingzhun.registry.models import Household, Income, Member
 from jingzhun.registry.vocab import Cause, MemberStatus, PovertyStatus, Relation
 

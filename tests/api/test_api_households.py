@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jingzhun.accounts.models import AccessLog, Role
+from jingzhun.core.idnumber import mask
 from jingzhun.policy.services import assessment_run
-from jingzhun.registry.idnumber import mask
 from tests.factories import HouseholdFactory, MemberFactory
 
 from .conftest import user_of

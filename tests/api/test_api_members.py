@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jingzhun.registry.idnumber import mask
+from jingzhun.core.idnumber import mask
 
 pytestmark = pytest.mark.django_db
 

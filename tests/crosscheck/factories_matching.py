@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from jingzhun.core.idnumber import InvalidIdNumber, check_character, parse
 from jingzhun.crosscheck.models import Batch, Department, Row
-from jingzhun.registry.idnumber import InvalidIdNumber, check_character, parse
 
 _row_no = itertools.count(2)
 

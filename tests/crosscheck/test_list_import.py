@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from jingzhun.core.idnumber import check_character
 from jingzhun.crosscheck import list_import
 from jingzhun.crosscheck.list_import import department_list_import
 from jingzhun.crosscheck.models import Batch, Department, Row
-from jingzhun.registry.idnumber import check_character
 from jingzhun.spreadsheets.reading import UnusableFile
 from tests.crosscheck.factories_lists import (
     headers_for,

@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from jingzhun.registry.idnumber import check_character
+from jingzhun.core.idnumber import check_character
 from jingzhun.registry.ledger_format import LEDGER_COLUMNS
 
 VILLAGE = "370125105201"

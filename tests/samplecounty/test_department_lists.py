@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypinyin import Style, lazy_pinyin
 
+from jingzhun.core.idnumber import CheckCharacterError, InvalidIdNumber, parse
 from jingzhun.crosscheck.departments import columns_for
-from jingzhun.registry.idnumber import CheckCharacterError, InvalidIdNumber, parse
 from jingzhun.samplecounty import generate
 from jingzhun.samplecounty.department_lists import (
     DEPARTMENTS,

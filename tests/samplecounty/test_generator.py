@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from jingzhun.registry.idnumber import InvalidIdNumber, parse
+from jingzhun.core.idnumber import InvalidIdNumber, parse
 from jingzhun.registry.vocab import (
     LEDGER_TEXT,
     Attribute,

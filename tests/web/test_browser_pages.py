@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.areas.models import Level
+from jingzhun.core.idnumber import mask
 from jingzhun.policy.services import assessment_run
-from jingzhun.registry.idnumber import mask
 from tests.browser import DESKTOP, PHONE
 from tests.factories import TEST_PASSWORD, HouseholdFactory, MemberFactory, UserFactory, sample_area
 

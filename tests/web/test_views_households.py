@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from jingzhun.accounts.models import Role
-from jingzhun.registry.idnumber import mask
+from jingzhun.core.idnumber import mask
 from jingzhun.registry.vocab import PovertyStatus
 from tests.factories import HouseholdFactory, UserFactory
 

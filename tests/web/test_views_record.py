@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from jingzhun.accounts.models import AccessLog, Role
-from jingzhun.registry.idnumber import mask
+from jingzhun.core.idnumber import mask
 
 from .conftest import user_of
 

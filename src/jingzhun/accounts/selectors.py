@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from jingzhun.registry.idnumber import mask
+from jingzhun.core.idnumber import mask
 
 from .models import AccessLog, AuditEvent, User
 from .permissions import user_sees_id_numbers

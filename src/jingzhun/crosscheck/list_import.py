@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
-from jingzhun.registry import idnumber
+from jingzhun.core import idnumber
 from jingzhun.registry.staging import create_temp_table, drop_temp_tables, insert_rows, q
 from jingzhun.spreadsheets.cells import CellError
 from jingzhun.spreadsheets.reading import (

@@ -25,6 +25,7 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import user_sees_id_numbers
 from jingzhun.accounts.services import access_log_record
 from jingzhun.core.api import CanViewPeople, PeoplePagination
+from jingzhun.core.idnumber import mask
 from jingzhun.policy.models import FLAG_LABELS, INDICATORS, Category, HouseholdResult, Tier
 from jingzhun.policy.selectors import (
     LIST_FLAGS,
@@ -34,7 +35,6 @@ from jingzhun.policy.selectors import (
     run_latest_for_user,
 )
 
-from .idnumber import mask
 from .models import Household, Member, StatusChange
 from .selectors import household_get_for_user, household_record, household_search_for_user, members_search_for_user
 from .vocab import (

@@ -42,6 +42,7 @@ from openpyxl.utils import get_column_letter
 
 from jingzhun.areas import services as area_services
 from jingzhun.areas.models import Area
+from jingzhun.core import idnumber
 from jingzhun.core.sqlite import sorts_in_runs
 from jingzhun.spreadsheets.cells import CellError, Column
 from jingzhun.spreadsheets.reading import (
@@ -57,7 +58,6 @@ from jingzhun.spreadsheets.reading import (
 )
 from jingzhun.spreadsheets.report import report_path_for, write_report
 
-from . import idnumber
 from .ledger_format import INCOME_AMOUNT_FIELDS, LEDGER_COLUMNS, YES_NO_FIELDS
 from .models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
 from .staging import as_text, concat_distinct, create_temp_table, drop_temp_tables, insert_rows, is_distinct, q

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, When
 
+from jingzhun.core import idnumber
 from jingzhun.core.sets import model_table
 
-from . import idnumber
 from .models import Household, HouseholdEvent, Income, Member, StatusChange
 from .vocab import MemberStatus, PovertyStatus, Relation
 

@@ -18,13 +18,13 @@ from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_num
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.assistance import selectors as assistance_selectors
+from jingzhun.core.idnumber import mask
 from jingzhun.core.paging import keyset_page, query_without_paging
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
 
 from . import selectors
 from .forms import HouseholdFilterForm
-from .idnumber import mask
 from .models import Household, Member
 
 PAGE_SIZE = 50

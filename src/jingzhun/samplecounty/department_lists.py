@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from jingzhun.registry.idnumber import check_character
+from jingzhun.core.idnumber import check_character
 
 from .names import SURNAMES, Weighted, given_name
 

@@ -12,7 +12,7 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
-from jingzhun.registry.idnumber import check_character
+from jingzhun.core.idnumber import check_character
 
 from .columns import COLUMN
 from .households import HEAD, Household

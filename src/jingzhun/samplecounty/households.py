@@ -13,7 +13,7 @@ import random
 from array import array
 from dataclasses import dataclass
 
-from jingzhun.registry.idnumber import CHECK_CHARACTERS, WEIGHTS
+from jingzhun.core.idnumber import CHECK_CHARACTERS, WEIGHTS
 
 from .columns import MEMBER_COLUMNS
 from .geography import County, Village

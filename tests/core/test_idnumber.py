@@ -13,8 +13,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from jingzhun.registry import idnumber
-from jingzhun.registry.idnumber import InvalidIdNumber, mask, near_misses, normalize, parse
+from jingzhun.core import idnumber
+from jingzhun.core.idnumber import InvalidIdNumber, mask, near_misses, normalize, parse
 
 TODAY = dt.date(2025, 6, 30)
 OLDEST = dt.date(1905, 6, 30)  # exactly 120 years before TODAY: still accepted
