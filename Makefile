@@ -44,6 +44,7 @@ test: uv
 	$(UV) run ruff check
 	$(UV) run ruff format --check
 	$(UV) run mypy
+	$(UV) run lint-imports
 	$(UV) run python -m jingzhun makemigrations --check --dry-run
 	$(UV) run pytest $(PYTEST_ARGS)
 
@@ -51,6 +52,7 @@ lint: uv
 	$(UV) run ruff check
 	$(UV) run ruff format --check
 	$(UV) run mypy
+	$(UV) run lint-imports
 
 bench: uv
 	$(UV) run --group bench $(COMPILE)

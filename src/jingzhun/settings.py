@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jingzhun.monitoring",
     "jingzhun.assistance",
     "jingzhun.crosscheck",
+    "jingzhun.web",
 ]
 
 MIDDLEWARE = [
@@ -241,8 +242,8 @@ SPECTACULAR_SETTINGS = {
         "RelocationEnum": "jingzhun.registry.vocab.Relocation",
         "TierEnum": "jingzhun.policy.models.Tier",
         "CategoryEnum": "jingzhun.policy.models.Category",
-        "ResultFlagEnum": "jingzhun.registry.api.FLAG_CHOICES",
-        "IndicatorEnum": "jingzhun.registry.api.INDICATOR_CHOICES",
+        "ResultFlagEnum": "jingzhun.web.api_households.FLAG_CHOICES",
+        "IndicatorEnum": "jingzhun.web.api_households.INDICATOR_CHOICES",
     },
 }
 

@@ -4,9 +4,9 @@ from django.core.management import call_command
 
 from jingzhun.accounts.models import Role, User
 from jingzhun.areas.models import Level
-from jingzhun.core.management.commands import serve as serve_command
-from jingzhun.core.management.commands.demo import DEMO_PASSWORD
 from jingzhun.registry.models import Household
+from jingzhun.web.management.commands import serve as serve_command
+from jingzhun.web.management.commands.demo import DEMO_PASSWORD
 
 
 class _Worker:

@@ -29,3 +29,9 @@ def capability_required(capability: Capability) -> Callable[[View], View]:
         return login_required(guarded)
 
     return decorator
+
+
+def people_viewer(request: HttpRequest) -> None:
+    """Refuse (403) a user whose role does not include people data."""
+    if not user_can(request.user, Capability.VIEW_PEOPLE):
+        raise PermissionDenied

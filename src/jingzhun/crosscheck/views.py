@@ -28,9 +28,9 @@ from jingzhun.accounts.permissions import Capability
 from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import unmasked_view_record
 from jingzhun.areas.selectors import villages_in_scope
+from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.policy.packs import PackError
-from jingzhun.registry.views import htmx_fragment
 
 from . import selectors, services
 from .departments import COLUMNS

@@ -19,7 +19,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jingzhun.core.api import CanViewPeople, PeoplePagination
+from jingzhun.accounts.api import CanViewPeople
+from jingzhun.core.api import PeoplePagination
 
 from .models import Attachment, Category, Channel, HelpTier, MonitoringCase, RiskType, Stage
 from .selectors import case_get_for_user, case_search_for_user

@@ -28,10 +28,10 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
+from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_get_for_user
-from jingzhun.registry.views import htmx_fragment
 
 from . import selectors, services
 from .forms import CaseFilterForm, CaseOpenForm, StepForm, TierForm

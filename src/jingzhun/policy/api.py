@@ -14,9 +14,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
+from jingzhun.accounts.api import CanViewPeople
 from jingzhun.areas.models import Level
 from jingzhun.areas.selectors import area_names
-from jingzhun.core.api import CanViewPeople, PeoplePagination
+from jingzhun.core.api import PeoplePagination
 from jingzhun.registry.vocab import PovertyStatus
 
 from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AssessmentRun, Category, Tier

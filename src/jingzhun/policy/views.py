@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from jingzhun.registry.views import people_viewer
+from jingzhun.accounts.decorators import people_viewer
 from jingzhun.registry.vocab import PovertyStatus
 
 from . import selectors

@@ -13,32 +13,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from jingzhun.accounts.decorators import people_viewer
 from jingzhun.accounts.models import AccessLog
-from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_numbers
+from jingzhun.accounts.permissions import user_sees_id_numbers
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.assistance import selectors as assistance_selectors
 from jingzhun.core.idnumber import mask
+from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page, query_without_paging
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
+from jingzhun.registry import selectors
+from jingzhun.registry.models import Household, Member
 
-from . import selectors
 from .forms import HouseholdFilterForm
-from .models import Household, Member
 
 PAGE_SIZE = 50
-
-
-def people_viewer(request: HttpRequest) -> None:
-    """Refuse (403) a user whose role does not include people data."""
-    if not user_can(request.user, Capability.VIEW_PEOPLE):
-        raise PermissionDenied
-
-
-def htmx_fragment(request: HttpRequest) -> bool:
-    """An HTMX request that wants only a part of the page (a history restore wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 @login_required
@@ -64,7 +55,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "query": query_without_paging(request),
         "filtered": any(values[name] for name in ("q", "village", "status", "tier", "failed", "flag")),
     }
-    template = "registry/_household_results.html" if htmx_fragment(request) else "registry/household_list.html"
+    template = "web/_household_results.html" if htmx_fragment(request) else "web/household_list.html"
     return render(request, template, context)
 
 
@@ -130,7 +121,7 @@ def _record_context(request: HttpRequest, household: Household, *, unmasked: boo
 @require_GET
 def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
     household = _household(request, household_no)
-    return render(request, "registry/household_detail.html", _record_context(request, household, unmasked=False))
+    return render(request, "web/household_detail.html", _record_context(request, household, unmasked=False))
 
 
 @login_required
@@ -149,5 +140,5 @@ def household_unmask(request: HttpRequest, household_no: str) -> HttpResponse:
         detail={"members": [row["member"].pk for row in context["members"]], "page": "household_detail"},
     )
     if htmx_fragment(request):
-        return render(request, "registry/_members.html", context)
-    return render(request, "registry/household_detail.html", context)
+        return render(request, "web/_members.html", context)
+    return render(request, "web/household_detail.html", context)

@@ -21,10 +21,11 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from jingzhun.accounts.api import CanViewPeople
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import user_sees_id_numbers
 from jingzhun.accounts.services import access_log_record
-from jingzhun.core.api import CanViewPeople, PeoplePagination
+from jingzhun.core.api import PeoplePagination
 from jingzhun.core.idnumber import mask
 from jingzhun.policy.models import FLAG_LABELS, INDICATORS, Category, HouseholdResult, Tier
 from jingzhun.policy.selectors import (
@@ -34,10 +35,14 @@ from jingzhun.policy.selectors import (
     result_explained,
     run_latest_for_user,
 )
-
-from .models import Household, Member, StatusChange
-from .selectors import household_get_for_user, household_record, household_search_for_user, members_search_for_user
-from .vocab import (
+from jingzhun.registry.models import Household, Member, StatusChange
+from jingzhun.registry.selectors import (
+    household_get_for_user,
+    household_record,
+    household_search_for_user,
+    members_search_for_user,
+)
+from jingzhun.registry.vocab import (
     Attribute,
     Cause,
     DisabilityGrade,

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.policy.models import FLAG_LABELS, INDICATORS, Tier
 from jingzhun.policy.selectors import LIST_FLAGS
-
-from .vocab import PovertyStatus
+from jingzhun.registry.vocab import PovertyStatus
 
 
 class HouseholdFilterForm(forms.Form):

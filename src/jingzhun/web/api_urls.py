@@ -5,7 +5,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 from jingzhun.monitoring import api as monitoring_api
 from jingzhun.policy import api as policy_api
-from jingzhun.registry import api as registry_api
+
+from . import api_households as registry_api
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user_can(user, Capability.VIEW_PEOPLE):
         # Administrators and department clerks have their own pages; they never see people data.
-        return render(request, "core/home.html", {"no_people_data": True})
+        return render(request, "web/home.html", {"no_people_data": True})
     summary = selectors.household_summary_cached_for_user(user=user)
     context: dict[str, Any] = {
         "summary": summary,
@@ -80,4 +80,4 @@ def home(request: HttpRequest) -> HttpResponse:
             request.LANGUAGE_CODE,
         ]
     )
-    return render(request, "core/home.html", context)
+    return render(request, "web/home.html", context)

@@ -37,7 +37,9 @@ class Command(BaseCommand):
         # Copies only what changed, so it is cheap on every start. Production settings need it (the
         # manifest storage serves hashed names); otherwise WhiteNoise also finds files in the apps.
         call_command("collectstatic", interactive=False, verbosity=0)
-        from jingzhun.wsgi import application  # after collectstatic: WhiteNoise indexes STATIC_ROOT on load
+        from django.core.wsgi import get_wsgi_application
+
+        application = get_wsgi_application()  # after collectstatic: WhiteNoise indexes STATIC_ROOT on load
 
         url_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - only a display choice
         self.stdout.write(f"精准 正在运行：http://{url_host}:{port}/　（按 Ctrl+C 停止）")

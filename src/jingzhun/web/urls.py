@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard as views
 
 app_name = "core"
 urlpatterns = [path("", views.home, name="home")]
