@@ -12,6 +12,7 @@ from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.assistance import services
 from jingzhun.assistance.models import FollowUp, HelperKind, Measure, Pairing, Visit
+from jingzhun.core.scope import SYSTEM
 from tests.factories import HouseholdFactory, MemberFactory
 
 from .factories import JPEG, FollowUpFactory, HelperFactory, PairingFactory, VisitFactory, WorkTeamFactory
@@ -40,6 +41,7 @@ def area_a(users_by_role):
     unpaired = HouseholdFactory(village=village, household_no="A0000002")
     pairing = PairingFactory(helper=helper, household=paired, started_on=dt.date(2024, 1, 1))
     visit = services.visit_record(
+        by=SYSTEM,
         household=paired,
         helper=helper,
         visited_on=TODAY - dt.timedelta(days=40),

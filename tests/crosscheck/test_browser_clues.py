@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.scope import SYSTEM
 from jingzhun.crosscheck.models import Clue, ClueState
 from jingzhun.crosscheck.services import crosscheck_run
 from tests.browser import DESKTOP, PHONE
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def clue(users_by_role):
     owner = member_aged(40, household=HouseholdFactory(village=users_by_role.village_a), name="李大山")
     listed(owner, BatchFactory(department="vehicles"), kind="小型轿车", text1="鲁A12345")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     return Clue.objects.get()
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.scope import SYSTEM
 from jingzhun.crosscheck.models import Clue, ClueEvent, Run
 from jingzhun.crosscheck.services import (
     ClueRefused,
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def test_no_department_list_at_all():
     with pytest.raises(NoDepartmentLists, match="尚未导入任何部门数据"):
-        crosscheck_run(as_of=AS_OF)
+        crosscheck_run(user=SYSTEM, as_of=AS_OF)
     assert not Run.objects.exists()
 
 
@@ -37,7 +38,7 @@ def test_clues_across_runs_new_seen_again_cleared():
     owner, other = member_aged(40), member_aged(40)
     listed(owner, vehicles, kind="小型轿车")
     listed(other, vehicles, kind="小型轿车")
-    first = crosscheck_run(as_of=AS_OF)
+    first = crosscheck_run(user=SYSTEM, as_of=AS_OF)
     clues = Clue.objects.filter(rule="X06")
     assert {c.member_id for c in clues} == {owner.pk, other.pk}
     assert {(c.state, c.first_run_id, c.last_run_id) for c in clues} == {("new", first.pk, first.pk)}
@@ -57,7 +58,7 @@ def test_clues_across_runs_new_seen_again_cleared():
     # A newer list without the other member's car: owner's clue is seen again, other's is cleared.
     newer = BatchFactory(department="vehicles")
     listed(owner, newer, kind="小型轿车")
-    second = crosscheck_run(as_of=AS_OF)
+    second = crosscheck_run(user=SYSTEM, as_of=AS_OF)
     kept = Clue.objects.get(member=owner)
     assert (kept.state, kept.first_run_id, kept.last_run_id, kept.batch_id) == ("new", first.pk, second.pk, newer.pk)
     gone = Clue.objects.get(member=other)
@@ -69,13 +70,13 @@ def test_clues_across_runs_new_seen_again_cleared():
     assert second.batches == {"vehicles": newer.pk}
 
     # Running again changes nothing but the last run.
-    third = crosscheck_run(as_of=AS_OF)
+    third = crosscheck_run(user=SYSTEM, as_of=AS_OF)
     assert Clue.objects.count() == 2
     assert Clue.objects.get(member=owner).last_run_id == third.pk
 
     # The car comes back: a new clue (the cleared one stays cleared).
     listed(other, BatchFactory(department="vehicles"), kind="中型客车")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     assert Clue.objects.filter(member=other).count() == 2
     assert Clue.objects.filter(member=other, state="new").count() == 1
 
@@ -85,10 +86,10 @@ def test_skipped_rules_and_other_areas_keep_their_clues():
     here, there = member_aged(40), member_aged(40)
     listed(here, vehicles, kind="小型轿车")
     listed(there, vehicles, kind="小型轿车")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     # A comparison of one town only, with a newer empty list: the other town's clue is left alone.
     BatchFactory(department="vehicles")
-    crosscheck_run(as_of=AS_OF, area_prefix=here.household.village_id[:9])
+    crosscheck_run(user=SYSTEM, as_of=AS_OF, area_prefix=here.household.village_id[:9])
     assert Clue.objects.get(member=here).state == "cleared"
     assert Clue.objects.get(member=there).state == "new"
 
@@ -98,14 +99,14 @@ def test_an_explained_clue_is_not_raised_again_while_the_values_stay():
     owner = member_aged(40)
     county = _county_user(owner)
     listed(owner, vehicles, kind="小型轿车", text1="鲁A1")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     clue = Clue.objects.get()
     clue_answer(clue_id=clue.pk, user=county, answer="explained", note="车辆已过户", expected_version=1)
-    run = crosscheck_run(as_of=AS_OF)
+    run = crosscheck_run(user=SYSTEM, as_of=AS_OF)
     assert Clue.objects.count() == 1
     assert run.summary["rules"]["X06"]["settled"] == 1
     listed(owner, BatchFactory(department="vehicles"), kind="小型轿车", text1="鲁A2")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     assert Clue.objects.filter(state="new").count() == 1
 
 
@@ -140,7 +141,7 @@ def _town_user(member, name="town-clerk"):
 def _vehicle_clue():
     owner = member_aged(40)
     listed(owner, BatchFactory(department="vehicles"), kind="小型轿车")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     return owner, Clue.objects.get(member=owner)
 
 
@@ -192,7 +193,7 @@ def _answer_fixed(clue, user):
 def test_fix_a_death_in_the_registry():
     person = member_aged(70)
     listed(person, BatchFactory(department="deaths"), date1=AS_OF)
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     county, clue = _county_user(person), Clue.objects.get(member=person)
     with pytest.raises(ClueRefused, match="属实已整改"):
         clue_fix_registry(clue_id=clue.pk, user=county)
@@ -233,7 +234,7 @@ def test_fix_a_death_in_the_registry():
 def test_fix_member_fields(department, member_fields, columns, field, expected):
     person = member_aged(12 if department == "education" else 40, **member_fields)
     listed(person, BatchFactory(department=department), **columns)
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     county = _county_user(person)
     clue = Clue.objects.filter(member=person).exclude(variant__in=("missing", "pension")).get()
     _answer_fixed(clue, county)
@@ -247,7 +248,7 @@ def test_fix_household_attribute_and_housing_grade():
     head = member_aged(60, household=home)
     listed(head, BatchFactory(department="civil_affairs"), kind="特困")
     listed(head, BatchFactory(department="housing"), grade="D")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     county = _county_user(head)
     for clue in Clue.objects.filter(household=home):
         _answer_fixed(clue, county)
@@ -289,7 +290,7 @@ def test_open_a_monitoring_case_from_a_confirmed_clue():
 def test_open_case_passes_on_the_refusal_for_a_household_under_assistance():
     owner = member_aged(40, household=HouseholdFactory(poverty_status="not_exited"))
     listed(owner, BatchFactory(department="vehicles"), kind="小型轿车")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     clue = Clue.objects.get()
     county = _county_user(owner)
     _answer_fixed(clue, county)

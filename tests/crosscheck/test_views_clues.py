@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.scope import SYSTEM
 from jingzhun.crosscheck.models import Clue, Run
 from jingzhun.crosscheck.services import crosscheck_run
 from jingzhun.monitoring.models import MonitoringCase
@@ -19,7 +20,7 @@ def clue(users_by_role):
     """An X06 clue of a household of village A (area A's users see it, area B's do not)."""
     owner = member_aged(40, household=HouseholdFactory(village=users_by_role.village_a), name="李大山")
     listed(owner, BatchFactory(department="vehicles"), kind="小型轿车", text1="鲁A12345")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     return Clue.objects.get()
 
 
@@ -54,7 +55,7 @@ def test_keyset_pages(client, users_by_role):
     batch = BatchFactory(department="payroll")
     for _ in range(3):
         listed(member_aged(40, household=HouseholdFactory(village=users_by_role.village_a)), batch, text1="某局")
-    crosscheck_run(as_of=AS_OF)
+    crosscheck_run(user=SYSTEM, as_of=AS_OF)
     client.force_login(users_by_role[Role.COUNTY].owner)
     from jingzhun.crosscheck import views
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.scope import SYSTEM
 from jingzhun.registry.models import ChangeRecord, StatusChange
 from jingzhun.registry.services import RegistryRefused, household_update, member_update
 from tests.factories import HouseholdFactory, MemberFactory
@@ -18,7 +19,7 @@ def test_member_update_writes_each_changed_field():
     changed = member_update(
         member=member,
         changes={"medical_insurance": "resident", "pension_insured": False, "health": "healthy"},
-        user=None,
+        user=SYSTEM,
         reason="比对",
     )
     assert changed == {"medical_insurance": ("none", "resident"), "pension_insured": (None, False)}
@@ -31,23 +32,23 @@ def test_member_update_writes_each_changed_field():
 
 def test_member_update_without_a_change_writes_nothing():
     member = MemberFactory(status="active")
-    assert member_update(member=member, changes={"status": "active"}, user=None, reason="") == {}
+    assert member_update(member=member, changes={"status": "active"}, user=SYSTEM, reason="") == {}
     assert not ChangeRecord.objects.exists()
 
 
 def test_member_update_refuses_identity_fields_and_invalid_values():
     member = MemberFactory()
     with pytest.raises(RegistryRefused, match="id_number"):
-        member_update(member=member, changes={"id_number": "1"}, user=None, reason="")
+        member_update(member=member, changes={"id_number": "1"}, user=SYSTEM, reason="")
     with pytest.raises(RegistryRefused, match="无效"):
-        member_update(member=member, changes={"status": "flying"}, user=None, reason="")
+        member_update(member=member, changes={"status": "flying"}, user=SYSTEM, reason="")
     assert not ChangeRecord.objects.exists()
 
 
 def test_household_update_writes_status_history():
     home = HouseholdFactory(poverty_status="exited", housing_grade="A")
     changed = household_update(
-        household=home, changes={"poverty_status": "relapsed", "housing_grade": "C"}, user=None, reason="返贫"
+        household=home, changes={"poverty_status": "relapsed", "housing_grade": "C"}, user=SYSTEM, reason="返贫"
     )
     assert changed == {"poverty_status": ("exited", "relapsed"), "housing_grade": ("A", "C")}
     assert StatusChange.objects.get(household=home).reason == "返贫"

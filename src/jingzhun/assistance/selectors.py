@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.areas.models import Area, Level
+from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.selectors import households_for_user, members_for_user
 from jingzhun.registry.vocab import Relation
 
@@ -40,7 +41,7 @@ DEFAULT_VISIT_DAYS = 30
 
 
 def _prefix(user: Any) -> str | None:
-    return getattr(user, "scope_prefix", None) or None
+    return scope_prefix(user)
 
 
 # --- helpers and teams ----------------------------------------------------------------------------------------

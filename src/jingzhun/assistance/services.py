@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.scope import in_scope
 
 from .models import (
     AssistanceChange,
@@ -76,13 +77,6 @@ _FIELD_NAMES = {
 }
 
 
-def _in_scope(by: Any, code: str) -> bool:
-    if by is None:
-        return True
-    prefix = getattr(by, "scope_prefix", None)
-    return bool(prefix) and code.startswith(str(prefix))
-
-
 @transaction.atomic
 def helper_create(
     *,
@@ -92,7 +86,7 @@ def helper_create(
     phone: str = "",
     kind: str = HelperKind.HELPER,
     account: Any = None,
-    by: Any = None,
+    by: Any,
 ) -> Helper:
     """A new helper (帮扶责任人, 第一书记 or work-team member) managed in ``area``, optionally with an account."""
     name, unit, phone = name.strip(), unit.strip(), phone.strip()
@@ -102,7 +96,7 @@ def helper_create(
         raise ValidationError({"unit": "单位：必须填写帮扶责任人所在单位。"})
     if kind not in HelperKind.values:
         raise ValidationError({"kind": f"类别：没有“{kind}”这一类别。"})
-    if not _in_scope(by, area.code):
+    if not in_scope(by, area.code):
         raise ValidationError({"area": "所属区域：不在您的数据权限范围内。"})
     if account is not None:
         if account.role != Role.HELPER:
@@ -118,7 +112,7 @@ def helper_create(
 
 @transaction.atomic
 def pairing_set(
-    *, helper: Helper, household: Any, started_on: dt.date, by: Any = None, end_reason: str = "重新结对"
+    *, helper: Helper, household: Any, started_on: dt.date, by: Any, end_reason: str = "重新结对"
 ) -> Pairing:
     """Pair ``helper`` with ``household`` from ``started_on``; the household's current pairing, if any, ends that
     day in the same transaction (the database allows one current pairing per household)."""
@@ -135,7 +129,9 @@ def pairing_set(
                 {"started_on": f"开始日期：不能早于该户现有结对的开始日期（{current.started_on:%Y-%m-%d}）。"}
             )
         _pairing_close(current, ended_on=started_on, reason=end_reason, by=by)
-    pairing = Pairing.objects.create(helper=helper, household=household, started_on=started_on, created_by=by)
+    pairing = Pairing.objects.create(
+        helper=helper, household=household, started_on=started_on, created_by=by if getattr(by, "pk", None) else None
+    )
     AssistanceChange.record(
         user=by,
         entity="pairing",
@@ -165,7 +161,7 @@ def _pairing_close(pairing: Pairing, *, ended_on: dt.date, reason: str, by: Any)
 
 
 @transaction.atomic
-def pairing_end(*, pairing: Pairing, ended_on: dt.date, reason: str, by: Any = None) -> Pairing:
+def pairing_end(*, pairing: Pairing, ended_on: dt.date, reason: str, by: Any) -> Pairing:
     """End a current pairing on ``ended_on`` for ``reason`` (the household then has no helper)."""
     pairing = Pairing.objects.select_for_update().select_related("household").get(pk=pairing.pk)
     if pairing.ended_on is not None:
@@ -189,7 +185,7 @@ def work_team_create(
     members: Iterable[Helper] = (),
     started_on: dt.date,
     ended_on: dt.date | None = None,
-    by: Any = None,
+    by: Any,
 ) -> WorkTeam:
     """A village work team (驻村工作队); the leader is a first secretary and always one of the members."""
     from jingzhun.areas.models import Level
@@ -197,7 +193,7 @@ def work_team_create(
     unit = unit.strip()
     if village.level != Level.VILLAGE:
         raise ValidationError({"village": f"驻村：{village.name} 不是行政村。"})
-    if not _in_scope(by, village.code):
+    if not in_scope(by, village.code):
         raise ValidationError({"village": "驻村：不在您的数据权限范围内。"})
     if not unit:
         raise ValidationError({"unit": "派出单位：必须填写。"})
@@ -225,7 +221,7 @@ def work_team_create(
 
 @transaction.atomic
 def attendance_record(
-    *, team: WorkTeam, member: Helper, date: dt.date, status: str, note: str = "", by: Any = None
+    *, team: WorkTeam, member: Helper, date: dt.date, status: str, note: str = "", by: Any
 ) -> Attendance:
     """One member's attendance on one day; recording the same day again corrects it (the old value is kept
     in the history)."""
@@ -238,11 +234,18 @@ def attendance_record(
         raise ValidationError({"date": "日期：不在该工作队的驻村期间内。"})
     previous = Attendance.objects.select_for_update().filter(team=team, member=member, date=date).first()
     if previous is None:
-        row = Attendance.objects.create(team=team, member=member, date=date, status=status, note=note, recorded_by=by)
+        row = Attendance.objects.create(
+            team=team,
+            member=member,
+            date=date,
+            status=status,
+            note=note,
+            recorded_by=by if getattr(by, "pk", None) else None,
+        )
     else:
         row = previous
         old = previous.status
-        row.status, row.note, row.recorded_by = status, note, by
+        row.status, row.note, row.recorded_by = status, note, by if getattr(by, "pk", None) else None
         row.save(update_fields=["status", "note", "recorded_by"])
     AssistanceChange.record(
         user=by,
@@ -268,7 +271,7 @@ def measure_record(
     ended_on: dt.date | None = None,
     amount: Decimal | None = None,
     result: str = "",
-    by: Any = None,
+    by: Any,
 ) -> Measure:
     """An assistance measure given to a household. When the household has an open monitoring case the measure
     belongs to that case too, and the case hears of it (it counts towards risk elimination and answers the
@@ -343,7 +346,7 @@ def visit_record(
     follow_ups: Sequence[str] = (),
     follow_up_due: dt.date | None = None,
     photos: Sequence[UploadedFile] = (),
-    by: Any = None,
+    by: Any,
 ) -> Visit:
     """A home visit (走访) with what was found, the household's needs, follow-ups and photos."""
     findings, needs = findings.strip(), needs.strip()
@@ -386,7 +389,7 @@ def visit_record(
 
 
 @transaction.atomic
-def follow_up_close(*, follow_up: FollowUp, by: Any = None, done_on: dt.date | None = None) -> FollowUp:
+def follow_up_close(*, follow_up: FollowUp, by: Any, done_on: dt.date | None = None) -> FollowUp:
     """Mark a follow-up done (on ``done_on``, today by default)."""
     follow_up = FollowUp.objects.select_for_update().select_related("household").get(pk=follow_up.pk)
     if follow_up.done:

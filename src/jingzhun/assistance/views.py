@@ -25,6 +25,7 @@ from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import villages_in_scope
+from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import households_for_user
 
@@ -216,7 +217,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     leaders = [(h.pk, str(h)) for h in helpers if h.kind == HelperKind.FIRST_SECRETARY]
     form = WorkTeamForm(
         request.POST or None,
-        villages=villages_in_scope(prefix=getattr(request.user, "scope_prefix", None)),
+        villages=villages_in_scope(prefix=scope_prefix(request.user)),
         leaders=leaders,
         helpers=choices,
     )
@@ -455,9 +456,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @capability_required(VIEW)
 @require_GET
 def not_visited(request: HttpRequest) -> HttpResponse:
-    form = NotVisitedForm(
-        request.GET or None, villages=villages_in_scope(prefix=getattr(request.user, "scope_prefix", None))
-    )
+    form = NotVisitedForm(request.GET or None, villages=villages_in_scope(prefix=scope_prefix(request.user)))
     days, village = form.values()
     households = selectors.households_not_visited(user=request.user, days=days, village_code=village)
     context = {"form": form, "days": days, "households": households[:500], "count": households.count()}

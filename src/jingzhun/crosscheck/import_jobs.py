@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from jingzhun.core.scope import scope_prefix
 from jingzhun.spreadsheets.reading import UnusableFile
 
 from .list_import import department_list_import
@@ -126,7 +127,7 @@ def list_import_job_create(
     if upload.size is not None and upload.size > settings.JINGZHUN_MAX_UPLOAD_BYTES:
         limit = settings.JINGZHUN_MAX_UPLOAD_BYTES // (1024 * 1024)
         raise UploadRefused(f"文件太大（{upload.size // (1024 * 1024)} MB），上限为 {limit} MB")
-    prefix = getattr(user, "scope_prefix", None)
+    prefix = scope_prefix(user)
     if not prefix:
         raise UploadRefused("您的账号没有管辖范围，不能导入")
     job = ListImportJob(

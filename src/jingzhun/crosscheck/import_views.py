@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.services import access_log_record
+from jingzhun.core.scope import scope_prefix
 
 from .import_jobs import (
     ListImportJob,
@@ -69,7 +70,7 @@ def _own_job(request: HttpRequest, job_id: UUID) -> ListImportJob:
 def batches_for_user(*, user: Any) -> QuerySet[Batch]:
     """Batches imported for the user's area: by an office above or at it ("" is the command line, for the
     whole database), or within it."""
-    prefix = getattr(user, "scope_prefix", None)
+    prefix = scope_prefix(user)
     if not prefix:
         return Batch.objects.none()
     above = [prefix[:n] for n in range(len(prefix) + 1)]

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.core.scope import scope_prefix
 
 from .matching import id_edit
 from .models import Decision, Match, MatchState
@@ -30,7 +31,7 @@ class ReviewRefused(Exception):
 
 def review_queue_for_user(*, user: Any) -> QuerySet[Match]:
     """Matches awaiting review whose candidate member lives inside the user's area; none without a scope."""
-    prefix = getattr(user, "scope_prefix", None)
+    prefix = scope_prefix(user)
     if not prefix or not user_can(user, Capability.EDIT_PEOPLE):
         return Match.objects.none()
     return (
@@ -69,7 +70,7 @@ def match_reasons(*, match: Match) -> Reasons:
 
 
 def _check(user: Any) -> None:
-    if not user_can(user, Capability.EDIT_PEOPLE) or not getattr(user, "scope_prefix", None):
+    if not user_can(user, Capability.EDIT_PEOPLE) or not scope_prefix(user):
         raise ReviewRefused("只有县、乡、村工作人员可以确认比对结果。")
 
 

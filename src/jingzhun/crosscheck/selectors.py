@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from jingzhun.core.scope import scope_prefix, scoped
+
 from .models import OPEN_CLUE_STATES, Clue, ClueEvent, Run
 
 
@@ -22,10 +24,7 @@ def clues_for_user(
     *, user: Any, rule: str = "", department: str = "", state: str = "open", village: str = ""
 ) -> QuerySet[Clue]:
     """Clues of households in the user's area, filtered; ``state`` is a clue state, ``open`` or ``all``."""
-    prefix = getattr(user, "scope_prefix", None)
-    if not prefix:
-        return Clue.objects.none()
-    clues = Clue.objects.filter(village_code__startswith=prefix).select_related("household", "household__village")
+    clues = scoped(Clue.objects.all(), user, "village_code").select_related("household", "household__village")
     if rule:
         clues = clues.filter(rule=rule)
     if department:
@@ -57,7 +56,7 @@ def runs_for_user(*, user: Any, limit: int = 50) -> list[Run]:
 
     A run shows counts only, never people; still, a run of another county is not listed.
     """
-    prefix = getattr(user, "scope_prefix", None)
+    prefix = scope_prefix(user)
     if not prefix:
         return []
     # A run from the command line ("") covers every area; a run covers the user's area when one of the two

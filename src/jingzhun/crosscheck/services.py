@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.areas.models import Area
+from jingzhun.core.scope import SYSTEM, covers, in_scope, scope_prefix
 from jingzhun.core.sets import temp_cache
 from jingzhun.policy.packs import DEFAULT_PACK, pack_get
 from jingzhun.registry.vocab import LEDGER_TEXT, Attribute, Health, MedicalInsurance, MemberStatus, SchoolStatus
@@ -84,12 +85,12 @@ def _json(value: dict[str, Any]) -> tuple[str, str]:
 
 
 def _run_scope(user: Any, area_prefix: str) -> str:
-    if user is None:
+    if user is SYSTEM:
         return area_prefix
-    prefix = getattr(user, "scope_prefix", None)
+    prefix = scope_prefix(user)
     if getattr(user, "role", "") != Role.COUNTY or not prefix:
         raise PermissionDenied("「数据比对」须由县级用户发起。")
-    if area_prefix and not area_prefix.startswith(prefix):
+    if area_prefix and not covers(user, area_prefix):
         raise PermissionDenied("比对范围超出您的管辖区域。")
     return area_prefix or prefix
 
@@ -114,7 +115,7 @@ def _match(batches: dict[str, Batch]) -> tuple[dict[str, Any], dict[int, tuple[i
     return summary, ranges
 
 
-def crosscheck_run(*, as_of: dt.date | None = None, user: Any = None, area_prefix: str = "") -> Run:
+def crosscheck_run(*, user: Any, as_of: dt.date | None = None, area_prefix: str = "") -> Run:
     """Compare the registry with the latest list of every department on ``as_of`` (default today) and keep
     the clues up to date; one transaction, safe to run again (RULES.md §8).
 
@@ -283,17 +284,12 @@ def _locked(clue_id: int) -> Clue:
         raise ClueRefused("线索不存在。") from None
 
 
-def _in_scope(user: Any, clue: Clue) -> bool:
-    prefix = getattr(user, "scope_prefix", None)
-    return bool(prefix) and clue.village_code.startswith(str(prefix))
-
-
 def _check(user: Any, clue: Clue, roles: set[str], what: str) -> None:
     role = getattr(user, "role", "")
     if role not in roles:
         who = "、".join(text for code, text in (("county", "县级"), ("town", "乡镇")) if code in roles)
         raise PermissionDenied(f"「{what}」须由{who}用户办理。")
-    if not _in_scope(user, clue):
+    if not in_scope(user, clue.village_code):
         raise PermissionDenied(f"户 {clue.household.household_no} 不在您的管辖区域内。")
 
 

@@ -30,6 +30,7 @@ from jingzhun.accounts.services import unmasked_view_record
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
+from jingzhun.core.scope import scope_prefix
 from jingzhun.policy.packs import PackError
 
 from . import selectors, services
@@ -110,7 +111,7 @@ def _paged(clues: QuerySet[Clue], values: dict[str, str]) -> Any:
 @view_people
 def clue_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ClueFilterForm(request.GET, villages=villages_in_scope(prefix=getattr(user, "scope_prefix", None)))
+    form = ClueFilterForm(request.GET, villages=villages_in_scope(prefix=scope_prefix(user)))
     values = form.values()
     clues = selectors.clues_for_user(
         user=user,
@@ -269,7 +270,7 @@ def _run_rows(run: Any) -> list[dict[str, Any]]:
 @view_people
 def run_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    may_run = getattr(user, "role", "") == Role.COUNTY and bool(getattr(user, "scope_prefix", None))
+    may_run = getattr(user, "role", "") == Role.COUNTY and bool(scope_prefix(user))
     error = ""
     if request.method == "POST":
         if not may_run:

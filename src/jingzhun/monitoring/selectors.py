@@ -9,15 +9,14 @@ from typing import Any
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from jingzhun.core.scope import scoped
+
 from .models import IDENTIFYING, Attachment, MonitoringCase, Stage
 
 
 def cases_for_user(*, user: Any) -> QuerySet[MonitoringCase]:
     """Cases of households inside the user's area scope; none for a user without a scope."""
-    prefix = getattr(user, "scope_prefix", None)
-    if not prefix:
-        return MonitoringCase.objects.none()
-    return MonitoringCase.objects.filter(household__village__code__startswith=prefix)
+    return scoped(MonitoringCase.objects.all(), user, "household__village__code")
 
 
 def household_monitorable(*, household: Any) -> bool:

@@ -24,6 +24,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.scope import in_scope, scope_prefix
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
 from jingzhun.registry.vocab import PovertyStatus
@@ -227,18 +228,13 @@ def _actor(user: Any) -> str:
     return f"命令行（{getpass.getuser()}）"
 
 
-def _in_scope(user: Any, household: Any) -> bool:
-    prefix = getattr(user, "scope_prefix", None)
-    return bool(prefix) and household.village_id.startswith(prefix)
-
-
 def _check_actor(user: Any, household: Any, roles: Iterable[str], what: str) -> None:
     """The user's role must be one of ``roles`` and the household inside the user's area."""
     role = getattr(user, "role", "")
     allowed = "、".join(ROLE_TEXT.get(r, r) for r in sorted(roles, key=_ROLE_ORDER.index))
     if role not in roles:
         raise PermissionDenied(f"「{what}」须由{allowed}用户办理，当前用户角色为「{ROLE_TEXT.get(role, role)}」。")
-    if not _in_scope(user, household):
+    if not in_scope(user, household.village_id):
         raise PermissionDenied(f"户 {household.household_no} 不在您的管辖区域内。")
 
 
@@ -694,7 +690,7 @@ def cases_open_from_run(*, year: int, user: Any = None, today: dt.date | None = 
     discoveries = model_table(CaseDiscovery, ["case", "source_run"])
     steps = model_table(CaseStep, ["case", "action"])
 
-    prefix = getattr(user, "scope_prefix", None) or ""
+    prefix = scope_prefix(user) or ""
     flagged = results.filter(results.run_id == run.pk, results.monitoring_flag)
     flagged = flagged.join(households, flagged.household_id == households.id)
     flagged = flagged.filter(households.poverty_status.isin([str(s) for s in MONITORABLE]))
@@ -792,6 +788,6 @@ def cases_open_from_run(*, year: int, user: Any = None, today: dt.date | None = 
 
 def _check_user_role(user: Any, roles: frozenset[str], what: str) -> None:
     role = getattr(user, "role", "")
-    if role not in roles or not getattr(user, "scope_prefix", None):
+    if role not in roles or not scope_prefix(user):
         allowed = "、".join(ROLE_TEXT.get(r, r) for r in roles)
         raise PermissionDenied(f"「{what}」须由{allowed}用户办理。")

@@ -30,6 +30,7 @@ from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
+from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_get_for_user
 
@@ -103,7 +104,7 @@ def _paged(cases: QuerySet[MonitoringCase], values: dict[str, str]) -> Any:
 def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    form = CaseFilterForm(request.GET, villages=villages_in_scope(prefix=getattr(user, "scope_prefix", None)))
+    form = CaseFilterForm(request.GET, villages=villages_in_scope(prefix=scope_prefix(user)))
     values = form.values()
     cases = selectors.case_search_for_user(
         user=user,
@@ -416,7 +417,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
 
 
 def _ledger_download(request: HttpRequest, *, name: str, write: Any) -> FileResponse:
-    prefix = getattr(request.user, "scope_prefix", None)
+    prefix = scope_prefix(request.user)
     if not prefix:
         raise PermissionDenied  # no area: an empty prefix would mean every area
     folder = Path(tempfile.mkdtemp(prefix="jz-ledger-"))

@@ -150,7 +150,7 @@ def _name_list(flagged: ir.Table, text: ir.StringValue, key: str) -> ir.Table:
     return grouped.select(household_id=grouped.household_id, **{f"{key}_n": grouped._n, f"{key}_names": names})
 
 
-def _in_scope(households: ir.Table, area_prefix: str) -> ir.Table:
+def _within_area(households: ir.Table, area_prefix: str) -> ir.Table:
     return households.filter(households.village_id.startswith(area_prefix)) if area_prefix else households
 
 
@@ -250,7 +250,7 @@ def _household_facts(tables: Tables, rules: YearRules, members: ir.Table, area_p
         ).min(),
     )
     villages = tables.areas.select(village_code=tables.areas.code, water_scarce=tables.areas.water_scarce)
-    h = _in_scope(tables.households, area_prefix)
+    h = _within_area(tables.households, area_prefix)
     joined = (
         h.left_join(members, h.id == members.household_id)
         .left_join(this_year, h.id == this_year.household_id)
@@ -506,7 +506,7 @@ def _area_rows(
     plan: Plan, tables: Tables, rules: YearRules, people: ir.Table, run_id: int, area_prefix: str
 ) -> ir.Table:
     """One row per village, town and county in scope with the columns of ``AreaResult`` (RULES.md §5)."""
-    households = _in_scope(tables.households, area_prefix)
+    households = _within_area(tables.households, area_prefix)
     poor = households.filter(households.poverty_status.isin(POOR))
     poor = poor.join(people, poor.id == people.household_id)
     poor_by_village = poor.group_by(village_code=poor.village_id).aggregate(poor=poor.n.sum())

@@ -16,7 +16,7 @@ from decimal import Decimal
 import ibis
 import ibis.expr.types as ir
 
-from .engine import _INCOME_PLUS, ACTIVE, Tables, _cents, _in_scope, _money_cents, _rounded_quotient
+from .engine import _INCOME_PLUS, ACTIVE, Tables, _cents, _money_cents, _rounded_quotient, _within_area
 from .packs import YearRules
 
 
@@ -54,7 +54,7 @@ def pre_assessment_queries(
     )
     members = tables.members.filter(tables.members.status == ACTIVE)
     size = members.group_by(household_id=members.household_id).aggregate(n=members.count())
-    h = _in_scope(tables.households, area_prefix)
+    h = _within_area(tables.households, area_prefix)
     joined = h.left_join(size, h.id == size.household_id).left_join(incomes, h.id == incomes.household_id)
     base = joined.select(
         household_no=h.household_no,

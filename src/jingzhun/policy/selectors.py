@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
+from jingzhun.core.scope import scope_prefix
 from jingzhun.core.sets import fetch, fetch_iter
 
 from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AreaResult, AssessmentRun, HouseholdResult
@@ -38,7 +39,7 @@ def household_results_for_scope(*, run: AssessmentRun, area_prefix: str = "") ->
 
 
 def household_results_for_user(*, user: Any, run: AssessmentRun) -> QuerySet[HouseholdResult]:
-    prefix = getattr(user, "scope_prefix", None)
+    prefix = scope_prefix(user)
     if not prefix:
         return HouseholdResult.objects.none()
     return household_results_for_scope(run=run, area_prefix=prefix)
@@ -136,7 +137,7 @@ def household_results_search_for_user(
 
 def area_results_for_user(*, user: Any, run: AssessmentRun, level: str = "") -> QuerySet[AreaResult]:
     """Area results of ``run`` inside the user's scope, in area-code order."""
-    prefix = getattr(user, "scope_prefix", None)
+    prefix = scope_prefix(user)
     if not prefix:
         return AreaResult.objects.none()
     results = area_results_for_scope(run=run, area_prefix=prefix)
@@ -222,7 +223,7 @@ def transitions_for_scope(
 
 def runs_for_user(*, user: Any) -> QuerySet[AssessmentRun]:
     """Finished runs that cover some of the user's scope (a run of the whole database covers everyone's)."""
-    prefix = getattr(user, "scope_prefix", None)
+    prefix = scope_prefix(user)
     if not prefix:
         return AssessmentRun.objects.none()
     # The run's own scope and the user's overlap when one is a prefix of the other.

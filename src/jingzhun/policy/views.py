@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from jingzhun.accounts.decorators import people_viewer
+from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.vocab import PovertyStatus
 
 from . import selectors
@@ -54,7 +55,7 @@ def _transition_table(counts: list[dict[str, Any]]) -> dict[str, Any]:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     people_viewer(request)
     user = request.user
-    prefix = getattr(user, "scope_prefix", None) or ""
+    prefix = scope_prefix(user) or ""
     try:
         run = selectors.run_for_user(user=user, run_id=run_id)
     except LookupError:

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from jingzhun.core.scope import scope_prefix
 from jingzhun.spreadsheets.reading import UnusableFile
 
 from .ledger_import import ledger_import
@@ -52,7 +53,7 @@ def import_job_create(*, user: Any, upload: UploadedFile) -> ImportJob:
     if upload.size is not None and upload.size > settings.JINGZHUN_MAX_UPLOAD_BYTES:
         limit = settings.JINGZHUN_MAX_UPLOAD_BYTES // (1024 * 1024)
         raise UploadRefused(f"文件太大（{upload.size // (1024 * 1024)} MB），上限为 {limit} MB")
-    prefix = getattr(user, "scope_prefix", None)
+    prefix = scope_prefix(user)
     if not prefix:
         raise UploadRefused("您的账号没有管辖范围，不能导入")
     folder = Path(settings.DATA_DIR) / "uploads" / uuid.uuid4().hex

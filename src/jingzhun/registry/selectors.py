@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, When
 
 from jingzhun.core import idnumber
+from jingzhun.core.scope import scope_key, scoped
 from jingzhun.core.sets import model_table
 
 from .models import Household, HouseholdEvent, Income, Member, StatusChange
@@ -33,17 +34,11 @@ def registry_tables() -> dict[str, Any]:
 
 def households_for_user(*, user: Any) -> QuerySet[Household]:
     """Households inside the user's area scope; none for a user without a scope."""
-    prefix = getattr(user, "scope_prefix", None)
-    if not prefix:
-        return Household.objects.none()
-    return Household.objects.filter(village__code__startswith=prefix)
+    return scoped(Household.objects.all(), user, "village__code")
 
 
 def members_for_user(*, user: Any) -> QuerySet[Member]:
-    prefix = getattr(user, "scope_prefix", None)
-    if not prefix:
-        return Member.objects.none()
-    return Member.objects.filter(household__village__code__startswith=prefix)
+    return scoped(Member.objects.all(), user, "household__village__code")
 
 
 def registry_version() -> str:
@@ -66,7 +61,7 @@ def household_summary_cached_for_user(*, user: Any) -> dict[str, Any]:
     from django.core.cache import cache
 
     version = registry_version()
-    key = f"jingzhun:summary:{getattr(user, 'scope_prefix', None)}:{version}"
+    key = f"jingzhun:summary:{scope_key(user)}:{version}"
     summary = cache.get(key)
     if summary is None:
         summary = {**household_summary_for_user(user=user), "version": version}

@@ -9,6 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from jingzhun.core.scope import SYSTEM, in_scope, scope_prefix
+
 from .ledger_export import ledger_export
 from .ledger_import import LedgerImportOutcome, ledger_import
 from .models import ChangeRecord, Household, HouseholdEvent
@@ -103,12 +105,11 @@ def _check_editor(user: Any, household: Household) -> None:
 
     from jingzhun.accounts.permissions import Capability, user_can
 
-    if user is None:  # the command line and batch jobs
+    if user is SYSTEM:  # the command line and batch jobs
         return
-    prefix = getattr(user, "scope_prefix", None)
-    if not user_can(user, Capability.EDIT_PEOPLE) or not prefix:
+    if not user_can(user, Capability.EDIT_PEOPLE) or not scope_prefix(user):
         raise PermissionDenied("您的角色不能修改建档立卡信息。")
-    if not household.village_id.startswith(prefix):
+    if not in_scope(user, household.village_id):
         raise PermissionDenied(f"户 {household.household_no} 不在您的管辖区域内。")
 
 

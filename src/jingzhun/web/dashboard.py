@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.core.scope import scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
 from jingzhun.policy.models import Tier
@@ -42,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
     }
     if run is not None:
-        prefix = getattr(user, "scope_prefix", None) or ""
+        prefix = scope_prefix(user) or ""
         # A run never changes once written: its figures for a scope can be kept as long as the run.
         key = f"jingzhun:run:{run.pk}:{prefix}"
         cached = cache.get(key)
@@ -74,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # as long as the data and the language it was made from.
     context["fragment_key"] = ":".join(
         [
-            getattr(user, "scope_prefix", None) or "",
+            scope_prefix(user) or "",
             summary["version"],
             str(run.pk if run else 0),
             request.LANGUAGE_CODE,

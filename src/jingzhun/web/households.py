@@ -22,6 +22,7 @@ from jingzhun.assistance import selectors as assistance_selectors
 from jingzhun.core.idnumber import mask
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page, query_without_paging
+from jingzhun.core.scope import scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
 from jingzhun.registry import selectors
@@ -38,7 +39,7 @@ PAGE_SIZE = 50
 def household_list(request: HttpRequest) -> HttpResponse:
     people_viewer(request)
     user = request.user
-    form = HouseholdFilterForm(request.GET, villages=villages_in_scope(prefix=getattr(user, "scope_prefix", None)))
+    form = HouseholdFilterForm(request.GET, villages=villages_in_scope(prefix=scope_prefix(user)))
     values = form.values()
     run = policy_selectors.run_latest_for_user(user=user)
     households = selectors.household_search_for_user(

@@ -18,6 +18,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.core.management.batch import BatchCommand
+from jingzhun.core.scope import SYSTEM
 from jingzhun.crosscheck.models import Rule
 from jingzhun.crosscheck.selectors import clues_of_run
 from jingzhun.crosscheck.services import NoDepartmentLists, crosscheck_run
@@ -48,7 +49,7 @@ class Command(BatchCommand):
         except LookupError as exc:
             raise CommandError(str(exc), returncode=2) from None
         try:
-            run = crosscheck_run(as_of=as_of, area_prefix=prefix)
+            run = crosscheck_run(user=SYSTEM, as_of=as_of, area_prefix=prefix)
         except (NoDepartmentLists, PackError) as exc:
             raise CommandError(str(exc), returncode=2) from None
         out = options["out"]

@@ -18,6 +18,7 @@ from jingzhun.accounts.models import Role
 from jingzhun.accounts.services import user_ensure
 from jingzhun.areas.models import Area, Level
 from jingzhun.areas.selectors import area_first
+from jingzhun.core.scope import SYSTEM
 from jingzhun.registry.selectors import household_summary_for_user
 
 # Documented in the README; the demo is for trying the software on one's own machine, never for real data.
@@ -134,7 +135,7 @@ def _demo_helper(account: Any, village: Area) -> int:
     from jingzhun.registry.models import Household
 
     helper = helper_of_user(user=account) or helper_create(
-        name="帮扶责任人演示账号", unit="县农业农村局", area=village, account=account
+        by=SYSTEM, name="帮扶责任人演示账号", unit="县农业农村局", area=village, account=account
     )
     households = Household.objects.filter(village=village).order_by(
         F("monitoring_cases__id").desc(nulls_last=True), "household_no"
@@ -143,7 +144,7 @@ def _demo_helper(account: Any, village: Area) -> int:
     started = timezone.localdate() - dt.timedelta(days=60)
     for household in Household.objects.filter(pk__in=chosen):
         if not household.pairings.filter(helper=helper, ended_on__isnull=True).exists():
-            pairing_set(helper=helper, household=household, started_on=started)
+            pairing_set(by=SYSTEM, helper=helper, household=household, started_on=started)
     return len(chosen)
 
 
