@@ -36,6 +36,7 @@ def served(monkeypatch, worker):
     return calls
 
 
+@pytest.mark.django_db
 def test_serve_stops_its_task_worker_when_the_server_stops(served, worker):
     call_command("serve", "--port", "8124")
     assert worker.terminated
@@ -83,6 +84,7 @@ def test_demo_opens_monitoring_cases_and_pairs_the_demo_helper_once(capsys):
     assert "新开监测记录" in capsys.readouterr().out
 
 
+@pytest.mark.django_db
 def test_serve_collects_static_files_and_runs_waitress(settings, served, capsys):
     call_command("serve", "--host", "127.0.0.1", "--port", "8123")
 

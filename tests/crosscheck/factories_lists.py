@@ -73,24 +73,17 @@ def read_report(path: Path | str) -> dict[str, list[tuple[Any, ...]]]:
 
 def list_import_job_for_test(user: Any, *, department: str = Department.EDUCATION) -> Any:
     """A finished browser import job of ``user`` (its record only; no file, no batch)."""
-    import uuid
-
     from django.utils import timezone
 
-    from jingzhun.crosscheck.import_jobs import JobStatus, ListImportJob
+    from jingzhun.core.models import UploadJob
 
-    job = ListImportJob(
-        id=uuid.uuid4().hex,
-        user_id=user.pk,
+    return UploadJob.objects.create(
+        kind="department_list",
+        user=user,
         area_prefix=user.scope_prefix,
-        department=department,
-        as_of=timezone.localdate().isoformat(),
-        source="",
+        params={"department": department, "as_of": timezone.localdate().isoformat(), "source": ""},
         file_name="乙县教体.csv",
-        created_at=timezone.now().isoformat(),
-        status=JobStatus.DONE,
+        path="/nonexistent/乙县教体.csv",
+        status=UploadJob.Status.DONE,
         report_path="/nonexistent",
     )
-    job.folder.mkdir(parents=True)
-    job.save()
-    return job

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jingzhun.accounts.models import AccessLog, Role
-from jingzhun.crosscheck.import_jobs import JobStatus, list_import_job_for_user
+from jingzhun.core.models import UploadJob
+from jingzhun.core.uploads import upload_job_for_user
 from jingzhun.crosscheck.list_import import department_list_import
 from jingzhun.crosscheck.models import Batch, Department, Row
 from tests.crosscheck.factories_lists import headers_for, list_row, read_report, write_list_csv
@@ -45,7 +46,7 @@ def _upload(client, capture, tmp_path, rows, *, name="教体.csv", headers=None,
 
 def _job(response, user):
     job_id = response.url.rstrip("/").split("/")[-1]
-    return list_import_job_for_user(job_id=uuid.UUID(job_id).hex, user=user)
+    return upload_job_for_user(user=user, kind="department_list", job_id=uuid.UUID(job_id))
 
 
 def test_upload_as_department_clerk_imports_the_list_and_shows_the_outcome(
@@ -54,7 +55,7 @@ def test_upload_as_department_clerk_imports_the_list_and_shows_the_outcome(
     response = _upload(client, django_capture_on_commit_callbacks, tmp_path, [list_row(EDU), list_row(EDU)])
     assert response.status_code == 302
     job = _job(response, clerk)
-    assert job.status == JobStatus.DONE
+    assert job.status == UploadJob.Status.DONE
     batch = Batch.objects.get()
     assert (batch.department, batch.as_of, batch.source, batch.rows) == (EDU, dt.date(2026, 1, 5), "县教体局", 2)
     assert (batch.user, batch.area_prefix) == (clerk, clerk.scope_prefix)
@@ -78,7 +79,7 @@ def test_rejected_row_is_counted_and_the_report_download_is_logged_as_an_export(
     job = _job(response, clerk)
     assert (job.summary["imported"], job.summary["rejected"]) == (1, 1)
     assert read_report(job.report_path)["错误"][1][2] == "学籍状态"
-    download = client.get(reverse("crosscheck:import_report", args=[uuid.UUID(job.id)]))
+    download = client.get(reverse("crosscheck:import_report", args=[job.pk]))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content).startswith(b"PK")
     assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT, user=clerk).count() == 1
@@ -90,7 +91,7 @@ def test_missing_required_header_fails_the_job_with_the_reason(
     headers = [h for h in headers_for(EDU) if h != "学籍状态"]
     response = _upload(client, django_capture_on_commit_callbacks, tmp_path, [list_row(EDU)], headers=headers)
     job = _job(response, clerk)
-    assert job.status == JobStatus.FAILED and "学籍状态" in job.message
+    assert job.status == UploadJob.Status.FAILED and "学籍状态" in job.message
     assert not Batch.objects.exists()
     assert "学籍状态" in client.get(response.url).content.decode()
 

@@ -84,7 +84,7 @@ def test_export_is_recorded_in_the_access_log(tmp_path):
 
     ledger_export(path=tmp_path / "out.csv")
 
-    entry = AccessLog.objects.get()
+    entry = AccessLog.objects.get(action=AccessLog.Action.EXPORT)
     assert (entry.action, entry.detail["rows"]) == ("export", 2)
     assert entry.actor.startswith("cli:")
 
@@ -92,7 +92,7 @@ def test_export_is_recorded_in_the_access_log(tmp_path):
 def test_access_log_entries_cannot_be_changed(tmp_path):
     ledger_import(path=write_csv(tmp_path / "in.csv", family("H001")))
     ledger_export(path=tmp_path / "out.csv")
-    entry = AccessLog.objects.get()
+    entry = AccessLog.objects.get(action=AccessLog.Action.EXPORT)
 
     with pytest.raises(PermissionError):
         entry.save()

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.areas.models import Level
-from jingzhun.registry.models import Household, ImportJob
+from jingzhun.core.models import UploadJob
+from jingzhun.registry.models import Household
 from tests.factories import AreaFactory, HouseholdFactory, UserFactory, sample_area
 from tests.registry.ledger_files import HEADERS, family, read_report, write_csv
 
@@ -40,9 +41,9 @@ def test_upload_imports_the_ledger_and_shows_the_outcome(
     client, county_user, tmp_path, django_capture_on_commit_callbacks
 ):
     response = _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"))
-    job = ImportJob.objects.get()
+    job = UploadJob.objects.get()
     assert response.url == reverse("imports:detail", args=[job.pk])
-    assert job.status == ImportJob.Status.DONE
+    assert job.status == UploadJob.Status.DONE
     assert Household.objects.filter(household_no="H001").exists()
     page = client.get(response.url).content.decode()
     assert "2 行" in page and "新建 1" in page
@@ -52,7 +53,7 @@ def test_progress_request_from_htmx_gets_only_the_progress_panel(
     client, county_user, tmp_path, django_capture_on_commit_callbacks
 ):
     _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"))
-    job = ImportJob.objects.get()
+    job = UploadJob.objects.get()
     page = client.get(reverse("imports:detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert page.lstrip().startswith("<section") and "<html" not in page
 
@@ -62,7 +63,7 @@ def test_rejected_household_is_reported_and_the_report_download_is_logged(
 ):
     rows = family("H001") + family("H002", 证件号码="370125198001010000")
     _upload(client, django_capture_on_commit_callbacks, tmp_path, rows)
-    job = ImportJob.objects.get()
+    job = UploadJob.objects.get()
     assert job.summary["rejected"] == 1
     response = client.get(reverse("imports:report", args=[job.pk]))
     assert response.status_code == 200
@@ -78,7 +79,7 @@ def test_household_outside_the_users_area_is_rejected_with_the_reason(
     town = AreaFactory(level=Level.TOWN)
     client.force_login(UserFactory(role=Role.TOWN, area=town))
     _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"))  # a village of another town
-    job = ImportJob.objects.get()
+    job = UploadJob.objects.get()
     assert job.summary["rejected"] == 1
     assert not Household.objects.exists()
     errors = read_report(job.report_path)["错误"]
@@ -95,14 +96,14 @@ def test_household_registered_in_another_area_cannot_be_moved_into_yours(
     _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001", 村代码=village.code))
     elsewhere.refresh_from_db()
     assert elsewhere.village_id != village.code
-    assert ImportJob.objects.get().summary["rejected"] == 1
+    assert UploadJob.objects.get().summary["rejected"] == 1
 
 
 def test_unusable_file_fails_the_job_with_the_reason(client, county_user, tmp_path, django_capture_on_commit_callbacks):
     headers = [h for h in HEADERS if h != "证件号码"]
     _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"), headers=headers)
-    job = ImportJob.objects.get()
-    assert job.status == ImportJob.Status.FAILED
+    job = UploadJob.objects.get()
+    assert job.status == UploadJob.Status.FAILED
     assert "证件号码" in job.message
 
 
@@ -110,7 +111,7 @@ def test_only_spreadsheets_are_accepted(client, county_user):
     response = client.post(reverse("imports:new"), {"file": SimpleUploadedFile("台账.pdf", b"%PDF", "application/pdf")})
     assert response.status_code == 400
     assert "只能导入 .xlsx 或 .csv" in response.content.decode()
-    assert not ImportJob.objects.exists()
+    assert not UploadJob.objects.exists()
 
 
 @pytest.mark.parametrize("role", [Role.VILLAGE, Role.HELPER, Role.DEPARTMENT, Role.SYSTEM_ADMIN, Role.AUDIT_ADMIN])
@@ -121,7 +122,7 @@ def test_roles_that_do_not_import_are_refused(client, role):
 
 def test_another_users_import_is_not_found(client, county_user, tmp_path, django_capture_on_commit_callbacks):
     _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"))
-    job = ImportJob.objects.get()
+    job = UploadJob.objects.get()
     client.force_login(UserFactory(role=Role.COUNTY, area=sample_area(Level.COUNTY)))
     assert client.get(reverse("imports:detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("imports:report", args=[job.pk])).status_code == 404

@@ -12,11 +12,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.models import UploadJob
 from jingzhun.crosscheck.models import Clue, Match
 from jingzhun.crosscheck.models import Run as CrosscheckRun
 from jingzhun.monitoring.services import case_open, case_step
 from jingzhun.policy.services import assessment_run
-from jingzhun.registry.models import ImportJob
 from tests.assistance.factories import FollowUpFactory, PairingFactory, VisitFactory, WorkTeamFactory
 from tests.crosscheck.factories_lists import list_import_job_for_test
 from tests.crosscheck.factories_matching import batch_make, row_make
@@ -60,8 +60,8 @@ def area_b(users_by_role):
     IncomeFactory(household=household, year=2020, wage=Decimal("3000"))
     run = assessment_run(year=2020, area_prefix=users_by_role.county_b.prefix)
     owner = users_by_role[Role.COUNTY].outsider
-    job = ImportJob.objects.create(
-        user=owner, area_prefix=owner.scope_prefix, file_name="乙县.csv", path="/nonexistent"
+    job = UploadJob.objects.create(
+        kind="ledger", user=owner, area_prefix=owner.scope_prefix, file_name="乙县.csv", path="/nonexistent"
     )
     # A department list import of county B's department clerk.
     list_job = list_import_job_for_test(users_by_role[Role.DEPARTMENT].outsider)
@@ -114,7 +114,7 @@ def area_b(users_by_role):
             "run_id": run.pk,
             "id": run.pk,
             "job_id": job.pk,
-            "list_job": list_job.uuid,
+            "list_job": list_job.pk,
             "clue_id": clue.pk,
             "match_id": review_match.pk,
             "pk": owner.pk,

@@ -23,15 +23,11 @@ from django.views.decorators.http import require_http_methods
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.services import access_log_record
+from jingzhun.core.models import UploadJob
 from jingzhun.core.scope import scope_prefix
+from jingzhun.core.uploads import UploadRefused, upload_job_create, upload_job_for_user, upload_job_progress
 
-from .import_jobs import (
-    ListImportJob,
-    UploadRefused,
-    list_import_job_create,
-    list_import_job_for_user,
-    list_import_job_progress,
-)
+from .import_jobs import KIND
 from .models import Batch, Department
 
 BATCHES_PER_DEPARTMENT = 5
@@ -59,9 +55,9 @@ def _importer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _own_job(request: HttpRequest, job_id: UUID) -> ListImportJob:
+def _own_job(request: HttpRequest, job_id: UUID) -> UploadJob:
     # A user sees only their own imports: another user's job is "not found", not "forbidden".
-    job = list_import_job_for_user(job_id=job_id.hex, user=request.user)
+    job = upload_job_for_user(user=request.user, kind=KIND, job_id=job_id)
     if job is None:
         raise Http404
     return job
@@ -88,17 +84,20 @@ def import_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                job = list_import_job_create(
+                job = upload_job_create(
+                    kind=KIND,
                     user=request.user,
                     upload=data["file"],
-                    department=data["department"],
-                    as_of=data["as_of"],
-                    source=data["source"],
+                    params={
+                        "department": data["department"],
+                        "as_of": data["as_of"].isoformat(),
+                        "source": data["source"],
+                    },
                 )
             except UploadRefused as exc:
                 error = str(exc)
             else:
-                return redirect("crosscheck:import_detail", list_job=job.uuid)
+                return redirect("crosscheck:import_detail", list_job=job.pk)
     recent = batches_for_user(user=request.user).filter(user_id=cast(int, request.user.pk))[:20]
     status = 400 if error or form.errors else 200
     return render(
@@ -110,7 +109,11 @@ def import_new(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, list_job: UUID) -> HttpResponse:
     _importer(request)
     job = _own_job(request, list_job)
-    context = {"job": job, "progress": list_import_job_progress(job=job)}
+    context = {
+        "job": job,
+        "progress": upload_job_progress(job=job),
+        "department_label": Department(job.params["department"]).label,
+    }
     htmx = request.headers.get("HX-Request")
     return render(request, "crosscheck/import_progress.html" if htmx else "crosscheck/import_detail.html", context)
 
@@ -127,7 +130,7 @@ def import_report(request: HttpRequest, list_job: UUID) -> FileResponse:
         user=request.user,
         action=AccessLog.Action.EXPORT,
         target=f"部门数据导入错误报告 {job.file_name}",
-        detail={"job": job.id, "department": job.department, "batch": job.batch_id},
+        detail={"job": str(job.pk), "department": job.params["department"], "batch": job.result_id},
     )
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 

@@ -33,6 +33,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
+from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.services import access_log_record
 from jingzhun.core import idnumber
 from jingzhun.registry.staging import create_temp_table, drop_temp_tables, insert_rows, q
 from jingzhun.spreadsheets.cells import CellError
@@ -372,6 +374,12 @@ def department_list_import(
             batch.first_row, batch.last_row = _row_range(batch.pk, newest_before)
             batch.save(update_fields=["rows", "invalid_ids", "rejected", "first_row", "last_row"])
             outcome.batch_id = batch.pk
+            access_log_record(
+                user=user,
+                action=AccessLog.Action.IMPORT,
+                target=f"部门数据 {Department(department).label} {path.name}",
+                detail={"batch": batch.pk, "department": department, "rows": job.imported, "rejected": job.rejected},
+            )
         outcome.report_path = _report(path, job, outcome, now=now)
         drop_temp_tables(connection.cursor(), (ERRORS, NOTES))
         if not job.imported:

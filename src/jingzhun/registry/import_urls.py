@@ -5,6 +5,6 @@ from . import import_views
 app_name = "imports"
 urlpatterns = [
     path("", import_views.import_new, name="new"),
-    path("<int:job_id>/", import_views.import_detail, name="detail"),
-    path("<int:job_id>/report/", import_views.import_report, name="report"),
+    path("<uuid:job_id>/", import_views.import_detail, name="detail"),
+    path("<uuid:job_id>/report/", import_views.import_report, name="report"),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
+from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,9 +14,16 @@ from django.views.decorators.http import require_http_methods
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.services import access_log_record
+from jingzhun.core.models import UploadJob
+from jingzhun.core.uploads import (
+    UploadRefused,
+    upload_job_create,
+    upload_job_for_user,
+    upload_job_progress,
+    upload_jobs_for_user,
+)
 
-from .import_jobs import UploadRefused, import_job_create, import_job_progress
-from .models import ImportJob
+from .import_jobs import KIND
 
 
 def _importer(request: HttpRequest) -> None:
@@ -24,12 +31,12 @@ def _importer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _own_job(request: HttpRequest, job_id: int) -> ImportJob:
+def _own_job(request: HttpRequest, job_id: UUID) -> UploadJob:
     # A user sees only their own imports: another user's job is "not found", not "forbidden".
-    try:
-        return ImportJob.objects.get(pk=job_id, user_id=cast(int, request.user.pk))
-    except ImportJob.DoesNotExist:
-        raise Http404 from None
+    job = upload_job_for_user(user=request.user, kind=KIND, job_id=job_id)
+    if job is None:
+        raise Http404
+    return job
 
 
 @login_required
@@ -43,26 +50,26 @@ def import_new(request: HttpRequest) -> HttpResponse:
             error = "请选择要导入的台账文件（.xlsx 或 .csv）"
         else:
             try:
-                job = import_job_create(user=request.user, upload=upload)
+                job = upload_job_create(kind=KIND, user=request.user, upload=upload)
             except UploadRefused as exc:
                 error = str(exc)
             else:
                 return redirect("imports:detail", job_id=job.pk)
-    jobs = ImportJob.objects.filter(user_id=cast(int, request.user.pk))[:20]
+    jobs = upload_jobs_for_user(user=request.user, kind=KIND)[:20]
     return render(request, "registry/import_new.html", {"error": error, "jobs": jobs}, status=400 if error else 200)
 
 
 @login_required
-def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_detail(request: HttpRequest, job_id: UUID) -> HttpResponse:
     _importer(request)
     job = _own_job(request, job_id)
-    context = {"job": job, "progress": import_job_progress(job=job)}
+    context = {"job": job, "progress": upload_job_progress(job=job)}
     template = "registry/import_progress.html" if request.headers.get("HX-Request") else "registry/import_detail.html"
     return render(request, template, context)
 
 
 @login_required
-def import_report(request: HttpRequest, job_id: int) -> FileResponse:
+def import_report(request: HttpRequest, job_id: UUID) -> FileResponse:
     _importer(request)
     job = _own_job(request, job_id)
     path = Path(job.report_path) if job.report_path else None
@@ -73,6 +80,6 @@ def import_report(request: HttpRequest, job_id: int) -> FileResponse:
         user=request.user,
         action=AccessLog.Action.EXPORT,
         target=f"导入错误报告 {job.file_name}",
-        detail={"job": job.pk},
+        detail={"job": str(job.pk)},
     )
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

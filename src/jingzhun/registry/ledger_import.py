@@ -40,6 +40,8 @@ from django.db.models import Model
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
+from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.services import access_log_record
 from jingzhun.areas import services as area_services
 from jingzhun.areas.models import Area
 from jingzhun.core import idnumber
@@ -238,6 +240,7 @@ class _LedgerImport:
         self.attached: list[str] = []
         self.area_prefix = area_prefix
         self.table = table
+        self.user = user
         self.user_id = getattr(user, "pk", None)
         self.on_progress = on_progress
         self.columns, self.unknown_headers = _resolve_headers(table.headers)
@@ -1292,4 +1295,17 @@ def _ledger_import_run(job: _LedgerImport, path: Path, *, drop_temp: bool) -> Le
         batch.summary = {k: v for k, v in job.summary()}
         batch.save()
         o.batch_id = batch.pk
+        # In the import's transaction: the log says an import happened exactly when it did.
+        access_log_record(
+            user=job.user,
+            action=AccessLog.Action.IMPORT,
+            target=f"贫困人口台账 {path.name}",
+            detail={
+                "batch": batch.pk,
+                "rows": o.rows,
+                "created": o.created,
+                "updated": o.updated,
+                "rejected": o.rejected,
+            },
+        )
     return o

@@ -282,32 +282,3 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.entity_key}.{self.field}"
-
-
-class ImportJob(models.Model):
-    """A ledger import started from the browser and run by the task worker; progress lives in a file beside
-    the upload because the import's own transaction hides its writes until it commits."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    area_prefix = models.CharField(max_length=12)
-    file_name = models.CharField(max_length=255)
-    path = models.CharField(max_length=1000)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
-    summary = models.JSONField(default=dict)
-    message = models.TextField(blank=True)  # why the file could not be used, in Chinese
-    report_path = models.CharField(max_length=1000, blank=True)
-
-    class Meta:
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.status})"

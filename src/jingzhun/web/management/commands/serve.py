@@ -59,6 +59,12 @@ class Command(BaseCommand):
         self.stdout.flush()
         # Imports started in the browser run in this worker, a process of its own, so that a long import
         # never holds a web thread; it stops with the server.
+        if not no_worker:
+            from jingzhun.core.uploads import upload_jobs_abandon
+
+            # A worker killed mid-import (machine restart, out of memory) left its job "running"; every import is
+            # one transaction, so nothing of it was written: say so instead of showing progress forever.
+            upload_jobs_abandon()
         worker = None if no_worker else start_worker()
         try:
             serve(application, host=host, port=port, threads=threads, ident="jingzhun")
