@@ -55,11 +55,12 @@ def test_helper_create_refuses_an_area_outside_the_scope_of_the_creator():
 
 def test_helper_account_must_have_the_helper_role():
     village = AreaFactory()
+    account = UserFactory(role=Role.VILLAGE, area=village)
     with pytest.raises(ValidationError) as caught:
         services.helper_create(
-            by=SYSTEM, name="王帮扶", unit="县水利局", area=village, account=UserFactory(role=Role.VILLAGE)
+            by=SYSTEM, name="王帮扶", unit="县水利局", area=village, account_username=account.username
         )
-    assert "角色不是帮扶责任人" in _messages(caught.value)
+    assert _messages(caught.value) == services.ACCOUNT_NOT_LINKABLE
 
 
 # --- pairings --------------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ class HelperForm(forms.Form):
         label=_("account (user name)"),
         max_length=150,
         required=False,
-        help_text=_("Optional: the user name of an account with the helper role."),
+        help_text=_("Optional: the user name of a helper account of your area, not yet linked."),
     )
 
     def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
-from jingzhun.core.scope import in_scope
+from jingzhun.core.scope import in_scope, scoped
 
 from .models import (
     AssistanceChange,
@@ -77,6 +77,25 @@ _FIELD_NAMES = {
 }
 
 
+# The one answer to every account that cannot be linked (unknown, another role, an administrator, already linked,
+# deactivated, outside the user's area): a different answer for each would let anyone list the accounts.
+ACCOUNT_NOT_LINKABLE = "登录账号：您管辖范围内没有这个用户名的、尚未关联的帮扶责任人账号。"
+
+
+def _linkable_account(*, by: Any, username: str) -> Any:
+    """The account ``username`` if ``by`` may link it to a helper record, else None (whatever the reason).
+
+    Linkable: an active account with the helper role, not yet linked, whose area lies within ``by``'s scope
+    (every area for ``SYSTEM``, the command line). One query, so every refusal takes the same path.
+    """
+    from django.contrib.auth import get_user_model
+
+    accounts = get_user_model().objects.filter(
+        username=username, role=Role.HELPER, is_active=True, helper__isnull=True, area__isnull=False
+    )
+    return scoped(accounts, by, "area__code").first()
+
+
 @transaction.atomic
 def helper_create(
     *,
@@ -85,10 +104,11 @@ def helper_create(
     area: Any,
     phone: str = "",
     kind: str = HelperKind.HELPER,
-    account: Any = None,
+    account_username: str = "",
     by: Any,
 ) -> Helper:
-    """A new helper (帮扶责任人, 第一书记 or work-team member) managed in ``area``, optionally with an account."""
+    """A new helper (帮扶责任人, 第一书记 or work-team member) managed in ``area``, optionally linked to the login
+    account ``account_username``: a free helper account of ``by``'s area, else :data:`ACCOUNT_NOT_LINKABLE`."""
     name, unit, phone = name.strip(), unit.strip(), phone.strip()
     if not name:
         raise ValidationError({"name": "姓名：必须填写。"})
@@ -98,12 +118,17 @@ def helper_create(
         raise ValidationError({"kind": f"类别：没有“{kind}”这一类别。"})
     if not in_scope(by, area.code):
         raise ValidationError({"area": "所属区域：不在您的数据权限范围内。"})
-    if account is not None:
-        if account.role != Role.HELPER:
-            raise ValidationError({"account": f"登录账号：{account.username} 的角色不是帮扶责任人。"})
-        if Helper.objects.filter(user=account).exists():
-            raise ValidationError({"account": f"登录账号：{account.username} 已关联其他帮扶责任人。"})
-    helper = Helper.objects.create(name=name, unit=unit, phone=phone, area=area, kind=kind, user=account)
+    account = None
+    if account_username.strip():
+        account = _linkable_account(by=by, username=account_username.strip())
+        if account is None:
+            raise ValidationError({"account": ACCOUNT_NOT_LINKABLE})
+    try:
+        # A savepoint: a simultaneous link of the same account breaks the one-to-one, answered as any refusal.
+        with transaction.atomic():
+            helper = Helper.objects.create(name=name, unit=unit, phone=phone, area=area, kind=kind, user=account)
+    except IntegrityError:
+        raise ValidationError({"account": ACCOUNT_NOT_LINKABLE}) from None
     AssistanceChange.record(
         user=by, entity="helper", entity_id=helper.pk, action="create", name=name, unit=unit, area=area.code, kind=kind
     )

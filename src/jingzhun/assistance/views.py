@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -101,27 +100,21 @@ def helper_create(request: HttpRequest) -> HttpResponse:
     form = HelperForm(request.POST or None, areas=selectors.areas_for_helpers(user=request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        account = None
-        if data["account"]:
-            account = get_user_model().objects.filter(username=data["account"]).first()
-            if account is None:
-                form.add_error("account", _("No account has this user name."))
-        if form.is_valid():
-            try:
-                helper = services.helper_create(
-                    name=data["name"],
-                    unit=data["unit"],
-                    phone=data["phone"],
-                    kind=data["kind"],
-                    area=Area.objects.get(code=data["area"]),
-                    account=account,
-                    by=request.user,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("Helper %(name)s added.") % {"name": helper.name})
-                return redirect("assistance:helper_detail", helper_id=helper.pk)
+        try:
+            helper = services.helper_create(
+                name=data["name"],
+                unit=data["unit"],
+                phone=data["phone"],
+                kind=data["kind"],
+                area=Area.objects.get(code=data["area"]),
+                account_username=data["account"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Helper %(name)s added.") % {"name": helper.name})
+            return redirect("assistance:helper_detail", helper_id=helper.pk)
     return render(request, "assistance/helper_create.html", {"form": form})
 
 

@@ -135,7 +135,7 @@ def _demo_helper(account: Any, village: Area) -> int:
     from jingzhun.registry.models import Household
 
     helper = helper_of_user(user=account) or helper_create(
-        by=SYSTEM, name="帮扶责任人演示账号", unit="县农业农村局", area=village, account=account
+        by=SYSTEM, name="帮扶责任人演示账号", unit="县农业农村局", area=village, account_username=account.username
     )
     households = Household.objects.filter(village=village).order_by(
         F("monitoring_cases__id").desc(nulls_last=True), "household_no"
