@@ -27,6 +27,14 @@ _NO_AUTO_MIGRATE = {
 }
 
 
+# Django's own account commands would set any password or make an account outside the application's rules and
+# its audit trail (三员分立); `jingzhun account create` is the command line's only way to an account.
+_REFUSED = {
+    "changepassword": "jingzhun changepassword 已停用：密码由账号本人修改；管理员账号的密码由安全管理员申请重置，经另一名管理员批准。",
+    "createsuperuser": "jingzhun createsuperuser 已停用：第一批管理员用 jingzhun account create 创建。",
+}
+
+
 def ensure_database() -> None:
     """Create and migrate the database when migrations are pending (fast no-op otherwise)."""
     from django.core.management import call_command
@@ -69,6 +77,9 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     command = argv[1] if len(argv) > 1 else "help"
+    if command in _REFUSED:
+        print(_REFUSED[command] + "（见 docs/账号与安全.md）", file=sys.stderr)
+        raise SystemExit(2)
     if command not in _NO_AUTO_MIGRATE:
         ensure_database()
     execute_from_command_line(["jingzhun", *argv[1:]])

@@ -167,6 +167,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Passwords: at least 10 characters of 3 kinds (AUTH_PASSWORD_VALIDATORS below), changed every
 # PASSWORD_MAX_AGE_DAYS days (0: never expire); initial passwords set by an administrator must be changed first.
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("JINGZHUN_PASSWORD_MAX_AGE_DAYS", 90))
+# A new password may not be one of the last PASSWORD_HISTORY_SIZE, the current one included (hashes are kept).
+PASSWORD_HISTORY_SIZE = 5
 
 # Sessions end after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_ABSOLUTE_TIMEOUT seconds after
 # the login (jingzhun.accounts.sessions); SESSION_COOKIE_AGE below is the same absolute limit for the cookie.
@@ -253,6 +255,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "jingzhun.accounts.validators.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
+    {"NAME": "jingzhun.accounts.validators.UsernameContainedValidator"},
+    {"NAME": "jingzhun.accounts.validators.PasswordHistoryValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"

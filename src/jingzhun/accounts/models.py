@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -121,6 +122,13 @@ class AuditEvent(AppendOnlyModel):
         ROLE_CHANGED = "role_changed", _("role changed")
         UNLOCKED = "unlocked", _("account unlocked")
         PURGED = "purged", _("old entries purged")
+        # 三员分立: a change to an administrator account asked for, approved, refused or replaced by a newer
+        # request; and an attempt the separation refused outright (an administrator reaching for another's job).
+        CHANGE_REQUESTED = "change_requested", _("change requested")
+        CHANGE_APPROVED = "change_approved", _("change approved")
+        CHANGE_REFUSED = "change_refused", _("change refused")
+        CHANGE_WITHDRAWN = "change_withdrawn", _("change request withdrawn")
+        REFUSED = "refused", _("refused attempt")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     # Who acted: the user (kept even if they are later deactivated) and their name as it was then.
@@ -138,3 +146,76 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's last passwords (``PASSWORD_HISTORY_SIZE``), so that a new one cannot be an old one.
+
+    Only salted hashes, as for the password itself; :class:`~jingzhun.accounts.validators.PasswordHistoryValidator`
+    writes a row each time a password is saved and drops the older ones.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    password = models.CharField(_("password"), max_length=128)
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        indexes = [models.Index(fields=["user", "-set_at"], name="accounts_pwhistory_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d %H:%M}"
+
+
+class AccountChangeRequest(models.Model):
+    """A change to an administrator account waiting for a second administrator (三员分立: 双人复核).
+
+    Filed by the administrator whose job the change is; carried out only when another administrator, of a
+    different role and not the account itself, approves it within ``VALID_FOR``. Both steps, and the change
+    itself, are in the audit trail; this row keeps the request's state.
+    """
+
+    VALID_FOR = dt.timedelta(days=3)
+
+    class Kind(models.TextChoices):
+        PROFILE = "profile", _("name and area")
+        ACTIVE = "active", _("activation")
+        ROLE = "role", _("role")
+        PASSWORD = "password", _("password reset")
+        UNLOCK = "unlock", _("unlock")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for approval")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+        WITHDRAWN = "withdrawn", _("withdrawn")  # by the requester, or replaced by a newer request
+
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    requested_by = models.ForeignKey(User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What is asked, e.g. {"active": false} or {"role": "village", "may_see_id_numbers": false}; never a password.
+    change = models.JSONField(_("change"), default=dict)
+    # The new password's hash for a password reset, emptied once the request is decided.
+    password = models.CharField(max_length=128, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account change request")
+        verbose_name_plural = _("account change requests")
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.kind} {self.target_id} {self.status}"
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.requested_at + self.VALID_FOR
+
+    def is_open(self, *, now: dt.datetime | None = None) -> bool:
+        """Still pending and not yet expired: it may be approved or refused."""
+        return self.status == self.Status.PENDING and (now or timezone.now()) < self.expires_at

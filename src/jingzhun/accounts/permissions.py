@@ -11,6 +11,10 @@ The three administrators never see people data and cannot do one another's job:
 
 An account the system administrator creates has ``Role.NONE`` (no capability) until the security
 administrator gives it a role; no administrator can change their own role, area or activity.
+
+Nor can one administrator take over, disable or re-role another: a change to an administrator account (or one
+that makes an account an administrator) is only filed as a request, which an administrator of another role,
+not the account itself, approves (``APPROVE_ACCOUNT_CHANGES``); see ``services`` and docs/账号与安全.md.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class Capability(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"  # system administrator
     MANAGE_SECURITY = "manage_security"  # security administrator
     READ_AUDIT = "read_audit"  # audit administrator
+    APPROVE_ACCOUNT_CHANGES = "approve_account_changes"  # every administrator, for another's request
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -54,13 +59,25 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.HELPER: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_VISIT}),
     Role.DEPARTMENT: frozenset({Capability.IMPORT_DEPARTMENT_LIST}),
     Role.INSPECTOR: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_FINDING}),
-    Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_ACCOUNTS}),
-    Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY}),
-    Role.AUDIT_ADMIN: frozenset({Capability.READ_AUDIT}),
+    Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_ACCOUNTS, Capability.APPROVE_ACCOUNT_CHANGES}),
+    Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY, Capability.APPROVE_ACCOUNT_CHANGES}),
+    Role.AUDIT_ADMIN: frozenset({Capability.READ_AUDIT, Capability.APPROVE_ACCOUNT_CHANGES}),
     Role.NONE: frozenset(),
 }
 
 ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def is_administrator(user: Any) -> bool:
+    """Whether the account holds one of the three administrator roles (active or not)."""
+    return getattr(user, "role", "") in ADMINISTRATORS
+
+
+def role_grants_more(*, role: str, may_see_id_numbers: bool, new_role: str, new_may_see_id_numbers: bool) -> bool:
+    """Whether going from (``role``, ID right) to (``new_role``, new ID right) adds any capability or the ID right."""
+    before = ROLE_CAPABILITIES.get(role, frozenset())
+    after = ROLE_CAPABILITIES.get(new_role, frozenset())
+    return not after <= before or (new_may_see_id_numbers and not may_see_id_numbers)
 
 
 def user_can(user: Any, capability: Capability) -> bool:

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from jingzhun.core.idnumber import mask
 
-from .models import AccessLog, AuditEvent, User
-from .permissions import user_sees_id_numbers
+from .models import AccessLog, AccountChangeRequest, AuditEvent, User
+from .permissions import Capability, user_can, user_sees_id_numbers
 
 
 def id_number_shown(*, user: Any, id_number: str | None) -> str:
@@ -51,6 +51,60 @@ def accounts_list(*, search: str = "") -> QuerySet[User]:
     if search:
         accounts = accounts.filter(Q(username__icontains=search) | Q(first_name__icontains=search))
     return accounts
+
+
+# The capability the requester must still hold for their request to be carried out.
+_REQUESTER_CAPABILITY: dict[str, Capability] = {
+    AccountChangeRequest.Kind.PROFILE: Capability.MANAGE_ACCOUNTS,
+    AccountChangeRequest.Kind.ACTIVE: Capability.MANAGE_ACCOUNTS,
+    AccountChangeRequest.Kind.ROLE: Capability.MANAGE_SECURITY,
+    AccountChangeRequest.Kind.PASSWORD: Capability.MANAGE_SECURITY,
+    AccountChangeRequest.Kind.UNLOCK: Capability.MANAGE_SECURITY,
+}
+
+
+def account_change_refusal(*, user: Any, change_request: AccountChangeRequest, decision: str) -> str | None:
+    """Why ``user`` may not take ``decision`` on the request (None if they may), in the user's language.
+
+    Approving or refusing takes an active administrator of a role other than the requester's who is not the
+    account concerned (三员分立: no administrator decides alone, or about themselves). Only the requester
+    withdraws. A request whose requester no longer holds the job it needs cannot be approved.
+    """
+    from django.utils.translation import gettext as _
+
+    if not user_can(user, Capability.APPROVE_ACCOUNT_CHANGES):
+        return _("Only an administrator decides on requests.")
+    requester = change_request.requested_by
+    if decision == "withdraw":
+        return None if user.pk == requester.pk else _("Only the administrator who asked withdraws a request.")
+    if user.pk == requester.pk:
+        return _("An administrator does not decide on their own request.")
+    if user.pk == change_request.target_id:
+        return _("An administrator does not decide on a change to their own account.")
+    if user.role == requester.role:
+        return _("The request needs an administrator of another role than the one who asked.")
+    if decision == "approve" and not user_can(requester, _REQUESTER_CAPABILITY[change_request.kind]):
+        return _("The administrator who asked no longer holds that job: the request cannot be carried out.")
+    return None
+
+
+def account_change_requests_open(*, now: dt.datetime | None = None) -> QuerySet[AccountChangeRequest]:
+    """Requests waiting for a decision and not yet expired, oldest first."""
+    since = (now or timezone.now()) - AccountChangeRequest.VALID_FOR
+    return (
+        AccountChangeRequest.objects.filter(status=AccountChangeRequest.Status.PENDING, requested_at__gt=since)
+        .select_related("requested_by", "target")
+        .order_by("requested_at", "pk")
+    )
+
+
+def account_change_requests_recent(*, limit: int = 50) -> list[AccountChangeRequest]:
+    """The latest requests that are no longer open (decided, replaced or expired), newest first."""
+    since = timezone.now() - AccountChangeRequest.VALID_FOR
+    closed = AccountChangeRequest.objects.exclude(
+        status=AccountChangeRequest.Status.PENDING, requested_at__gt=since
+    ).select_related("requested_by", "target", "decided_by")
+    return list(closed.order_by("-requested_at", "-pk")[:limit])
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -19,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from jingzhun.areas.models import Area
 
-from .models import AccessLog, AuditEvent, Role, User
-from .permissions import Capability, user_can
-from .selectors import id_number_shown
+from .models import AccessLog, AccountChangeRequest, AuditEvent, Role, User
+from .permissions import ADMINISTRATORS, Capability, is_administrator, role_grants_more, user_can
+from .selectors import account_change_refusal, id_number_shown
+from .validators import password_history_remember
 
 
 @transaction.atomic
@@ -115,6 +117,21 @@ def audit_event_record(
 
 
 # --- the system administrator (系统管理员) --------------------------------------------------------------------
+#
+# Who may do what to whom (三员分立; the same table is in docs/账号与安全.md):
+#
+#   action                   ordinary account            administrator account (or becoming one)
+#   create                   system admin (no role)      -- (an administrator is an account given the role)
+#   name and area            system admin                system admin files, another approves
+#   deactivate / activate    system admin                system admin files, another approves
+#   role, ID-number right    security admin              security admin files, another approves
+#   password reset           system admin                security admin files, another approves
+#   unlock                   security admin              security admin files, another approves
+#   own account              nobody (own password only)  nobody (own password only)
+#
+# "Another" is an active administrator of a role other than the requester's, and not the account concerned.
+# The system administrator never resets an administrator's password: knowing it, they could log in as that
+# administrator and do that job too (the takeover this table exists to prevent).
 
 
 @transaction.atomic
@@ -138,100 +155,410 @@ def account_create(
     return user
 
 
-@transaction.atomic
 def account_change(
     *, by: Any, user: User, display_name: str, area: Area | None, request: HttpRequest | None = None
-) -> User:
-    """Set an account's display name and area scope."""
+) -> AccountChangeRequest | None:
+    """Set an account's display name and area scope.
+
+    Done at once for an ordinary account; for an administrator account only filed as a request for a second
+    administrator's approval, which is returned (None when the change was made, or changed nothing).
+    """
     _require(by, Capability.MANAGE_ACCOUNTS)
-    _refuse_self(by, user)
-    before = {"display_name": user.first_name, "area": user.area.code if user.area else None}
-    user.first_name = display_name
-    user.area = area
-    user.save(update_fields=["first_name", "area"])
-    after = {"display_name": user.first_name, "area": user.area.code if user.area else None}
-    if before != after:
-        audit_event_record(
-            user=by,
-            action=AuditEvent.Action.ACCOUNT_CHANGED,
-            target=user.username,
-            request=request,
-            detail={"before": before, "after": after},
-        )
-    return user
+    _refuse_self(by, user, attempted="account_change", request=request)
+    after = {"display_name": display_name, "area": area.code if area else None}
+    if after == _profile(user):
+        return None
+    if is_administrator(user):
+        return _request_file(by=by, target=user, kind=AccountChangeRequest.Kind.PROFILE, change=after, request=request)
+    with transaction.atomic():
+        _profile_apply(user, display_name=display_name, area=area, actor=by, request=request)
+    return None
 
 
-@transaction.atomic
 def account_password_reset(*, by: Any, user: User, password: str, request: HttpRequest | None = None) -> User:
-    """Give an account a new initial password (a forgotten one); its owner must change it at the next login."""
-    _require(by, Capability.MANAGE_ACCOUNTS)
-    _refuse_self(by, user)
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    audit_event_record(
-        user=by,
-        action=AuditEvent.Action.PASSWORD_CHANGED,
-        target=user.username,
-        request=request,
-        detail={"by_administrator": True},
-    )
-    return user
+    """Give an ordinary account a new initial password (a forgotten one); its owner must change it at the next login.
 
-
-@transaction.atomic
-def account_active_set(*, by: Any, user: User, active: bool, request: HttpRequest | None = None) -> User:
-    """Deactivate (or reactivate) an account. Accounts are never deleted: the audit trail points at them."""
-    _require(by, Capability.MANAGE_ACCOUNTS)
-    _refuse_self(by, user)
-    if user.is_active != active:
-        user.is_active = active
-        user.save(update_fields=["is_active"])
+    Refused for an administrator account: that reset is the security administrator's, with approval
+    (:func:`account_password_reset_request`).
+    """
+    account_password_reset_check(by=by, user=user, request=request)
+    with transaction.atomic():
+        user.set_password(password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "password_changed_at", "must_change_password"])
         audit_event_record(
             user=by,
-            action=AuditEvent.Action.ACCOUNT_ACTIVATED if active else AuditEvent.Action.ACCOUNT_DEACTIVATED,
+            action=AuditEvent.Action.PASSWORD_CHANGED,
             target=user.username,
             request=request,
+            detail={"by_administrator": True},
         )
     return user
+
+
+def account_password_reset_check(*, by: Any, user: User, request: HttpRequest | None = None) -> None:
+    """Refuse (audited, ``PermissionDenied``) a reset ``by`` may not do: their own, or an administrator's."""
+    _require(by, Capability.MANAGE_ACCOUNTS)
+    _refuse_self(by, user, attempted="password_reset", request=request)
+    if is_administrator(user):
+        _refused(
+            by=by,
+            target=user.username,
+            attempted="password_reset",
+            reason=_(
+                "The password of an administrator account is reset by the security administrator, "
+                "with a second administrator's approval."
+            ),
+            request=request,
+        )
+
+
+def account_active_set(
+    *, by: Any, user: User, active: bool, request: HttpRequest | None = None
+) -> AccountChangeRequest | None:
+    """Deactivate (or reactivate) an account. Accounts are never deleted: the audit trail points at them.
+
+    An administrator account is only filed as a request for approval, which is returned.
+    """
+    _require(by, Capability.MANAGE_ACCOUNTS)
+    _refuse_self(by, user, attempted="account_active", request=request)
+    if user.is_active == active:
+        return None
+    if is_administrator(user):
+        change = {"active": active}
+        return _request_file(by=by, target=user, kind=AccountChangeRequest.Kind.ACTIVE, change=change, request=request)
+    with transaction.atomic():
+        _active_apply(user, active=active, actor=by, request=request)
+    return None
 
 
 # --- the security administrator (安全管理员) ------------------------------------------------------------------
 
 
-@transaction.atomic
 def account_role_set(
     *, by: Any, user: User, role: Role, may_see_id_numbers: bool, request: HttpRequest | None = None
-) -> User:
-    """Set an account's role and its right to see full ID numbers."""
+) -> AccountChangeRequest | None:
+    """Set an account's role and its right to see full ID numbers.
+
+    Nothing is granted to an account whose owner has not yet chosen their own password (``ValidationError``):
+    whoever set the initial password could log in first and use it. Withdrawing rights is always possible.
+    A change of an administrator account, or one that gives an administrator role, is only filed as a request
+    for approval, which is returned.
+    """
     _require(by, Capability.MANAGE_SECURITY)
-    _refuse_self(by, user)
-    before = {"role": user.role, "may_see_id_numbers": user.may_see_id_numbers}
-    user.role = role
-    user.may_see_id_numbers = may_see_id_numbers
-    user.save(update_fields=["role", "may_see_id_numbers"])
-    after = {"role": user.role, "may_see_id_numbers": user.may_see_id_numbers}
-    if before != after:
-        audit_event_record(
-            user=by,
-            action=AuditEvent.Action.ROLE_CHANGED,
+    _refuse_self(by, user, attempted="role_change", request=request)
+    after = {"role": str(role), "may_see_id_numbers": may_see_id_numbers}
+    if after == _role_of(user):
+        return None
+    _refuse_grant_on_initial_password(user, role=role, may_see_id_numbers=may_see_id_numbers)
+    if is_administrator(user) or role in ADMINISTRATORS:
+        return _request_file(by=by, target=user, kind=AccountChangeRequest.Kind.ROLE, change=after, request=request)
+    with transaction.atomic():
+        _role_apply(user, role=role, may_see_id_numbers=may_see_id_numbers, actor=by, request=request)
+    return None
+
+
+def account_password_reset_request(
+    *, by: Any, user: User, password: str, request: HttpRequest | None = None
+) -> AccountChangeRequest:
+    """Ask for a new initial password of an administrator account (already validated against the policy).
+
+    Only the password's hash is kept in the request; it becomes the account's password when another
+    administrator approves, and the owner must change it at the next login. Ordinary accounts' passwords
+    are the system administrator's (:func:`account_password_reset`).
+    """
+    account_password_reset_request_check(by=by, user=user, request=request)
+    return _request_file(
+        by=by,
+        target=user,
+        kind=AccountChangeRequest.Kind.PASSWORD,
+        change={},
+        password=make_password(password),
+        request=request,
+    )
+
+
+def account_password_reset_request_check(*, by: Any, user: User, request: HttpRequest | None = None) -> None:
+    """Refuse (audited, ``PermissionDenied``) a reset request ``by`` may not file: their own, or an ordinary account's."""
+    _require(by, Capability.MANAGE_SECURITY)
+    _refuse_self(by, user, attempted="password_reset", request=request)
+    if not is_administrator(user):
+        _refused(
+            by=by,
             target=user.username,
+            attempted="password_reset",
+            reason=_("The system administrator resets the passwords of other accounts."),
             request=request,
-            detail={"before": before, "after": after},
         )
-    return user
 
 
-def account_unlock(*, by: Any, username: str, request: HttpRequest | None = None) -> int:
-    """Clear the failed logins of ``username`` (django-axes), ending a lockout. Returns the attempts removed."""
+def account_unlock(*, by: Any, username: str, request: HttpRequest | None = None) -> AccountChangeRequest | int:
+    """Clear the failed logins of ``username`` (django-axes), ending a lockout. Returns the attempts removed.
+
+    For an administrator account only a request for approval is filed (and returned): unlocking at will would
+    let one administrator keep guessing another's password past the lockout.
+    """
     from axes.utils import reset
 
     _require(by, Capability.MANAGE_SECURITY)
+    account = User.objects.filter(username=username).first()
+    if account is not None and is_administrator(account):
+        _refuse_self(by, account, attempted="unlock", request=request)
+        return _request_file(by=by, target=account, kind=AccountChangeRequest.Kind.UNLOCK, change={}, request=request)
     removed = reset(username=username)
     audit_event_record(
         user=by, action=AuditEvent.Action.UNLOCKED, target=username, request=request, detail={"attempts": removed}
     )
     return removed
+
+
+# --- approvals: a second administrator for changes to administrator accounts ---------------------------------
+
+
+def account_change_decide(
+    *, by: Any, change_request: AccountChangeRequest, decision: str, request: HttpRequest | None = None
+) -> AccountChangeRequest:
+    """Approve (and carry out) or refuse another administrator's request, or withdraw one's own.
+
+    ``decision`` is ``"approve"``, ``"refuse"`` or ``"withdraw"``. Who may decide is
+    :func:`~jingzhun.accounts.selectors.account_change_refusal`'s rule; anyone else is refused and audited.
+    A request no longer open (decided, replaced, expired) raises ``ValidationError``.
+    """
+    _require(by, Capability.APPROVE_ACCOUNT_CHANGES)
+    if decision not in _DECISIONS:
+        raise ValidationError(_("Unknown decision."))
+    reason = account_change_refusal(user=by, change_request=change_request, decision=decision)
+    if reason:
+        _refused(by=by, target=change_request.target.username, attempted=decision, reason=reason, request=request)
+    with transaction.atomic():
+        locked = AccountChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+        if not locked.is_open():
+            raise ValidationError(_("This request is no longer open: it was decided, replaced or has expired."))
+        status, action = _DECISIONS[decision]
+        target = User.objects.select_for_update().get(pk=locked.target_id)
+        audit_event_record(
+            user=by,
+            action=action,
+            target=target.username,
+            request=request,
+            detail={"request": locked.pk, "kind": locked.kind, "requested_by": locked.requested_by.username},
+        )
+        if decision == "approve":
+            _change_apply(locked, target=target, approver=by)
+        locked.status = status
+        locked.decided_by = by
+        locked.decided_at = timezone.now()
+        locked.password = ""
+        locked.save(update_fields=["status", "decided_by", "decided_at", "password"])
+    return locked
+
+
+_DECISIONS: dict[str, tuple[str, str]] = {
+    "approve": (AccountChangeRequest.Status.APPROVED, AuditEvent.Action.CHANGE_APPROVED),
+    "refuse": (AccountChangeRequest.Status.REFUSED, AuditEvent.Action.CHANGE_REFUSED),
+    "withdraw": (AccountChangeRequest.Status.WITHDRAWN, AuditEvent.Action.CHANGE_WITHDRAWN),
+}
+
+
+def _request_file(
+    *,
+    by: Any,
+    target: User,
+    kind: str,
+    change: dict[str, Any],
+    password: str = "",
+    request: HttpRequest | None = None,
+) -> AccountChangeRequest:
+    """File a change for approval; it replaces the same kind of request still pending for the account."""
+    with transaction.atomic():
+        now = timezone.now()
+        replaced = AccountChangeRequest.objects.select_for_update().filter(
+            target=target, kind=kind, status=AccountChangeRequest.Status.PENDING
+        )
+        for old in replaced:
+            old.status, old.decided_by, old.decided_at, old.password = (
+                AccountChangeRequest.Status.WITHDRAWN,
+                by,
+                now,
+                "",
+            )
+            old.save(update_fields=["status", "decided_by", "decided_at", "password"])
+            audit_event_record(
+                user=by,
+                action=AuditEvent.Action.CHANGE_WITHDRAWN,
+                target=target.username,
+                request=request,
+                detail={"request": old.pk, "kind": kind, "replaced": True},
+            )
+        filed = AccountChangeRequest.objects.create(
+            requested_by=by, target=target, kind=kind, change=change, password=password
+        )
+        audit_event_record(
+            user=by,
+            action=AuditEvent.Action.CHANGE_REQUESTED,
+            target=target.username,
+            request=request,
+            detail={"request": filed.pk, "kind": kind, "change": change},
+        )
+    return filed
+
+
+def _change_apply(change_request: AccountChangeRequest, *, target: User, approver: Any) -> None:
+    """Carry out an approved request; the change is recorded as the requester's, approved by ``approver``."""
+    actor = change_request.requested_by
+    detail = {"request": change_request.pk, "approved_by": approver.get_username()}
+    change = change_request.change
+    kind = change_request.kind
+    if kind == AccountChangeRequest.Kind.PROFILE:
+        area = Area.objects.filter(code=change["area"]).first() if change["area"] else None
+        if change["area"] and area is None:
+            raise ValidationError(_("No area has the code %(code)s.") % {"code": change["area"]})
+        _profile_apply(target, display_name=change["display_name"], area=area, actor=actor, detail=detail)
+    elif kind == AccountChangeRequest.Kind.ACTIVE:
+        _active_apply(target, active=change["active"], actor=actor, detail=detail)
+    elif kind == AccountChangeRequest.Kind.ROLE:
+        role, may_see = Role(change["role"]), bool(change["may_see_id_numbers"])
+        _refuse_grant_on_initial_password(target, role=role, may_see_id_numbers=may_see)
+        _role_apply(target, role=role, may_see_id_numbers=may_see, actor=actor, detail=detail)
+    elif kind == AccountChangeRequest.Kind.PASSWORD:
+        target.password = change_request.password
+        target.password_changed_at = timezone.now()
+        target.must_change_password = True
+        target.save(update_fields=["password", "password_changed_at", "must_change_password"])
+        password_history_remember(user=target)
+        audit_event_record(
+            user=actor,
+            action=AuditEvent.Action.PASSWORD_CHANGED,
+            target=target.username,
+            detail={"by_administrator": True, **detail},
+        )
+    elif kind == AccountChangeRequest.Kind.UNLOCK:
+        from axes.utils import reset
+
+        removed = reset(username=target.username)
+        audit_event_record(
+            user=actor,
+            action=AuditEvent.Action.UNLOCKED,
+            target=target.username,
+            detail={"attempts": removed, **detail},
+        )
+    else:  # pragma: no cover - the kinds are a closed set
+        raise ValueError(kind)
+
+
+def _profile(user: User) -> dict[str, Any]:
+    return {"display_name": user.first_name, "area": user.area.code if user.area else None}
+
+
+def _role_of(user: User) -> dict[str, Any]:
+    return {"role": str(user.role), "may_see_id_numbers": user.may_see_id_numbers}
+
+
+def _profile_apply(
+    user: User,
+    *,
+    display_name: str,
+    area: Area | None,
+    actor: Any,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    before = _profile(user)
+    user.first_name = display_name
+    user.area = area
+    user.save(update_fields=["first_name", "area"])
+    audit_event_record(
+        user=actor,
+        action=AuditEvent.Action.ACCOUNT_CHANGED,
+        target=user.username,
+        request=request,
+        detail={"before": before, "after": _profile(user), **(detail or {})},
+    )
+
+
+def _active_apply(
+    user: User, *, active: bool, actor: Any, request: HttpRequest | None = None, detail: dict[str, Any] | None = None
+) -> None:
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_event_record(
+        user=actor,
+        action=AuditEvent.Action.ACCOUNT_ACTIVATED if active else AuditEvent.Action.ACCOUNT_DEACTIVATED,
+        target=user.username,
+        request=request,
+        detail=detail,
+    )
+
+
+def _role_apply(
+    user: User,
+    *,
+    role: Role,
+    may_see_id_numbers: bool,
+    actor: Any,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    before = _role_of(user)
+    user.role = role
+    user.may_see_id_numbers = may_see_id_numbers
+    user.save(update_fields=["role", "may_see_id_numbers"])
+    audit_event_record(
+        user=actor,
+        action=AuditEvent.Action.ROLE_CHANGED,
+        target=user.username,
+        request=request,
+        detail={"before": before, "after": _role_of(user), **(detail or {})},
+    )
+
+
+def _refuse_grant_on_initial_password(user: User, *, role: Role, may_see_id_numbers: bool) -> None:
+    grants = role_grants_more(
+        role=user.role,
+        may_see_id_numbers=user.may_see_id_numbers,
+        new_role=role,
+        new_may_see_id_numbers=may_see_id_numbers,
+    )
+    if grants and user.must_change_password:
+        raise ValidationError(
+            _(
+                "%(username)s still has an initial password chosen by an administrator: rights are given only "
+                "after its owner has logged in and chosen their own password."
+            )
+            % {"username": user.username}
+        )
+
+
+# --- the command line: the first administrators ---------------------------------------------------------------
+
+
+@transaction.atomic
+def account_bootstrap(*, username: str, role: Role, display_name: str, password: str) -> User:
+    """Create an administrator from the server's command line (``jingzhun account create``).
+
+    The only way to the first administrators, and back to one that was lost: it creates an account of an
+    administrator role only while no active account holds that role, never another role, and never touches an
+    existing account. Anything else goes through the web pages and their approvals. The password must be
+    changed at the first login; the creation is audited with the operating-system user.
+    """
+    if role not in ADMINISTRATORS:
+        raise ValidationError(
+            "命令行只创建系统管理员、安全管理员和审计管理员；其他账号由系统管理员在网页上新建、安全管理员分配角色。"
+        )
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(f"账号 {username} 已存在；命令行不修改已有账号。")
+    holder = User.objects.filter(role=role, is_active=True).order_by("username").first()
+    if holder is not None:
+        raise ValidationError(
+            f"已有在用的{Role(role).label}（{holder.username}）；新增或更换须在网页上申请并经另一名管理员批准。"
+        )
+    user = User(username=username, first_name=display_name, role=role, must_change_password=True)
+    user.set_password(password)
+    user.save()
+    audit_event_record(
+        user=None, action=AuditEvent.Action.ACCOUNT_CREATED, target=username, detail={"role": role, "via": "cli"}
+    )
+    return user
 
 
 # --- every user ---------------------------------------------------------------------------------------------
@@ -286,10 +613,26 @@ def _require(user: Any, capability: Capability) -> None:
         raise PermissionDenied(capability)
 
 
-def _refuse_self(by: Any, user: User) -> None:
+def _refuse_self(by: Any, user: User, *, attempted: str, request: HttpRequest | None) -> None:
     # An administrator who could change their own account could grant themselves another's job.
     if getattr(by, "pk", None) == user.pk:
-        raise PermissionDenied(_("Administrators cannot change their own account."))
+        reason = _("Administrators cannot change their own account.")
+        _refused(by=by, target=user.username, attempted=attempted, reason=reason, request=request)
+
+
+def _refused(*, by: Any, target: str, attempted: str, reason: str, request: HttpRequest | None) -> NoReturn:
+    """Record an attempt the separation of the administrators refuses, then refuse it (403).
+
+    Called before any transaction of the action, so that the entry stays although the action is refused.
+    """
+    audit_event_record(
+        user=by,
+        action=AuditEvent.Action.REFUSED,
+        target=target,
+        request=request,
+        detail={"attempted": attempted, "reason": str(reason)},
+    )
+    raise PermissionDenied(reason)
 
 
 def _cli_actor() -> str:

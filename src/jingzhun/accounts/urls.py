@@ -17,7 +17,11 @@ urlpatterns = [
     # 安全管理员
     path("security/", views.security_accounts, name="security_accounts"),
     path("security/<int:pk>/", views.security_account, name="security_account"),
+    path("security/<int:pk>/password/", views.security_account_password, name="security_account_password"),
     path("security/unlock/", views.security_unlock, name="security_unlock"),
+    # 三员互相复核：管理员账号的变更待另一名管理员批准
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/<int:pk>/", views.approval_decide, name="approval_decide"),
     # 审计管理员
     path("audit/", views.audit_events, name="audit_events"),
     path("audit/access/", views.audit_access, name="audit_access"),

@@ -34,8 +34,8 @@ from .forms import (
     access_filter_form,
     audit_filter_form,
 )
-from .models import Role, User
-from .permissions import Capability
+from .models import AccountChangeRequest, Role, User
+from .permissions import Capability, is_administrator
 
 PAGE_SIZE = 50
 
@@ -45,6 +45,13 @@ ADMINISTRATOR_HOME: dict[str, str] = {
     Role.SYSTEM_ADMIN: "accounts:system_accounts",
     Role.SECURITY_ADMIN: "accounts:security_accounts",
     Role.AUDIT_ADMIN: "accounts:audit_events",
+}
+
+
+ADMINISTRATOR_SECTION: dict[str, str] = {
+    Role.SYSTEM_ADMIN: "system",
+    Role.SECURITY_ADMIN: "security",
+    Role.AUDIT_ADMIN: "audit",
 }
 
 
@@ -124,26 +131,41 @@ def system_account_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/system_account_create.html", {"form": form})
 
 
+def _done(request: HttpRequest, filed: AccountChangeRequest | None, done_message: str) -> None:
+    """Say what happened: done, or filed for a second administrator's approval."""
+    if filed is None:
+        messages.success(request, done_message)
+    else:
+        messages.info(
+            request,
+            _(
+                "Filed for approval: a change to an administrator account, or one that makes an account an "
+                "administrator, is carried out when an administrator of another role approves it."
+            ),
+        )
+
+
 @capability_required(Capability.MANAGE_ACCOUNTS)
 def system_account(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.select_related("area"), pk=pk)
     initial = {"display_name": account.first_name, "area": account.area.code if account.area else ""}
     form = AccountChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.account_change(
+        filed = services.account_change(
             by=request.user,
             user=account,
             display_name=form.cleaned_data["display_name"],
             area=form.cleaned_data["area"],
             request=request,
         )
-        messages.success(request, _("Saved."))
+        _done(request, filed, _("Saved."))
         return redirect("accounts:system_account", pk=account.pk)
     context = {
         "account": account,
         "form": form,
         "password_form": PasswordResetByAdministratorForm(account=account),
         "is_self": account.pk == request.user.pk,
+        "is_administrator": is_administrator(account),
     }
     return render(request, "accounts/system_account.html", context)
 
@@ -153,14 +175,16 @@ def system_account(request: HttpRequest, pk: int) -> HttpResponse:
 def system_account_active(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User, pk=pk)
     active = request.POST.get("active") == "1"
-    services.account_active_set(by=request.user, user=account, active=active, request=request)
-    messages.success(request, _("Account activated.") if active else _("Account deactivated."))
+    filed = services.account_active_set(by=request.user, user=account, active=active, request=request)
+    _done(request, filed, _("Account activated.") if active else _("Account deactivated."))
     return redirect("accounts:system_account", pk=account.pk)
 
 
 @capability_required(Capability.MANAGE_ACCOUNTS)
 def system_account_password(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User, pk=pk)
+    if request.method == "POST":  # refused before the password is even looked at
+        services.account_password_reset_check(by=request.user, user=account, request=request)
     form = PasswordResetByAdministratorForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         services.account_password_reset(
@@ -168,7 +192,9 @@ def system_account_password(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("New initial password set; the user must change it at the next login."))
         return redirect("accounts:system_account", pk=account.pk)
-    return render(request, "accounts/system_account_password.html", {"account": account, "password_form": form})
+    refused = is_administrator(account) or account.pk == request.user.pk
+    context = {"account": account, "password_form": form, "section": "system", "refused": refused}
+    return render(request, "accounts/system_account_password.html", context)
 
 
 # --- security administrator ----------------------------------------------------------------------------------
@@ -191,17 +217,52 @@ def security_account(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = RoleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.account_role_set(
-            by=request.user,
-            user=account,
-            role=Role(form.cleaned_data["role"]),
-            may_see_id_numbers=form.cleaned_data["may_see_id_numbers"],
-            request=request,
-        )
-        messages.success(request, _("Saved."))
-        return redirect("accounts:security_account", pk=account.pk)
-    context = {"account": account, "form": form, "is_self": account.pk == request.user.pk}
+        try:
+            filed = services.account_role_set(
+                by=request.user,
+                user=account,
+                role=Role(form.cleaned_data["role"]),
+                may_see_id_numbers=form.cleaned_data["may_see_id_numbers"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _done(request, filed, _("Saved."))
+            return redirect("accounts:security_account", pk=account.pk)
+    context = {
+        "account": account,
+        "form": form,
+        "is_self": account.pk == request.user.pk,
+        "is_administrator": is_administrator(account),
+        "password_form": PasswordResetByAdministratorForm(account=account),
+    }
     return render(request, "accounts/security_account.html", context)
+
+
+@capability_required(Capability.MANAGE_SECURITY)
+def security_account_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator account's new initial password, filed for a second administrator's approval."""
+    account = get_object_or_404(User, pk=pk)
+    if request.method == "POST":  # refused before the password is even looked at
+        services.account_password_reset_request_check(by=request.user, user=account, request=request)
+    form = PasswordResetByAdministratorForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        services.account_password_reset_request(
+            by=request.user, user=account, password=form.cleaned_data["password1"], request=request
+        )
+        messages.info(
+            request,
+            _("The new initial password takes effect when an administrator of another role approves the request."),
+        )
+        return redirect("accounts:security_account", pk=account.pk)
+    context = {
+        "account": account,
+        "password_form": form,
+        "section": "security",
+        "refused": not is_administrator(account) or account.pk == request.user.pk,
+    }
+    return render(request, "accounts/system_account_password.html", context)
 
 
 @require_POST
@@ -210,9 +271,57 @@ def security_unlock(request: HttpRequest) -> HttpResponse:
     form = UnlockForm(request.POST)
     if form.is_valid():
         username = form.cleaned_data["username"]
-        services.account_unlock(by=request.user, username=username, request=request)
-        messages.success(request, _("%(username)s can log in again.") % {"username": username})
+        result = services.account_unlock(by=request.user, username=username, request=request)
+        if isinstance(result, AccountChangeRequest):
+            _done(request, result, "")  # filed: an administrator account
+        else:
+            messages.success(request, _("%(username)s can log in again.") % {"username": username})
     return redirect("accounts:security_accounts")
+
+
+# --- every administrator: approvals --------------------------------------------------------------------------
+
+
+@capability_required(Capability.APPROVE_ACCOUNT_CHANGES)
+def approvals(request: HttpRequest) -> HttpResponse:
+    """Changes to administrator accounts waiting for a second administrator, and the latest decided ones."""
+    pending = list(selectors.account_change_requests_open())
+    for change_request in pending:
+        change_request.decisions = [  # type: ignore[attr-defined]
+            decision
+            for decision in ("approve", "refuse", "withdraw")
+            if not selectors.account_change_refusal(user=request.user, change_request=change_request, decision=decision)
+        ]
+    context = {
+        "pending": pending,
+        "recent": selectors.account_change_requests_recent(),
+        "section": ADMINISTRATOR_SECTION.get(request.user.role, ""),  # type: ignore[union-attr]
+    }
+    return render(request, "accounts/approvals.html", context)
+
+
+@require_POST
+@capability_required(Capability.APPROVE_ACCOUNT_CHANGES)
+def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    change_request = get_object_or_404(AccountChangeRequest.objects.select_related("requested_by", "target"), pk=pk)
+    decision = request.POST.get("decision", "")
+    try:
+        services.account_change_decide(
+            by=request.user, change_request=change_request, decision=decision, request=request
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, DECIDED_MESSAGES[decision]())
+    return redirect("accounts:approvals")
+
+
+DECIDED_MESSAGES = {
+    "approve": lambda: _("Approved and carried out."),
+    "refuse": lambda: _("Refused; nothing was changed."),
+    "withdraw": lambda: _("Withdrawn."),
+}
 
 
 # --- audit administrator -------------------------------------------------------------------------------------
