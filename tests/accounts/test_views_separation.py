@@ -142,6 +142,23 @@ def test_a_refused_request_changes_nothing_and_is_audited(client, admins):
     assert (event.actor, event.target) == (admins[Role.SECURITY_ADMIN].username, target.username)
 
 
+def test_the_requester_withdraws_their_request_and_no_one_else_can(client, admins):
+    target = admins[Role.AUDIT_ADMIN]
+    client.force_login(admins[Role.SYSTEM_ADMIN])
+    client.post(reverse("accounts:system_account_active", kwargs={"pk": target.pk}), {"active": "0"})
+    change_request = _pending(target)
+    client.force_login(admins[Role.SECURITY_ADMIN])
+    url = reverse("accounts:approval_decide", kwargs={"pk": change_request.pk})
+    assert client.post(url, {"decision": "withdraw"}).status_code == 403
+    client.force_login(admins[Role.SYSTEM_ADMIN])
+    client.post(url, {"decision": "withdraw"})
+    change_request.refresh_from_db()
+    assert change_request.status == AccountChangeRequest.Status.WITHDRAWN
+    assert _approve(client, admins[Role.SECURITY_ADMIN], change_request).status_code == 302
+    target.refresh_from_db()
+    assert target.is_active
+
+
 def test_a_request_older_than_three_days_cannot_be_approved(client, admins):
     target = admins[Role.AUDIT_ADMIN]
     client.force_login(admins[Role.SYSTEM_ADMIN])
