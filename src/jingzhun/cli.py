@@ -72,6 +72,9 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and argv[1] == "serve":
         os.environ.update(serve_environment(argv[2:], dict(os.environ)))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
+    from jingzhun.datadir import data_dir_prepare
+
+    data_dir_prepare()  # before the settings are read: they find the key, they do not make it
     import django
     from django.core.management import execute_from_command_line
 

@@ -18,37 +18,33 @@ from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
+
+from jingzhun.datadir import data_dir, secret_key_path
 
 BASE_DIR = Path(__file__).resolve().parent
 
 
-def _data_dir() -> Path:
-    explicit = os.environ.get("JINGZHUN_DATA_DIR")
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return (base / "jingzhun").resolve()
-
-
-DATA_DIR = _data_dir()
+DATA_DIR = data_dir()
+PRODUCTION = os.environ.get("JINGZHUN_PRODUCTION") == "1"
 
 
 def _secret_key() -> str:
+    # Read only: the key file is made by `jingzhun` and the WSGI entry point (datadir.data_dir_prepare).
     from_env = os.environ.get("JINGZHUN_SECRET_KEY")
     if from_env:
         return from_env
-    key_file = DATA_DIR / "secret_key"
+    key_file = secret_key_path(DATA_DIR)
     if key_file.exists():
         return key_file.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            f"没有密钥：{key_file} 不存在。请用 jingzhun 命令启动（它会创建密钥），或设置 JINGZHUN_SECRET_KEY。"
+        )
+    # A process that was not started by `jingzhun` (pytest, a tool reading the settings): a key of its own.
+    return secrets.token_urlsafe(50)
 
 
-PRODUCTION = os.environ.get("JINGZHUN_PRODUCTION") == "1"
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("JINGZHUN_DEBUG") == "1" and not PRODUCTION
 ALLOWED_HOSTS = [h for h in os.environ.get("JINGZHUN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
