@@ -288,7 +288,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Limits for files users hand us (LEDGER.md): bigger or inflating files are refused before parsing.
+# Limits for files users hand us (docs/LEDGER.md): bigger or inflating files are refused before parsing.
 JINGZHUN_MAX_UPLOAD_BYTES = int(os.environ.get("JINGZHUN_MAX_UPLOAD_BYTES", 512 * 1024 * 1024))
 JINGZHUN_MAX_XLSX_UNZIPPED_BYTES = int(os.environ.get("JINGZHUN_MAX_XLSX_UNZIPPED_BYTES", 2 * 1024**3))
 JINGZHUN_MAX_XLSX_RATIO = int(os.environ.get("JINGZHUN_MAX_XLSX_RATIO", 200))

@@ -1,4 +1,4 @@
-"""Village facts import (LEDGER.md §1b)."""
+"""Village facts import (docs/LEDGER.md §1b)."""
 
 from __future__ import annotations
 

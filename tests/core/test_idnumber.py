@@ -1,4 +1,4 @@
-"""Property tests for ID numbers (RULES.md §10).
+"""Property tests for ID numbers (docs/RULES.md §10).
 
 Numbers are built here with an independent statement of ISO 7064 MOD 11-2 (the weighted sum including the
 check value is 1 mod 11), not with the module's own ``check_character``, so a wrong table in the module

@@ -1,4 +1,4 @@
-"""Small department list files for tests (LEDGER.md §2): rows as dicts keyed by the Chinese headers."""
+"""Small department list files for tests (docs/LEDGER.md §2): rows as dicts keyed by the Chinese headers."""
 
 from __future__ import annotations
 

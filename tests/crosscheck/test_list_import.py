@@ -1,4 +1,4 @@
-"""Importing department lists (LEDGER.md §2): one dated batch per file, bad rows reported and left out."""
+"""Importing department lists (docs/LEDGER.md §2): one dated batch per file, bad rows reported and left out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Property tests for the cells of department lists: every way LEDGER.md lets a date or a yes/no be written."""
+"""Property tests for the cells of department lists: every way docs/LEDGER.md lets a date or a yes/no be written."""
 
 from __future__ import annotations
 

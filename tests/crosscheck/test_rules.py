@@ -1,4 +1,4 @@
-"""The clue rules of RULES.md §8, each on both sides of its boundary (the rules part alone: matches are made
+"""The clue rules of docs/RULES.md §8, each on both sides of its boundary (the rules part alone: matches are made
 directly, the matching engine is not run)."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A generated sample county is imported and assessed for 2020 on the app database (SQLite, or PostgreSQL when
 ``DATABASE_URL`` is set: running the suite both ways covers both). The very same plan is then executed on an
-in-memory DuckDB holding a copy of the source tables, and the stored rows and the LEDGER.md §3 CSV bytes must
+in-memory DuckDB holding a copy of the source tables, and the stored rows and the docs/LEDGER.md §3 CSV bytes must
 be identical — also when that database sorts text in Chinese order, as a county's PostgreSQL created with a
 ``zh_CN`` locale does.
 """

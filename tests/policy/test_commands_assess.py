@@ -1,4 +1,4 @@
-"""``jingzhun assess``: the LEDGER.md §3 machine formats, byte for byte, and exit code 2 for an unusable year."""
+"""``jingzhun assess``: the docs/LEDGER.md §3 machine formats, byte for byte, and exit code 2 for an unusable year."""
 
 from __future__ import annotations
 

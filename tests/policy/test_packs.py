@@ -1,4 +1,4 @@
-"""Rule packs (RULES.md §1–§7 as data): the shipped packs, county packs, and validation in Chinese."""
+"""Rule packs (docs/RULES.md §1–§7 as data): the shipped packs, county packs, and validation in Chinese."""
 
 from __future__ import annotations
 

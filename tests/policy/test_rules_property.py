@@ -1,4 +1,4 @@
-"""Property test: the set-based engine agrees with a plain reading of RULES.md §1–§7 on random households.
+"""Property test: the set-based engine agrees with a plain reading of docs/RULES.md §1–§7 on random households.
 
 The reference below is written straight from the rules, one household at a time, with exact fractions. It
 exists only here: the product never loops over households.
@@ -70,7 +70,7 @@ def _age(birth: dt.date) -> int:
 
 
 def reference(h: dict) -> dict:
-    """RULES.md §1–§7 for one household, as written."""
+    """docs/RULES.md §1–§7 for one household, as written."""
     active = [m for m in h["members"] if m["status"] == "active"]
     n = len(active)
     net = Fraction(h["wage"] + h["business_income"] - h["business_expense"] + h["dibao"])

@@ -1,4 +1,4 @@
-"""The assessment of one year (RULES.md §1–§7) through ``assessment_run``: each rule at its boundary.
+"""The assessment of one year (docs/RULES.md §1–§7) through ``assessment_run``: each rule at its boundary.
 
 An assessment run compiles its whole plan, which takes a moment; so the households of the rule tests are
 built once per module by the ``@scenario`` builders placed just above their tests, assessed together in

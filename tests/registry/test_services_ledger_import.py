@@ -1,4 +1,4 @@
-"""The household ledger import (LEDGER.md §1): whole households, upserts, history, reports."""
+"""The household ledger import (docs/LEDGER.md §1): whole households, upserts, history, reports."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ YEAR = 2020
 HOUSEHOLDS = 2000
 SEED = 7
 
-# LEDGER.md §1, transfer items spread over their six headers.
+# docs/LEDGER.md §1, transfer items spread over their six headers.
 LEDGER_SECTION_1 = [
     "户编号",
     "村代码",
@@ -293,9 +293,9 @@ def test_ledger_headers_are_exactly_those_of_ledger_section_1(clean):
 
 
 def test_ledger_headers_match_the_shared_ledger_md():
-    ledger_md = Path(__file__).resolve().parents[3] / "shared" / "LEDGER.md"
+    ledger_md = Path(__file__).resolve().parents[3] / "shared" / "docs/LEDGER.md"
     if not ledger_md.exists():
-        pytest.skip("shared/LEDGER.md is not beside the project")
+        pytest.skip("docs/LEDGER.md is not beside the project")
     section = ledger_md.read_text(encoding="utf-8").split("## 1. ")[1].split("## 1b.")[0]
     headers = []
     for cell in re.findall(r"^\| ([^|]+?) \|", section, flags=re.MULTILINE)[1:]:  # past the table's header

@@ -1,4 +1,4 @@
-"""Administrative divisions keyed by the 12-digit statistical code, and village facts (LEDGER.md §1b)."""
+"""Administrative divisions keyed by the 12-digit statistical code, and village facts (docs/LEDGER.md §1b)."""
 
 from __future__ import annotations
 

@@ -124,7 +124,7 @@ FACT_FIELDS = (
 
 
 def village_facts_import(*, path: Path) -> VillageImportOutcome:
-    """Create or update villages and their towns from a village-facts file (LEDGER.md §1b).
+    """Create or update villages and their towns from a village-facts file (docs/LEDGER.md §1b).
 
     Rows with an invalid cell are rejected (each village stands alone); the rest are written in one
     transaction. Re-importing the same file changes nothing.

@@ -1,4 +1,4 @@
-"""Village facts (LEDGER.md §1b) as column specifications."""
+"""Village facts (docs/LEDGER.md §1b) as column specifications."""
 
 from __future__ import annotations
 

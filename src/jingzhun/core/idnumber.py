@@ -1,8 +1,8 @@
-"""Resident ID numbers (居民身份证号码, GB 11643-1999) as RULES.md §10 describes them.
+"""Resident ID numbers (居民身份证号码, GB 11643-1999) as docs/RULES.md §10 describes them.
 
 Pure functions, no Django: the ledger import, the department-list matching and the sample generator all
 use them. ``python-stdnum``'s ``cn.ric`` is deliberately not used for validation: it rejects numbers whose
-region code was retired before the holder's birth year, which real residents carry (RULES.md §10).
+region code was retired before the holder's birth year, which real residents carry (docs/RULES.md §10).
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def near_misses(number: str) -> list[str]:
 def region_known(region: str) -> bool:
     """Whether a 6-digit region code is in the national division table (current or retired).
 
-    Uses the table python-stdnum ships; an unknown code is only a warning (RULES.md §10).
+    Uses the table python-stdnum ships; an unknown code is only a warning (docs/RULES.md §10).
     """
     from stdnum import numdb
 

@@ -1,4 +1,4 @@
-"""The backend-portable layer for set-based work (DESIGN.md: Ibis).
+"""The backend-portable layer for set-based work (docs/DESIGN.md: Ibis).
 
 Batch logic is written once as Ibis expressions over *unbound* tables whose schemas come from the Django
 models. An expression is compiled to the SQL dialect of wherever the data lives — the app database (SQLite,

@@ -1,4 +1,4 @@
-"""The department list layouts of LEDGER.md §2, as data: for each department, its columns, which generic
+"""The department list layouts of docs/LEDGER.md §2, as data: for each department, its columns, which generic
 :class:`~jingzhun.crosscheck.models.Row` field each is stored in, and how a cell is read.
 
 Every list has 姓名 and 证件号码. Closed vocabularies are stored as the words of the format (学籍状态 "在读"),

@@ -1,4 +1,4 @@
-"""Importing a department list (部门数据, LEDGER.md §2) as one dated :class:`~jingzhun.crosscheck.models.Batch`.
+"""Importing a department list (部门数据, docs/LEDGER.md §2) as one dated :class:`~jingzhun.crosscheck.models.Batch`.
 
 The file is streamed once. Each cell is normalised and parsed in Python (the only per-row work), column by
 column over chunks of rows, with a per-column cache for the closed vocabularies, dates and flags that repeat;

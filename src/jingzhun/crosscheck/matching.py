@@ -1,4 +1,4 @@
-"""Matching a department list to registry members (数据比对 — RULES.md §8 and §10).
+"""Matching a department list to registry members (数据比对 — docs/RULES.md §8 and §10).
 
 :func:`batch_match` finds, for every row of a batch that has no match yet, the registry member(s) it is, in
 four set-based passes (``INSERT … SELECT`` written once in Ibis, see :mod:`jingzhun.core.sets`), in one

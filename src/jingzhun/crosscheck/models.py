@@ -1,5 +1,5 @@
-"""Department lists (部门数据, LEDGER.md §2), their matching to registry members, and the clues the rules of
-RULES.md §8 raise from them, with their dispatch and answers.
+"""Department lists (部门数据, docs/LEDGER.md §2), their matching to registry members, and the clues the rules of
+docs/RULES.md §8 raise from them, with their dispatch and answers.
 
 A list is imported as a dated :class:`Batch` and never changed; comparisons read the latest batch of each
 department, so a clue can always be traced to the batch (and row) it came from. Department-specific columns

@@ -1,4 +1,4 @@
-"""The clue rules of RULES.md §8, set-based: every rule is an Ibis expression over whole tables, written with
+"""The clue rules of docs/RULES.md §8, set-based: every rule is an Ibis expression over whole tables, written with
 ``INSERT … SELECT`` into a temporary table of found clues — never a Python loop over members or households.
 
 :func:`clues_find` builds and runs the plan for one comparison. It reads
@@ -382,7 +382,7 @@ def clues_plan(
     return plan
 
 
-def _x01(c: _Context) -> list[ir.Table]:
+def _school_roster_disagrees(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X01.value, c.batch(Rule.X01).pk
     low, high = c.rules.school_age
     people = c.people(rule)
@@ -434,7 +434,7 @@ def _x01(c: _Context) -> list[ir.Table]:
     ]
 
 
-def _x02(c: _Context) -> list[ir.Table]:
+def _medical_insurance_disagrees(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X02.value, c.batch(Rule.X02).pk
     people = c.people(rule)
     missing = people.filter(people.member_id.notin(c.member_ids(rule).member_id))
@@ -466,7 +466,7 @@ def _x02(c: _Context) -> list[ir.Table]:
     ]
 
 
-def _x03(c: _Context) -> list[ir.Table]:
+def _disability_disagrees(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X03.value, c.batch(Rule.X03).pk
     rows = c.rows(rule)
 
@@ -503,7 +503,7 @@ def _x03(c: _Context) -> list[ir.Table]:
     ]
 
 
-def _x04(c: _Context) -> list[ir.Table]:
+def _dibao_tekun_disagrees(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X04.value, c.batch(Rule.X04).pk
     homes = c.homes(rule)
     found = []
@@ -557,7 +557,7 @@ def _x04(c: _Context) -> list[ir.Table]:
     return found
 
 
-def _x05(c: _Context) -> list[ir.Table]:
+def _listed_death_still_active(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X05.value, c.batch(Rule.X05).pk
     # A death dated after the comparison date had not happened yet on that day.
     dead = c.rows(rule, lambda r: r.date1.isnull() | (r.date1 <= ibis.literal(c.as_of)))
@@ -603,7 +603,7 @@ def _joined(*parts: ir.StringValue) -> ir.StringValue:
     return text
 
 
-def _x06(c: _Context) -> list[ir.Table]:
+def _owns_a_car_or_truck(c: _Context) -> list[ir.Table]:
     return _listed_rule(
         c,
         Rule.X06.value,
@@ -614,7 +614,7 @@ def _x06(c: _Context) -> list[ir.Table]:
     )
 
 
-def _x07(c: _Context) -> list[ir.Table]:
+def _runs_a_business(c: _Context) -> list[ir.Table]:
     return _listed_rule(
         c,
         Rule.X07.value,
@@ -625,7 +625,7 @@ def _x07(c: _Context) -> list[ir.Table]:
     )
 
 
-def _x08(c: _Context) -> list[ir.Table]:
+def _owns_non_farm_property(c: _Context) -> list[ir.Table]:
     return _listed_rule(
         c,
         Rule.X08.value,
@@ -636,7 +636,7 @@ def _x08(c: _Context) -> list[ir.Table]:
     )
 
 
-def _x09(c: _Context) -> list[ir.Table]:
+def _on_a_public_payroll(c: _Context) -> list[ir.Table]:
     return _listed_rule(
         c,
         Rule.X09.value,
@@ -647,7 +647,7 @@ def _x09(c: _Context) -> list[ir.Table]:
     )
 
 
-def _x10(c: _Context) -> list[ir.Table]:
+def _housing_grade_disagrees(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X10.value, c.batch(Rule.X10).pk
 
     variants = (("unsafe", "CD", "AB"), ("safe", "AB", "CD"))
@@ -694,7 +694,7 @@ def _x10(c: _Context) -> list[ir.Table]:
     return found
 
 
-def _x11(c: _Context) -> list[ir.Table]:
+def _pension_or_employment_disagrees(c: _Context) -> list[ir.Table]:
     rule, batch = Rule.X11.value, c.batch(Rule.X11).pk
     low, high = c.rules.working_age
     people = c.people(rule)
@@ -757,7 +757,7 @@ def _x11(c: _Context) -> list[ir.Table]:
     ]
 
 
-def _x12(c: _Context) -> list[ir.Table]:
+def _id_number_in_two_households(c: _Context) -> list[ir.Table]:
     members = model_table(Member, ["id", "household", "id_number", "status"])
     households = model_table(Household, ["id", "household_no"])
     # Numbers held more than once, whatever the status: read from the id_number index alone, so the pairs
@@ -797,18 +797,18 @@ def _x12(c: _Context) -> list[ir.Table]:
 
 
 _RULES = {
-    Rule.X01.value: _x01,
-    Rule.X02.value: _x02,
-    Rule.X03.value: _x03,
-    Rule.X04.value: _x04,
-    Rule.X05.value: _x05,
-    Rule.X06.value: _x06,
-    Rule.X07.value: _x07,
-    Rule.X08.value: _x08,
-    Rule.X09.value: _x09,
-    Rule.X10.value: _x10,
-    Rule.X11.value: _x11,
-    Rule.X12.value: _x12,
+    Rule.X01.value: _school_roster_disagrees,
+    Rule.X02.value: _medical_insurance_disagrees,
+    Rule.X03.value: _disability_disagrees,
+    Rule.X04.value: _dibao_tekun_disagrees,
+    Rule.X05.value: _listed_death_still_active,
+    Rule.X06.value: _owns_a_car_or_truck,
+    Rule.X07.value: _runs_a_business,
+    Rule.X08.value: _owns_non_farm_property,
+    Rule.X09.value: _on_a_public_payroll,
+    Rule.X10.value: _housing_grade_disagrees,
+    Rule.X11.value: _pension_or_employment_disagrees,
+    Rule.X12.value: _id_number_in_two_households,
 }
 
 

@@ -117,7 +117,7 @@ def _match(batches: dict[str, Batch]) -> tuple[dict[str, Any], dict[int, tuple[i
 
 def crosscheck_run(*, user: Any, as_of: dt.date | None = None, area_prefix: str = "") -> Run:
     """Compare the registry with the latest list of every department on ``as_of`` (default today) and keep
-    the clues up to date; one transaction, safe to run again (RULES.md §8).
+    the clues up to date; one transaction, safe to run again (docs/RULES.md §8).
 
     ``area_prefix`` limits the households compared (a county user's own area by default); clues outside it are
     left alone. Raises :class:`NoDepartmentLists` when no department list was ever imported.

@@ -1,4 +1,4 @@
-"""Working days on the official Chinese holiday calendar (RULES.md §6: the county decision is due within 20
+"""Working days on the official Chinese holiday calendar (docs/RULES.md §6: the county decision is due within 20
 working days of discovery).
 
 The ``chinese-calendar`` package carries the State Council's yearly holiday notices up to the year it was

@@ -1,4 +1,4 @@
-"""Monitoring cases (防止返贫动态监测, RULES.md §6): one case per household at a time, from discovery through
+"""Monitoring cases (防止返贫动态监测, docs/RULES.md §6): one case per household at a time, from discovery through
 the 一监测二审核三处置 steps to the county decision, then assistance and risk elimination.
 
 A case's row holds where it stands now; every step taken is a :class:`CaseStep` row that is never changed, so
@@ -56,7 +56,7 @@ CLOSED = (Stage.NOT_INCLUDED, Stage.ELIMINATED)
 
 
 class RiskType(models.TextChoices):
-    """致贫返贫风险类型 (RULES.md §6), by their national codes."""
+    """致贫返贫风险类型 (docs/RULES.md §6), by their national codes."""
 
     ILLNESS = "01", "01 因病"
     FLOOD = "0201", "0201 因自然灾害（洪涝）"
@@ -76,7 +76,7 @@ class RiskType(models.TextChoices):
 
 
 class HelpTier(models.TextChoices):
-    """即时帮扶 tiers (RULES.md §6, ours)."""
+    """即时帮扶 tiers (docs/RULES.md §6, ours)."""
 
     A = "A", _("A: relief within days")
     B = "B", _("B: measures within half a month")

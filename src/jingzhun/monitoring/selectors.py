@@ -20,7 +20,7 @@ def cases_for_user(*, user: Any) -> QuerySet[MonitoringCase]:
 
 
 def household_monitorable(*, household: Any) -> bool:
-    """Whether the household may become a monitoring case (已脱贫 or 非贫困户, RULES.md §6)."""
+    """Whether the household may become a monitoring case (已脱贫 or 非贫困户, docs/RULES.md §6)."""
     from .services import MONITORABLE
 
     return household.poverty_status in MONITORABLE

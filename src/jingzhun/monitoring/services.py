@@ -1,4 +1,4 @@
-"""Writes to monitoring cases (RULES.md §6): one function per workflow action, each in one transaction.
+"""Writes to monitoring cases (docs/RULES.md §6): one function per workflow action, each in one transaction.
 
 The workflow is a table (:data:`STEPS`): for each action, the stages it may follow, the stage it leads to,
 the roles that take it, the attachment it needs. :func:`case_step` checks a request against that table —
@@ -45,7 +45,7 @@ from .models import (
     Stage,
 )
 
-# Households still under poverty assistance are not monitoring objects (RULES.md §6).
+# Households still under poverty assistance are not monitoring objects (docs/RULES.md §6).
 MONITORABLE = (PovertyStatus.EXITED, PovertyStatus.EXITED_NO_POLICY, PovertyStatus.NON_POOR)
 
 ROLE_TEXT: dict[str, str] = {
@@ -586,7 +586,7 @@ def case_measure_recorded(*, case: MonitoringCase, started_on: dt.date) -> None:
 
 
 def elimination_unmet(*, case: MonitoringCase, on: dt.date) -> list[str]:
-    """The conditions of RULES.md §6 for risk elimination that do not hold on ``on``, in Chinese; empty when
+    """The conditions of docs/RULES.md §6 for risk elimination that do not hold on ``on``, in Chinese; empty when
     elimination may go ahead. Read against the household's latest assessment, its measures and the time
     under monitoring."""
     rules = monitoring_rules()
@@ -662,7 +662,7 @@ _TRIGGER_TEXT = (
 
 def cases_open_from_run(*, year: int, user: Any = None, today: dt.date | None = None) -> BulkOpened:
     """Open cases through the department-warning channel for every household flagged in the latest run for
-    ``year`` whose current status is 已脱贫 or 非贫困户, with the run's suggested category (RULES.md §6).
+    ``year`` whose current status is 已脱贫 or 非贫困户, with the run's suggested category (docs/RULES.md §6).
 
     A household with an open case gets the warning added to it; a household that already received this
     run's warning gets nothing, so running it again opens nothing twice. Set-based: three

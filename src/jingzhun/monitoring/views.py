@@ -1,4 +1,4 @@
-"""The monitoring pages (RULES.md §6): the case list and ledgers, a case with its history and next step, opening
+"""The monitoring pages (docs/RULES.md §6): the case list and ledgers, a case with its history and next step, opening
 a case, attachments and ledger downloads.
 
 Every read goes through the scoped selectors (another area's case is "not found"); what a user may *do* to a

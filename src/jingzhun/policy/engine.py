@@ -1,4 +1,4 @@
-"""The assessment as Ibis expressions (RULES.md §1–§7): written once, compiled for any backend.
+"""The assessment as Ibis expressions (docs/RULES.md §1–§7): written once, compiled for any backend.
 
 Nothing here touches a database. :func:`assessment_plan` takes unbound tables (``registry_tables()``/
 ``area_table()`` for the app database, the same schemas on DuckDB or Spark) and the resolved
@@ -38,7 +38,7 @@ _EVENT_TEXT = {
     "laborer_death": "主要劳动力死亡",
     "laborer_disability": "主要劳动力致残",
 }
-# Income items added into net income (RULES.md §1); business expense is the one subtracted.
+# Income items added into net income (docs/RULES.md §1); business expense is the one subtracted.
 _INCOME_PLUS = tuple(item for item in INCOME_ITEMS if item != "business_expense")
 _NAMES_SHOWN = 3  # members named in a reason; more are counted ("等 5 人")
 
@@ -68,7 +68,7 @@ def _hundredths(column: ir.Value) -> ir.IntegerValue:
 
 
 def _money_cents(column: ir.Value) -> ir.IntegerValue:
-    """An amount in cents; a blank amount is 0 (LEDGER.md §1)."""
+    """An amount in cents; a blank amount is 0 (docs/LEDGER.md §1)."""
     return _hundredths(column).fill_null(0)
 
 
@@ -163,7 +163,7 @@ def assessment_plan(
     household_table: str = "policy_householdresult",
     area_table: str = "policy_arearesult",
 ) -> Plan:
-    """The whole assessment of one year as a plan of a few statements (RULES.md §1–§7).
+    """The whole assessment of one year as a plan of a few statements (docs/RULES.md §1–§7).
 
     Outputs one row per household in scope (columns of ``HouseholdResult``) and one per village, town and
     county in scope (columns of ``AreaResult``).
@@ -298,7 +298,7 @@ def _household_facts(tables: Tables, rules: YearRules, members: ir.Table, area_p
 
 
 def _household_flags(t: ir.Table, rules: YearRules) -> ir.Table:
-    """Every indicator, trigger and outcome as a column (RULES.md §3, §4, §6, §7)."""
+    """Every indicator, trigger and outcome as a column (docs/RULES.md §3, §4, §6, §7)."""
     year = rules.year
     no_member = t.n == 0
     no_income = ~t.has_income
@@ -505,7 +505,7 @@ def _joined(pieces: list[tuple[ir.BooleanValue, ir.StringValue]], separator: str
 def _area_rows(
     plan: Plan, tables: Tables, rules: YearRules, people: ir.Table, run_id: int, area_prefix: str
 ) -> ir.Table:
-    """One row per village, town and county in scope with the columns of ``AreaResult`` (RULES.md §5)."""
+    """One row per village, town and county in scope with the columns of ``AreaResult`` (docs/RULES.md §5)."""
     households = _within_area(tables.households, area_prefix)
     poor = households.filter(households.poverty_status.isin(POOR))
     poor = poor.join(people, poor.id == people.household_id)
@@ -585,7 +585,7 @@ def _area_rows(
     rows = level(villages_step, "village", village_pct, village_west)
     # A run scoped to a town reports no county row: a part of a county says nothing about the county.
     if len(area_prefix) <= 9:
-        # Towns are not units of exit in RULES.md §5; their row applies the village incidence test as a guide.
+        # Towns are not units of exit in docs/RULES.md §5; their row applies the village incidence test as a guide.
         rows = rows.union(level(rollup(9), "town", village_pct, village_west))
     if len(area_prefix) <= 6:
         rows = rows.union(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Tier(models.TextChoices):
-    """分层分类 (RULES.md §7)."""
+    """分层分类 (docs/RULES.md §7)."""
 
     FRAGILE = "fragile", _("easily relapsing")
     GENERAL = "general", _("general")
@@ -20,14 +20,14 @@ class Tier(models.TextChoices):
 
 
 class Category(models.TextChoices):
-    """Monitoring category suggested for a flagged household (RULES.md §6)."""
+    """Monitoring category suggested for a flagged household (docs/RULES.md §6)."""
 
     UNSTABLE = "unstable", _("unstable after exit")
     MARGINAL = "marginal", _("marginal, easily impoverished")
     SUDDEN = "sudden", _("sudden severe hardship")
 
 
-# The Chinese names of the exchange formats (LEDGER.md §3), independent of the UI language.
+# The Chinese names of the exchange formats (docs/LEDGER.md §3), independent of the UI language.
 TIER_TEXT = {
     Tier.FRAGILE: "易返贫户",
     Tier.GENERAL: "一般户",
@@ -44,7 +44,7 @@ CATEGORY_TEXT = {
 INDICATORS = ("income_ok", "food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok")
 OUTCOMES = ("meets_standard", "exit_eligible", "identify_candidate", "relapse_candidate", "monitoring_flag")
 TRIGGERS = ("low_income", "income_drop", "medical_burden", "sudden_event")
-# Every true/false column of HouseholdResult, in the order of LEDGER.md §3 and then the triggers.
+# Every true/false column of HouseholdResult, in the order of docs/LEDGER.md §3 and then the triggers.
 RESULT_FLAGS = (*INDICATORS, *OUTCOMES, *TRIGGERS)
 # What the pages call each true/false column (the UI language; the exchange formats keep their own Chinese).
 FLAG_LABELS = {
@@ -152,7 +152,7 @@ class HouseholdResult(models.Model):
 
 
 class AreaResult(models.Model):
-    """Incidence and exit eligibility of a village, town or county in one run (RULES.md §5)."""
+    """Incidence and exit eligibility of a village, town or county in one run (docs/RULES.md §5)."""
 
     run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="area_results", db_index=False)
     area_code = models.CharField(max_length=12)

@@ -1,4 +1,4 @@
-"""Rule packs (政策规则包): the parameters of RULES.md as data files, validated on load.
+"""Rule packs (政策规则包): the parameters of docs/RULES.md as data files, validated on load.
 
 A pack is a TOML file::
 
@@ -284,7 +284,7 @@ class RulePack:
         return None
 
     def monitoring_rules(self) -> MonitoringRules:
-        """The monitoring workflow's deadlines (RULES.md §6); a pack without them is a clear error."""
+        """The monitoring workflow's deadlines (docs/RULES.md §6); a pack without them is a clear error."""
         missing = [name for name in MONITORING_REQUIRED if self.value(name) is None]
         if missing:
             raise PackError(f"规则包「{self.name}」缺少监测参数：{'、'.join(missing)}。")
@@ -368,7 +368,7 @@ CROSSCHECK_REQUIRED = (
 
 @dataclass(frozen=True)
 class CrosscheckRules:
-    """The clue rules' parameters (RULES.md §8), in the departments' and the ledger's words."""
+    """The clue rules' parameters (docs/RULES.md §8), in the departments' and the ledger's words."""
 
     pack: str
     school_age: tuple[int, int]
@@ -396,7 +396,7 @@ MONITORING_REQUIRED = (
 
 @dataclass(frozen=True)
 class MonitoringRules:
-    """Deadlines of the monitoring workflow (RULES.md §6), and the county's calendar for years the
+    """Deadlines of the monitoring workflow (docs/RULES.md §6), and the county's calendar for years the
     chinese-calendar package does not cover yet."""
 
     pack: str
@@ -410,7 +410,7 @@ class MonitoringRules:
 
 @dataclass(frozen=True)
 class YearRules:
-    """Every parameter an assessment of one year needs, resolved (RULES.md §1–§7)."""
+    """Every parameter an assessment of one year needs, resolved (docs/RULES.md §1–§7)."""
 
     year: int
     pack: str

@@ -1,4 +1,4 @@
-"""The machine formats of assessment results (LEDGER.md §3): CSV, UTF-8, fixed columns in a fixed order."""
+"""The machine formats of assessment results (docs/LEDGER.md §3): CSV, UTF-8, fixed columns in a fixed order."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ def area_results_for_scope(*, run: AssessmentRun, area_prefix: str = "") -> Quer
 
 
 def household_results_rows(*, run: AssessmentRun, area_prefix: str = "") -> Iterator[HouseholdResult]:
-    """Assessed households in household-number order, streamed (the CSV of LEDGER.md §3)."""
+    """Assessed households in household-number order, streamed (the CSV of docs/LEDGER.md §3)."""
     return (
         household_results_for_scope(run=run, area_prefix=area_prefix)
         .filter(exclusion="")
@@ -171,7 +171,7 @@ def pre_assessment_for_scope(
     area_prefix: str = "",
 ) -> PreAssessment:
     """Households whose income projected from months 1..M falls below the threshold, with the gap
-    (RULES.md §2, Shandong 2020). The threshold is ``threshold`` or the pack's ``pre_assessment_threshold``."""
+    (docs/RULES.md §2, Shandong 2020). The threshold is ``threshold`` or the pack's ``pre_assessment_threshold``."""
     from .preassessment import pre_assessment_queries
     from .services import source_tables
 

@@ -23,7 +23,7 @@ def source_tables() -> Tables:
 
 
 def assessment_run(*, year: int, pack: str = DEFAULT_PACK, area_prefix: str = "", user: Any = None) -> AssessmentRun:
-    """Assess every household in scope for ``year`` under ``pack`` and store the run (RULES.md §1–§7).
+    """Assess every household in scope for ``year`` under ``pack`` and store the run (docs/RULES.md §1–§7).
 
     Raises :class:`~jingzhun.policy.packs.PackError` (Chinese message) when the pack is broken or does not
     cover the year — before anything is written. The whole run is a few ``INSERT … SELECT`` statements.

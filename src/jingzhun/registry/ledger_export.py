@@ -1,4 +1,4 @@
-"""Writing the household ledger (LEDGER.md §1) back out, in the layout it is imported from.
+"""Writing the household ledger (docs/LEDGER.md §1) back out, in the layout it is imported from.
 
 One row per member with the household's columns repeated and, per household, the income of one year
 (the latest recorded, or the year asked for). Text that a spreadsheet would run as a formula is

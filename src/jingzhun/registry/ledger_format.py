@@ -1,4 +1,4 @@
-"""The household ledger (LEDGER.md §1) as column specifications.
+"""The household ledger (docs/LEDGER.md §1) as column specifications.
 
 Each column knows its Chinese header, the model field it fills, whether it is a household-level column
 (repeated on every row of a household), and how to turn cell text into a value — or into a Chinese reason

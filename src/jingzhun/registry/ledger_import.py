@@ -1,4 +1,4 @@
-"""Importing the household ledger (LEDGER.md §1), set-based.
+"""Importing the household ledger (docs/LEDGER.md §1), set-based.
 
 1. Stream the file once: each cell is normalised and parsed in Python (the only per-row work), and the
    typed rows go to a temporary staging table in chunks — memory stays flat whatever the file size. From the
@@ -102,7 +102,7 @@ class LedgerImportOutcome:
 
     @property
     def exit_code(self) -> int:
-        """0 when every row was imported, 1 when some were rejected (LEDGER.md, the import CLI)."""
+        """0 when every row was imported, 1 when some were rejected (docs/LEDGER.md, the import CLI)."""
         return 1 if self.errors else 0
 
 
@@ -210,7 +210,7 @@ def _display_sql(column: Column, expr: str) -> str:
 
 
 def _registered_near_misses(row_no: int, household_no: str, number: str) -> str:
-    """For an ID with a wrong check character: members of the same household one typo away (RULES.md §10).
+    """For an ID with a wrong check character: members of the same household one typo away (docs/RULES.md §10).
 
     Only the household being imported is searched, so no one else's number is disclosed.
     """

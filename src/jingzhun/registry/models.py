@@ -125,13 +125,13 @@ class Member(models.Model):
         return self.name
 
     def age_on(self, on: dt.date) -> int:
-        """Full years of age on a date (RULES.md §1), from the birth date the ID number encodes."""
+        """Full years of age on a date (docs/RULES.md §1), from the birth date the ID number encodes."""
         born = self.birth_date
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 class Income(models.Model):
-    """A household's income items for one year (RULES.md §1); amounts are household totals in yuan."""
+    """A household's income items for one year (docs/RULES.md §1); amounts are household totals in yuan."""
 
     # No index of its own: the unique (household, year) constraint serves every look-up by household.
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="incomes", db_index=False)
@@ -179,7 +179,7 @@ class Income(models.Model):
 
     @property
     def net(self) -> Decimal:
-        """Annual net income (RULES.md §1)."""
+        """Annual net income (docs/RULES.md §1)."""
         return (
             self.wage
             + self.business_income
@@ -196,7 +196,7 @@ class Income(models.Model):
 
 
 class HouseholdEvent(models.Model):
-    """A sudden event that struck a household (RULES.md §6 ``sudden_event``): disaster, accident, or the death
+    """A sudden event that struck a household (docs/RULES.md §6 ``sudden_event``): disaster, accident, or the death
     or disability of a main laborer. The loss is what the household lost in yuan (0 when not assessed)."""
 
     class Kind(models.TextChoices):

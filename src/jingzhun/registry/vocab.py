@@ -1,6 +1,6 @@
 """The registry's closed vocabularies: stored code, UI label (translated), and the ledger's Chinese text.
 
-The ledger text is the exchange format of LEDGER.md §1 and never changes with the UI language; the label
+The ledger text is the exchange format of docs/LEDGER.md §1 and never changes with the UI language; the label
 goes through Django i18n. Each enumeration is declared once here and both the models and the ledger
 format are built from it.
 """
@@ -135,7 +135,7 @@ class Relocation(models.TextChoices):
     LIVING = "living", _("relocated and moved in")
 
 
-# Ledger text (LEDGER.md §1) → stored code. Keys are the exact Chinese words of the exchange format.
+# Ledger text (docs/LEDGER.md §1) → stored code. Keys are the exact Chinese words of the exchange format.
 LEDGER_TEXT: dict[type[models.TextChoices], dict[str, str]] = {
     PovertyStatus: {
         "未脱贫": PovertyStatus.NOT_EXITED,

@@ -1,4 +1,4 @@
-"""A sample county for development, demos and benchmarks: a household ledger (LEDGER.md §1) of any size,
+"""A sample county for development, demos and benchmarks: a household ledger (docs/LEDGER.md §1) of any size,
 its village facts (§1b) and, on request, realistic faults with a report of each.
 
 Plain Python, no Django: ``generate()`` is what the ``jingzhun generate`` command calls. Distributions and

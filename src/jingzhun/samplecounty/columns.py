@@ -1,11 +1,11 @@
-"""Column headers of the files the generator writes (LEDGER.md §1 and §1b), in output order."""
+"""Column headers of the files the generator writes (docs/LEDGER.md §1 and §1b), in output order."""
 
 from __future__ import annotations
 
 from jingzhun.areas.village_format import VILLAGE_COLUMNS
 from jingzhun.registry.ledger_format import LEDGER_COLUMNS
 
-# The formats are declared once, with the import (LEDGER.md §1 and §1b); the generator writes their headers in
+# The formats are declared once, with the import (docs/LEDGER.md §1 and §1b); the generator writes their headers in
 # declaration order: the household prefix (户编号, 村代码, 行政村), the member columns, the household suffix.
 LEDGER_HEADERS = tuple(c.header for c in LEDGER_COLUMNS)
 MEMBER_COLUMNS = tuple(c.header for c in LEDGER_COLUMNS if c.level == "member")

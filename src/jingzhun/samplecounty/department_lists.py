@@ -1,12 +1,12 @@
-"""Department lists (部门数据, LEDGER.md §2) for a generated county, with their ground truth.
+"""Department lists (部门数据, docs/LEDGER.md §2) for a generated county, with their ground truth.
 
-From the members of a generated ledger (LEDGER.md §1), :func:`department_lists` writes one CSV per department
+From the members of a generated ledger (docs/LEDGER.md §1), :func:`department_lists` writes one CSV per department
 and a ``truth/`` directory:
 
 - ``truth/links.csv`` — ``department, row_no, true_id_number, fault``: for every list row, the registry member
   it really is (empty for an outsider) and the fault injected into its 姓名/证件号码 (empty when clean); and one
   row per registry person left out of a list they belong in (``row_no`` empty, fault ``missing``);
-- ``truth/clues.csv`` — ``rule, variant, department, household_no, id_number``: the clues of RULES.md §8 that a
+- ``truth/clues.csv`` — ``rule, variant, department, household_no, id_number``: the clues of docs/RULES.md §8 that a
   correct comparison raises, from the true links (a plain-Python reference implementation, below);
 - ``truth/summary.json`` — counts per department and fault kind, and the parameters.
 
@@ -66,7 +66,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_AS_OF = dt.date(2020, 12, 31)  # the generator's default income year ends; ages are judged on it
 
-# The rule-pack parameters of RULES.md §8 (national pack), for the reference implementation.
+# The rule-pack parameters of docs/RULES.md §8 (national pack), for the reference implementation.
 SCHOOL_AGE = (6, 15)
 IN_SCHOOL = frozenset({"小学", "初中", "高中", "中职", "高职", "大专及以上"})
 OUT_OF_SCHOOL = frozenset({"辍学", "非在校生"})
@@ -662,13 +662,13 @@ def _outsider_cells(rng: random.Random, department: str, as_of: dt.date) -> Cell
     }[department]()
 
 
-# --- the reference implementation of RULES.md §8 -----------------------------------------------------------------
+# --- the reference implementation of docs/RULES.md §8 -----------------------------------------------------------------
 
 
 def reference_clues(
     people: list[Person], listed: Mapping[str, Mapping[int, list[Cells]]], as_of: dt.date
 ) -> list[tuple[str, str, str, str, str]]:
-    """The clues of RULES.md §8 for the departments in ``listed`` (member index → their rows' department
+    """The clues of docs/RULES.md §8 for the departments in ``listed`` (member index → their rows' department
     columns, by true link), one per (rule, variant, member) or (rule, variant, household), sorted.
 
     Only active members are looked at; rows of people outside the registry raise nothing.

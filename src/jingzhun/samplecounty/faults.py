@@ -1,7 +1,7 @@
 """Dirty mode: realistic faults injected into a few households, each one recorded for the report.
 
 The injector has its own random stream, so a dirty file is the clean file of the same seed with exactly the
-reported cells changed. Category ``error`` means the import must reject the household (LEDGER.md §1);
+reported cells changed. Category ``error`` means the import must reject the household (docs/LEDGER.md §1);
 ``format`` means the value is valid once trimmed, NFKC-normalised or converted from 15 digits, and the import
 must accept it.
 """

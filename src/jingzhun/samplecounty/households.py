@@ -94,7 +94,7 @@ HOUSING_USUAL = Weighted([("A", 45), ("B", 53), ("C", 1.7), ("D", 0.3)])
 HOUSING_UNEXITED = Weighted([("A", 20), ("B", 50), ("C", 22), ("D", 8)])
 SUPPLY_RATES = Weighted([(90, 8), (92, 10), (95, 40), (96, 10), (98, 15), (100, 17)])
 
-# National poverty line by year (RULES.md §2). 2017 and 2018 are not published there; the generator only
+# National poverty line by year (docs/RULES.md §2). 2017 and 2018 are not published there; the generator only
 # needs a plausible target, so it interpolates them, and uses the 2020 line for later years.
 POVERTY_LINE = {2014: 2800, 2015: 2855, 2016: 2952, 2017: 3041, 2018: 3130, 2019: 3218, 2020: 4000}
 # Where a household's per-capita net income should fall: below the line, in the monitoring band up to

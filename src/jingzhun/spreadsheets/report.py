@@ -1,4 +1,4 @@
-"""The error report workbook written beside an imported file (LEDGER.md §1)."""
+"""The error report workbook written beside an imported file (docs/LEDGER.md §1)."""
 
 from __future__ import annotations
 

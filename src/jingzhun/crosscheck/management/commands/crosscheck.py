@@ -1,8 +1,8 @@
 """``jingzhun crosscheck [--out FILE] [--as-of DATE] [--area CODE]``: compare the registry with the latest
-department lists (RULES.md §8) and write the run's clues.
+department lists (docs/RULES.md §8) and write the run's clues.
 
 The CSV (UTF-8) has one row per open clue of this run, with the header ``rule,department,household_no,
-id_number,detail``: ``department`` is the department key of LEDGER.md §2 (``education`` …), ``internal`` for
+id_number,detail``: ``department`` is the department key of docs/LEDGER.md §2 (``education`` …), ``internal`` for
 X12; ``id_number`` is empty for the household clues X04 and X10. ``--out -`` writes it to standard output (the
 summary then goes to standard error).
 """
@@ -35,7 +35,7 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BatchCommand):
-    help = "数据比对：用各部门最新名单与建档立卡台账比对，生成疑点线索（RULES.md §8）"
+    help = "数据比对：用各部门最新名单与建档立卡台账比对，生成疑点线索（docs/RULES.md §8）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", default="", help="线索清单 CSV 文件（- 为标准输出）")

@@ -1,7 +1,7 @@
 """``jingzhun assess --year Y [--pack NAME] [--area CODE] [--format csv --out FILE] [--areas-out FILE]``.
 
 Assesses every household in scope, stores the run, prints a summary, and writes the machine formats of
-LEDGER.md §3 when asked. Exit code 2 when the year cannot be assessed (no pack covers it, no line).
+docs/LEDGER.md §3 when asked. Exit code 2 when the year cannot be assessed (no pack covers it, no line).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Command(BatchCommand):
         parser.add_argument("--year", type=int, required=True, help="评估年度")
         parser.add_argument("--pack", default=DEFAULT_PACK, help="规则包名称（默认 national）")
         parser.add_argument("--area", default="", help="只评估该区划代码范围内的户")
-        parser.add_argument("--format", choices=["csv"], default="csv", help="结果格式（LEDGER.md §3）")
+        parser.add_argument("--format", choices=["csv"], default="csv", help="结果格式（docs/LEDGER.md §3）")
         parser.add_argument("--out", default="", help="逐户结果写入此文件（- 表示标准输出）")
         parser.add_argument("--areas-out", default="", help="村、乡镇、县结果写入此文件")
 

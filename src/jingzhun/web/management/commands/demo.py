@@ -149,7 +149,7 @@ def _demo_helper(account: Any, village: Area) -> int:
 
 
 def _first_village_code(villages: Path) -> str:
-    """村代码 of the first row of the village facts file (LEDGER.md §1b) that the generator wrote."""
+    """村代码 of the first row of the village facts file (docs/LEDGER.md §1b) that the generator wrote."""
     with villages.open(encoding="utf-8-sig", newline="") as f:
         for row in csv.DictReader(f):
             code = (row.get("村代码") or "").strip()

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 class Command(BatchCommand):
     help = (
-        "导入村情表（villages FILE）、贫困人口台账（ledger FILE）或部门数据（department 部门 FILE），格式见 LEDGER.md；"
+        "导入村情表（villages FILE）、贫困人口台账（ledger FILE）或部门数据（department 部门 FILE），格式见 docs/LEDGER.md；"
         "部门：" + "、".join(f"{d.value}（{d.label}）" for d in Department)
     )
 
