@@ -124,6 +124,14 @@ def _id_number(region: str, born: dt.date, sex: str, n: int) -> str:
     return first17 + check_character(first17)
 
 
+def id_number_guess(number: str, days: int) -> str:
+    """A wrong guess of a masked ``number``, as an attacker makes it: the same region and sequence number (the
+    masked number shows them), born ``days`` later, with its check character."""
+    born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])) + dt.timedelta(days=days)
+    first17 = f"{number[:6]}{born:%Y%m%d}{number[14:17]}"
+    return first17 + check_character(first17)
+
+
 class MemberFactory(DjangoModelFactory):
     class Meta:
         model = Member

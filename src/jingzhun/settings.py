@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after WhiteNoise (static files stay cacheable): every other response, including those other
+    # middleware answer with (a session timeout, a lockout, a CSRF failure), is marked no-store.
+    "jingzhun.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingzhun.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,6 +174,11 @@ PASSWORD_HISTORY_SIZE = 5
 SESSION_IDLE_TIMEOUT = int(os.environ.get("JINGZHUN_SESSION_IDLE_TIMEOUT", 30 * 60))
 SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("JINGZHUN_SESSION_ABSOLUTE_TIMEOUT", 8 * 3600))
 
+# A search by a full ID number answers "is this the masked number?": a user without the right to see full
+# numbers gets at most this many searches that find nobody per hour (1 to 10), then none until the hour has
+# passed (jingzhun.accounts.services.id_number_search_record). Every such search is in the access log.
+ID_NUMBER_SEARCH_MISSES_PER_HOUR = min(10, max(1, int(os.environ.get("JINGZHUN_ID_NUMBER_SEARCH_MISSES", 10))))
+
 # The audit trail and access log are kept at least this long; `jingzhun audit purge` refuses younger entries.
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("JINGZHUN_AUDIT_RETENTION_DAYS", 180)))
 
@@ -221,6 +229,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "精准：建档立卡、评估与监测的接口。所有数据按用户的区划范围过滤。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Only for a logged-in user: the schema lists every field and filter of the people data, which is no
+    # business of whoever can reach the server on the office network.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # One name per closed vocabulary, so that fields of the same name with different choices (a member's
     # status, a household's status) do not collide.
     "ENUM_NAME_OVERRIDES": {

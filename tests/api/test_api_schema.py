@@ -32,11 +32,19 @@ OPERATIONS = {
 }
 
 
-def test_the_schema_lists_every_operation_and_is_public(client):
+def test_the_schema_lists_every_operation(client, county_user):
+    client.force_login(county_user)
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert {(method.upper(), path) for path, item in paths.items() for method in item} == OPERATIONS
+
+
+def test_the_schema_is_refused_to_someone_not_logged_in(client):
+    # It lists every field and filter of the people data: not for whoever can reach the server.
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code in (401, 403)
+    assert b"/api/members/" not in response.content
 
 
 @pytest.fixture

@@ -82,12 +82,17 @@ class AppendOnlyModel(models.Model):
 
 
 class AccessLog(AppendOnlyModel):
-    """Append-only record of exports and unmasked views of people data: who, what, when."""
+    """Append-only record of exports, unmasked views and full-ID-number searches of people data: who, what, when."""
 
     class Action(models.TextChoices):
         EXPORT = "export", _("export")
         UNMASK = "unmask", _("unmasked view")
         IMPORT = "import", _("import")
+        # A search by a full ID number confirms or refutes a guess of a masked one: each is logged, with the
+        # outcome (a miss counts towards the hourly limit) but never the number itself (a keyed hash only).
+        ID_SEARCH_FOUND = "id_search_found", _("full ID number search, found")
+        ID_SEARCH_MISS = "id_search_miss", _("full ID number search, nobody found")
+        ID_SEARCH_REFUSED = "id_search_refused", _("full ID number search refused")
 
     # A default rather than auto_now_add, so that the retention purge can be tested with old entries.
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from jingzhun.core.idnumber import mask
@@ -155,10 +155,48 @@ def audit_events(
 def access_log_entries(
     *, actor: str = "", action: str = "", since: dt.date | None = None, until: dt.date | None = None
 ) -> QuerySet[AccessLog]:
-    """Exports, imports and unmasked views, newest first; days are local and inclusive."""
+    """Exports, imports, unmasked views and full-ID-number searches, newest first; days are local and inclusive."""
     entries = AccessLog.objects.order_by("-at", "-pk")
     if actor:
         entries = entries.filter(actor=actor)
     if action:
         entries = entries.filter(action=action)
     return _day_range(entries, since, until)
+
+
+def id_number_search_misses(*, user: Any, since: dt.datetime) -> list[dt.datetime]:
+    """When ``user``'s searches by a full ID number found nobody, from ``since`` on, oldest first."""
+    return list(
+        AccessLog.objects.filter(user=user, action=AccessLog.Action.ID_SEARCH_MISS, at__gte=since)
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class IdNumberSearchRefusals:
+    username: str
+    refusals: int
+    misses: int
+    last_refused: dt.datetime
+
+
+def id_number_search_refusals(*, since: dt.datetime) -> list[IdNumberSearchRefusals]:
+    """Accounts refused a full-ID-number search since ``since``, with how many refusals and misses, latest first.
+
+    For the security administrator: an account here was guessing masked numbers, or someone was with it.
+    """
+    rows = (
+        AccessLog.objects.filter(
+            at__gte=since, action__in=[AccessLog.Action.ID_SEARCH_REFUSED, AccessLog.Action.ID_SEARCH_MISS]
+        )
+        .values("actor")
+        .annotate(
+            refusals=Count("pk", filter=Q(action=AccessLog.Action.ID_SEARCH_REFUSED)),
+            misses=Count("pk", filter=Q(action=AccessLog.Action.ID_SEARCH_MISS)),
+            last_refused=Max("at", filter=Q(action=AccessLog.Action.ID_SEARCH_REFUSED)),
+        )
+        .filter(refusals__gt=0)
+        .order_by("-last_refused")
+    )
+    return [IdNumberSearchRefusals(row["actor"], row["refusals"], row["misses"], row["last_refused"]) for row in rows]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import math
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -16,13 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from jingzhun.areas.models import Area
 
 from .models import AccessLog, AccountChangeRequest, AuditEvent, Role, User
-from .permissions import ADMINISTRATORS, Capability, is_administrator, role_grants_more, user_can
-from .selectors import account_change_refusal, id_number_shown
+from .permissions import ADMINISTRATORS, Capability, is_administrator, role_grants_more, user_can, user_sees_id_numbers
+from .selectors import account_change_refusal, id_number_search_misses, id_number_shown
 from .validators import password_history_remember
 
 
@@ -91,6 +93,71 @@ def id_number_reveal(*, user: Any, id_number: str | None, household_no: str) -> 
     if id_number and shown == id_number:
         unmasked_view_record(user=user, target=f"household:{household_no}")
     return shown
+
+
+ID_NUMBER_SEARCH_WINDOW = dt.timedelta(hours=1)
+
+
+class IdNumberSearchRefused(Exception):
+    """Too many of the user's full-ID-number searches found nobody within the hour; ``str()`` is for the user."""
+
+    def __init__(self, *, retry_after: int) -> None:
+        self.retry_after = retry_after  # seconds until a search is allowed again
+        super().__init__(
+            _(
+                "In the past hour %(limit)s searches by a full ID number found nobody. Searching by full ID "
+                "number is paused for about %(minutes)s minutes; you can still search by name, household number "
+                "or the last four characters. This has been recorded."
+            )
+            % {"limit": settings.ID_NUMBER_SEARCH_MISSES_PER_HOUR, "minutes": max(1, math.ceil(retry_after / 60))}
+        )
+
+
+def id_number_search_key(number: str) -> str:
+    """What the access log keeps of a searched ID number: a hash keyed with ``SECRET_KEY``.
+
+    The same number gives the same key, so repeated searches for one number, or one number searched by two
+    users, show; but the log's readers, who have no ``SECRET_KEY``, cannot turn it back into the number, and
+    the log of someone's guesses is not a list of candidate numbers for whoever reads it. The server's
+    operator, who has the key, can check whether a given number was searched. Changing ``SECRET_KEY`` changes
+    the keys of later searches.
+    """
+    return salted_hmac("jingzhun.id-number-search", number, algorithm="sha256").hexdigest()[:16]
+
+
+def id_number_search_record(*, user: Any, number: str, found: bool, target: str) -> None:
+    """Log a search of people data by the full ID number ``number`` (``found``: whether it matched someone).
+
+    A user without the right to see full numbers learns from the answer whether a guess of a masked number is
+    right, so after ``ID_NUMBER_SEARCH_MISSES_PER_HOUR`` searches that found nobody within the hour the next
+    is refused (:class:`IdNumberSearchRefused`) whatever it would find, and the refusal is logged for the
+    security administrator. A user with the right is logged but not limited: such a user may see every number
+    in scope anyway, and looking people up by the number on their ID card is everyday work.
+    """
+    detail: dict[str, Any] = {"number_key": id_number_search_key(number)}
+    found_or_not = AccessLog.Action.ID_SEARCH_FOUND if found else AccessLog.Action.ID_SEARCH_MISS
+    if user_sees_id_numbers(user):
+        access_log_record(user=user, action=found_or_not, target=target, detail=detail)
+        return
+    limit = settings.ID_NUMBER_SEARCH_MISSES_PER_HOUR
+    refused_for: int | None = None
+    with transaction.atomic():
+        now = timezone.now()
+        # Concurrent searches of one user count and log one after the other (a lock on the user's row in
+        # PostgreSQL; SQLite's IMMEDIATE transactions already run one at a time), so that a burst of parallel
+        # requests cannot all pass the count before any of them is logged.
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        misses = id_number_search_misses(user=user, since=now - ID_NUMBER_SEARCH_WINDOW)
+        if len(misses) >= limit:
+            # Allowed again once fewer than ``limit`` misses are left within the hour.
+            refused_for = max(1, math.ceil((misses[-limit] + ID_NUMBER_SEARCH_WINDOW - now).total_seconds()))
+            detail["misses"] = len(misses)
+            access_log_record(user=user, action=AccessLog.Action.ID_SEARCH_REFUSED, target=target, detail=detail)
+        else:
+            access_log_record(user=user, action=found_or_not, target=target, detail=detail)
+    if refused_for is not None:
+        # Raised after the transaction, which keeps the refusal in the log.
+        raise IdNumberSearchRefused(retry_after=refused_for)
 
 
 def audit_event_record(

@@ -6,6 +6,7 @@ capability, so no administrator reaches another's pages, and none of them shows 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -200,11 +202,26 @@ def system_account_password(request: HttpRequest, pk: int) -> HttpResponse:
 # --- security administrator ----------------------------------------------------------------------------------
 
 
+# How far back the security administrator's list of refused full-ID-number searches looks, in days.
+REFUSAL_PERIODS = (1, 7, 30)
+
+
 @capability_required(Capability.MANAGE_SECURITY)
 def security_accounts(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     page = Paginator(selectors.accounts_list(search=search), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "search": search, "lockouts": selectors.lockouts_current()}
+    days = request.GET.get("refused_days", "")
+    refused_days = int(days) if days in {str(n) for n in REFUSAL_PERIODS} else 7
+    context = {
+        "page": page,
+        "search": search,
+        "lockouts": selectors.lockouts_current(),
+        "refused_days": refused_days,
+        "refusal_periods": REFUSAL_PERIODS,
+        "id_search_refusals": selectors.id_number_search_refusals(
+            since=timezone.now() - dt.timedelta(days=refused_days)
+        ),
+    }
     return render(request, "accounts/security_accounts.html", context)
 
 

@@ -1,4 +1,4 @@
-"""Language: Simplified Chinese unless the user has chosen another language.
+"""Language: Simplified Chinese unless the user has chosen another language; no response is cached.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, which shows an English page to an
 office whose computers happen to have English browsers. Here only an explicit choice (the language
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class ChosenLanguageMiddleware:
@@ -26,4 +27,27 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` (and ``Pragma: no-cache``) on every response of the application.
+
+    Pages, API answers and exports carry people data; a browser or proxy must not keep them, or the next user
+    of a shared office computer finds them in its cache or with the Back button after logging out. Every
+    response gets it, whether or not the user is logged in: which answers carry people data cannot be told
+    from the request (an API token authenticates only in the view), and a login page or an error page gains
+    nothing from a cache. Static files are served by WhiteNoise, placed before this middleware, and stay
+    cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Django's own helper: no-cache, no-store, must-revalidate, private, max-age=0 (lowering any max-age a
+        # view set) and an Expires in the past.
+        add_never_cache_headers(response)
+        response.headers["Pragma"] = "no-cache"
         return response

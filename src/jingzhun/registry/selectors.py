@@ -114,21 +114,37 @@ ID_NUMBER_TAIL = 4
 _ID_CHARACTERS = re.compile(r"[0-9]+X?")
 
 
+def id_number_in_query(text: str) -> str | None:
+    """The full ID number a search text asks for, or None when the text is not one.
+
+    A full number is 18 characters (17 digits and a digit or X), valid or not, or a valid 15-digit number (in
+    its 18-digit form, as stored). Such a search confirms or refutes a guess of a masked number, so it is
+    logged and limited (:func:`jingzhun.registry.services.id_number_search_check`). A 15-digit text that is
+    no valid old number cannot match a stored number and is no full-number search.
+    """
+    digits = idnumber.normalize(text)
+    if len(digits) == 18 and _ID_CHARACTERS.fullmatch(digits):
+        return digits
+    if len(digits) == 15 and _ID_CHARACTERS.fullmatch(digits):
+        try:
+            return idnumber.parse(digits).number
+        except idnumber.InvalidIdNumber:
+            return None
+    return None
+
+
 def _member_match(text: str) -> Q | None:
     """Members whose name contains ``text``, whose full ID number is ``text``, or whose ID number ends with it
     when ``text`` is as long as the visible tail of a masked number; None when ``text`` cannot match one.
 
-    Other partial ID numbers never match: they would let a user without the right to see full numbers
-    recover the masked digits one guess at a time.
+    Other partial ID numbers never match (neither a beginning nor a part): they would let a user without the
+    right to see full numbers recover the masked digits one guess at a time.
     """
     digits = idnumber.normalize(text)
     if not _ID_CHARACTERS.fullmatch(digits):
         return Q(name__contains=text)
-    if len(digits) in (15, 18):
-        try:
-            number = idnumber.parse(digits).number  # a 15-digit number is stored in its 18-digit form
-        except idnumber.InvalidIdNumber:
-            number = digits
+    number = id_number_in_query(digits)
+    if number is not None:
         return Q(id_number=number)
     if len(digits) == ID_NUMBER_TAIL:
         return Q(id_number__endswith=digits)

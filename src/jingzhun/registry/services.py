@@ -9,13 +9,42 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from jingzhun.accounts.services import id_number_search_record
+from jingzhun.core import idnumber
 from jingzhun.core.scope import SYSTEM, in_scope, scope_prefix
 
+from . import selectors
 from .ledger_export import ledger_export
 from .ledger_import import LedgerImportOutcome, ledger_import
 from .models import ChangeRecord, Household, HouseholdEvent
 
-__all__ = ["LedgerImportOutcome", "household_event_record", "ledger_export", "ledger_import"]
+__all__ = [
+    "LedgerImportOutcome",
+    "household_event_record",
+    "id_number_search_check",
+    "ledger_export",
+    "ledger_import",
+]
+
+
+def id_number_search_check(*, user: Any, text: str, target: str) -> None:
+    """Before a search of people data by ``text``: log it if it is by a full ID number, or refuse it.
+
+    Called by every search that matches full ID numbers (the household list, ``/api/households/``,
+    ``/api/members/``), before it runs; ``target`` is where (the path). Raises
+    :class:`~jingzhun.accounts.services.IdNumberSearchRefused` past the hourly limit of searches that found
+    nobody (see :func:`~jingzhun.accounts.services.id_number_search_record`). A text that is a household
+    number in the user's scope and nobody's ID number is a search by household number, not logged.
+    """
+    number = selectors.id_number_in_query(text)
+    if number is None:
+        return
+    found = selectors.members_for_user(user=user).filter(id_number=number).exists()
+    if not found:
+        typed = idnumber.normalize(text)
+        if selectors.households_for_user(user=user).filter(household_no__startswith=typed).exists():
+            return
+    id_number_search_record(user=user, number=number, found=found, target=target)
 
 
 @transaction.atomic

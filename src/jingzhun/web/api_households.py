@@ -17,6 +17,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import Throttled
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +25,7 @@ from rest_framework.response import Response
 from jingzhun.accounts.api import CanViewPeople
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import user_sees_id_numbers
-from jingzhun.accounts.services import access_log_record
+from jingzhun.accounts.services import IdNumberSearchRefused, access_log_record
 from jingzhun.core.api import PeoplePagination
 from jingzhun.core.idnumber import mask
 from jingzhun.policy.models import FLAG_LABELS, INDICATORS, Category, HouseholdResult, Tier
@@ -42,6 +43,7 @@ from jingzhun.registry.selectors import (
     household_search_for_user,
     members_search_for_user,
 )
+from jingzhun.registry.services import id_number_search_check
 from jingzhun.registry.vocab import (
     Attribute,
     Cause,
@@ -63,6 +65,10 @@ AREA_CODE = r"^[0-9]{12}$"
 HOUSEHOLD_NO_MAX = Household._meta.get_field("household_no").max_length or 40
 SEX_CHOICES = [("M", "男"), ("F", "女")]
 FLAG_CHOICES = [(name, FLAG_LABELS[name]) for name in LIST_FLAGS]
+ID_SEARCH_NOTE = (
+    "按完整身份证号查询每次记入访问日志；无权查看完整身份证号的用户一小时内查无结果达到上限（至多 10 次）后，"
+    "再按完整身份证号查询返回 429（Retry-After 为需等待的秒数）。"
+)
 INDICATOR_CHOICES = [(name, FLAG_LABELS[name]) for name in INDICATORS]
 
 
@@ -74,7 +80,7 @@ class HouseholdFilterSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=60,
-        help_text="户编号（开头）、成员完整身份证号或其后 4 位、成员姓名（部分）",
+        help_text="户编号（开头）、成员完整身份证号或其后 4 位、成员姓名（部分）。" + ID_SEARCH_NOTE,
     )
     village = serializers.RegexField(AREA_CODE, required=False, help_text="行政村区划代码（12 位）")
     status = serializers.ChoiceField(choices=PovertyStatus.choices, required=False, help_text="贫困户状态")
@@ -85,7 +91,10 @@ class HouseholdFilterSerializer(serializers.Serializer):
 
 class MemberFilterSerializer(serializers.Serializer):
     q = serializers.CharField(
-        required=False, allow_blank=True, max_length=60, help_text="姓名（部分）、完整身份证号或其后 4 位"
+        required=False,
+        allow_blank=True,
+        max_length=60,
+        help_text="姓名（部分）、完整身份证号或其后 4 位。" + ID_SEARCH_NOTE,
     )
 
 
@@ -257,6 +266,16 @@ class HouseholdDetailSerializer(serializers.Serializer):
 # --- views -----------------------------------------------------------------------------------------------------
 
 
+def _id_number_search_check(request: Request, text: str) -> None:
+    """Log a search by a full ID number; past the hourly limit of misses, 429 with the reason (and Retry-After)."""
+    try:
+        id_number_search_check(user=request.user, text=text, target=request.path)
+    except IdNumberSearchRefused as refused:
+        throttled = Throttled(detail=str(refused))
+        throttled.wait = refused.retry_after
+        raise throttled from None
+
+
 @extend_schema(
     tags=["建档立卡"],
     summary="户列表",
@@ -273,6 +292,7 @@ class HouseholdListApi(ListAPIView):
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         user = self.request.user
+        _id_number_search_check(self.request, params.get("q", ""))
         self.run = run_latest_for_user(user=user)
         households = household_search_for_user(
             user=user, text=params.get("q", ""), village=params.get("village", ""), status=params.get("status", "")
@@ -383,4 +403,5 @@ class MemberListApi(ListAPIView):
     def get_queryset(self) -> Any:
         filters = MemberFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
+        _id_number_search_check(self.request, filters.validated_data.get("q", ""))
         return members_search_for_user(user=self.request.user, q=filters.validated_data.get("q", ""))

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from jingzhun.accounts.decorators import people_viewer
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import user_sees_id_numbers
-from jingzhun.accounts.services import access_log_record
+from jingzhun.accounts.services import IdNumberSearchRefused, access_log_record
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.assistance import selectors as assistance_selectors
 from jingzhun.core.idnumber import mask
@@ -26,6 +26,7 @@ from jingzhun.core.scope import scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
 from jingzhun.registry import selectors
+from jingzhun.registry import services as registry_services
 from jingzhun.registry.models import Household, Member
 
 from .forms import HouseholdFilterForm
@@ -41,6 +42,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = HouseholdFilterForm(request.GET, villages=villages_in_scope(prefix=scope_prefix(user)))
     values = form.values()
+    try:
+        registry_services.id_number_search_check(user=user, text=values["q"], target=request.path)
+        refused = ""
+    except IdNumberSearchRefused as refusal:
+        refused = str(refusal)
     run = policy_selectors.run_latest_for_user(user=user)
     households = selectors.household_search_for_user(
         user=user, text=values["q"], village=values["village"], status=values["status"]
@@ -48,6 +54,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
     households = policy_selectors.households_with_results(
         households=households, run=run, tier=values["tier"], failed=values["failed"], flag=values["flag"]
     )
+    if refused:
+        households = households.none()
     page = keyset_page(households, key="household_no", after=values["after"], before=values["before"], size=PAGE_SIZE)
     context = {
         "form": form,
@@ -55,9 +63,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "run": run,
         "query": query_without_paging(request),
         "filtered": any(values[name] for name in ("q", "village", "status", "tier", "failed", "flag")),
+        "refused": refused,
     }
-    template = "web/_household_results.html" if htmx_fragment(request) else "web/household_list.html"
-    return render(request, template, context)
+    if htmx_fragment(request):
+        # 200 even when refused: htmx shows no 4xx answer, and the user must read why the results are empty.
+        return render(request, "web/_household_results.html", context)
+    return render(request, "web/household_list.html", context, status=429 if refused else 200)
 
 
 def _household(request: HttpRequest, household_no: str) -> Household:
