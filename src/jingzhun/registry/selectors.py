@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, When
+from django.utils import timezone
 
 from jingzhun.core import idnumber
 from jingzhun.core.scope import scope_key, scoped
@@ -127,7 +128,8 @@ def id_number_in_query(text: str) -> str | None:
         return digits
     if len(digits) == 15 and _ID_CHARACTERS.fullmatch(digits):
         try:
-            return idnumber.parse(digits).number
+            # Judged against the Beijing date the imports use (timezone.localdate()), not the server's clock.
+            return idnumber.parse(digits, today=timezone.localdate()).number
         except idnumber.InvalidIdNumber:
             return None
     return None
@@ -138,11 +140,12 @@ def _member_match(text: str) -> Q | None:
     when ``text`` is as long as the visible tail of a masked number; None when ``text`` cannot match one.
 
     Other partial ID numbers never match (neither a beginning nor a part): they would let a user without the
-    right to see full numbers recover the masked digits one guess at a time.
+    right to see full numbers recover the masked digits one guess at a time. The number is read as the imports
+    read it: full-width digits folded but not ① or ¹ (names are NFKC-normalised, as the imports store them).
     """
     digits = idnumber.normalize(text)
     if not _ID_CHARACTERS.fullmatch(digits):
-        return Q(name__contains=text)
+        return Q(name__contains=unicodedata.normalize("NFKC", text))
     number = id_number_in_query(digits)
     if number is not None:
         return Q(id_number=number)
@@ -154,7 +157,7 @@ def _member_match(text: str) -> Q | None:
 def members_search_for_user(*, user: Any, q: str = "") -> QuerySet[Member]:
     """Members in the user's scope matching ``q`` (part of the name, full ID number or its last four characters)."""
     members = members_for_user(user=user)
-    text = unicodedata.normalize("NFKC", q).strip()
+    text = q.strip()
     if text:
         match = _member_match(text)
         members = members.filter(match) if match is not None else members.none()
