@@ -71,6 +71,27 @@ def test_invalid_id_is_kept_as_written_with_empty_number_and_counted(tmp_path):
     assert any(r[0] == 3 and "按原样保存" in r[4] for r in notes[1:])
 
 
+@pytest.mark.parametrize("writer", [write_list_csv, write_list_xlsx], ids=["csv", "xlsx"])
+@pytest.mark.parametrize(("char", "named"), [("\u00b9", "“¹”（U+00B9，上标）"), ("\u200b", "U+200B（零宽空格）")])
+def test_an_id_with_a_superscript_or_invisible_character_is_not_matched_by_number(tmp_path, writer, char, named):
+    number = make_id("19800101")
+    typed = number[:8] + char + number[9:] if char == "\u00b9" else number + char  # ¹ for the 1 of 1980
+    path = writer(tmp_path / ("l.csv" if writer is write_list_csv else "l.xlsx"), [list_row(EDU, 证件号码=typed)])
+
+    outcome = _import(path)
+
+    row = Row.objects.get()
+    assert (row.id_number, outcome.invalid_ids) == ("", 1)
+    assert any(named in r[4] for r in read_report(outcome.report_path)["提示"][1:])
+
+
+def test_full_width_digits_are_still_read_as_the_number(tmp_path):
+    number = make_id()
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in number)
+    _import(write_list_xlsx(tmp_path / "l.xlsx", [list_row(EDU, 证件号码=typed)]))
+    assert Row.objects.get().id_number == number
+
+
 def test_fifteen_digit_id_is_converted_to_eighteen(tmp_path):
     old = "370125800101123"
     path = write_list_csv(tmp_path / "l.csv", [list_row(EDU, 证件号码=old)])

@@ -223,11 +223,45 @@ def test_id_number_that_excel_stored_as_a_number_is_refused(tmp_path):
 
 def test_unknown_region_code_is_only_a_warning(tmp_path):
     outcome = ledger_import(
-        path=write_csv(tmp_path / "l.csv", [household_row("H001", 证件号码=make_id(region="999901"))])
+        path=write_csv(tmp_path / "l.csv", [household_row("H001", 证件号码=make_id(region="379901"))])
     )
 
     assert (outcome.created, outcome.exit_code) == (1, 0)
-    assert any("地区码 999901" in w[4] for w in read_report(outcome.report_path)["提示"])
+    assert any("地区码 379901" in w[4] for w in read_report(outcome.report_path)["提示"])
+
+
+@pytest.mark.parametrize("region", ["000000", "999901"])
+def test_a_region_code_never_issued_is_an_error(tmp_path, region):
+    outcome = ledger_import(
+        path=write_csv(tmp_path / "l.csv", [household_row("H001", 证件号码=make_id(region=region))])
+    )
+
+    assert (outcome.created, outcome.rejected) == (0, 1)
+    assert f"地区码 {region} 不存在" in errors_of(outcome)[0][4]
+
+
+@pytest.mark.parametrize("write", [write_csv, write_xlsx])
+def test_an_id_with_a_circled_digit_is_refused_naming_it(tmp_path, write):
+    number = make_id()
+    typed = number[:10] + "\u2460" + number[11:] if number[10] == "1" else number[:10] + "\u24ea" + number[11:]
+    path = write(tmp_path / ("l.csv" if write is write_csv else "l.xlsx"), [household_row("H001", 证件号码=typed)])
+
+    outcome = ledger_import(path=path)
+
+    error = errors_of(outcome)[0]
+    assert outcome.created == 0
+    assert (error[3], error[4]) == (
+        typed,
+        f"证件号码含 “{typed[10]}”（U+{ord(typed[10]):04X}，带圈字符），不是普通数字或 X，请改为数字重新填写",
+    )
+
+
+def test_an_id_with_a_zero_width_space_names_it_instead_of_a_length(tmp_path):
+    typed = make_id() + "\u200b"
+
+    outcome = ledger_import(path=write_csv(tmp_path / "l.csv", [household_row("H001", 证件号码=typed)]))
+
+    assert errors_of(outcome)[0][4] == "证件号码含不可见字符 U+200B（零宽空格），请删除后重新填写"
 
 
 def test_unknown_village_is_created_with_its_parents_and_a_warning(tmp_path):

@@ -264,10 +264,14 @@ class _ListImport:
                                 (row_nos[k], names[k], column.header, clean_cell(cells[k][index]), str(value))
                             )
                             bad[k] = True
-            # The ID number as written (the cell trimmed and NFKC-normalised), normalised where it is valid.
+            # The ID number as written (the cell trimmed and NFKC-normalised), normalised where it is valid. The
+            # parser reads the cell itself: NFKC would make ① or ¹ a digit, which the parser refuses by name.
             ids = by_field["id_raw"]
-            lossy = [t.__class__ is LossyNumber for t in map(itemgetter(id_index), cells)]
-            parsed_ids = idnumber.parse_many([t if t.__class__ is str else "" for t in ids], today=today, births=births)
+            written = list(map(itemgetter(id_index), cells))
+            lossy = [t.__class__ is LossyNumber for t in written]
+            parsed_ids = idnumber.parse_many(
+                [w if t.__class__ is str else "" for w, t in zip(written, ids, strict=True)], today=today, births=births
+            )
             columns = [by_field.get(f) or [empty[f]] * len(cells) for f in _ROW_FIELDS]
             accepted: list[Any] = []
             self.rows += len(cells)

@@ -632,8 +632,10 @@ class _LedgerImport:
             birth_dates: list[Any] = []
             sexes: list[Any] = []
             cleaned = [t if t.__class__ is LossyNumber else clean_cell(t) for t in texts]
+            # The parser reads the cells as written, not NFKC-normalised like the others: NFKC would make ① or
+            # ¹ a digit, which the parser refuses by name (full-width digits it folds itself).
             for k, (text, parsed) in enumerate(
-                zip(cleaned, idnumber.parse_many(cleaned, today=today, births=birth_memo), strict=True)
+                zip(cleaned, idnumber.parse_many(texts, today=today, births=birth_memo), strict=True)
             ):
                 if parsed.__class__ is not idnumber.IdNumber:
                     if not text:
@@ -644,6 +646,8 @@ class _LedgerImport:
                         reason = str(parsed)
                         if parsed.__class__ is idnumber.CheckCharacterError and household_nos[k]:
                             reason += near_misses(row_nos[k], household_nos[k], text)
+                        if not texts[k].isascii():  # shown as written: the reason may name a character
+                            text = texts[k].strip()  # that NFKC changed
                     errors.append((row_nos[k], household_nos[k] or "", column.header, text, reason))
                     numbers.append(None)
                     birth_dates.append(None)

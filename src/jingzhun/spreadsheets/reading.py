@@ -78,11 +78,15 @@ def header_positions(headers: list[str], known: Iterable[str]) -> tuple[dict[str
 
 
 def cell_text(value: object) -> str:
-    """A cell as trimmed, normalised text; numbers written without a spurious ``.0``."""
+    """A cell as trimmed text; numbers written without a spurious ``.0``.
+
+    Text is not NFKC-normalised here, as a CSV cell is not: :func:`clean_cell` does it where a caller needs it,
+    and the ID number parser reads the cell as written (NFKC would make ① a digit).
+    """
     if value is None:
         return ""
     if isinstance(value, str):
-        return normalize_text(value)
+        return value.strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
