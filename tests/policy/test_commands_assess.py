@@ -99,12 +99,30 @@ def test_a_scoped_run_writes_only_its_area(county, tmp_path):
     assert path.read_text(encoding="utf-8") == AREA_HEADER + f"{village.code},village,100,2,2.00,false\n"
 
 
+@pytest.mark.parametrize(("year", "line"), [(2017, "2952"), (2018, "2995")])
+def test_2017_and_2018_are_assessed_against_the_national_line_of_the_year(county, tmp_path, year, line):
+    village, _unknown = county
+    home = household("not_exited", village=village, household_no="H017")
+    member(home)
+    income(home, "2900", year=year)
+    path = tmp_path / "h.csv"
+
+    output = assess("--year", str(year), "--out", str(path))
+
+    run = AssessmentRun.objects.get()
+    assert (run.year, run.pack, run.parameters["poverty_line"]) == (year, "national", line)
+    assert "评估 1 户" in output
+    row = path.read_text(encoding="utf-8").splitlines()[1].split(",")
+    ok = Decimal("2900") > Decimal(line)  # 2900 is above the 2017 line, below the 2018 one
+    assert (row[0], row[4]) == ("H017", "true" if ok else "false")
+
+
 def test_an_uncovered_year_exits_with_code_2_and_a_chinese_message(county, tmp_path):
     with pytest.raises(CommandError) as error:
-        assess("--year", "2018", "--out", str(tmp_path / "h.csv"))
+        assess("--year", "2021", "--out", str(tmp_path / "h.csv"))
 
     assert error.value.returncode == 2
-    assert "规则包「national」不适用于 2018 年" in str(error.value)
+    assert "规则包「national」不适用于 2021 年" in str(error.value)
     assert not (tmp_path / "h.csv").exists()
     assert not AssessmentRun.objects.exists()
 

@@ -54,13 +54,28 @@ def test_the_shipped_packs_load():
 
 
 @pytest.mark.parametrize(
-    ("year", "line"), [(2014, "2800"), (2015, "2855"), (2016, "2952"), (2019, "3218"), (2020, "4000")]
+    ("year", "line"),
+    [(2014, "2800"), (2015, "2855"), (2016, "2952"), (2017, "2952"), (2018, "2995"), (2019, "3218"), (2020, "4000")],
 )
 def test_national_line_of_each_year(year, line):
     assert pack_get("national").rules_for(year).poverty_line == Decimal(line)
 
 
-@pytest.mark.parametrize("year", [2017, 2018])
+def test_the_national_pack_covers_every_year_from_2014_to_2020():
+    assert pack_get("national").years == tuple(range(2014, 2021))
+
+
+@pytest.mark.parametrize(("year", "threshold"), [(2017, "4428.00"), (2018, "4492.50")])
+def test_national_monitoring_threshold_of_2017_and_2018_is_derived_from_the_line(year, threshold):
+    rules = pack_get("national").rules_for(year)
+    assert (rules.monitoring_threshold, rules.monitoring_threshold_derived) == (Decimal(threshold), True)
+
+
+def test_the_shipped_national_pack_passes_the_validator():
+    assert pack_check(BUILTIN_DIR / "national.toml").years == tuple(range(2014, 2021))
+
+
+@pytest.mark.parametrize("year", [2013, 2021])
 def test_a_year_outside_the_pack_is_a_clear_error_naming_the_year(year):
     with pytest.raises(PackError, match=rf"「national」不适用于 {year} 年"):
         pack_get("national").rules_for(year)
@@ -87,6 +102,26 @@ def test_shaanxi_household_criteria_leave_out_water():
     rules = pack_get("shaanxi-2017").rules_for(2017)
     assert "water_ok" not in rules.household_criteria
     assert set(rules.village_criteria) == {"collective_economy", "paved_road", "power", "clinic"}
+
+
+def test_a_line_a_pack_derives_itself_wins_over_the_inherited_national_line(tmp_path):
+    body = (
+        '[parameters.line_constant_2010]\nvalue = 2400\nsource = "省定"\nours = false\n'
+        '[parameters.price_index_2010]\nvalue = { 2018 = 1.3 }\nsource = "省统计局"\nours = false\n'
+    )
+    pack = pack_check(write(tmp_path / "p.toml", pack_text(years="[2018]", body=body)))
+    assert pack.rules_for(2018).poverty_line == Decimal("3120.00")  # not the national 2995
+
+
+def test_an_explicit_line_wins_over_a_line_the_parent_derives(tmp_path):
+    body = '[parameters.poverty_line]\nvalue = { 2017 = 3300 }\nsource = "市定"\nours = false\n'
+    pack = pack_check(write(tmp_path / "p.toml", pack_text(years="[2017]", extends="shaanxi-2017", body=body)))
+    assert pack.rules_for(2017).poverty_line == Decimal("3300")
+
+
+def test_a_pack_that_only_extends_keeps_the_parents_derived_line(tmp_path):
+    pack = pack_check(write(tmp_path / "p.toml", pack_text(years="[2017]", extends="shaanxi-2017")))
+    assert pack.rules_for(2017).poverty_line == Decimal("3208.75")
 
 
 def test_shandong_pre_assessment_threshold_is_4500():
@@ -158,8 +193,8 @@ def test_unknown_parameter(tmp_path):
 
 
 def test_missing_line_for_a_year(tmp_path):
-    message = check_fails(tmp_path, pack_text(years="[2018]"))
-    assert "缺少 2018 年的贫困标准" in message
+    message = check_fails(tmp_path, pack_text(years="[2021]"))
+    assert "缺少 2021 年的贫困标准" in message
 
 
 def test_wrong_type(tmp_path):

@@ -133,8 +133,8 @@ def test_a_county_pack_changes_the_outcome_without_a_code_change(settings):
 
 def test_an_uncovered_year_writes_nothing():
     passing()
-    with pytest.raises(PackError, match="不适用于 2018 年"):
-        assessment_run(year=2018)
+    with pytest.raises(PackError, match="不适用于 2021 年"):
+        assessment_run(year=2021)
     assert not AssessmentRun.objects.exists()
 
 

@@ -269,19 +269,28 @@ class RulePack:
     parameters: Mapping[str, Parameter]
     path: Path
     extends: str = ""
+    lineage: tuple[str, ...] = ()  # this pack, its parent, the parent's parent…
 
     def value(self, name: str) -> Any:
         parameter = self.parameters.get(name)
         return parameter.value if parameter else None
 
     def poverty_line(self, year: int) -> Decimal | None:
-        explicit = self.value("poverty_line") or {}
-        if year in explicit:
-            return explicit[year]
-        constant, index = self.value("line_constant_2010"), self.value("price_index_2010") or {}
-        if constant is not None and year in index:
-            return (constant * index[year]).quantize(CENT, rounding=ROUND_HALF_UP)
-        return None
+        """The year's line: ``poverty_line``, or ``line_constant_2010`` × ``price_index_2010``.
+
+        When a year has both, the one set by the nearer pack wins (the pack itself before its parent; the
+        explicit line in a tie): a provincial pack deriving its own line for a year is not overruled by the
+        national line it inherits for that year.
+        """
+        explicit, constant, index = (self.parameters.get(n) for n in PARAMETERS_OF_THE_LINE)
+        nearness = {name: n for n, name in enumerate(self.lineage or (self.name,))}
+        found: list[tuple[int, int, Decimal]] = []
+        if explicit is not None and year in explicit.value:
+            found.append((nearness.get(explicit.pack, len(nearness)), 0, explicit.value[year]))
+        if constant is not None and index is not None and year in index.value:
+            derived = (constant.value * index.value[year]).quantize(CENT, rounding=ROUND_HALF_UP)
+            found.append((min(nearness.get(p.pack, len(nearness)) for p in (constant, index)), 1, derived))
+        return min(found)[2] if found else None
 
     def monitoring_rules(self) -> MonitoringRules:
         """The monitoring workflow's deadlines (docs/RULES.md §6); a pack without them is a clear error."""
@@ -351,6 +360,8 @@ class RulePack:
             sources={name: (p.source, p.ours, p.pack) for name, p in self.parameters.items()},
         )
 
+
+PARAMETERS_OF_THE_LINE = ("poverty_line", "line_constant_2010", "price_index_2010")
 
 CROSSCHECK_REQUIRED = (
     "clue_school_age",
@@ -521,6 +532,7 @@ def _build(path: Path, raw: dict[str, dict[str, Any]], by_name: dict[str, Path],
     meta, own, problems = _parse_own(path, data)
     name = str(meta.get("name", path.stem))
     inherited: Mapping[str, Parameter] = {}
+    parent_lineage: tuple[str, ...] = ()
     parent_name = meta.get("extends", "")
     if parent_name:
         if parent_name in seen:
@@ -529,7 +541,8 @@ def _build(path: Path, raw: dict[str, dict[str, Any]], by_name: dict[str, Path],
             problems.append(f"extends 指向不存在的规则包「{parent_name}」")
         else:
             try:
-                inherited = _build(by_name[parent_name], raw, by_name, (*seen, name)).parameters
+                parent = _build(by_name[parent_name], raw, by_name, (*seen, name))
+                inherited, parent_lineage = parent.parameters, parent.lineage
             except PackError as error:
                 problems.append(f"所继承的规则包有误：{error}")
     parameters = {**inherited, **own}
@@ -547,6 +560,7 @@ def _build(path: Path, raw: dict[str, dict[str, Any]], by_name: dict[str, Path],
         parameters=parameters,
         path=path,
         extends=str(parent_name),
+        lineage=(name, *parent_lineage),
     )
     if not problems:
         for year in pack.years:
