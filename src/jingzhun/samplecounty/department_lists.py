@@ -185,6 +185,12 @@ def _to_traditional() -> Callable[[str], str]:
     return opencc.OpenCC("s2t").convert
 
 
+def _name_pinyin(name: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(name, style=Style.NORMAL)
+
+
 @cache
 def homophones() -> dict[str, tuple[str, ...]]:
     """Character → other common characters of the same toneless pinyin (GB 2312 level 1, 3,755 characters,
@@ -226,7 +232,19 @@ class Faults:
             elif part == "homophone":
                 positions = [i for i in range(1, len(name)) if name[i] in self.table]
                 i = rng.choice(positions)
-                name = name[:i] + rng.choice(self.table[name[i]]) + name[i + 1 :]
+                sounded = name[:i] + rng.choice(self.table[name[i]]) + name[i + 1 :]
+                if _name_pinyin(sounded) != _name_pinyin(name):
+                    # A character read differently in the name than alone (长 zhang/chang): pick among those
+                    # that keep the whole name's reading (rarely needed, so the random stream rarely moves).
+                    reading = _name_pinyin(name)
+                    same = [
+                        name[:j] + c + name[j + 1 :]
+                        for j in positions
+                        for c in self.table[name[j]]
+                        if _name_pinyin(name[:j] + c + name[j + 1 :]) == reading
+                    ]
+                    sounded = rng.choice(same) if same else sounded
+                name = sounded
             elif part == "blank_id":
                 number = ""
             else:
@@ -246,7 +264,9 @@ class Faults:
             first17 = "".join(digits)
             check = check_character(first17)
             if kind == "id_digit_valid":
-                if not _valid_date(first17[6:14]):
+                # Valid means the import takes it: a real birth date, and the province digits left alone (a
+                # province that does not exist, like 30, is refused as never issued).
+                if not _valid_date(first17[6:14]) or first17[:2] != number[:2]:
                     continue
                 wrong = first17 + check
             else:
