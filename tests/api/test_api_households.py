@@ -224,6 +224,16 @@ def test_list_rows_carry_the_latest_result(county, county_user, api):
     assert (home["head_name"], home["people"], home["village_name"]) == ("王建国", 2, county.village.name)
 
 
+def test_list_and_record_give_the_per_capita_income_alike_as_a_decimal_string(county, county_user, api):
+    assessment_run(year=2020)
+    client = api(county_user)
+    rows = client.get("/api/households/").json()["results"]
+    listed = next(row for row in rows if row["household_no"] == county.home.household_no)["latest"]
+    record = client.get(f"/api/households/{county.home.household_no}/").json()["latest_result"]
+    assert isinstance(listed["income_per_capita"], str)
+    assert listed["income_per_capita"] == record["income_per_capita"]
+
+
 @pytest.mark.parametrize(
     "params",
     [{"status": "rich"}, {"tier": "x"}, {"flag": "income_ok"}, {"failed": "exit_eligible"}, {"village": "12"}],

@@ -132,7 +132,7 @@ class HouseholdListSerializer(serializers.Serializer):
         if run is None or tier is None:  # no run, or a household the run did not cover (tier is "" when excluded)
             return None
         cents = household.result_pc_cents  # type: ignore[attr-defined]
-        return {
+        brief = {
             "run": run.pk,
             "tier": tier,
             "meets_standard": household.result_meets_standard,  # type: ignore[attr-defined]
@@ -140,6 +140,9 @@ class HouseholdListSerializer(serializers.Serializer):
             "flags": [name for name in LIST_FLAGS if getattr(household, f"result_{name}", None)],
             "excluded": bool(household.result_exclusion),  # type: ignore[attr-defined]
         }
+        # Through the serializer, so that the amount is a decimal string as the schema and the detail say;
+        # a bare Decimal would go out as a JSON number.
+        return ResultBriefSerializer(brief).data
 
 
 class MemberSerializer(serializers.Serializer):
