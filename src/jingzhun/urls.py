@@ -11,3 +11,9 @@ urlpatterns = [
     path("crosscheck/", include("jingzhun.crosscheck.urls")),
     path("", include("jingzhun.web.urls")),
 ]
+
+# Under /api/ these answer JSON (``{"detail": …}``) instead of the site's HTML pages; elsewhere, Django's own.
+handler400 = "jingzhun.core.api.bad_request"
+handler403 = "jingzhun.core.api.permission_denied"
+handler404 = "jingzhun.core.api.page_not_found"
+handler500 = "jingzhun.core.api.server_error"

@@ -241,7 +241,8 @@ def test_list_and_record_give_the_per_capita_income_alike_as_a_decimal_string(co
 def test_bad_filters_are_a_client_error(county, county_user, api, params):
     response = api(county_user).get("/api/households/", params)
     assert response.status_code == 400
-    assert next(iter(params)) in response.json()
+    assert next(iter(params)) in response.json()["errors"]
+    assert next(iter(params)) in response.json()["detail"]
 
 
 def test_nul_characters_are_a_client_error(county, county_user, api):

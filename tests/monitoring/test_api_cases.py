@@ -87,3 +87,24 @@ def test_consent_uploads_the_signed_form(users_by_role, case):
     )
     assert response.status_code == 200, response.json()
     assert case.attachments.get().kind == "consent"
+
+
+def test_a_file_named_in_a_json_body_is_refused(users_by_role, case):
+    response = _client(users_by_role[Role.VILLAGE].owner).post(
+        f"/api/monitoring/cases/{case.pk}/steps/",
+        {"action": "home_check", "version": case.version, "on": DISCOVERED.isoformat(), "attachment": "授权书.jpg"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "attachment" in response.json()["errors"]
+
+
+def test_a_bad_item_of_a_list_is_named_with_its_position(users_by_role, case):
+    response = _client(users_by_role[Role.VILLAGE].owner).post(
+        f"/api/monitoring/cases/{case.pk}/steps/",
+        {"action": "home_check", "version": case.version, "on": DISCOVERED.isoformat(), "risk_types": ["01", "zz"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["risk_types.1"]
+    assert response.json()["detail"].startswith("参数 risk_types.1：")

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jingzhun.accounts.api import CanViewPeople
-from jingzhun.core.api import PeoplePagination
+from jingzhun.core.api import PeoplePagination, UploadField
 
 from .models import Attachment, Category, Channel, HelpTier, MonitoringCase, RiskType, Stage
 from .selectors import case_get_for_user, case_search_for_user
@@ -91,8 +91,15 @@ class StepRequestSerializer(serializers.Serializer):
     risk_types = serializers.ListField(
         child=serializers.ChoiceField(choices=RiskType.choices), required=False, default=list
     )
-    attachment_kind = serializers.ChoiceField(choices=Attachment.Kind.choices, required=False)
-    attachment = serializers.FileField(required=False, help_text="签字的授权承诺书、会议记录或公示照片")
+
+
+class StepUploadSerializer(StepRequestSerializer):
+    """同一步骤以 multipart/form-data 提交，可附文件（附件只能这样提交）。"""
+
+    attachment_kind = serializers.ChoiceField(
+        choices=Attachment.Kind.choices, required=False, help_text="附件类别；不填时按这一步要求的类别"
+    )
+    attachment = UploadField(required=False, help_text="签字的授权承诺书、会议记录或公示照片（文件）")
 
 
 @extend_schema(
@@ -126,19 +133,23 @@ class CaseDetailApi(RetrieveAPIView):
 @extend_schema(
     tags=["防返贫监测"],
     summary="办理一步",
-    description="按流程办理下一步。顺序、角色、区域、日期、附件不符时返回 400 或 403，detail 为原因。",
+    description=(
+        "按流程办理下一步。顺序、角色、区域、日期、附件不符时返回 400 或 403，detail 为原因。"
+        "需要附件的步骤（如授权承诺书）以 multipart/form-data 提交，attachment 为文件；其余步骤也可用 JSON。"
+    ),
     parameters=[CASE_ID],
-    request={"application/json": StepRequestSerializer, "multipart/form-data": StepRequestSerializer},
+    request={"application/json": StepRequestSerializer, "multipart/form-data": StepUploadSerializer},
     responses={200: CaseDetailSerializer},
 )
 class CaseStepApi(GenericAPIView):
     permission_classes = [CanViewPeople]
-    serializer_class = StepRequestSerializer
+    serializer_class = StepUploadSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def post(self, request: Request, case_id: int) -> Response:
         case = case_get_for_user(user=request.user, case_id=case_id)
-        form = StepRequestSerializer(data=request.data)
+        # One serializer for both: a JSON body that names an attachment is refused (it is no file), not ignored.
+        form = StepUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         attachments = []
