@@ -218,7 +218,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- REST API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Token first: its WWW-Authenticate header makes a request without credentials a 401, not a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "jingzhun.accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "jingzhun.core.api.ApiSchema",
     "EXCEPTION_HANDLER": "jingzhun.core.api.api_exception_handler",

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from jingzhun.accounts.models import Role
+from jingzhun.accounts.services import api_token_collect, api_token_issue
 from jingzhun.monitoring.models import Stage
 
 from .conftest import DISCOVERED
@@ -87,6 +88,20 @@ def test_consent_uploads_the_signed_form(users_by_role, case):
     )
     assert response.status_code == 200, response.json()
     assert case.attachments.get().kind == "consent"
+
+
+def test_a_step_by_token_needs_no_csrf_token(users_by_role, case):
+    user = users_by_role[Role.VILLAGE].owner
+    issued = api_token_issue(by=users_by_role[Role.SECURITY_ADMIN].owner, user=user, name="村级台账同步", days=7)
+    client = APIClient(
+        enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {api_token_collect(user=user, token=issued)}"
+    )
+    response = client.post(
+        f"/api/monitoring/cases/{case.pk}/steps/",
+        {"action": "home_check", "version": case.version, "on": DISCOVERED.isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
 
 
 def test_a_file_named_in_a_json_body_is_refused(users_by_role, case):

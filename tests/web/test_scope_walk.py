@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jingzhun.accounts.models import Role
+from jingzhun.accounts.services import api_token_issue
 from jingzhun.core.models import UploadJob
 from jingzhun.crosscheck.models import Clue, Match
 from jingzhun.crosscheck.models import Run as CrosscheckRun
@@ -106,6 +107,8 @@ def area_b(users_by_role):
         confidence=60,
         state="review",
     )
+    # An API token of county B's account, issued, not yet collected.
+    token = api_token_issue(by=users_by_role[Role.SECURITY_ADMIN].outsider, user=owner, name="乙县报送", days=30)
     return (
         assistance
         | monitoring
@@ -118,6 +121,7 @@ def area_b(users_by_role):
             "clue_id": clue.pk,
             "match_id": review_match.pk,
             "pk": owner.pk,
+            "token_id": token.pk,
         }
     )
 

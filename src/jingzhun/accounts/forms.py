@@ -101,3 +101,15 @@ def audit_filter_form(data: Any) -> LogFilterForm:
 
 def access_filter_form(data: Any) -> LogFilterForm:
     return LogFilterForm(data, actions=AccessLog.Action.choices)
+
+
+class ApiTokenIssueForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, help_text=_("What it is for, e.g. the system or script that uses it.")
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
+    may_see_id_numbers = forms.BooleanField(
+        label=_("Full ID numbers through this token"),
+        required=False,
+        help_text=_("Only if the account itself may see them; every response that shows them is logged."),
+    )

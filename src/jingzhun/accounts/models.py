@@ -42,6 +42,10 @@ class User(AbstractUser):
     # choose their own before doing anything else.
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
+    # Set on the request's user (never stored) when the API authenticated it by a token: the token's own
+    # limits then apply on top of the account's (see ``permissions.user_sees_id_numbers``).
+    api_token: ApiToken | None = None
+
     @property
     def scope_prefix(self) -> str | None:
         """Code prefix every people-data query of this user is filtered by; None sees nothing."""
@@ -93,6 +97,7 @@ class AccessLog(AppendOnlyModel):
         ID_SEARCH_FOUND = "id_search_found", _("full ID number search, found")
         ID_SEARCH_MISS = "id_search_miss", _("full ID number search, nobody found")
         ID_SEARCH_REFUSED = "id_search_refused", _("full ID number search refused")
+        API = "api", _("API request by token")
 
     # A default rather than auto_now_add, so that the retention purge can be tested with old entries.
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -134,6 +139,10 @@ class AuditEvent(AppendOnlyModel):
         CHANGE_REFUSED = "change_refused", _("change refused")
         CHANGE_WITHDRAWN = "change_withdrawn", _("change request withdrawn")
         REFUSED = "refused", _("refused attempt")
+        TOKEN_ISSUED = "token_issued", _("API token issued")
+        TOKEN_COLLECTED = "token_collected", _("API token collected")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        TOKEN_REFUSED = "token_refused", _("API token refused")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     # Who acted: the user (kept even if they are later deactivated) and their name as it was then.
@@ -224,3 +233,54 @@ class AccountChangeRequest(models.Model):
     def is_open(self, *, now: dt.datetime | None = None) -> bool:
         """Still pending and not yet expired: it may be approved or refused."""
         return self.status == self.Status.PENDING and (now or timezone.now()) < self.expires_at
+
+
+class ApiToken(models.Model):
+    """A credential for a script or another system to call the API as one user (接口令牌).
+
+    The security administrator issues it (a name saying what it is for, an expiry, and whether full ID numbers
+    may go out through it); the user it is for collects it once, logged in, and only then is the secret made
+    and shown, once, to them alone: no administrator ever holds a credential to people data. Only the SHA-256
+    of the secret is kept. A token acts with the user's current role and area, never more; it stops working
+    when revoked, when it expires, or when the account is deactivated.
+    """
+
+    class State(models.TextChoices):
+        UNCOLLECTED = "uncollected", _("awaiting collection")
+        ACTIVE = "active", _("active")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, help_text=_("what it is for, e.g. the system that uses it"))
+    may_see_id_numbers = models.BooleanField(_("may see full ID numbers"), default=False)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField(_("expires at"))
+    # The secret's first characters, to tell tokens apart in lists and logs; empty until collected.
+    prefix = models.CharField(_("prefix"), max_length=16, blank=True)
+    # SHA-256 of the whole secret (hex). A random 256-bit secret needs no slow hash; None until collected.
+    digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"
+
+    def state(self, now: Any = None) -> ApiToken.State:
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if (now or timezone.now()) >= self.expires_at:
+            return self.State.EXPIRED
+        return self.State.ACTIVE if self.digest else self.State.UNCOLLECTED
+
+    @property
+    def state_label(self) -> str:
+        return str(self.state().label)

@@ -88,5 +88,9 @@ def user_can(user: Any, capability: Capability) -> bool:
 
 
 def user_sees_id_numbers(user: Any) -> bool:
-    """Full ID numbers only for a user who may view people data and was granted the right explicitly."""
+    """Full ID numbers only for a user who may view people data and was granted the right explicitly; through
+    an API token, only if the token was issued with that right too."""
+    token = getattr(user, "api_token", None)
+    if token is not None and not token.may_see_id_numbers:
+        return False
     return user_can(user, Capability.VIEW_PEOPLE) and bool(getattr(user, "may_see_id_numbers", False))

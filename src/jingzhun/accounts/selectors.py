@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from jingzhun.core.idnumber import mask
 
-from .models import AccessLog, AccountChangeRequest, AuditEvent, User
+from .models import AccessLog, AccountChangeRequest, ApiToken, AuditEvent, User
 from .permissions import Capability, user_can, user_sees_id_numbers
 
 
@@ -105,6 +105,11 @@ def account_change_requests_recent(*, limit: int = 50) -> list[AccountChangeRequ
         status=AccountChangeRequest.Status.PENDING, requested_at__gt=since
     ).select_related("requested_by", "target", "decided_by")
     return list(closed.order_by("-requested_at", "-pk")[:limit])
+
+
+def api_tokens_of(*, user: Any) -> QuerySet[ApiToken]:
+    """A user's API tokens, newest first, for their own page and the security administrator's."""
+    return ApiToken.objects.filter(user=user).select_related("issued_by", "revoked_by").order_by("-issued_at", "-pk")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import math
+import secrets
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from jingzhun.areas.models import Area
 
-from .models import AccessLog, AccountChangeRequest, AuditEvent, Role, User
+from .models import AccessLog, AccountChangeRequest, ApiToken, AuditEvent, Role, User
 from .permissions import ADMINISTRATORS, Capability, is_administrator, role_grants_more, user_can, user_sees_id_numbers
 from .selectors import account_change_refusal, id_number_search_misses, id_number_shown
 from .validators import password_history_remember
@@ -626,6 +628,182 @@ def account_bootstrap(*, username: str, role: Role, display_name: str, password:
         user=None, action=AuditEvent.Action.ACCOUNT_CREATED, target=username, detail={"role": role, "via": "cli"}
     )
     return user
+
+
+# --- API tokens (接口令牌) -------------------------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "jz_"  # noqa: S105 - the marker every token starts with, not a secret
+API_TOKEN_MAX_DAYS = 365
+
+
+class TokenRefused(Exception):
+    """A request's API token is unknown, revoked, expired, or its account deactivated; the text says which."""
+
+
+@transaction.atomic
+def api_token_issue(
+    *,
+    by: Any,
+    user: User,
+    name: str,
+    days: int,
+    may_see_id_numbers: bool = False,
+    request: HttpRequest | None = None,
+) -> ApiToken:
+    """The security administrator issues a token for ``user``, valid ``days`` days; the user collects it.
+
+    Only for an active account whose role may use the API (view people data), and with full ID numbers only if
+    the account itself may see them: a token never gives more than its user has. The secret does not exist yet
+    (see :func:`api_token_collect`), so the administrator never sees it.
+    """
+    _require(by, Capability.MANAGE_SECURITY)
+    _refuse_self(by, user, attempted="token_issue", request=request)
+    _token_allowed(user=user, days=days, may_see_id_numbers=may_see_id_numbers)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        may_see_id_numbers=may_see_id_numbers,
+        issued_by=by,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    audit_event_record(
+        user=by,
+        action=AuditEvent.Action.TOKEN_ISSUED,
+        target=user.username,
+        request=request,
+        detail=_token_detail(token),
+    )
+    return token
+
+
+@transaction.atomic
+def api_token_collect(*, user: User, token: ApiToken, request: HttpRequest | None = None) -> str:
+    """Make the secret of an issued token, for its own user, once; returns it (only its SHA-256 is kept)."""
+    if token.user_id != user.pk:
+        raise PermissionDenied(_("This token is not yours."))
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    # One conditional update, so that two clicks cannot both collect (and the second secret silently replace
+    # the first in the script that got it).
+    collected = ApiToken.objects.filter(
+        pk=token.pk, digest__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(digest=_token_digest(secret), prefix=secret[:10], collected_at=timezone.now())
+    if not collected:
+        raise ValidationError(
+            _(
+                "This token was already collected, or is revoked or expired; ask the security administrator for a new one."
+            )
+        )
+    token.refresh_from_db()
+    audit_event_record(
+        user=user,
+        action=AuditEvent.Action.TOKEN_COLLECTED,
+        target=user.username,
+        request=request,
+        detail=_token_detail(token),
+    )
+    return secret
+
+
+@transaction.atomic
+def api_token_revoke(*, by: Any, token: ApiToken, request: HttpRequest | None = None) -> ApiToken:
+    """Revoke a token at once: by the security administrator, by its own user (a leaked secret), or from the
+    command line (``by`` None)."""
+    if by is not None and getattr(by, "pk", None) != token.user_id:
+        _require(by, Capability.MANAGE_SECURITY)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        audit_event_record(
+            user=by,
+            action=AuditEvent.Action.TOKEN_REVOKED,
+            target=token.user.username,
+            request=request,
+            detail=_token_detail(token),
+        )
+    return token
+
+
+def api_token_authenticate(*, secret: str, request: HttpRequest | None = None) -> ApiToken:
+    """The token a request presents, checked; each use is written to the access log, each refusal to the audit
+    trail (with the secret's prefix only). Raises :class:`TokenRefused` with the reason in Chinese."""
+    token = (
+        ApiToken.objects.select_related("user", "user__area").filter(digest=_token_digest(secret)).first()
+        if secret.startswith(API_TOKEN_PREFIX)
+        else None
+    )
+    now = timezone.now()
+    if token is None:
+        reason, text = "unknown", _("Invalid token.")
+    elif token.revoked_at is not None:
+        reason, text = "revoked", _("This token has been revoked.")
+    elif now >= token.expires_at:
+        reason, text = (
+            "expired",
+            _("This token expired on %(when)s.") % {"when": f"{timezone.localtime(token.expires_at):%Y-%m-%d %H:%M}"},
+        )
+    elif not token.user.is_active:
+        reason, text = "inactive", _("The account of this token is deactivated.")
+    else:
+        reason = text = ""
+    if token is None or reason:
+        detail: dict[str, Any] = {"reason": reason, "path": request.path if request else ""}
+        if token is not None:
+            detail.update(_token_detail(token))
+        elif secret.startswith(API_TOKEN_PREFIX):
+            detail["prefix"] = secret[:10]
+        audit_event_record(
+            user=None,
+            action=AuditEvent.Action.TOKEN_REFUSED,
+            target=token.user.username if token else "",
+            request=request,
+            detail=detail,
+        )
+        raise TokenRefused(text)
+    ip = _client_ip(request)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+    token.last_used_at, token.last_used_ip = now, ip
+    target = f"{request.method} {request.path}" if request else ""
+    access_log_record(
+        user=token.user,
+        action=AccessLog.Action.API,
+        target=target[:500],
+        detail={"token": token.pk, "token_name": token.name, "ip": ip},
+    )
+    return token
+
+
+def _token_allowed(*, user: User, days: int, may_see_id_numbers: bool) -> None:
+    if not user.is_active:
+        raise ValidationError(_("The account is deactivated: no token can be issued for it."))
+    if not user_can(user, Capability.VIEW_PEOPLE):
+        raise ValidationError(_("The account's role cannot use the API: no token can be issued for it."))
+    if user.must_change_password:
+        raise ValidationError(
+            _(
+                "%(username)s still has an initial password chosen by an administrator: rights are given only "
+                "after its owner has logged in and chosen their own password."
+            )
+            % {"username": user.username}
+        )
+    if may_see_id_numbers and not user.may_see_id_numbers:
+        raise ValidationError(_("The account may not see full ID numbers itself, so neither may a token of it."))
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise ValidationError(_("A token is valid for 1 to %(days)d days.") % {"days": API_TOKEN_MAX_DAYS})
+
+
+def _token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _token_detail(token: ApiToken) -> dict[str, Any]:
+    return {
+        "token": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "expires_at": token.expires_at.isoformat(),
+        "may_see_id_numbers": token.may_see_id_numbers,
+    }
 
 
 # --- every user ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -30,13 +31,14 @@ from .decorators import capability_required
 from .forms import (
     AccountChangeForm,
     AccountCreateForm,
+    ApiTokenIssueForm,
     PasswordResetByAdministratorForm,
     RoleForm,
     UnlockForm,
     access_filter_form,
     audit_filter_form,
 )
-from .models import AccountChangeRequest, Role, User
+from .models import AccountChangeRequest, ApiToken, Role, User
 from .permissions import Capability, is_administrator
 
 PAGE_SIZE = 50
@@ -253,6 +255,8 @@ def security_account(request: HttpRequest, pk: int) -> HttpResponse:
         "is_self": account.pk == request.user.pk,
         "is_administrator": is_administrator(account),
         "password_form": PasswordResetByAdministratorForm(account=account),
+        "tokens": selectors.api_tokens_of(user=account),
+        "token_form": ApiTokenIssueForm(),
     }
     return render(request, "accounts/security_account.html", context)
 
@@ -280,6 +284,36 @@ def security_account_password(request: HttpRequest, pk: int) -> HttpResponse:
         "refused": not is_administrator(account) or account.pk == request.user.pk,
     }
     return render(request, "accounts/system_account_password.html", context)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_SECURITY)
+def security_token_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(User, pk=pk)
+    form = ApiTokenIssueForm(request.POST)
+    if form.is_valid():
+        try:
+            services.api_token_issue(by=request.user, user=account, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Token issued. %(username)s collects it on their API tokens page, where it is shown once.")
+                % {"username": account.username},
+            )
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("accounts:security_account", pk=account.pk)
+
+
+@require_POST
+@capability_required(Capability.MANAGE_SECURITY)
+def security_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id)
+    services.api_token_revoke(by=request.user, token=token, request=request)
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:security_account", pk=token.user_id)
 
 
 @require_POST
@@ -339,6 +373,37 @@ DECIDED_MESSAGES = {
     "refuse": lambda: _("Refused; nothing was changed."),
     "withdraw": lambda: _("Withdrawn."),
 }
+
+
+# --- every user: their own API tokens -------------------------------------------------------------------------
+
+
+@login_required
+def my_tokens(request: HttpRequest) -> HttpResponse:
+    tokens = selectors.api_tokens_of(user=request.user)
+    return render(request, "accounts/my_tokens.html", {"tokens": tokens})
+
+
+@never_cache  # the page shows the secret: no copy of it in any cache
+@require_POST
+@login_required
+def my_token_collect(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    try:
+        secret = services.api_token_collect(user=request.user, token=token, request=request)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:my_tokens")
+    return render(request, "accounts/my_token_collected.html", {"token": token, "secret": secret})
+
+
+@require_POST
+@login_required
+def my_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id, user=request.user)
+    services.api_token_revoke(by=request.user, token=token, request=request)
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:my_tokens")
 
 
 # --- audit administrator -------------------------------------------------------------------------------------
