@@ -39,6 +39,11 @@ def _family(village: Area, head: str, *others: str, **fields) -> Household:
 
 @pytest.fixture
 def county(db) -> County:
+    return county_make()
+
+
+def county_make() -> County:
+    """The small county of this module's fixtures (for a fixture of a wider scope than ``county``)."""
     town = AreaFactory(level=Level.TOWN)
     other_town = AreaFactory(level=Level.TOWN)
     village = AreaFactory(parent=town)
