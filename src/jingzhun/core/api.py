@@ -127,7 +127,8 @@ class ApiSchema(AutoSchema):
     """drf-spectacular's schema, with the error answers each operation can give (all of one shape).
 
     401 and 403 on every operation (every one needs a user whose role may view people data); 404 where a path
-    names a record or a list has pages; 400 where the operation reads query parameters or a body.
+    names a record or a list has pages; 400 where the operation reads query parameters or a body; and what a
+    view declares in ``error_responses`` (e.g. ``{"429": "why"}`` where a search is limited).
     """
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
@@ -140,6 +141,8 @@ class ApiSchema(AutoSchema):
             errors["400"] = _error("参数或请求体有误；errors 逐个列出")
         if "{" in self.path or getattr(self.view, "pagination_class", None):
             errors["404"] = _error("记录不存在或不在用户的区划范围内；或页码超出范围")
+        for code, description in getattr(self.view, "error_responses", {}).items():
+            errors[str(code)] = _error(description)
         for code, response in sorted(errors.items()):
             responses.setdefault(code, self._get_response_for_code(response, code, direction=direction))
         return responses

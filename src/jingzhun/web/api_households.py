@@ -70,6 +70,8 @@ ID_SEARCH_NOTE = (
     "再按完整身份证号查询返回 429（Retry-After 为需等待的秒数）。"
 )
 INDICATOR_CHOICES = [(name, FLAG_LABELS[name]) for name in INDICATORS]
+# Documented on the searches that may refuse (core.api.ApiSchema).
+ID_SEARCH_LIMITED = {"429": "按完整身份证号查询查无结果过多，暂停一段时间；Retry-After 为需等待的秒数"}
 
 
 # --- input -----------------------------------------------------------------------------------------------------
@@ -286,6 +288,7 @@ def _id_number_search_check(request: Request, text: str) -> None:
     parameters=[HouseholdFilterSerializer],
 )
 class HouseholdListApi(ListAPIView):
+    error_responses = ID_SEARCH_LIMITED
     permission_classes = [CanViewPeople]
     pagination_class = PeoplePagination
     serializer_class = HouseholdListSerializer
@@ -399,6 +402,7 @@ def _result_detail(result: HouseholdResult) -> dict[str, Any]:
     parameters=[MemberFilterSerializer],
 )
 class MemberListApi(ListAPIView):
+    error_responses = ID_SEARCH_LIMITED
     permission_classes = [CanViewPeople]
     pagination_class = PeoplePagination
     serializer_class = MemberListSerializer
