@@ -88,3 +88,14 @@ def test_a_new_run_adds_its_warning_to_the_open_case(county):
 def test_a_year_without_a_run_is_a_clear_error(county):
     with pytest.raises(NoRun, match="没有 2019 年已完成的评估批次"):
         cases_open_from_run(year=2019)
+
+
+def test_cases_opened_in_bulk_carry_the_risk_types_their_triggers_suggest(county):
+    from jingzhun.policy.models import HouseholdResult
+
+    run = assessment_run(year=2020)
+    # One household flagged for a low income only, one for a low income and a heavy medical burden.
+    HouseholdResult.objects.filter(run=run, household=county["non_poor_low"]).update(medical_burden=True)
+    cases_open_from_run(year=2020, today=TODAY)
+    assert MonitoringCase.objects.get(household=county["exited_low"]).risk_types == ["99"]
+    assert MonitoringCase.objects.get(household=county["non_poor_low"]).risk_types == ["01"]

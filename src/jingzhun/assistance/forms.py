@@ -8,16 +8,12 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from jingzhun.core.widgets import DateInput
 
 from .models import AttendanceStatus, HelperKind, MeasureKind
 from .selectors import DEFAULT_VISIT_DAYS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -74,7 +70,7 @@ class WorkTeamForm(forms.Form):
     village = forms.ChoiceField(label=_("village"))
     unit = forms.CharField(label=_("dispatching unit"), max_length=200)
     leader = forms.TypedChoiceField(label=_("leader (first secretary)"), coerce=int, required=False, empty_value=None)
-    members = forms.TypedMultipleChoiceField(label=_("members"), coerce=int, required=False)
+    members = forms.TypedMultipleChoiceField(label=pgettext_lazy("work team", "members"), coerce=int, required=False)
     started_on = forms.DateField(label=_("from"), widget=DateInput(), initial=_today)
     ended_on = forms.DateField(label=_("until"), widget=DateInput(), required=False)
 
@@ -94,7 +90,7 @@ class WorkTeamForm(forms.Form):
 
 class AttendanceForm(forms.Form):
     date = forms.DateField(label=_("date"), widget=DateInput(), initial=_today)
-    member = forms.TypedChoiceField(label=_("member"), coerce=int)
+    member = forms.TypedChoiceField(label=pgettext_lazy("work team", "member"), coerce=int)
     status = forms.ChoiceField(label=_("status"), choices=AttendanceStatus.choices, initial=AttendanceStatus.PRESENT)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 

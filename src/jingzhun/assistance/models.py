@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jingzhun.accounts.models import AppendOnlyModel
 
@@ -24,7 +25,7 @@ class MeasureKind(models.TextChoices):
     EMPLOYMENT = "employment", _("employment")
     PUBLIC_WELFARE_JOB = "public_welfare_job", _("public welfare job")
     EDUCATION = "education", _("education")
-    HEALTH = "health", _("health")
+    HEALTH = "health", pgettext_lazy("assistance measure kind", "health")
     SAFETY_NET = "safety_net", _("safety net")
     HOUSING = "housing", _("housing")
     WATER = "water", _("drinking water")
@@ -119,7 +120,9 @@ class WorkTeam(models.Model):
     leader = models.ForeignKey(
         Helper, verbose_name=_("leader"), on_delete=models.PROTECT, related_name="teams_led", null=True, blank=True
     )
-    members = models.ManyToManyField(Helper, verbose_name=_("members"), related_name="teams", blank=True)
+    members = models.ManyToManyField(
+        Helper, verbose_name=pgettext_lazy("work team", "members"), related_name="teams", blank=True
+    )
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -26,6 +26,7 @@ from jingzhun.accounts.services import access_log_record
 from jingzhun.core.models import UploadJob
 from jingzhun.core.scope import scope_prefix
 from jingzhun.core.uploads import UploadRefused, upload_job_create, upload_job_for_user, upload_job_progress
+from jingzhun.core.widgets import DateInput
 
 from .import_jobs import KIND
 from .models import Batch, Department
@@ -38,7 +39,7 @@ class ListUploadForm(forms.Form):
     as_of = forms.DateField(
         label=_("Data date"),
         help_text=_("The day the department's data describes."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     source = forms.CharField(label=_("Source"), max_length=200, required=False, help_text=_("Who sent the list."))
     file = forms.FileField(label=_("List file (.xlsx or .csv)"))

@@ -659,6 +659,38 @@ _TRIGGER_TEXT = (
     ("sudden_event", "遭遇突发事件"),
 )
 
+# The risk type a warning suggests (ours: the village corrects it at the home check, docs/RULES.md §6). A low
+# income alone says nothing of its cause: 其他, dropped when another trigger names one.
+_RISK_OF_TRIGGER = {
+    "medical_burden": RiskType.ILLNESS,
+    "sudden_event": RiskType.ACCIDENT,
+    "income_drop": RiskType.UNSTABLE_WORK,
+    "low_income": RiskType.OTHER,
+}
+
+
+def _risk_types_from_triggers(run_id: int) -> None:
+    """Give the cases a run's warnings just opened the risk types their triggers suggest: one UPDATE per
+    combination of triggers (at most 15), never a loop over cases."""
+    import itertools
+
+    from jingzhun.policy.models import HouseholdResult
+
+    names = [name for name, _ in _TRIGGER_TEXT]
+    for combination in itertools.product((False, True), repeat=len(names)):
+        if not any(combination):
+            continue
+        fired = [name for name, on in zip(names, combination, strict=True) if on]
+        types = sorted({str(_RISK_OF_TRIGGER[name]) for name in fired}, key=RiskType.values.index)
+        if len(types) > 1 and str(RiskType.OTHER) in types:
+            types.remove(str(RiskType.OTHER))
+        matching = HouseholdResult.objects.filter(
+            run_id=run_id, **{name: on for name, on in zip(names, combination, strict=True)}
+        ).values("household_id")
+        MonitoringCase.objects.filter(source_run_id=run_id, risk_types=[], household_id__in=matching).update(
+            risk_types=types
+        )
+
 
 def cases_open_from_run(*, year: int, user: Any = None, today: dt.date | None = None) -> BulkOpened:
     """Open cases through the department-warning channel for every household flagged in the latest run for
@@ -768,6 +800,7 @@ def cases_open_from_run(*, year: int, user: Any = None, today: dt.date | None = 
     )
     with transaction.atomic():
         written = plan_execute(plan)
+        _risk_types_from_triggers(run.pk)
         eligible = HouseholdResult.objects.filter(
             run=run, monitoring_flag=True, household__poverty_status__in=MONITORABLE
         )
