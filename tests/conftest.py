@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 import pytest
 from django.test import override_settings
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.served"]
 
 
 @pytest.fixture(autouse=True, scope="session")

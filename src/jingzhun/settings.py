@@ -185,9 +185,12 @@ AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("JINGZHUN_AUDIT_RETENTION_DAY
 # HTTPS. With JINGZHUN_PRODUCTION=1 the site is HTTPS only: HTTP is redirected, cookies are secure and HSTS is
 # sent, so `jingzhun check --deploy` has nothing to report. `jingzhun serve` speaks plain HTTP, so in production
 # it sits behind a TLS proxy (nginx, the office gateway) on the same machine or network: set
-# JINGZHUN_BEHIND_TLS_PROXY=1 so that Django trusts the proxy's X-Forwarded-Proto (the proxy must set it, and
-# must be the only way in). JINGZHUN_HTTPS=0 turns all of this off for a closed network without certificates;
-# `check --deploy` then warns, rightly. JINGZHUN_HSTS_SECONDS defaults to one year.
+# JINGZHUN_BEHIND_TLS_PROXY=1, and JINGZHUN_TRUSTED_PROXY to the proxy's IP address when it is not 127.0.0.1.
+# waitress then believes X-Forwarded-Proto and X-Forwarded-For from that one address and drops them from any
+# other (the proxy must set both, and must be the only way in); the request's scheme (wsgi.url_scheme) is all
+# Django looks at, so SECURE_PROXY_SSL_HEADER stays unset: the decision is taken once, where the peer's address
+# is known. JINGZHUN_HTTPS=0 turns all of this off for a closed network without certificates; `check --deploy`
+# then warns, rightly. JINGZHUN_HSTS_SECONDS defaults to one year.
 HTTPS = PRODUCTION and os.environ.get("JINGZHUN_HTTPS", "1") == "1"
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
@@ -195,8 +198,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("JINGZHUN_HSTS_SECONDS", 365 * 24 * 3600)) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS  # only a statement in the header; nothing is submitted to the browsers' list
-if os.environ.get("JINGZHUN_BEHIND_TLS_PROXY") == "1":
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+BEHIND_TLS_PROXY = os.environ.get("JINGZHUN_BEHIND_TLS_PROXY") == "1"
+TRUSTED_PROXY = (os.environ.get("JINGZHUN_TRUSTED_PROXY") or "127.0.0.1") if BEHIND_TLS_PROXY else None
 
 # Content Security Policy (django-csp): only our own, vendored files. Inline <script> needs the per-request
 # nonce: <script nonce="{{ request.csp_nonce }}">; inline style attributes are refused.

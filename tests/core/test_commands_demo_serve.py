@@ -1,6 +1,6 @@
 import pytest
 import waitress
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from jingzhun.accounts.models import Role, User
 from jingzhun.areas.models import Level
@@ -10,15 +10,22 @@ from jingzhun.web.management.commands.demo import DEMO_PASSWORD
 
 
 class _Worker:
-    """Stands in for the task worker process: these tests are about the server, not the worker."""
+    """Stands in for the task worker process: these tests are about the server, not the worker (see
+    test_serve_process.py for the real one)."""
 
-    terminated = False
+    returncode = None
+
+    def poll(self):
+        return self.returncode
 
     def terminate(self):
-        self.terminated = True
+        self.returncode = -15
+
+    def kill(self):
+        self.returncode = -9
 
     def wait(self, timeout=None):
-        return 0
+        return self.returncode
 
 
 @pytest.fixture
@@ -34,12 +41,6 @@ def served(monkeypatch, worker):
     calls = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: calls.append((app, kwargs)))
     return calls
-
-
-@pytest.mark.django_db
-def test_serve_stops_its_task_worker_when_the_server_stops(served, worker):
-    call_command("serve", "--port", "8124")
-    assert worker.terminated
 
 
 @pytest.mark.django_db(transaction=True)
@@ -94,6 +95,37 @@ def test_serve_collects_static_files_and_runs_waitress(settings, served, capsys)
     assert kwargs["host"] == "127.0.0.1"
     assert kwargs["port"] == 8123
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_serve_without_a_proxy_trusts_no_proxy_headers(settings, served):
+    settings.TRUSTED_PROXY = None
+    call_command("serve", "--port", "8125")
+
+    [(_, kwargs)] = served
+    assert "trusted_proxy" not in kwargs
+    assert kwargs["clear_untrusted_proxy_headers"] is True
+
+
+@pytest.mark.django_db
+def test_serve_behind_a_tls_proxy_trusts_its_scheme_and_client_address_only(settings, served, capsys):
+    settings.TRUSTED_PROXY = "10.1.2.3"
+    call_command("serve", "--port", "8125")
+
+    [(_, kwargs)] = served
+    assert kwargs["trusted_proxy"] == "10.1.2.3"
+    assert kwargs["trusted_proxy_headers"] == {"x-forwarded-proto", "x-forwarded-for"}
+    assert kwargs["trusted_proxy_count"] == 1
+    assert kwargs["clear_untrusted_proxy_headers"] is True
+    assert "10.1.2.3" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("address", ["*", "proxy.example.gov.cn", "10.1.2.0/24"])
+def test_serve_refuses_a_trusted_proxy_that_is_not_one_address(settings, served, address):
+    settings.TRUSTED_PROXY = address
+    with pytest.raises(CommandError, match="JINGZHUN_TRUSTED_PROXY"):
+        call_command("serve", "--port", "8125")
+    assert served == []
 
 
 @pytest.mark.django_db(transaction=True)
