@@ -1,0 +1,195 @@
+"""Demo-like data for the production page walk, written by a process of its own into a served data directory.
+
+``python -m tests.web.production_data`` with ``JINGZHUN_DATA_DIR`` set (the server's, migrated) prints, as JSON,
+the values the walk fills the routes' parameters with and the users it logs in as. Every kind of record a page
+shows is there once: households with members and incomes, an assessment run, a monitoring case with its signed
+consent, a helper paired with a household, a work team, a visit with a photo and a follow-up, a comparison clue,
+a candidate match, and a finished ledger import and department list import with their error reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+# One user per role the walk logs in as; every password is tests.factories.TEST_PASSWORD.
+USERS = {
+    "county": "county",
+    "system_admin": "sysadmin",
+    "security_admin": "secadmin",
+    "audit_admin": "auditadmin",
+    "helper": "helper",
+    "village": "village",
+}
+
+
+def make() -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from jingzhun.accounts.models import Role
+    from jingzhun.areas.models import Area, Level
+    from jingzhun.assistance.services import visit_record
+    from jingzhun.crosscheck.import_jobs import list_import_job_create
+    from jingzhun.crosscheck.models import Clue, Department, Match
+    from jingzhun.crosscheck.models import Run as CrosscheckRun
+    from jingzhun.monitoring.services import case_open, case_step
+    from jingzhun.policy.services import assessment_run
+    from jingzhun.registry.import_jobs import import_job_create
+    from jingzhun.registry.vocab import PovertyStatus
+    from tests.assistance.factories import JPEG, HelperFactory, PairingFactory, WorkTeamFactory
+    from tests.crosscheck.factories_lists import list_row, write_list_csv
+    from tests.crosscheck.factories_matching import batch_make, row_make
+    from tests.factories import AreaFactory, HouseholdFactory, IncomeFactory, MemberFactory, UserFactory, sample_area
+    from tests.monitoring.flow import step_input
+    from tests.registry.ledger_files import VILLAGE, family, write_csv
+
+    county = sample_area(Level.COUNTY)
+    town = AreaFactory(level=Level.TOWN, parent=county, code=VILLAGE[:9] + "000", name="新市镇")
+    village = Area.objects.create(code=VILLAGE, name="王家村", level=Level.VILLAGE, parent=town, population=900)
+    users = {
+        "county": UserFactory(username=USERS["county"], role=Role.COUNTY, area=county, may_see_id_numbers=True),
+        "system_admin": UserFactory(username=USERS["system_admin"], role=Role.SYSTEM_ADMIN, area=county),
+        "security_admin": UserFactory(username=USERS["security_admin"], role=Role.SECURITY_ADMIN, area=county),
+        "audit_admin": UserFactory(username=USERS["audit_admin"], role=Role.AUDIT_ADMIN, area=county),
+        "helper": UserFactory(username=USERS["helper"], role=Role.HELPER, area=village),
+        "village": UserFactory(username=USERS["village"], role=Role.VILLAGE, area=village),
+    }
+
+    households = []
+    for i, status in enumerate([PovertyStatus.NOT_EXITED, PovertyStatus.EXITED, PovertyStatus.RELAPSED]):
+        home = HouseholdFactory(village=village, poverty_status=status, water_quality_ok=i != 0)
+        MemberFactory(household=home, relation="head")
+        MemberFactory(household=home, relation="spouse")
+        IncomeFactory(household=home, year=2020, wage=Decimal(3000 + 20000 * i))
+        households.append(home)
+    poor = households[0]
+    run = assessment_run(year=2020)
+
+    case = case_open(household=households[1], channel="self_report", user=users["village"]).case
+    for action in ("home_check", "consent"):
+        case = case_step(
+            case_id=case.pk,
+            action=action,
+            user=users["village"],
+            expected_version=case.version,
+            step=step_input(action, case.opened_on),
+        )
+
+    helper = HelperFactory(area=village, user=users["helper"])
+    pairing = PairingFactory(household=poor, helper=helper)
+    team = WorkTeamFactory(village=village)
+    visit = visit_record(
+        household=poor,
+        helper=helper,
+        visited_on=timezone.localdate() - dt.timedelta(days=3),
+        findings="家中老人住院，务工收入减少",
+        follow_ups=["联系镇卫生院办理慢病卡"],
+        photos=[SimpleUploadedFile("visit.jpg", JPEG, "image/jpeg")],
+        by=users["county"],
+    )
+
+    crosscheck_run = CrosscheckRun.objects.create(as_of=timezone.localdate())
+    member = poor.members.first()
+    clue = Clue.objects.create(
+        rule="X09",
+        department="payroll",
+        household=poor,
+        village_code=poor.village_id,
+        detail=f"{member.name}为财政供养人员",
+        action="核实",
+        fingerprint=f"X09::h{poor.pk}",
+        first_run=crosscheck_run,
+        last_run=crosscheck_run,
+    )
+    match = Match.objects.create(
+        row=row_make(batch=batch_make(), name=member.name, id_raw=""),
+        member=member,
+        method="name_birth",
+        confidence=60,
+        state="review",
+    )
+
+    # The two browser imports, run at once here (the server's worker runs those of the walk's own uploads).
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        folder = Path(tempfile.mkdtemp())
+        ledger = write_csv(folder / "三月台账.csv", family("H001") + family("H002", 证件号码="370125198001010000"))
+        job = import_job_create(user=users["county"], upload=SimpleUploadedFile(ledger.name, ledger.read_bytes()))
+        rows = [list_row(Department.EDUCATION), list_row(Department.EDUCATION, 证件号码="12345")]
+        listed = write_list_csv(folder / "教体局名单.csv", rows)
+        list_job = list_import_job_create(
+            user=users["county"],
+            upload=SimpleUploadedFile(listed.name, listed.read_bytes()),
+            department=Department.EDUCATION,
+            as_of=timezone.localdate(),
+        )
+
+    return {
+        "users": USERS,
+        "values": {
+            "household_no": poor.household_no,
+            "run_id": run.pk,
+            "id": run.pk,
+            "case_id": case.pk,
+            "attachment_id": case.attachments.get().pk,
+            "helper_id": helper.pk,
+            "pairing_id": pairing.pk,
+            "team_id": team.pk,
+            "visit_id": visit.pk,
+            "photo_id": visit.photos.get().pk,
+            "follow_up_id": visit.follow_ups.get().pk,
+            "clue_id": clue.pk,
+            "match_id": match.pk,
+            "job_id": job.pk,
+            "list_job": str(list_job.uuid),
+            "pk": users["village"].pk,
+        },
+    }
+
+
+def make_county_user() -> dict[str, Any]:
+    """Only the county office's account (for tests that need no records)."""
+    from jingzhun.accounts.models import Role
+    from jingzhun.areas.models import Level
+    from tests.factories import UserFactory, sample_area
+
+    UserFactory(username=USERS["county"], role=Role.COUNTY, area=sample_area(Level.COUNTY))
+    return {"users": {"county": USERS["county"]}, "values": {}}
+
+
+def write(data_dir: Path, *args: str) -> dict[str, Any]:
+    """Run this module in a process of its own on ``data_dir`` (see the module's docstring); what it printed."""
+    import subprocess
+
+    from tests.served import serve_environment
+
+    made = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", __name__, *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=serve_environment(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    return dict(json.loads(made.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
+    import django
+
+    django.setup()
+    print(json.dumps(make_county_user() if sys.argv[1:] == ["county-user"] else make()))
+
+
+if __name__ == "__main__":
+    main()
