@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from jingzhun.cli import serve_environment
 
 
@@ -24,3 +28,31 @@ def test_loopback_behind_a_tls_proxy_keeps_https():
 def test_explicit_settings_win():
     environment = serve_environment([], {"JINGZHUN_PRODUCTION": "0", "JINGZHUN_HTTPS": "1"})
     assert environment == {}
+
+
+def _trusted_proxy(tmp_path, **environment: str) -> str:
+    """settings.TRUSTED_PROXY in a fresh process (settings are read once, at start)."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("JINGZHUN_")}
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.TRUSTED_PROXY)"],
+        env=inherited
+        | {"JINGZHUN_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "jingzhun.settings"}
+        | environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_no_proxy_is_trusted_unless_behind_one(tmp_path):
+    assert _trusted_proxy(tmp_path, JINGZHUN_TRUSTED_PROXY="10.0.0.5") == "None"
+
+
+def test_the_proxy_is_this_computer_by_default(tmp_path):
+    assert _trusted_proxy(tmp_path, JINGZHUN_BEHIND_TLS_PROXY="1") == "127.0.0.1"
+
+
+def test_the_proxy_address_can_be_set(tmp_path):
+    assert _trusted_proxy(tmp_path, JINGZHUN_BEHIND_TLS_PROXY="1", JINGZHUN_TRUSTED_PROXY="10.0.0.5") == "10.0.0.5"

@@ -1,7 +1,7 @@
 """HTTPS through a real TLS-terminating proxy: Debian's nginx in front of ``jingzhun serve``, all on loopback.
 
-The server runs as docs/账号与安全.md tells an office to run it: production settings, ``JINGZHUN_BEHIND_TLS_PROXY=1``,
-nginx (configured with the directives of that document) terminating TLS with a certificate made here. Without
+The server runs as docs/账号与安全.md tells an office to run it: production settings, ``JINGZHUN_BEHIND_TLS_PROXY=1``
+(with ``JINGZHUN_TRUSTED_PROXY``, the proxy being "another machine", 127.0.0.2), nginx (configured with the directives of that document) terminating TLS with a certificate made here. Without
 nginx the tests skip, except in CI (.ci/run installs it) where a missing nginx is a failure.
 """
 
@@ -11,8 +11,10 @@ import http.client
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,8 @@ from . import production_data
 pytestmark = pytest.mark.browser
 
 # The directives an office's nginx needs (docs/账号与安全.md shows the same), around what an unprivileged test
-# process needs: no daemon, one process, every file in a temporary folder.
+# process needs: no daemon, one process, every file in a temporary folder. nginx connects to waitress from PROXY,
+# as a proxy on another machine would, so that the client's address (127.0.0.1) and the proxy's differ.
 NGINX_CONF = """
 daemon off;
 master_process off;
@@ -49,6 +52,7 @@ http {{
         client_max_body_size 512m;
         location / {{
             proxy_pass http://127.0.0.1:{upstream};
+            proxy_bind {proxy};
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-For $remote_addr;
@@ -56,8 +60,9 @@ http {{
     }}
 }}
 """
-# Another loopback address than the proxy's (127.0.0.1): a client that reaches waitress around the proxy.
-ELSEWHERE = "127.0.0.2"
+PROXY = "127.0.0.2"
+# Another address than the proxy's: a client that reaches waitress around the proxy.
+ELSEWHERE = "127.0.0.1"
 
 
 def _tool(name: str, package: str) -> str:
@@ -74,6 +79,7 @@ def _tool(name: str, package: str) -> str:
 class Chain:
     server: Server
     https: str  # nginx's address
+    data_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +100,10 @@ def chain(_migrated_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     data_dir = folder / "data"
     shutil.copytree(_migrated_data_dir, data_dir)
     production_data.write(data_dir, "county-user")
-    server = Server(data_dir, JINGZHUN_BEHIND_TLS_PROXY="1")
+    server = Server(data_dir, JINGZHUN_BEHIND_TLS_PROXY="1", JINGZHUN_TRUSTED_PROXY=PROXY)
     port = free_port()
     config = folder / "nginx.conf"
-    config.write_text(NGINX_CONF.format(folder=folder, port=port, upstream=server.port))
+    config.write_text(NGINX_CONF.format(folder=folder, port=port, upstream=server.port, proxy=PROXY))
     proxy = subprocess.Popen(  # noqa: S603 - Debian's nginx with our configuration
         [nginx, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
         stdout=subprocess.DEVNULL,
@@ -106,7 +112,7 @@ def chain(_migrated_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     try:
         wait_until(lambda: _answers(port) or proxy.poll() is not None, 30, "nginx")
         assert proxy.poll() is None, (folder / "error.log").read_text()
-        yield Chain(server=server, https=f"https://127.0.0.1:{port}")
+        yield Chain(server=server, https=f"https://127.0.0.1:{port}", data_dir=data_dir)
     finally:
         proxy.terminate()
         proxy.wait(30)
@@ -177,4 +183,12 @@ def test_a_client_around_the_proxy_cannot_claim_https(chain):
 
 def test_the_proxys_address_is_believed(chain):
     # The same request from the proxy's address: the difference above is the address, nothing else.
-    assert _direct(chain, "127.0.0.1", {"X-Forwarded-Proto": "https"}).status == 200
+    assert _direct(chain, PROXY, {"X-Forwarded-Proto": "https"}).status == 200
+
+
+def test_the_audit_trail_records_the_client_not_the_proxy(logged_in, chain):
+    database = sqlite3.connect(f"file:{chain.data_dir / 'jingzhun.sqlite3'}?mode=ro", uri=True)
+    with closing(database):
+        logins = database.execute("select ip_address from accounts_auditevent where action = 'login'").fetchall()
+    assert logins
+    assert {address for (address,) in logins} == {"127.0.0.1"}
