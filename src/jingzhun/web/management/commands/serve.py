@@ -87,22 +87,24 @@ class WorkerSupervisor(threading.Thread):
         self._say = say
         self._stopping = threading.Event()
         self.process: subprocess.Popen[bytes] | None = None
-        self.restarts = 0
 
     def run(self) -> None:
         delay = RESTART_DELAY
         while not self._stopping.is_set():
             started_at = time.monotonic()
-            self.process = start_worker()
-            code = self._wait_for_exit(self.process)
-            if code is None:
-                break
-            if time.monotonic() - started_at >= STABLE_SECONDS:
-                delay = RESTART_DELAY
-            self._say(f"后台任务进程意外退出（退出码 {code}），{delay:g} 秒后重新启动。")
+            try:
+                self.process = start_worker()
+            except OSError as error:
+                self._say(f"无法启动后台任务进程（{error}），{delay:g} 秒后重试。")
+            else:
+                code = self._wait_for_exit(self.process)
+                if code is None:
+                    break
+                if time.monotonic() - started_at >= STABLE_SECONDS:
+                    delay = RESTART_DELAY
+                self._say(f"后台任务进程意外退出（退出码 {code}），{delay:g} 秒后重新启动。")
             if self._stopping.wait(delay):
                 break
-            self.restarts += 1
             delay = min(delay * 2, RESTART_DELAY_MAX)
         self._stop_process()
 
