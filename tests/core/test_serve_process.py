@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
+from contextlib import closing
 
 import pytest
 
-from tests.served import Server, running, wait_until
+from tests.served import Server, jingzhun, running, wait_until
+
+RUNNING_JOB = """
+from jingzhun.accounts.models import User
+from jingzhun.core.models import UploadJob
+user = User.objects.create(username="clerk", role="county")
+UploadJob.objects.create(kind="ledger", user=user, area_prefix="370125", file_name="a.csv", path="/x", status="running")
+"""
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["SIGTERM", "SIGINT", "SIGHUP"])
@@ -60,3 +69,17 @@ def test_a_worker_that_dies_is_reported_and_started_again(served_data_dir, serve
     server.signal(signal.SIGTERM)
     assert server.wait() == 0
     assert not running(second)
+
+
+def test_the_import_a_dead_worker_was_running_is_failed(served_data_dir, servers):
+    server = Server(served_data_dir)
+    servers.append(server)
+    worker = server.worker()
+    # As if the worker had been running an import when it died (killed by the kernel for its memory, say).
+    jingzhun(served_data_dir, "shell", "-c", RUNNING_JOB)
+
+    os.kill(worker, signal.SIGKILL)
+
+    wait_until(lambda: "它未完成的 1 个导入已标记为失败" in server.output(), 30, "the report")
+    with closing(sqlite3.connect(served_data_dir / "jingzhun.sqlite3")) as database:
+        assert database.execute("select status from core_uploadjob").fetchall() == [("failed",)]

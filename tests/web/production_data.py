@@ -37,12 +37,13 @@ def make() -> dict[str, Any]:
     from jingzhun.accounts.models import Role
     from jingzhun.areas.models import Area, Level
     from jingzhun.assistance.services import visit_record
-    from jingzhun.crosscheck.import_jobs import list_import_job_create
+    from jingzhun.core.uploads import upload_job_create
+    from jingzhun.crosscheck.import_jobs import KIND as DEPARTMENT_LIST
     from jingzhun.crosscheck.models import Clue, Department, Match
     from jingzhun.crosscheck.models import Run as CrosscheckRun
     from jingzhun.monitoring.services import case_open, case_step
     from jingzhun.policy.services import assessment_run
-    from jingzhun.registry.import_jobs import import_job_create
+    from jingzhun.registry.import_jobs import KIND as LEDGER
     from jingzhun.registry.vocab import PovertyStatus
     from tests.assistance.factories import JPEG, HelperFactory, PairingFactory, WorkTeamFactory
     from tests.crosscheck.factories_lists import list_row, write_list_csv
@@ -121,14 +122,16 @@ def make() -> dict[str, Any]:
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
         folder = Path(tempfile.mkdtemp())
         ledger = write_csv(folder / "三月台账.csv", family("H001") + family("H002", 证件号码="370125198001010000"))
-        job = import_job_create(user=users["county"], upload=SimpleUploadedFile(ledger.name, ledger.read_bytes()))
+        job = upload_job_create(
+            kind=LEDGER, user=users["county"], upload=SimpleUploadedFile(ledger.name, ledger.read_bytes())
+        )
         rows = [list_row(Department.EDUCATION), list_row(Department.EDUCATION, 证件号码="12345")]
         listed = write_list_csv(folder / "教体局名单.csv", rows)
-        list_job = list_import_job_create(
+        list_job = upload_job_create(
+            kind=DEPARTMENT_LIST,
             user=users["county"],
             upload=SimpleUploadedFile(listed.name, listed.read_bytes()),
-            department=Department.EDUCATION,
-            as_of=timezone.localdate(),
+            params={"department": Department.EDUCATION, "as_of": timezone.localdate().isoformat(), "source": ""},
         )
 
     return {
@@ -147,8 +150,8 @@ def make() -> dict[str, Any]:
             "follow_up_id": visit.follow_ups.get().pk,
             "clue_id": clue.pk,
             "match_id": match.pk,
-            "job_id": job.pk,
-            "list_job": str(list_job.uuid),
+            "job_id": str(job.pk),
+            "list_job": str(list_job.pk),
             "pk": users["village"].pk,
         },
     }

@@ -39,6 +39,7 @@ WALKER_BY_PREFIX = {
     "accounts:system": "system_admin",
     "accounts:security": "security_admin",
     "accounts:audit": "audit_admin",
+    "accounts:approval": "security_admin",
     "assistance:mine": "helper",
 }
 # Routes that only take a form's POST (or an API write): a GET is refused as such. Everything else is a page.
@@ -46,6 +47,7 @@ POST_ONLY = {
     "accounts:logout",
     "accounts:system_account_active",
     "accounts:security_unlock",
+    "accounts:approval_decide",
     "registry:household_unmask",
     "monitoring:case_tier",
     "assistance:helper_pair",

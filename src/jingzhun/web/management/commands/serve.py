@@ -1,9 +1,10 @@
 """``jingzhun serve``: the web app under waitress, static files served by WhiteNoise, with the task worker.
 
 The task worker (django-tasks' database worker, which runs the imports started in the browser) is a process of
-its own, supervised by a thread of the server: a worker that dies is reported and started again, and the worker
-stops with the server, whether the server is stopped by Ctrl+C, SIGTERM (``systemctl stop``, ``kill``) or SIGHUP;
-on Linux a worker whose server was killed outright (SIGKILL, the OOM killer) is told to stop by the kernel.
+its own, supervised by a thread of the server: a worker that dies is reported and started again (the import it was
+running is marked failed), and the worker stops with the server, whether the server is stopped by Ctrl+C, SIGTERM
+(``systemctl stop``, ``kill``) or SIGHUP; on Linux a worker whose server was killed outright (SIGKILL, the OOM
+killer) is told to stop by the kernel.
 """
 
 from __future__ import annotations
@@ -75,6 +76,21 @@ def worker_main() -> None:
     main(["jingzhun", "db_worker", "--interval", "1", "--no-startup-delay"])
 
 
+def _abandon_jobs() -> str:
+    """Fail the imports a dead worker left "running" (they would show progress forever); what to say about it."""
+    from django.db import DatabaseError, connections
+
+    from jingzhun.core.uploads import upload_jobs_abandon
+
+    try:
+        failed = upload_jobs_abandon()
+    except DatabaseError as error:
+        return f"未能把它未完成的导入标记为失败：{error}"
+    finally:
+        connections.close_all()  # this thread's connection only
+    return f"它未完成的 {failed} 个导入已标记为失败。" if failed else ""
+
+
 class WorkerSupervisor(threading.Thread):
     """Runs the task worker, starts it again when it dies, and stops it when told to.
 
@@ -102,7 +118,7 @@ class WorkerSupervisor(threading.Thread):
                     break
                 if time.monotonic() - started_at >= STABLE_SECONDS:
                     delay = RESTART_DELAY
-                self._say(f"后台任务进程意外退出（退出码 {code}），{delay:g} 秒后重新启动。")
+                self._say(f"后台任务进程意外退出（退出码 {code}），{delay:g} 秒后重新启动。{_abandon_jobs()}")
             if self._stopping.wait(delay):
                 break
             delay = min(delay * 2, RESTART_DELAY_MAX)
