@@ -44,9 +44,20 @@ POLL_SECONDS = 0.5
 PROXY_HEADERS = frozenset({"x-forwarded-proto", "x-forwarded-for"})
 
 
+# The worker process: ``python -m jingzhun.cli db_worker …`` once it has asked to die with the server.
+WORKER_ARGS = ["db_worker", "--interval", "1", "--no-startup-delay"]
+_WORKER_CODE = """
+import runpy, sys
+from {module} import worker_prepare
+worker_prepare(int(sys.argv[1]))
+sys.argv = ["jingzhun", *sys.argv[2:]]
+runpy.run_module("jingzhun.cli", run_name="__main__", alter_sys=True)
+"""
+
+
 def worker_command() -> list[str]:
-    """The command line of the task worker process: :func:`worker_main` of this module, told the server's pid."""
-    return [sys.executable, "-c", f"import {__name__} as serve; serve.worker_main()", str(os.getpid())]
+    """The command line of the task worker process, told the server's pid (see :func:`worker_prepare`)."""
+    return [sys.executable, "-c", _WORKER_CODE.format(module=__name__), str(os.getpid()), *WORKER_ARGS]
 
 
 def start_worker() -> subprocess.Popen[bytes]:
@@ -65,15 +76,11 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def worker_main() -> None:
-    """Entry point of the worker process (see :func:`worker_command`)."""
-    server_pid = int(sys.argv[1])
+def worker_prepare(server_pid: int) -> None:
+    """In the worker process, before anything else: stop with the server, or now if it is already gone."""
     _die_with_parent()
     if os.getppid() != server_pid:  # the server died before the request above was in place
         sys.exit(0)
-    from jingzhun.cli import main
-
-    main(["jingzhun", "db_worker", "--interval", "1", "--no-startup-delay"])
 
 
 def _abandon_jobs() -> str:
