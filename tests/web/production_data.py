@@ -134,9 +134,15 @@ def make() -> dict[str, Any]:
             params={"department": Department.EDUCATION, "as_of": timezone.localdate().isoformat(), "source": ""},
         )
 
+    # An API token the security administrator issued for the county user (collected on the user's own page).
+    from jingzhun.accounts.services import api_token_issue
+
+    token = api_token_issue(by=users["security_admin"], user=users["county"], name="报送系统", days=30)
+
     return {
         "users": USERS,
         "values": {
+            "token_id": token.pk,
             "household_no": poor.household_no,
             "run_id": run.pk,
             "id": run.pk,
