@@ -21,7 +21,6 @@ batch with all its accepted rows, or nothing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice, repeat
@@ -36,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.services import access_log_record
 from jingzhun.core import idnumber
+from jingzhun.core.files import file_sha256 as _sha256
 from jingzhun.registry.staging import create_temp_table, drop_temp_tables, insert_rows, q
 from jingzhun.spreadsheets.cells import CellError
 from jingzhun.spreadsheets.reading import (
@@ -137,14 +137,6 @@ def _resolve_headers(department: str, headers: list[str]) -> tuple[list[tuple[in
             message += f"（这像是{_department_label(other)}的数据，请检查所选部门）"
         raise UnusableFile(message)
     return [(seen[c.header], c) for c in columns_for(department) if c.header in seen], unknown
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _row_writer(cursor: Any) -> Callable[[list[tuple[Any, ...]]], None]:

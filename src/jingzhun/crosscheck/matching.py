@@ -58,6 +58,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from jingzhun.core.sets import Plan, model_table, plan_execute
+from jingzhun.core.sql import quoted as _q
 from jingzhun.registry.models import Member, MemberStatus
 
 from .models import ACCEPTED_STATES, Batch, Decision, Match, MatchState, Method, NameKey, NameKeyState, Row
@@ -293,10 +294,6 @@ LINKS = "jz_xc_links"
 LINK_SCHEMA = {"row_id": "int64", "batch_id": "int64", "stored": "int64", "member_id": "int64"}
 UNLINKED = "jz_xc_unlinked"
 UNLINKED_SCHEMA = {"id": "int64", "name": "string", "id_raw": "string", "id_number": "string"}
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
 
 
 def links_build(batch_ids: list[int]) -> dict[int, tuple[int, int]]:

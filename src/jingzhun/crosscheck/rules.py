@@ -26,6 +26,7 @@ from django.db import connection
 from django.db.models import TextChoices
 
 from jingzhun.core.sets import Plan, model_table, plan_execute
+from jingzhun.core.sql import quoted as _q
 from jingzhun.policy.packs import CrosscheckRules
 from jingzhun.registry.models import Household, Member
 from jingzhun.registry.vocab import (
@@ -813,10 +814,6 @@ _RULES = {
 
 
 # --- running it -----------------------------------------------------------------------------------------------
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
 
 
 def clues_found_drop(*, links: bool = True) -> None:

@@ -25,6 +25,7 @@ from jingzhun.accounts.models import Role
 from jingzhun.areas.models import Area
 from jingzhun.core.scope import SYSTEM, covers, in_scope, scope_prefix
 from jingzhun.core.sets import temp_cache
+from jingzhun.core.sql import quoted as _q
 from jingzhun.policy.packs import DEFAULT_PACK, pack_get
 from jingzhun.registry.vocab import LEDGER_TEXT, Attribute, Health, MedicalInsurance, MemberStatus, SchoolStatus
 
@@ -70,10 +71,6 @@ class NoDepartmentLists(ClueRefused):
 
 def _by(user: Any) -> Any:
     return user if getattr(user, "pk", None) else None
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
 
 
 def _json(value: dict[str, Any]) -> tuple[str, str]:

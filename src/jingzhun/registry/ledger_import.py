@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import multiprocessing
 import multiprocessing.connection
 import shutil
@@ -45,6 +44,7 @@ from jingzhun.accounts.services import access_log_record
 from jingzhun.areas import services as area_services
 from jingzhun.areas.models import Area
 from jingzhun.core import idnumber
+from jingzhun.core.files import file_sha256 as _sha256
 from jingzhun.core.sqlite import sorts_in_runs
 from jingzhun.spreadsheets.cells import CellError, Column
 from jingzhun.spreadsheets.reading import (
@@ -1217,14 +1217,6 @@ def _send_sha256(path: Path, sender: Any) -> None:
         sender.send(_sha256(path))
     finally:
         sender.close()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def ledger_import(

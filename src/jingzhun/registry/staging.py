@@ -12,9 +12,7 @@ from typing import Any
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
-
-def q(name: str) -> str:
-    return connection.ops.quote_name(name)
+from jingzhun.core.sql import quoted as q
 
 
 def is_distinct(a: str, b: str) -> str:
