@@ -1,0 +1,17 @@
+"""The partials every page shares exist once, in core (messages, form fields, one field)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "jingzhun"
+SHARED = {"_messages.html", "_form_fields.html", "_field.html"}
+
+
+def test_no_app_keeps_its_own_copy_of_a_shared_partial():
+    copies = [
+        str(path.relative_to(SRC))
+        for path in SRC.glob("*/templates/*/*.html")
+        if path.name in SHARED and path.parent.name != "core"
+    ]
+    assert copies == []
