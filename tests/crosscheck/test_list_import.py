@@ -8,12 +8,14 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from openpyxl import Workbook
 
 from jingzhun.core.idnumber import check_character
 from jingzhun.crosscheck import list_import
 from jingzhun.crosscheck.list_import import department_list_import
 from jingzhun.crosscheck.models import Batch, Department, Row
 from jingzhun.spreadsheets.reading import UnusableFile
+from jingzhun.spreadsheets.writing import PrintedSheet
 from tests.crosscheck.factories_lists import (
     headers_for,
     list_row,
@@ -22,6 +24,7 @@ from tests.crosscheck.factories_lists import (
     write_list_xlsx,
 )
 from tests.registry.ledger_files import make_id
+from tests.spreadsheets.printed import excel_time
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,19 @@ def test_each_departments_layout_imports(tmp_path, department, writer):
     batch = Batch.objects.get()
     assert (batch.department, batch.as_of, batch.source, batch.rows) == (department, dt.date(2026, 1, 5), "县某局", 2)
     assert list(batch.list_rows.order_by("row_no").values_list("row_no", "name")) == [(2, "王建国"), (3, "李秀英")]
+
+
+@pytest.mark.parametrize("written", [dt.date(2025, 6, 3), excel_time(2025, 6, 3)], ids=["date", "datetime"])
+def test_a_real_excel_date_cell_is_read_as_its_date(tmp_path, written):
+    workbook = Workbook(write_only=True)  # as the exports write dates: a day number formatted yyyy-mm-dd
+    sheet = PrintedSheet(workbook, "名单", widths=[10, 20, 12])
+    sheet.header(["姓名", "证件号码", "死亡日期"])
+    sheet.append(["王建国", make_id(), written])
+    workbook.save(tmp_path / "死亡.xlsx")
+
+    outcome = _import(tmp_path / "死亡.xlsx", Department.DEATHS)
+
+    assert (outcome.exit_code, Row.objects.get().date1) == (0, dt.date(2025, 6, 3))
 
 
 def test_department_columns_land_in_their_row_fields(tmp_path):

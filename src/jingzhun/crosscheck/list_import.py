@@ -400,13 +400,16 @@ def _report(path: Path, job: _ListImport, outcome: ListImportOutcome, *, now: dt
 
 
 def list_import_summary(outcome: ListImportOutcome, *, file: Path, now: dt.datetime) -> list[tuple[str, object]]:
-    """The counts of an import in Chinese, as the CLI prints them and the report's 汇总 sheet lists them."""
+    """The counts of an import in Chinese, as the CLI prints them and the report's 汇总 sheet lists them.
+
+    The date and time are values, not text: the report writes them as date cells, the CLI prints their ISO text.
+    """
     return [
         ("文件", str(file)),
-        ("导入时间", timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S")),
+        ("导入时间", timezone.localtime(now).replace(tzinfo=None, microsecond=0)),
         ("部门", _department_label(outcome.department)),
         ("批次号", outcome.batch_id if outcome.batch_id is not None else "未建立（没有可导入的行）"),
-        ("数据日期", outcome.as_of.isoformat()),
+        ("数据日期", outcome.as_of),
         ("数据行数", outcome.rows),
         ("导入行数", outcome.imported),
         ("证件号码无效行数", outcome.invalid_ids),

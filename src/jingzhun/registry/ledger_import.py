@@ -1174,7 +1174,7 @@ class _LedgerImport:
         o = self.outcome
         return [
             ("文件", str(self.path)),
-            ("导入时间", timezone.localtime(self.now).strftime("%Y-%m-%d %H:%M:%S")),
+            ("导入时间", timezone.localtime(self.now).replace(tzinfo=None, microsecond=0)),  # a date cell in the report
             ("数据行数", o.rows),
             ("户数", o.households),
             ("新建户", o.created),
@@ -1288,7 +1288,7 @@ def _ledger_import_run(job: _LedgerImport, path: Path, *, drop_temp: bool) -> Le
         batch.rows = o.rows
         batch.households_created, batch.households_updated = o.created, o.updated
         batch.households_unchanged, batch.households_rejected = o.unchanged, o.rejected
-        batch.summary = {k: v for k, v in job.summary()}
+        batch.summary = {k: v if isinstance(v, int | str) else str(v) for k, v in job.summary()}  # JSON: time as text
         batch.save()
         o.batch_id = batch.pk
         # In the import's transaction: the log says an import happened exactly when it did.
