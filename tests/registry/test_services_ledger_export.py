@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 
 import pytest
+from openpyxl import load_workbook
 
 from jingzhun.accounts.models import AccessLog
 from jingzhun.registry.models import ChangeRecord, Member
 from jingzhun.registry.services import ledger_export, ledger_import
+from tests.spreadsheets.printed import BOM, print_setup, printed_as, row_look
 
 from .ledger_files import HEADERS, family, household_row, write_csv
 
@@ -47,6 +49,45 @@ def test_xlsx_export_reimports_without_changes(tmp_path):
     assert not ChangeRecord.objects.exists()
 
 
+def test_csv_starts_with_the_bom_excel_needs_for_chinese(tmp_path):
+    ledger_import(path=write_csv(tmp_path / "in.csv", family("H001")))
+
+    ledger_export(path=tmp_path / "out.csv")
+
+    assert (tmp_path / "out.csv").read_bytes().startswith(BOM + "户编号,".encode())
+
+
+def _exported_sheet(tmp_path):
+    ledger_import(path=write_csv(tmp_path / "in.csv", family("H001")))
+    ledger_export(path=tmp_path / "out.xlsx")
+    return load_workbook(tmp_path / "out.xlsx").active
+
+
+def test_xlsx_prints_landscape_on_the_page_width_with_the_header_frozen_and_repeated(tmp_path):
+    sheet = _exported_sheet(tmp_path)
+
+    assert print_setup(sheet) == printed_as(header_row=1, freeze="A2")
+
+
+def test_xlsx_header_is_bold_and_the_rows_bordered(tmp_path):
+    sheet = _exported_sheet(tmp_path)
+
+    assert (row_look(sheet, 1), row_look(sheet, 2)) == (
+        [(True, "thin")] * len(HEADERS),
+        [(False, "thin")] * len(HEADERS),
+    )
+
+
+def test_xlsx_columns_are_wide_enough_for_their_header_and_id_numbers(tmp_path):
+    sheet = _exported_sheet(tmp_path)
+
+    widths = {
+        header: sheet.column_dimensions[cell.column_letter].width
+        for header, cell in zip(HEADERS, sheet[1], strict=True)
+    }
+    assert (widths["证件号码"], widths["生产经营性收入"], widths["贫困户状态"], widths["务工月数"]) == (20, 16, 22, 10)
+
+
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)"])
 def test_formula_text_is_neutralised_in_csv_and_restored_on_import(tmp_path, name):
     ledger_import(path=write_csv(tmp_path / "in.csv", [household_row("H001", 姓名=name)]))
@@ -61,8 +102,6 @@ def test_formula_text_is_neutralised_in_csv_and_restored_on_import(tmp_path, nam
 
 
 def test_formula_text_is_a_quoted_string_cell_in_xlsx(tmp_path):
-    from openpyxl import load_workbook
-
     ledger_import(path=write_csv(tmp_path / "in.csv", [household_row("H001", 姓名="=1+1")]))
     ledger_export(path=tmp_path / "out.xlsx")
 

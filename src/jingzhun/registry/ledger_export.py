@@ -3,6 +3,8 @@
 One row per member with the household's columns repeated and, per household, the income of one year
 (the latest recorded, or the year asked for). Text that a spreadsheet would run as a formula is
 neutralised (:mod:`jingzhun.spreadsheets.writing`): export → import → export gives the same file.
+The .xlsx is the import layout on a sheet set up to be read and printed (bold frozen header, column widths,
+borders, landscape fitted to the page width); the .csv is UTF-8 with a BOM, as Excel needs for Chinese.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from openpyxl import Workbook
 
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.models import Area
-from jingzhun.spreadsheets.writing import csv_row, xlsx_row
+from jingzhun.spreadsheets.writing import PrintedSheet, csv_file, csv_row, display_width, written_whole
 
 from .ledger_format import LEDGER_COLUMNS, YES_NO_FIELDS
 from .models import Household, Income, Member
@@ -33,6 +35,8 @@ _SOURCE = {  # ledger field -> SQL expression over h (household), m (member), a 
     "income_year": "i.year",
 }
 _TEXT_FIELDS = {"household_no", "village_code", "village_name", "name", "id_number", "ethnicity", "phone"}
+# Display width of the longest usual value of the free-text columns (the other columns: header or vocabulary).
+_CONTENT_WIDTH = {"household_no": 16, "village_code": 12, "village_name": 10, "name": 8, "id_number": 18, "phone": 11}
 
 
 @dataclass
@@ -77,6 +81,19 @@ def _converters() -> list[Any]:
         else:  # amounts and other decimals
             converters.append(lambda v: None if v is None else Decimal(str(v)).quantize(Decimal("0.01")))
     return converters
+
+
+def _widths() -> list[int]:
+    """Column widths that show every header and the usual values whole."""
+    return [
+        2
+        + max(
+            display_width(column.header),
+            max((display_width(word) for word in column.choices or ()), default=0),
+            _CONTENT_WIDTH.get(column.field, 0),
+        )
+        for column in LEDGER_COLUMNS
+    ]
 
 
 def _rows(*, area_prefix: str, year: int | None) -> Iterator[list[Any]]:
@@ -125,19 +142,19 @@ def ledger_export(
     headers = [c.header for c in LEDGER_COLUMNS]
     rows = 0
     households: set[str] = set()
-    tmp = path.with_name(path.name + ".tmp")
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("贫困人口台账")
-        sheet.append(headers)
+        sheet = PrintedSheet(workbook, "贫困人口台账", widths=_widths())
+        sheet.header(headers)
         for row in _rows(area_prefix=area_prefix, year=year):
-            sheet.append(xlsx_row(sheet, row))
+            sheet.append(row)
             rows += 1
             households.add(row[0])
-        workbook.save(tmp)
+        with written_whole(path) as tmp:
+            workbook.save(tmp)
     elif suffix == ".csv":
-        with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+        with csv_file(path, bom=True) as f:
             writer = csv.writer(f)
             writer.writerow(headers)
             for row in _rows(area_prefix=area_prefix, year=year):
@@ -146,7 +163,6 @@ def ledger_export(
                 households.add(row[0])
     else:
         raise ValueError(f"只能导出为 .xlsx 或 .csv：{path.name}")
-    tmp.replace(path)
     access_log_record(
         user=user,
         action="export",
