@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from jingzhun.accounts.models import AccessLog, Role
+from tests.spreadsheets.printed import print_setup, printed_as
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,14 @@ def test_the_county_downloads_the_instant_help_ledger(client, users_by_role, cas
     assert response.status_code == 200
     assert _rows(response)[0][0].endswith("即时帮扶台账")
     assert AccessLog.objects.filter(user=county, target=f"instant_help:{county.scope_prefix}").exists()
+
+
+@pytest.mark.parametrize("url", ["/monitoring/export/monitoring.xlsx", "/monitoring/export/instant-help.xlsx"])
+def test_the_downloaded_ledger_prints_with_its_header_on_every_page(client, users_by_role, case, url):
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    content = b"".join(client.get(url).streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert print_setup(sheet) == printed_as(header_row=3, freeze="B4")
 
 
 def test_a_village_user_may_not_download_a_ledger(client, users_by_role, case):

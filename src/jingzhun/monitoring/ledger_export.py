@@ -1,10 +1,12 @@
 """The monitoring ledger (防止返贫监测对象台账) and the instant-help ledger (即时帮扶台账) as files.
 
-``.csv`` is the machine format: UTF-8, one header row, one row per case. The monitoring ledger's CSV has
-exactly the columns ``household_no, category, risk_types, channel, stage, opened, deadline, tier``
-(category, channel and stage in Chinese, risk types as their codes joined by ``;``, dates ISO, the tier A/B/C;
-``deadline`` is the county decision deadline). ``.xlsx`` is what an office sends upward: a title, the area and
-date, Chinese headers, every column an office reports, frozen headers and a total row.
+``.csv`` is the machine format: UTF-8 with a BOM (Excel needs it to read the Chinese), one header row, one row
+per case. The monitoring ledger's CSV has exactly the columns
+``household_no, category, risk_types, channel, stage, opened, deadline, tier`` (category, channel and stage in
+Chinese, risk types as their codes joined by ``;``, dates ISO, the tier A/B/C; ``deadline`` is the county decision
+deadline). ``.xlsx`` is what an office sends upward: a title, the area and date, Chinese headers, every column an
+office reports, dates as Excel dates, frozen headers repeated on every printed page and a total row
+(:class:`~jingzhun.spreadsheets.writing.PrintedSheet`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_names
 from jingzhun.registry.vocab import LEDGER_WORD, PovertyStatus
-from jingzhun.spreadsheets.writing import csv_row, xlsx_row
+from jingzhun.spreadsheets.writing import DATE_FORMAT, PrintedSheet, Shown, csv_file, csv_row, written_whole
 
 from .models import CATEGORY_TEXT, RiskType
 from .selectors import ledger_rows_for_scope
@@ -32,10 +33,21 @@ from .services import CHANNEL_TEXT, STAGE_TEXT
 
 Row = dict[str, Any]
 Column = tuple[str, int, Callable[[Row], Any]]  # header, width, value
+ESTIMATED = f'{DATE_FORMAT}"（估算）"'  # a deadline estimated for a case opened without its discovery date
 
 
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
+
+
+def _iso(value: Callable[[Row], dt.date | None]) -> Callable[[Row], str]:
+    """An office column's date as the machine format writes it."""
+    return lambda row: _date(value(row))
+
+
+def _deadline(row: Row) -> Any:
+    due = row["decision_due"]
+    return Shown(due, ESTIMATED) if due and row["decision_due_estimated"] else due
 
 
 def _risks(row: Row) -> str:
@@ -83,16 +95,16 @@ def _office_columns(user: Any, today: dt.date) -> list[Column]:
         ("风险类型", 18, _risks),
         ("发现渠道", 14, lambda r: CHANNEL_TEXT[r["channel"]]),
         ("当前环节", 16, lambda r: STAGE_TEXT[r["stage"]]),
-        ("发现日期", 12, lambda r: _date(r["opened_on"])),
-        ("认定期限", 12, lambda r: _date(r["decision_due"]) + ("（估算）" if r["decision_due_estimated"] else "")),
-        ("认定日期", 12, lambda r: _date(r["decided_on"])),
-        ("纳入监测日期", 12, lambda r: _date(r["monitored_since"])),
+        ("发现日期", 12, lambda r: r["opened_on"]),
+        ("认定期限", 18, _deadline),
+        ("认定日期", 12, lambda r: r["decided_on"]),
+        ("纳入监测日期", 12, lambda r: r["monitored_since"]),
         ("即时帮扶分档", 8, lambda r: r["help_tier"]),
-        ("帮扶响应期限", 12, lambda r: _date(r["help_due"])),
-        ("首次帮扶日期", 12, lambda r: _date(r["help_started_on"])),
+        ("帮扶响应期限", 12, lambda r: r["help_due"]),
+        ("首次帮扶日期", 12, lambda r: r["help_started_on"]),
         ("帮扶措施数", 8, lambda r: r["measures"]),
         ("逾期情况", 14, overdue),
-        ("办结日期", 12, lambda r: _date(r["closed_on"])),
+        ("办结日期", 12, lambda r: r["closed_on"]),
         ("办结说明", 24, lambda r: r["close_reason"]),
     ]
 
@@ -110,9 +122,9 @@ def _help_columns(user: Any, today: dt.date) -> list[Column]:
         ("监测对象类别", 14, lambda r: CATEGORY_TEXT.get(r["category"], "")),
         ("风险类型", 18, _risks),
         ("分档", 6, lambda r: r["help_tier"]),
-        ("分档日期", 12, lambda r: _date(r["help_tier_since"])),
-        ("响应期限", 12, lambda r: _date(r["help_due"])),
-        ("首次帮扶日期", 12, lambda r: _date(r["help_started_on"])),
+        ("分档日期", 12, lambda r: r["help_tier_since"]),
+        ("响应期限", 12, lambda r: r["help_due"]),
+        ("首次帮扶日期", 12, lambda r: r["help_started_on"]),
         ("帮扶措施数", 8, lambda r: r["measures"]),
         ("响应情况", 12, lambda r: _help_state(r, today)),
         ("逾期天数", 8, days_late),
@@ -149,46 +161,30 @@ def _write(
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValueError(f"只能导出为 .xlsx 或 .csv：{path.name}")
-    tmp = path.with_name(path.name + ".tmp")
     count = 0
     if suffix == ".csv":
-        with tmp.open("w", encoding="utf-8", newline="") as handle:
+        with csv_file(path, bom=True) as handle:
             writer = csv.writer(handle)
             writer.writerow([name for name, _value in machine])
             for row in rows:
                 writer.writerow(csv_row(value(row) for _name, value in machine))
                 count += 1
-    else:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title)
-        for index, (_header, width, _value) in enumerate(office, start=1):
-            sheet.column_dimensions[_column_letter(index)].width = width
-        sheet.freeze_panes = "B4"
-        bold = Font(bold=True, size=14)
-        sheet.append([_styled(sheet, f"{_title_area(area_prefix)}{title}", bold)])
-        sheet.append([f"导出日期：{timezone.localdate():%Y-%m-%d}"])
-        sheet.append([_styled(sheet, header, Font(bold=True)) for header, _width, _value in office])
-        for row in rows:
-            sheet.append(xlsx_row(sheet, (value(row) for _header, _width, value in office)))
-            count += 1
-        sheet.append([f"合计：{count} 户"])
+        return count
+    workbook = Workbook(write_only=True)
+    # The header is the third row, under the title and the export date; 户编号 stays in view when scrolling right.
+    sheet = PrintedSheet(
+        workbook, title, widths=[width for _header, width, _value in office], header_row=3, freeze="B4"
+    )
+    sheet.title(f"{_title_area(area_prefix)}{title}")
+    sheet.note(["导出日期", timezone.localdate()])
+    sheet.header(header for header, _width, _value in office)
+    for row in rows:
+        sheet.append(value(row) for _header, _width, value in office)
+        count += 1
+    sheet.note([f"合计：{count} 户"])
+    with written_whole(path) as tmp:
         workbook.save(tmp)
-    tmp.replace(path)
     return count
-
-
-def _styled(sheet: Any, value: str, font: Font) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = font
-    return cell
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
 
 
 def monitoring_ledger_export(
@@ -223,9 +219,9 @@ def instant_help_export(*, path: Path, area_prefix: str = "", user: Any = None) 
         ("household_no", office[0][2]),
         ("category", office[4][2]),
         ("tier", office[6][2]),
-        ("tier_since", office[7][2]),
-        ("due", office[8][2]),
-        ("first_help", office[9][2]),
+        ("tier_since", _iso(office[7][2])),
+        ("due", _iso(office[8][2])),
+        ("first_help", _iso(office[9][2])),
         ("measures", office[10][2]),
         ("state", office[11][2]),
         ("days_late", office[12][2]),
