@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from jingzhun.crosscheck.models import Run
 from tests.crosscheck.factories_clues import AS_OF, BatchFactory, listed, member_aged
 from tests.factories import HouseholdFactory
+from tests.spreadsheets.printed import BOM
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_csv_rows_of_this_run(tmp_path):
     listed(driver, BatchFactory(department="housing"), grade="D")
     path = tmp_path / "clues.csv"
     out, _ = run("--out", str(path), "--as-of", AS_OF.isoformat())
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "rule,department,household_no,id_number,detail"
     assert list(csv.reader(io.StringIO(text)))[1:] == [
         [
@@ -100,3 +101,21 @@ def test_area_limits_the_run():
     out, _ = run("--out", "-", "--area", inside.household.village_id)
     rows = list(csv.reader(io.StringIO(out)))[1:]
     assert [r[2] for r in rows] == [inside.household.household_no]
+
+
+def _one_clue():
+    child = member_aged(12, school_status="junior", name="王小明")
+    listed(child, BatchFactory(department="education"), status="辍学")
+
+
+def test_the_csv_file_starts_with_the_bom_excel_needs_for_chinese(tmp_path):
+    _one_clue()
+    path = tmp_path / "clues.csv"
+    run("--out", str(path), "--as-of", AS_OF.isoformat())
+    assert path.read_bytes().startswith(BOM + b"rule,department,household_no,id_number,detail\n")
+
+
+def test_standard_output_has_no_bom_for_the_program_reading_it():
+    _one_clue()
+    out, _ = run("--out", "-", "--as-of", AS_OF.isoformat())
+    assert out.startswith("rule,department,household_no,id_number,detail\n")

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from jingzhun.policy.packs import PackError
 from jingzhun.policy.selectors import pre_assessment_for_scope
 from tests.factories import AreaFactory, HouseholdFactory, IncomeFactory, MemberFactory
+from tests.spreadsheets.printed import BOM
 
 pytestmark = pytest.mark.django_db
 
@@ -95,13 +96,23 @@ def test_command_writes_households_and_villages(tmp_path):
         "preassess", "--year", "2020", "--through-month", "6", "--pack", "shandong-2020",
         "--out", str(out), "--villages-out", str(villages),
     )  # fmt: skip
-    lines = out.read_text(encoding="utf-8").splitlines()
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("household_no,village_code,poverty_status,size")
     assert (
         lines[1]
         == f"{household.household_no},{household.village_id},已脱贫(享受政策),2,3000.00,6000.00,3000.00,4500.00,1500.00,3000.00"
     )
     assert villages.read_text(encoding="utf-8").splitlines()[1] == f"{household.village_id},1,2,3000.00"
+
+
+def test_command_writes_the_household_list_with_the_bom_and_the_village_digits_without(tmp_path):
+    _household(wage=3000)
+    out, villages = tmp_path / "pre.csv", tmp_path / "villages.csv"
+    call_command(
+        "preassess", "--year", "2020", "--through-month", "6", "--pack", "shandong-2020",
+        "--out", str(out), "--villages-out", str(villages),
+    )  # fmt: skip
+    assert (out.read_bytes()[:15], villages.read_bytes()[:13]) == (BOM + b"household_no", b"village_code,")
 
 
 def test_command_refuses_a_month_outside_the_year():

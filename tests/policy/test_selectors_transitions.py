@@ -10,6 +10,7 @@ from jingzhun.policy.services import assessment_run
 from jingzhun.registry.models import Household
 from jingzhun.registry.vocab import PovertyStatus
 from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory
+from tests.spreadsheets.printed import BOM
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,15 @@ def test_command_prints_the_table_and_writes_the_households(tmp_path):
     Household.objects.filter(pk=household.pk).update(poverty_status=PovertyStatus.EXITED)
     out = tmp_path / "transitions.csv"
     call_command("transitions", "--from", str(run.pk), "--out", str(out))
-    assert out.read_text(encoding="utf-8").splitlines() == [
+    assert out.read_text(encoding="utf-8-sig").splitlines() == [
         "from_status,to_status,household_no",
         f"未脱贫,已脱贫(享受政策),{household.household_no}",
     ]
+
+
+def test_command_writes_the_csv_with_the_bom_excel_needs_for_the_chinese_statuses(tmp_path):
+    _household(PovertyStatus.NOT_EXITED)
+    run = assessment_run(year=2020)
+    out = tmp_path / "transitions.csv"
+    call_command("transitions", "--from", str(run.pk), "--out", str(out))
+    assert out.read_bytes().startswith(BOM + b"from_status,to_status,household_no\n")

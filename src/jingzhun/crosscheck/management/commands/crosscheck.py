@@ -1,10 +1,10 @@
 """``jingzhun crosscheck [--out FILE] [--as-of DATE] [--area CODE]``: compare the registry with the latest
 department lists (docs/RULES.md §8) and write the run's clues.
 
-The CSV (UTF-8) has one row per open clue of this run, with the header ``rule,department,household_no,
+The CSV (UTF-8 with a BOM, which Excel needs to read the Chinese) has one row per open clue of this run, with the header ``rule,department,household_no,
 id_number,detail``: ``department`` is the department key of docs/LEDGER.md §2 (``education`` …), ``internal`` for
-X12; ``id_number`` is empty for the household clues X04 and X10. ``--out -`` writes it to standard output (the
-summary then goes to standard error).
+X12; ``id_number`` is empty for the household clues X04 and X10. ``--out -`` writes it to standard output
+without the BOM, for another program to read (the summary then goes to standard error).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any, TextIO
 
 from django.core.management.base import CommandError, CommandParser
@@ -23,6 +24,7 @@ from jingzhun.crosscheck.models import Rule
 from jingzhun.crosscheck.selectors import clues_of_run
 from jingzhun.crosscheck.services import NoDepartmentLists, crosscheck_run
 from jingzhun.policy.packs import PackError
+from jingzhun.spreadsheets.writing import csv_file
 
 HEADER = ("rule", "department", "household_no", "id_number", "detail")
 
@@ -58,7 +60,7 @@ class Command(BatchCommand):
             self._write(run, buffer)
             self.stdout.write(buffer.getvalue(), ending="")
         elif out:
-            with open(out, "w", encoding="utf-8", newline="") as handle:
+            with csv_file(Path(out), bom=True) as handle:
                 self._write(run, handle)
         report = self.stderr if out == "-" else self.stdout
         for line in self._summary(run, out):

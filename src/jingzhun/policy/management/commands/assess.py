@@ -18,9 +18,10 @@ from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.core.management.batch import BatchCommand
 from jingzhun.policy.models import AreaResult
 from jingzhun.policy.packs import DEFAULT_PACK, PackError
-from jingzhun.policy.result_format import area_rows_write, household_rows_write
+from jingzhun.policy.result_format import CSV_BOM, area_rows_write, household_rows_write
 from jingzhun.policy.selectors import area_results_for_scope, exclusions, household_results_rows, run_summary
 from jingzhun.policy.services import assessment_run
+from jingzhun.spreadsheets.writing import csv_file
 
 _LEVEL_ORDER = {"county": 0, "town": 1, "village": 2}
 
@@ -32,7 +33,7 @@ def _opened(path: str) -> Iterator[TextIO]:
         return
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w", encoding="utf-8", newline="") as stream:
+    with csv_file(target, bom=CSV_BOM) as stream:
         yield stream
 
 

@@ -1,5 +1,9 @@
 """``jingzhun preassess --year Y --through-month M [--pack NAME | --threshold YUAN] [--area CODE] [--out FILE]
-[--villages-out FILE]``: income pre-assessment (收入预评估)."""
+[--villages-out FILE]``: income pre-assessment (收入预评估).
+
+The household list is UTF-8 with a BOM (its poverty status is Chinese, which Excel reads right only with
+one); the village totals, digits only, are plain UTF-8.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.policy.packs import DEFAULT_PACK, PackError
 from jingzhun.policy.selectors import pre_assessment_for_scope
 from jingzhun.registry.vocab import LEDGER_WORD, PovertyStatus
+from jingzhun.spreadsheets.writing import csv_file
 
 _STATUS_TEXT = LEDGER_WORD[PovertyStatus]
 HOUSEHOLD_COLUMNS = (
@@ -72,7 +77,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from None
         limit = f"{result.threshold:.2f}"
         if options["out"]:
-            with options["out"].open("w", encoding="utf-8", newline="") as stream:
+            with csv_file(options["out"], bom=True) as stream:
                 writer = csv.writer(stream, lineterminator="\n")
                 writer.writerow(HOUSEHOLD_COLUMNS)
                 for row in result.households:
@@ -91,7 +96,7 @@ class Command(BaseCommand):
                         ]
                     )
         if options["villages_out"]:
-            with options["villages_out"].open("w", encoding="utf-8", newline="") as stream:
+            with csv_file(options["villages_out"], bom=False) as stream:
                 writer = csv.writer(stream, lineterminator="\n")
                 writer.writerow(VILLAGE_COLUMNS)
                 for row in result.villages:

@@ -1,7 +1,7 @@
 """``jingzhun transitions --from RUN [--to RUN] [--area CODE] [--out FILE]``: the 托底清零 table.
 
 Statuses of one run against another run, or against the registry's current statuses when ``--to`` is
-left out; the CSV lists the households behind every cell.
+left out; the CSV (UTF-8 with a BOM: the statuses are Chinese) lists the households behind every cell.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from rich.table import Table
 from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.policy.selectors import run_get, transitions_for_scope
 from jingzhun.registry.vocab import LEDGER_WORD, PovertyStatus
+from jingzhun.spreadsheets.writing import csv_file
 
 _STATUS_TEXT = LEDGER_WORD[PovertyStatus]
 _ORDER = [code for code in PovertyStatus] + [""]
@@ -61,7 +62,7 @@ class Command(BaseCommand):
         changed = sum(n for (a, b), n in cells.items() if a != b)
         self.stdout.write(f"状态变化 {changed} 户，未变 {sum(cells.values()) - changed} 户")
         if out:
-            with out.open("w", encoding="utf-8", newline="") as stream:
+            with csv_file(out, bom=True) as stream:
                 writer = csv.writer(stream, lineterminator="\n")
                 writer.writerow(["from_status", "to_status", "household_no"])
                 for household_no, before, after in result.rows:
