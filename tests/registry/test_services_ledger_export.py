@@ -69,13 +69,10 @@ def test_xlsx_prints_landscape_on_the_page_width_with_the_header_frozen_and_repe
     assert print_setup(sheet) == printed_as(header_row=1, freeze="A2")
 
 
-def test_xlsx_header_is_bold_and_the_rows_bordered(tmp_path):
+def test_xlsx_header_is_bold_and_the_rows_plain(tmp_path):
     sheet = _exported_sheet(tmp_path)
 
-    assert (row_look(sheet, 1), row_look(sheet, 2)) == (
-        [(True, "thin")] * len(HEADERS),
-        [(False, "thin")] * len(HEADERS),
-    )
+    assert (row_look(sheet, 1), row_look(sheet, 2)) == ([(True, "thin")] * len(HEADERS), [(False, None)] * len(HEADERS))
 
 
 def test_xlsx_columns_are_wide_enough_for_their_header_and_id_numbers(tmp_path):

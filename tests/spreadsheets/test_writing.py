@@ -140,6 +140,21 @@ def test_every_row_reads_back_as_written_although_cells_are_reused(rows):
     assert back == expected
 
 
+def test_an_unbordered_sheet_still_writes_dates_as_dates_and_formula_text_as_text(tmp_path):
+    def fill(sheet):
+        sheet.header(["户编号", "日期", "时间"])
+        sheet.append(["=1+1", dt.date(2026, 1, 5), excel_time(2026, 1, 5, 8, 30)])
+
+    sheet = _written(tmp_path, fill, bordered=False)
+
+    assert [(c.value, c.data_type, c.number_format, c.quotePrefix) for c in sheet[2]] == [
+        ("=1+1", "s", "General", True),
+        (excel_time(2026, 1, 5), "d", DATE_FORMAT, False),
+        (excel_time(2026, 1, 5, 8, 30), "d", "yyyy-mm-dd hh:mm:ss", False),
+    ]
+    assert row_look(sheet, 2) == [(False, None)] * 3
+
+
 def test_display_width_counts_chinese_as_two():
     assert (display_width("证件号码"), display_width("ID 1"), display_width("（估算）")) == (8, 4, 8)
 
