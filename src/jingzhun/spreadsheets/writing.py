@@ -90,7 +90,7 @@ class PrintedSheet:
     repeated at the top of every printed page. ``freeze`` is the first cell that scrolls (default: column A
     under the header). ``bordered=False`` leaves the data cells without borders: a bordered cell is written
     even when empty and goes through openpyxl's slow path for styled cells, which made the 20,000-household
-    ledger export take half as long again (bench figures in docs/台账导入导出.md).
+    ledger export take half as long again (bench/README.md).
     """
 
     def __init__(
