@@ -1,8 +1,9 @@
 """Writing the files people open in Excel: printable streamed worksheets, real date cells, CSV with a BOM.
 
 Every export goes through here, so that every workbook prints the same way — A4 landscape, fitted to the page
-width, the header row repeated on every printed page, frozen on screen, bold, bordered, page numbers in the
-footer — and every CSV is written whole or not at all.
+width, the header row repeated on every printed page, frozen on screen and bold, the table bordered (the
+household ledger's data cells excepted, for speed), page numbers in the footer — and every CSV is written
+whole or not at all.
 
 Text that a spreadsheet would run as a formula is kept as plain text. In .xlsx the cell is stored as a string
 with Excel's quote prefix (shown without an apostrophe, never evaluated, not even after editing); in .csv,
@@ -151,13 +152,9 @@ class PrintedSheet:
         if isinstance(value, str):
             return self._fresh(value, NOTE) if value.startswith(FORMULA_PREFIXES) else value
         if isinstance(value, dt.date):
-            cell = self._fresh(value, NOTE)
-            cell.number_format = DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
-            return cell
+            return self._fresh(value, NOTE, DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT)
         if isinstance(value, Shown):
-            cell = self._fresh(value.value, NOTE)
-            cell.number_format = value.number_format
-            return cell
+            return self._fresh(value.value, NOTE, value.number_format)
         return value
 
     def _bordered(self, index: int, value: Any) -> Any:
@@ -168,9 +165,7 @@ class PrintedSheet:
         elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
             return self._fresh(value, BODY)
         elif isinstance(value, Shown):
-            cell = self._fresh(value.value, DATE if isinstance(value.value, dt.date) else BODY)
-            cell.number_format = value.number_format
-            return cell
+            return self._fresh(value.value, BODY, value.number_format)
         elif isinstance(value, _PLAIN):
             kind = BODY
         else:  # a type openpyxl gives a format of its own (a time, a duration): not for a reused cell
@@ -181,7 +176,7 @@ class PrintedSheet:
         cell.value = value
         return cell
 
-    def _fresh(self, value: Any, style: str) -> Any:
+    def _fresh(self, value: Any, style: str, number_format: str | None = None) -> Any:
         cell = WriteOnlyCell(self.sheet)
         cell.style = style  # before the value: a date keeps the format openpyxl gives it in a plain style
         if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -190,6 +185,8 @@ class PrintedSheet:
             cell.quotePrefix = True
         else:
             cell.value = _naive(value)
+        if number_format:
+            cell.number_format = number_format
         return cell
 
 

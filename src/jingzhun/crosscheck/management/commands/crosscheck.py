@@ -1,10 +1,11 @@
 """``jingzhun crosscheck [--out FILE] [--as-of DATE] [--area CODE]``: compare the registry with the latest
 department lists (docs/RULES.md §8) and write the run's clues.
 
-The CSV (UTF-8 with a BOM, which Excel needs to read the Chinese) has one row per open clue of this run, with the header ``rule,department,household_no,
-id_number,detail``: ``department`` is the department key of docs/LEDGER.md §2 (``education`` …), ``internal`` for
-X12; ``id_number`` is empty for the household clues X04 and X10. ``--out -`` writes it to standard output
-without the BOM, for another program to read (the summary then goes to standard error).
+The CSV (UTF-8 with a BOM, which Excel needs to read the Chinese) has one row per open clue of this run,
+with the header ``rule,department,household_no,id_number,detail``: ``department`` is the department key of
+docs/LEDGER.md §2 (``education`` …), ``internal`` for X12; ``id_number`` is empty for the household clues X04
+and X10. ``--out -`` writes it to standard output without the BOM, for another program to read (the summary
+then goes to standard error).
 """
 
 from __future__ import annotations
