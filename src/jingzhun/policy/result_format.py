@@ -22,7 +22,7 @@ HOUSEHOLD_COLUMNS = (
     "reasons",
 )
 AREA_COLUMNS = ("area_code", "level", "population", "poor_population", "incidence_pct", "exit_eligible")
-# LEDGER.md §3 specifies both files as UTF-8 with the header as written there, for programs to read: no BOM,
+# docs/LEDGER.md §3 specifies both files as UTF-8 with the header as written there, for programs to read: no BOM,
 # although the tier and reasons are Chinese (every other CSV with Chinese in it carries one for Excel).
 CSV_BOM = False
 

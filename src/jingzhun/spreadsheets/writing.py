@@ -223,7 +223,7 @@ def csv_file(path: Path, *, bom: bool) -> Iterator[TextIO]:
 
     ``bom``: start with the UTF-8 byte-order mark. Excel reads a CSV without it in the local code page (GBK on
     a Chinese Windows) and shows Chinese as mojibake, so every CSV with Chinese text in it carries one — unless
-    its machine format (LEDGER.md) says plain UTF-8.
+    its machine format (docs/LEDGER.md) says plain UTF-8.
     """
     with written_whole(path) as tmp, tmp.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
         yield stream
