@@ -59,7 +59,7 @@ def test_export_monitoring_csv_has_one_row_per_case(flagged, tmp_path):
         [
             "H0001",
             "脱贫不稳定户",
-            "",
+            ";".join(case.risk_types),
             "部门筛查预警",
             "已发现",
             case.opened_on.isoformat(),
