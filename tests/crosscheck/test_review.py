@@ -124,3 +124,86 @@ def test_a_homophone_typo_shows_its_reasons(client, users_by_role):
     client.force_login(users_by_role[Role.COUNTY].owner)
     body = client.get("/crosscheck/review/").content.decode()
     assert "ID numbers differ in one character" in body or "证件号码错一位" in body
+
+
+# --- a decision touches only what the user may see (issue 24, item 5) -------------------------------------------
+
+
+@pytest.fixture
+def two_towns(users_by_role):
+    """A row without an ID number whose two candidates live in two towns of county A, and a town user of the
+    second town (the first town's user is ``users_by_role[Role.TOWN].owner``)."""
+    from jingzhun.areas.models import Level
+    from tests.factories import AreaFactory, UserFactory
+
+    other_town = AreaFactory(level=Level.TOWN, parent=users_by_role.county_a)
+    other_village = AreaFactory(level=Level.VILLAGE, parent=other_town)
+    region = users_by_role.village_a.code[:6]
+    members = [
+        MemberFactory(
+            household=HouseholdFactory(village=village),
+            name="王芳",
+            id_number=id_number(region, BORN, 130 + 2 * i),
+            birth_date=BORN,
+            sex="F",
+        )
+        for i, village in enumerate((users_by_role.village_a, other_village))
+    ]
+    batch = batch_make()
+    row = row_make(batch=batch, name="王芳", id_raw="无")
+    batch_match(batch=batch)
+    other_user = UserFactory(username="town_other", role=Role.TOWN, area=other_town)
+    return members, row, other_user
+
+
+def test_confirming_leaves_another_towns_candidate_untouched(client, users_by_role, two_towns):
+    (mine, theirs), row, _other_user = two_towns
+    client.force_login(users_by_role[Role.TOWN].owner)
+    response = client.post(f"/crosscheck/review/{Match.objects.get(row=row, member=mine).pk}/confirm/")
+    assert response.status_code == 302
+    assert (_state(row, mine), _state(row, theirs)) == (MatchState.CONFIRMED, MatchState.REVIEW)
+    assert Match.objects.get(row=row, member=theirs).decided_by is None
+    assert not Decision.objects.filter(member=theirs).exists()
+
+
+def test_the_other_towns_reviewer_sees_the_row_matched_and_may_only_reject(client, users_by_role, two_towns):
+    (mine, theirs), row, other_user = two_towns
+    match_confirm(match_id=Match.objects.get(row=row, member=mine).pk, user=users_by_role[Role.TOWN].owner)
+    client.force_login(other_user)
+    page = client.get("/crosscheck/review/").content.decode()
+    assert 'data-testid="settled-elsewhere"' in page and 'data-testid="confirm"' not in page
+    assert mine.household.household_no not in page  # which member the other town chose is not said
+    theirs_match = Match.objects.get(row=row, member=theirs)
+    client.post(f"/crosscheck/review/{theirs_match.pk}/confirm/")
+    assert _state(row, theirs) == MatchState.REVIEW  # one accepted match per row
+    client.post(f"/crosscheck/review/{theirs_match.pk}/reject/")
+    assert _state(row, theirs) == MatchState.REJECTED
+    assert Decision.objects.get(member=theirs).decided_by == other_user
+
+
+def test_a_county_user_confirming_closes_the_candidates_of_every_town(users_by_role, two_towns):
+    (mine, theirs), row, _other_user = two_towns
+    match_confirm(match_id=Match.objects.get(row=row, member=mine).pk, user=users_by_role[Role.COUNTY].owner)
+    assert (_state(row, mine), _state(row, theirs)) == (MatchState.CONFIRMED, MatchState.REJECTED)
+
+
+def test_a_row_confirmed_by_one_town_counts_as_matched_not_in_review(users_by_role, two_towns):
+    (mine, _theirs), row, _other_user = two_towns
+    match_confirm(match_id=Match.objects.get(row=row, member=mine).pk, user=users_by_role[Role.TOWN].owner)
+    outcome = batch_match(batch=row.batch)
+    assert (outcome.accepted, outcome.review, outcome.unmatched) == (1, 0, 0)
+
+
+def test_another_towns_confirmation_of_the_same_writing_is_not_overturned(users_by_role, two_towns):
+    (mine, theirs), row, other_user = two_towns
+    # The same department writing in a second list, still in review when the other town confirms the first.
+    later = batch_make()
+    again = row_make(batch=later, name="王芳", id_raw="无")
+    batch_match(batch=later)
+    match_confirm(match_id=Match.objects.get(row=row, member=theirs).pk, user=other_user)
+    with pytest.raises(ReviewRefused, match="县级"):
+        match_confirm(match_id=Match.objects.get(row=again, member=mine).pk, user=users_by_role[Role.TOWN].owner)
+    assert Decision.objects.get(member=theirs).same_person is True
+    # The county, which sees both, settles it.
+    match_confirm(match_id=Match.objects.get(row=again, member=mine).pk, user=users_by_role[Role.COUNTY].owner)
+    assert Decision.objects.get(member=theirs).same_person is False

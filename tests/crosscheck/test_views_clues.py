@@ -146,3 +146,28 @@ def test_masked_numbers_leave_no_unmask_entry(client, users_by_role, clue):
     client.get(f"/crosscheck/clues/{clue.pk}/")
     client.get("/crosscheck/")
     assert not AccessLog.objects.filter(action="unmask").exists()
+
+
+def test_a_clue_of_a_household_that_moved_away_is_neither_shown_nor_answered(client, users_by_role, clue):
+    # The clue keeps the village of the last comparison; the household moved to county B since (issue 24, item 5).
+    from jingzhun.registry.models import Household
+
+    Household.objects.filter(pk=clue.household_id).update(village=users_by_role.village_b)
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    assert clue.household.household_no not in client.get("/crosscheck/").content.decode()
+    assert client.get(f"/crosscheck/clues/{clue.pk}/").status_code == 404
+    response = client.post(f"/crosscheck/clues/{clue.pk}/", {"action": "dispatch", "version": clue.version})
+    assert response.status_code == 404
+    clue.refresh_from_db()
+    assert clue.state == "new"
+
+
+def test_the_clue_services_refuse_a_household_that_moved_away(users_by_role, clue):
+    from django.core.exceptions import PermissionDenied
+
+    from jingzhun.crosscheck.services import clue_dispatch
+    from jingzhun.registry.models import Household
+
+    Household.objects.filter(pk=clue.household_id).update(village=users_by_role.village_b)
+    with pytest.raises(PermissionDenied):
+        clue_dispatch(clue_id=clue.pk, user=users_by_role[Role.COUNTY].owner, expected_version=clue.version)

@@ -42,7 +42,8 @@ transaction; running it again adds nothing for rows that already have matches.
 (``state`` ``auto`` or ``confirmed``, :data:`~jingzhun.crosscheck.models.ACCEPTED_STATES`; at most one per
 row, kept so by this module and the review services), or when it has no ``Match`` at all and a member holds its
 exact number (the active one, where a number has one active holder and inactive ones) — what :data:`LINKS`
-holds. ``review`` matches are candidates only; ``rejected`` ones are kept so the
+holds. ``review`` matches are candidates only (a row confirmed by one area may keep another area's candidates
+awaiting review: see :func:`~jingzhun.crosscheck.review.match_confirm`); ``rejected`` ones are kept so the
 row is not matched again.
 """
 
@@ -109,7 +110,7 @@ class MatchOutcome:
     rows: int = 0
     created: int = 0  # Match rows written by this run
     accepted: int = 0  # rows with an accepted match
-    review: int = 0  # rows with candidates awaiting review
+    review: int = 0  # rows without an accepted match, with candidates awaiting review
     unmatched: int = 0  # rows with neither
     names_keyed: int = 0
     by_method_state: dict[str, int] = field(default_factory=dict)  # "method/state" → matches
@@ -733,10 +734,11 @@ def _count(outcomes: dict[int, MatchOutcome], ids: list[int], newest_before: int
             key = f"{method}/{state}"
             outcome.by_method_state[key] = outcome.by_method_state.get(key, 0) + int(n)
             outcome.created += int(made or 0)
-        # Rows in review (confirming one candidate rejects the others: these have no accepted match).
+        # Rows in review: with candidates awaiting review and no accepted match (confirming a candidate leaves
+        # those of other areas awaiting their own reviewer, but the row is matched).
         cursor.execute(
             f"SELECT l.batch_id, COUNT(DISTINCT x.row_id) FROM {match} x JOIN {links} l ON l.row_id = x.row_id "
-            "WHERE x.state = %s GROUP BY l.batch_id",
+            "WHERE x.state = %s AND l.member_id IS NULL GROUP BY l.batch_id",
             [MatchState.REVIEW.value],
         )
         for batch_id, in_review in cursor.fetchall():

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
-from jingzhun.core.scope import scope_prefix
+from jingzhun.core.scope import in_scope, scope_prefix, scoped
 
 from .matching import id_edit
 from .models import Decision, Match, MatchState
@@ -94,21 +94,39 @@ def _remember(*, match: Match, same_person: bool, user: Any) -> None:
 
 
 def match_confirm(*, match_id: int, user: Any) -> Match:
-    """The row is this member: the match is confirmed, the row's other candidates rejected, all remembered."""
+    """The row is this member: the match is confirmed, the row's other candidates *that the user sees* (its
+    queue shows them beside this one) rejected, all remembered.
+
+    A decision touches only what the user may see: candidates of the row in another area are left awaiting
+    review by their own area (a county user, who sees them all, closes them all); while this match stands they
+    cannot be confirmed (one accepted match per row), only rejected. Likewise an earlier confirmation of
+    another member for the way the department wrote this person is replaced only when that member lies in the
+    user's area; one outside it refuses the confirmation, for a user who sees both (the county) to settle.
+    """
     with transaction.atomic():
         match = _decided(user, match_id)
         now = timezone.now()
-        others = list(Match.objects.select_for_update().filter(row_id=match.row_id).exclude(pk=match.pk))
+        others = list(
+            Match.objects.select_for_update(of=("self",))
+            .filter(row_id=match.row_id)
+            .exclude(pk=match.pk)
+            .select_related("member__household")
+        )
         if any(other.state in (MatchState.AUTO, MatchState.CONFIRMED) for other in others):
             raise ReviewRefused("该行已有确认的匹配。")
-        for other in others:
+        seen = [other for other in others if in_scope(user, other.member.household.village_id)]
+        # One person written one way is one member: an older confirmation for another member no longer holds.
+        row = match.row
+        older = Decision.objects.filter(id_raw=row.id_raw, name=row.name, same_person=True).exclude(
+            member_id=match.member_id
+        )
+        if scoped(older, user, "member__household__village__code").count() != older.count():
+            raise ReviewRefused("部门数据中此人的同一写法已被确认为另一名成员，请由县级用户核实后处理。")
+        for other in seen:
             other.state, other.decided_by, other.decided_at = MatchState.REJECTED, user, now
             other.save(update_fields=["state", "decided_by", "decided_at"])
             _remember(match=other, same_person=False, user=user)
-        # One person written one way is one member: an older confirmation for another member no longer holds.
-        Decision.objects.filter(id_raw=match.row.id_raw, name=match.row.name, same_person=True).exclude(
-            member_id=match.member_id
-        ).update(same_person=False, decided_by=user, decided_at=now)
+        older.update(same_person=False, decided_by=user, decided_at=now)
         match.state, match.decided_by, match.decided_at = MatchState.CONFIRMED, user, now
         match.save(update_fields=["state", "decided_by", "decided_at"])
         _remember(match=match, same_person=True, user=user)

@@ -18,7 +18,7 @@ from jingzhun.accounts.permissions import Capability
 from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import unmasked_view_record
 
-from .models import Department, Match, Method
+from .models import ACCEPTED_STATES, Department, Match, Method
 from .review import ReviewRefused, match_confirm, match_get_for_user, match_reasons, match_reject, review_queue_for_user
 
 PAGE_ROWS = 50
@@ -60,6 +60,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
     row_ids = list(queue.order_by("row_id").values_list("row_id", flat=True).distinct()[: PAGE_ROWS + 1])
     more = len(row_ids) > PAGE_ROWS
     row_ids = row_ids[:PAGE_ROWS]
+    # Rows another area has already matched (its candidates here can only be rejected); which member it chose
+    # is not said.
+    settled = set(Match.objects.filter(row_id__in=row_ids, state__in=ACCEPTED_STATES).values_list("row_id", flat=True))
     entries: list[dict[str, Any]] = []
     for match in queue.filter(row_id__in=row_ids):
         row, member = match.row, match.member
@@ -76,6 +79,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
                 "household_no": member.household.household_no,
                 "method": Method(match.method).label if match.method in Method.values else match.method,
                 "reasons": _reason_texts(match),
+                "settled_elsewhere": match.row_id in settled,
             }
         )
     if entries:

@@ -23,8 +23,12 @@ def clues_of_run(*, run: Run) -> QuerySet[Clue]:
 def clues_for_user(
     *, user: Any, rule: str = "", department: str = "", state: str = "open", village: str = ""
 ) -> QuerySet[Clue]:
-    """Clues of households in the user's area, filtered; ``state`` is a clue state, ``open`` or ``all``."""
-    clues = scoped(Clue.objects.all(), user, "village_code").select_related("household", "household__village")
+    """Clues of households in the user's area, filtered; ``state`` is a clue state, ``open`` or ``all``.
+
+    Both the clue's village (the household's at the last comparison: indexed) and the household's own village
+    now (it may have moved since) must lie in the area."""
+    clues = scoped(Clue.objects.all(), user, "village_code")
+    clues = scoped(clues, user, "household__village__code").select_related("household", "household__village")
     if rule:
         clues = clues.filter(rule=rule)
     if department:

@@ -286,7 +286,8 @@ def _check(user: Any, clue: Clue, roles: set[str], what: str) -> None:
     if role not in roles:
         who = "、".join(text for code, text in (("county", "县级"), ("town", "乡镇")) if code in roles)
         raise PermissionDenied(f"「{what}」须由{who}用户办理。")
-    if not in_scope(user, clue.village_code):
+    # The clue's village is the household's at the last comparison: the household may have moved since.
+    if not in_scope(user, clue.village_code) or not in_scope(user, clue.household.village_id):
         raise PermissionDenied(f"户 {clue.household.household_no} 不在您的管辖区域内。")
 
 
