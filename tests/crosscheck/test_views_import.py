@@ -176,3 +176,33 @@ def test_batches_imported_from_the_command_line_are_seen_by_every_area(client, u
     department_list_import(department=EDU, path=write_list_csv(tmp_path / "全县.csv", [list_row(EDU)]))
     client.force_login(users_by_role[Role.TOWN].outsider)
     assert "全县.csv" in client.get(reverse("crosscheck:batch_list")).content.decode()
+
+
+# --- the report names only what the uploader may see (issue 24, item 6) -------------------------------------------
+
+
+def test_the_same_file_as_another_countys_batch_is_not_pointed_out(
+    client, clerk, users_by_role, tmp_path, django_capture_on_commit_callbacks
+):
+    rows = [list_row(EDU), list_row(EDU)]
+    outsider = users_by_role[Role.DEPARTMENT].outsider
+    path = write_list_csv(tmp_path / "乙县.csv", rows)
+    department_list_import(department=EDU, path=path, user=outsider, area_prefix=outsider.scope_prefix)
+    first = _job(_upload(client, django_capture_on_commit_callbacks, tmp_path, rows), clerk)
+    assert first.summary["same_as_batch"] is None
+    # The clerk's own earlier batch of the same file is still pointed out.
+    again = _job(_upload(client, django_capture_on_commit_callbacks, tmp_path, rows), clerk)
+    assert again.summary["same_as_batch"] == first.result_id
+
+
+def test_the_list_report_shows_the_files_name_not_where_the_server_keeps_it(
+    client, clerk, tmp_path, django_capture_on_commit_callbacks, settings
+):
+    rows = [list_row(EDU), list_row(EDU, 学籍状态="在学")]
+    job = _job(_upload(client, django_capture_on_commit_callbacks, tmp_path, rows), clerk)
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(job.report_path)
+    cells = [str(c) for name in workbook.sheet_names for r in workbook.get_sheet_by_name(name).to_python() for c in r]
+    assert "教体.csv" in cells
+    assert not any(str(settings.DATA_DIR) in cell for cell in cells)

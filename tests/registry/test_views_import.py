@@ -126,3 +126,88 @@ def test_another_users_import_is_not_found(client, county_user, tmp_path, django
     client.force_login(UserFactory(role=Role.COUNTY, area=sample_area(Level.COUNTY)))
     assert client.get(reverse("imports:detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("imports:report", args=[job.pk])).status_code == 404
+
+
+# --- the report names only what the uploader may see (issue 24, item 6) -------------------------------------------
+
+
+@pytest.fixture
+def two_towns(client):
+    """Household H001 (王建国, 李秀英) registered in town B by the command line; a town-A user logged in."""
+    from jingzhun.registry.ledger_import import ledger_import
+
+    town_a, town_b = AreaFactory(level=Level.TOWN), AreaFactory(level=Level.TOWN)
+    village_a = AreaFactory(level=Level.VILLAGE, parent=town_a)
+    village_b = AreaFactory(level=Level.VILLAGE, parent=town_b)
+    registered = family("H001", 村代码=village_b.code)
+    ledger_import(path=write_csv(_scratch(village_b.code) / "b.csv", registered))
+    client.force_login(UserFactory(role=Role.TOWN, area=town_a))
+    return village_a, village_b, registered
+
+
+def _scratch(name: str):
+    from django.conf import settings
+
+    folder = settings.DATA_DIR / f"cli-{name}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _scope_errors(job, household_no):
+    return [tuple(row[2:]) for row in read_report(job.report_path)["错误"] if row[1] == household_no]
+
+
+def test_a_near_miss_in_another_areas_household_is_not_suggested(
+    client, two_towns, tmp_path, django_capture_on_commit_callbacks
+):
+    village_a, _village_b, registered = two_towns
+    number = registered[1]["证件号码"]
+    typo = number[:14] + str((int(number[14]) + 1) % 10) + number[15:]
+    rows = family("H001", 村代码=village_a.code)
+    rows[1]["证件号码"] = typo
+    _upload(client, django_capture_on_commit_callbacks, tmp_path, rows)
+    cells = [
+        str(cell) for sheet in read_report(UploadJob.objects.get().report_path).values() for r in sheet for cell in r
+    ]
+    assert not any("相近的号码" in cell or number[-4:] + "（" in cell for cell in cells)
+    assert not any("以外的村" in cell for cell in cells)
+
+
+def test_the_same_refusal_whether_or_not_the_household_exists_elsewhere(
+    client, two_towns, tmp_path, django_capture_on_commit_callbacks
+):
+    _village_a, village_b, _registered = two_towns
+    rows = family("H001", 村代码=village_b.code) + family("H002", 村代码=village_b.code)  # H002 exists nowhere
+    _upload(client, django_capture_on_commit_callbacks, tmp_path, rows)
+    job = UploadJob.objects.get()
+    assert _scope_errors(job, "H001") == _scope_errors(job, "H002")
+    assert len(_scope_errors(job, "H001")) == 1
+
+
+def test_a_household_number_taken_elsewhere_gets_the_neutral_refusal(
+    client, two_towns, tmp_path, django_capture_on_commit_callbacks
+):
+    village_a, village_b, _registered = two_towns
+    _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001", 村代码=village_a.code))
+    job = UploadJob.objects.get()
+    ((header, value, message),) = _scope_errors(job, "H001")
+    assert (header, value) == ("户编号", "H001")
+    assert message.startswith("不在您的管辖范围") and village_b.code not in message
+    assert Household.objects.get(household_no="H001").village_id == village_b.code
+
+
+def test_neither_the_report_nor_the_page_shows_where_the_server_keeps_the_file(
+    client, county_user, tmp_path, django_capture_on_commit_callbacks, settings
+):
+    rows = family("H001") + family("H002", 证件号码="370125198001010000")
+    response = _upload(client, django_capture_on_commit_callbacks, tmp_path, rows)
+    job = UploadJob.objects.get()
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(job.report_path)
+    sheets = [workbook.get_sheet_by_name(name).to_python() for name in workbook.sheet_names]
+    assert ["文件", "台账.csv"] in sheets[-1]  # 汇总: the name the user gave the file
+    cells = [str(cell) for sheet in sheets for r in sheet for cell in r]
+    assert not any(str(settings.DATA_DIR) in cell or "uploads" in cell for cell in cells)
+    page = client.get(response.url).content.decode()
+    assert str(settings.DATA_DIR) not in page and job.path not in page

@@ -13,7 +13,7 @@ from uuid import UUID
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +29,7 @@ from jingzhun.core.uploads import UploadRefused, upload_job_create, upload_job_f
 from jingzhun.core.widgets import DateInput
 
 from .import_jobs import KIND
+from .list_import import batches_visible
 from .models import Batch, Department
 
 BATCHES_PER_DEPARTMENT = 5
@@ -70,8 +71,7 @@ def batches_for_user(*, user: Any) -> QuerySet[Batch]:
     prefix = scope_prefix(user)
     if not prefix:
         return Batch.objects.none()
-    above = [prefix[:n] for n in range(len(prefix) + 1)]
-    return Batch.objects.filter(Q(area_prefix__in=above) | Q(area_prefix__startswith=prefix))
+    return Batch.objects.filter(batches_visible(area_prefix=prefix))
 
 
 @login_required

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
@@ -320,6 +321,13 @@ def _row_range(batch_id: int, newest_before: int) -> tuple[int, int]:
     return ends[0], ends[1]
 
 
+def batches_visible(*, area_prefix: str) -> Q:
+    """The batches a user of ``area_prefix`` may see: imported by an office at or above the area ("" is the
+    command line, for the whole database), or within it."""
+    above = [area_prefix[:n] for n in range(len(area_prefix) + 1)]
+    return Q(area_prefix__in=above) | Q(area_prefix__startswith=area_prefix)
+
+
 def department_list_import(
     *,
     department: str,
@@ -346,7 +354,11 @@ def department_list_import(
     outcome = ListImportOutcome(department=department, as_of=as_of)
     with open_table(path) as table, transaction.atomic():
         sha256 = _sha256(path)
-        earlier = Batch.objects.filter(department=department, sha256=sha256).values_list("pk", flat=True).first()
+        # An earlier batch of the same file is pointed out only when the uploader may see it (from the web).
+        earlier_batches = Batch.objects.filter(department=department, sha256=sha256)
+        if area_prefix:
+            earlier_batches = earlier_batches.filter(batches_visible(area_prefix=area_prefix))
+        earlier = earlier_batches.values_list("pk", flat=True).first()
         batch = Batch.objects.create(
             department=department,
             source=source[:200],
@@ -405,7 +417,7 @@ def list_import_summary(outcome: ListImportOutcome, *, file: Path, now: dt.datet
     The date and time are values, not text: the report writes them as date cells, the CLI prints their ISO text.
     """
     return [
-        ("文件", str(file)),
+        ("文件", file.name),  # the name only: the report must not show where the server keeps files
         ("导入时间", timezone.localtime(now).replace(tzinfo=None, microsecond=0)),
         ("部门", _department_label(outcome.department)),
         ("批次号", outcome.batch_id if outcome.batch_id is not None else "未建立（没有可导入的行）"),

@@ -209,14 +209,16 @@ def _display_sql(column: Column, expr: str) -> str:
     return f"COALESCE({as_text(expr)}, '')"
 
 
-def _registered_near_misses(row_no: int, household_no: str, number: str) -> str:
+def _registered_near_misses(row_no: int, household_no: str, number: str, *, area_prefix: str = "") -> str:
     """For an ID with a wrong check character: members of the same household one typo away (docs/RULES.md §10).
 
-    Only the household being imported is searched, so no one else's number is disclosed.
+    Only the household being imported is searched, and with ``area_prefix`` (imports from the web) only when
+    it is registered inside the uploader's area: the report never names another area's people.
     """
-    found = Member.objects.filter(
-        household__household_no=household_no, id_number__in=idnumber.near_misses(number)
-    ).values_list("id_number", "name")[:3]
+    members = Member.objects.filter(household__household_no=household_no)
+    if area_prefix:
+        members = members.filter(household__village__code__startswith=area_prefix)
+    found = members.filter(id_number__in=idnumber.near_misses(number)).values_list("id_number", "name")[:3]
     if not found:
         return ""
     return "；本户已登记相近的号码：" + "、".join(f"{idnumber.mask(n)}（{name}）" for n, name in found)
@@ -258,6 +260,9 @@ class _LedgerImport:
         self.today = timezone.localdate()
         self.outcome = LedgerImportOutcome()
 
+    def _near_misses(self, row_no: int, household_no: str, number: str) -> str:
+        return _registered_near_misses(row_no, household_no, number, area_prefix=self.area_prefix)
+
     # -- pass 1: stream, parse, stage -------------------------------------------------------------------
 
     def stage(self) -> None:
@@ -293,7 +298,7 @@ class _LedgerImport:
                 if self.on_progress:
                     self.on_progress(self.table.progress(), self.table.total)
 
-            count = self._stage_stream(self.table.rows, insert, progress, _registered_near_misses)
+            count = self._stage_stream(self.table.rows, insert, progress, self._near_misses)
         if self.on_progress:
             self.on_progress(self.table.total, self.table.total)
         self.outcome.rows = count
@@ -408,7 +413,7 @@ class _LedgerImport:
             cursor.execute(f"INSERT INTO temp.{q(table)} SELECT * FROM {schema}.{q(table)}")
         cursor.execute(f"SELECT row_no, household_no, number FROM {schema}.{q(NEAR)}")
         for row_no, household_no, number in cursor.fetchall():
-            suffix = _registered_near_misses(row_no, household_no, number)
+            suffix = self._near_misses(row_no, household_no, number)
             if suffix:
                 cursor.execute(
                     f"UPDATE {q(ERRORS)} SET message = message || %s WHERE row_no = %s AND header = %s",
@@ -797,23 +802,26 @@ class _LedgerImport:
         )
 
     def _check_scope(self, cursor: Any) -> None:
-        """From the web, a user imports only households of their own area, and cannot move one out of another."""
-        if "village_code" in self.present:
-            cursor.execute(
-                f"INSERT INTO {q(ERRORS)} (row_no, household_no, header, value, message) "
-                f"SELECT f.first_row, f.household_no, '村代码', s.village_code, "
-                f"'不在您的管辖范围（区划代码 ' || %s || ' 开头）内，本户未导入' "
-                f"FROM {q(FIRST)} f JOIN {q(STAGE_HH)} s ON s.row_no = f.first_row "
-                f"WHERE s.village_code IS NOT NULL AND s.village_code NOT LIKE %s",
-                [self.area_prefix, self.area_prefix + "%"],
-            )
+        """From the web, a user imports only households of their own area, and cannot move one out of another.
+
+        One error per household and one message, whichever the reason — a village code outside the area, or a
+        household number registered outside it — so the report never says whether a household exists
+        elsewhere. (Household numbers are unique: a number taken elsewhere cannot be created here either.)
+        """
+        village_outside = (
+            "s.village_code IS NOT NULL AND s.village_code NOT LIKE %s" if "village_code" in self.present else "0 = 1"
+        )
+        params = [self.area_prefix + "%"] if "village_code" in self.present else []
         cursor.execute(
             f"INSERT INTO {q(ERRORS)} (row_no, household_no, header, value, message) "
-            f"SELECT f.first_row, f.household_no, '户编号', f.household_no, "
-            f"'该户已登记在您管辖范围以外的村，本户未导入' "
-            f"FROM {q(FIRST)} f JOIN {q(Household._meta.db_table)} h ON h.household_no = f.household_no "
-            f"WHERE h.village_id NOT LIKE %s",
-            [self.area_prefix + "%"],
+            f"SELECT f.first_row, f.household_no, "
+            f"CASE WHEN {village_outside} THEN '村代码' ELSE '户编号' END, "
+            f"CASE WHEN {village_outside} THEN s.village_code ELSE f.household_no END, "
+            f"'不在您的管辖范围（区划代码 ' || %s || ' 开头）内，本户未导入' "
+            f"FROM {q(FIRST)} f JOIN {q(STAGE_HH)} s ON s.row_no = f.first_row "
+            f"WHERE ({village_outside}) OR EXISTS (SELECT 1 FROM {q(Household._meta.db_table)} h "
+            f"WHERE h.household_no = f.household_no AND h.village_id NOT LIKE %s)",
+            [*params, *params, self.area_prefix, *params, self.area_prefix + "%"],
         )
 
     def _check_heads(self, cursor: Any) -> None:
@@ -1173,7 +1181,7 @@ class _LedgerImport:
     def summary(self) -> list[tuple[str, object]]:
         o = self.outcome
         return [
-            ("文件", str(self.path)),
+            ("文件", self.path.name),  # the name only: the report must not show where the server keeps files
             ("导入时间", timezone.localtime(self.now).replace(tzinfo=None, microsecond=0)),  # a date cell in the report
             ("数据行数", o.rows),
             ("户数", o.households),
