@@ -61,9 +61,18 @@ def test_administrators_and_department_clerks_are_forbidden(county, api, role, p
     assert api(user).get(path.format(no=county.home.household_no)).status_code == 403
 
 
-@pytest.mark.parametrize("role", [Role.TOWN, Role.HELPER, Role.INSPECTOR])
+@pytest.mark.parametrize("role", [Role.TOWN, Role.INSPECTOR])
 def test_other_people_roles_may_read(county, api, role):
     assert numbers(api(user_of(role, county.town)).get("/api/households/"))
+
+
+def test_a_helper_reads_its_paired_households_only(county, api):
+    from tests.assistance.factories import HelperFactory, PairingFactory
+
+    helper = user_of(Role.HELPER, county.town)
+    PairingFactory(helper=HelperFactory(user=helper, area=county.town), household=county.home)
+    assert numbers(api(helper).get("/api/households/")) == [county.home.household_no]
+    assert api(helper).get(f"/api/households/{county.second.household_no}/").status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/api/households/", "/api/households/{no}/", "/api/members/"])

@@ -89,7 +89,10 @@ def test_owner_and_colleague_of_a_people_role_see_every_page(client, users_by_ro
             response = client.get(url)
             if response.streaming:  # the photo: read to the end, as a server would, which closes the file
                 b"".join(response.streaming_content)
-            assert response.status_code == 200, (who, url)
+            # A helper sees its own paired households only: the colleague (no pairing) not the owner's.
+            household_record = url.startswith(("/assistance/households/", "/assistance/visits/", "/assistance/photos/"))
+            expected = 404 if role == Role.HELPER and who == "colleague" and household_record else 200
+            assert response.status_code == expected, (who, url)
 
 
 @pytest.mark.parametrize("role", VIEWERS)
@@ -172,8 +175,9 @@ def test_a_helper_records_a_visit_for_a_paired_household(client, users_by_role, 
 def test_a_helper_may_not_record_a_visit_for_an_unpaired_household(client, users_by_role, area_a):
     client.force_login(users_by_role[Role.HELPER].owner)
     url = f"/assistance/households/{area_a['unpaired'].household_no}/visit/"
-    assert client.get(url).status_code == 403
-    assert client.post(url, _visit_post(area_a["helper"].pk)).status_code == 403
+    # Not even seen: an unpaired household is "not found" for a helper, as another area's is.
+    assert client.get(url).status_code == 404
+    assert client.post(url, _visit_post(area_a["helper"].pk)).status_code == 404
 
 
 def test_a_helper_cannot_record_a_visit_in_another_helpers_name(client, users_by_role, area_a):
@@ -245,7 +249,7 @@ def test_a_follow_up_of_another_area_is_not_found(client, users_by_role, area_a)
 def test_a_helper_cannot_close_a_follow_up_of_a_household_not_theirs(client, users_by_role, area_a):
     other = FollowUpFactory(visit=VisitFactory(household=area_a["unpaired"]))
     client.force_login(users_by_role[Role.HELPER].owner)
-    assert client.post(f"/assistance/follow-ups/{other.pk}/close/").status_code == 403
+    assert client.post(f"/assistance/follow-ups/{other.pk}/close/").status_code == 404
 
 
 # --- pairings, helpers, teams, measures (EDIT_PEOPLE) -------------------------------------------------------------

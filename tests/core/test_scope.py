@@ -74,3 +74,58 @@ def test_nothing_but_the_guard_reads_the_scope_prefix():
         if path.name != "scope.py" and re.search(r"[\.\"']scope_prefix\b(?!\()", path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# --- roles limited to some households (a helper: its paired households; issue 24, item 7) ---------------------
+
+
+class _Limited:
+    role = "limited_for_test"
+    scope_prefix = "370125"
+    pk = 1
+
+
+@pytest.fixture
+def limits(monkeypatch):
+    from jingzhun.core import scope
+
+    monkeypatch.setattr(scope, "_LIMITS", dict(scope._LIMITS))
+    return scope
+
+
+@pytest.mark.django_db
+def test_a_role_declared_limited_sees_no_household_until_its_limit_is_registered(limits):
+    from jingzhun.registry.models import Household
+    from tests.factories import HouseholdFactory
+
+    home = HouseholdFactory()
+    limits.households_limit(_Limited.role)
+    assert not scoped(Household.objects.all(), _Limited(), "village__code", household="pk").exists()
+    assert not limits.household_in_scope(_Limited(), home)
+    limits.households_limit(_Limited.role, lambda user: Household.objects.filter(pk=home.pk).values("pk"))
+    limits.households_limit(_Limited.role)  # a later declaration does not undo the registration
+    assert list(scoped(Household.objects.all(), _Limited(), "village__code", household="pk")) == [home]
+    assert limits.household_in_scope(_Limited(), home)
+
+
+@pytest.mark.django_db
+def test_a_read_that_does_not_name_the_household_shows_a_limited_role_nothing(limits):
+    from jingzhun.registry.models import Household
+    from tests.factories import HouseholdFactory
+
+    HouseholdFactory()
+    limits.households_limit(_Limited.role, lambda user: Household.objects.values("pk"))
+    assert not scoped(Household.objects.all(), _Limited(), "village__code").exists()
+
+
+def test_the_helper_role_is_limited_to_its_pairings_once_the_apps_are_ready():
+    from jingzhun.accounts.models import Role
+    from jingzhun.assistance.selectors import households_paired_with
+    from jingzhun.core import scope
+
+    assert scope._LIMITS[Role.HELPER] is households_paired_with
+
+
+def test_a_limited_user_has_a_cache_scope_of_its_own(limits):
+    limits.households_limit(_Limited.role)
+    assert limits.scope_key(_Limited()) != limits.scope_key(_User("370125"))

@@ -26,6 +26,11 @@ def clue(users_by_role):
 
 @pytest.mark.parametrize("role", [Role.COUNTY, Role.TOWN, Role.VILLAGE, Role.HELPER, Role.INSPECTOR])
 def test_the_list_shows_clues_of_the_area(client, users_by_role, clue, role):
+    if role == Role.HELPER:  # a helper sees the clues of its paired households only
+        from tests.assistance.factories import HelperFactory, PairingFactory
+
+        helper = HelperFactory(user=users_by_role[role].owner, area=users_by_role.village_a)
+        PairingFactory(helper=helper, household=clue.household)
     client.force_login(users_by_role[role].owner)
     body = client.get("/crosscheck/").content.decode()
     assert clue.household.household_no in body and "李大山" in body
@@ -171,3 +176,9 @@ def test_the_clue_services_refuse_a_household_that_moved_away(users_by_role, clu
     Household.objects.filter(pk=clue.household_id).update(village=users_by_role.village_b)
     with pytest.raises(PermissionDenied):
         clue_dispatch(clue_id=clue.pk, user=users_by_role[Role.COUNTY].owner, expected_version=clue.version)
+
+
+def test_a_helper_does_not_see_the_clues_of_a_household_it_is_not_paired_with(client, users_by_role, clue):
+    client.force_login(users_by_role[Role.HELPER].owner)
+    assert clue.household.household_no not in client.get("/crosscheck/").content.decode()
+    assert client.get(f"/crosscheck/clues/{clue.pk}/").status_code == 404

@@ -44,3 +44,14 @@ def case(users_by_role, household):
         discovered_on=DISCOVERED,
         today=DISCOVERED,
     ).case
+
+
+@pytest.fixture
+def paired_helper(users_by_role, household):
+    """The helper-role owner of village A, linked to a helper record paired with ``household`` (a helper acts on
+    its paired households only)."""
+    from tests.assistance.factories import HelperFactory, PairingFactory
+
+    account = users_by_role[Role.HELPER].owner
+    PairingFactory(helper=HelperFactory(user=account, area=users_by_role.village_a), household=household)
+    return account

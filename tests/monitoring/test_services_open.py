@@ -79,9 +79,14 @@ def test_household_still_under_poverty_assistance_is_refused(users_by_role):
     assert not MonitoringCase.objects.exists()
 
 
-def test_helper_may_enter_a_self_report(users_by_role, household):
-    opened = case_open(household=household, channel="self_report", user=users_by_role[Role.HELPER].owner)
+def test_helper_may_enter_a_self_report(paired_helper, household):
+    opened = case_open(household=household, channel="self_report", user=paired_helper)
     assert opened.created
+
+
+def test_helper_may_not_enter_one_for_a_household_it_is_not_paired_with(users_by_role, household):
+    with pytest.raises(PermissionDenied, match="不在您的管辖区域内"):
+        case_open(household=household, channel="self_report", user=users_by_role[Role.HELPER].owner)
 
 
 def test_town_may_not_enter_a_self_report(users_by_role, household):

@@ -110,14 +110,14 @@ def test_a_step_dated_before_the_previous_one_is_refused(users_by_role, case):
         take(users_by_role, case, "consent", DISCOVERED + dt.timedelta(days=2), today=DISCOVERED + dt.timedelta(days=9))
 
 
-def test_a_step_based_on_an_old_version_is_refused(users_by_role, case):
+def test_a_step_based_on_an_old_version_is_refused(users_by_role, case, paired_helper):
     stale = case.version
     take(users_by_role, case, "home_check", DISCOVERED)
     with pytest.raises(CaseStale, match="已被他人更新"):
         case_step(
             case_id=case.pk,
             action="home_check",
-            user=users_by_role[Role.HELPER].owner,
+            user=paired_helper,
             expected_version=stale,
             step=step_input("home_check", DISCOVERED),
             today=DISCOVERED,

@@ -18,7 +18,7 @@ from jingzhun.crosscheck.models import Clue, Match
 from jingzhun.crosscheck.models import Run as CrosscheckRun
 from jingzhun.monitoring.services import case_open, case_step
 from jingzhun.policy.services import assessment_run
-from tests.assistance.factories import FollowUpFactory, PairingFactory, VisitFactory, WorkTeamFactory
+from tests.assistance.factories import FollowUpFactory, HelperFactory, PairingFactory, VisitFactory, WorkTeamFactory
 from tests.crosscheck.factories_lists import list_import_job_for_test
 from tests.crosscheck.factories_matching import batch_make, row_make
 from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory
@@ -53,22 +53,20 @@ def _routes() -> list[tuple[str, str]]:
     return found
 
 
-@pytest.fixture
-def area_b(users_by_role):
-    """A household, a run and an import of county B, and an account there."""
-    household = HouseholdFactory(village=users_by_role.village_b, household_no="B0000001")
-    member_b = MemberFactory(household=household, name=OTHER_NAME)
+def _records(household, *, village_user, county_user, department_user, security_admin, run_prefix, name):
+    """A household's records of every kind, as the walk's URL parameters: an assessment run, an import job, a
+    department list import, a pairing, a work team, a visit with a follow-up and a photo, a monitoring case
+    with an attachment, a clue and a match awaiting review."""
+    member = MemberFactory(household=household, name=name)
     IncomeFactory(household=household, year=2020, wage=Decimal("3000"))
-    run = assessment_run(year=2020, area_prefix=users_by_role.county_b.prefix)
-    owner = users_by_role[Role.COUNTY].outsider
+    run = assessment_run(year=2020, area_prefix=run_prefix)
     job = UploadJob.objects.create(
-        kind="ledger", user=owner, area_prefix=owner.scope_prefix, file_name="乙县.csv", path="/nonexistent"
+        kind="ledger", user=county_user, area_prefix=county_user.scope_prefix, file_name="乙县.csv", path="/nonexistent"
     )
-    # A department list import of county B's department clerk.
-    list_job = list_import_job_for_test(users_by_role[Role.DEPARTMENT].outsider)
-    # Assistance: a pairing, a work team, a visit with a follow-up and a photo row in village B.
-    pairing = PairingFactory(household=household, helper__area=users_by_role.village_b)
-    team = WorkTeamFactory(village=users_by_role.village_b)
+    list_job = list_import_job_for_test(department_user)
+    # Assistance: a pairing, a work team, a visit with a follow-up and a photo row in the household's village.
+    pairing = PairingFactory(household=household, helper__area=household.village)
+    team = WorkTeamFactory(village=household.village)
     follow_up = FollowUpFactory(visit=VisitFactory(household=household, helper=pairing.helper))
     photo = follow_up.visit.photos.create(file="assistance/none.jpg", content_type="image/jpeg", size=0)
     assistance = {
@@ -79,36 +77,35 @@ def area_b(users_by_role):
         "photo_id": photo.pk,
         "follow_up_id": follow_up.pk,
     }
-    # Monitoring: a case in village B with a signed consent (an attachment).
-    village_user = users_by_role[Role.VILLAGE].outsider
+    # Monitoring: a case with a signed consent (an attachment).
     case = case_open(household=household, channel="self_report", user=village_user).case
     for action in ("home_check", "consent"):
         step = step_input(action, case.opened_on)
         case = case_step(case_id=case.pk, action=action, user=village_user, expected_version=case.version, step=step)
     monitoring = {"case_id": case.pk, "attachment_id": case.attachments.get().pk}
-    # Comparison: a clue of the household of village B.
-    crosscheck_run_b = CrosscheckRun.objects.create(as_of=case.opened_on)
+    # Comparison: a clue of the household.
+    crosscheck_run = CrosscheckRun.objects.create(as_of=case.opened_on)
     clue = Clue.objects.create(
         rule="X09",
         department="payroll",
         household=household,
         village_code=household.village_id,
-        detail=f"{OTHER_NAME}为财政供养人员",
+        detail=f"{name}为财政供养人员",
         action="核实",
         fingerprint=f"X09::h{household.pk}",
-        first_run=crosscheck_run_b,
-        last_run=crosscheck_run_b,
+        first_run=crosscheck_run,
+        last_run=crosscheck_run,
     )
-    # Matching: a candidate match awaiting review of the member of village B.
+    # Matching: a candidate match awaiting review of the household's member.
     review_match = Match.objects.create(
-        row=row_make(batch=batch_make(), name=OTHER_NAME, id_raw=""),
-        member=member_b,
+        row=row_make(batch=batch_make(), name=name, id_raw=""),
+        member=member,
         method="name_birth",
         confidence=60,
         state="review",
     )
-    # An API token of county B's account, issued, not yet collected.
-    token = api_token_issue(by=users_by_role[Role.SECURITY_ADMIN].outsider, user=owner, name="乙县报送", days=30)
+    # An API token of the county account, issued, not yet collected.
+    token = api_token_issue(by=security_admin, user=county_user, name="乙县报送", days=30)
     return (
         assistance
         | monitoring
@@ -120,9 +117,23 @@ def area_b(users_by_role):
             "list_job": list_job.pk,
             "clue_id": clue.pk,
             "match_id": review_match.pk,
-            "pk": owner.pk,
+            "pk": county_user.pk,
             "token_id": token.pk,
         }
+    )
+
+
+@pytest.fixture
+def area_b(users_by_role):
+    """A household, a run and an import of county B, and an account there."""
+    return _records(
+        HouseholdFactory(village=users_by_role.village_b, household_no="B0000001"),
+        village_user=users_by_role[Role.VILLAGE].outsider,
+        county_user=users_by_role[Role.COUNTY].outsider,
+        department_user=users_by_role[Role.DEPARTMENT].outsider,
+        security_admin=users_by_role[Role.SECURITY_ADMIN].outsider,
+        run_prefix=users_by_role.county_b.prefix,
+        name=OTHER_NAME,
     )
 
 
@@ -173,3 +184,120 @@ def test_the_walk_sees_area_b_where_it_is_allowed(client, users_by_role, area_b)
     assert client.get(f"/api/households/{area_b['household_no']}/").status_code == 200
     assert client.get(f"/monitoring/{area_b['case_id']}/").status_code == 200
     assert OTHER_NAME.encode() in client.get("/households/", {"q": OTHER_NAME}).content
+
+
+# --- a helper (帮扶责任人) sees and acts on its own paired households only (issue 24, item 7) ---------------------
+
+UNPAIRED_NAME = "甲村未结对户主"
+PAIRED_NAME = "甲村结对户主"
+# Route parameters that name a record of one household: a helper not paired with it is refused them.
+HOUSEHOLD_RECORDS = (
+    "household_no",
+    "case_id",
+    "attachment_id",
+    "visit_id",
+    "photo_id",
+    "follow_up_id",
+    "clue_id",
+    "match_id",
+    "pairing_id",
+)
+
+
+@pytest.fixture
+def unpaired(users_by_role):
+    """Every kind of record of a household of village A that the helper account is not paired with (another
+    helper is)."""
+    return _records(
+        HouseholdFactory(village=users_by_role.village_a, household_no="A0000009"),
+        village_user=users_by_role[Role.VILLAGE].owner,
+        county_user=users_by_role[Role.COUNTY].owner,
+        department_user=users_by_role[Role.DEPARTMENT].owner,
+        security_admin=users_by_role[Role.SECURITY_ADMIN].owner,
+        run_prefix=users_by_role.county_a.prefix,
+        name=UNPAIRED_NAME,
+    )
+
+
+@pytest.fixture
+def paired(users_by_role):
+    """The helper account of village A, linked to its helper record and paired with household A0000001."""
+    account = users_by_role[Role.HELPER].owner
+    helper = HelperFactory(user=account, area=users_by_role.village_a)
+    household = HouseholdFactory(village=users_by_role.village_a, household_no="A0000001")
+    MemberFactory(household=household, name=PAIRED_NAME)
+    PairingFactory(helper=helper, household=household)
+    return household
+
+
+@pytest.mark.parametrize("with_pairing", [False, True], ids=["no pairing", "paired elsewhere"])
+def test_no_route_gives_a_helper_a_household_it_is_not_paired_with(
+    client, users_by_role, unpaired, with_pairing, request
+):
+    if with_pairing:
+        request.getfixturevalue("paired")
+    client.force_login(users_by_role[Role.HELPER].owner)
+    walked = 0
+    for route, name in _routes():
+        if name in SELF_SERVICE or _admin_owner(name):
+            continue
+        url = _url(route, unpaired)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            where = f"helper {method.upper()} {url} → {response.status_code}"
+            if any(f":{key}>" in route for key in HOUSEHOLD_RECORDS):
+                assert response.status_code in REFUSED, where
+            else:
+                assert response.status_code < 500, where
+            assert unpaired["household_no"].encode() not in body, f"{where} shows the unpaired household"
+            assert UNPAIRED_NAME.encode() not in body, f"{where} shows the unpaired household"
+            walked += 1
+    assert walked > 40
+
+
+def test_a_helper_sees_its_paired_household(client, users_by_role, unpaired, paired):
+    client.force_login(users_by_role[Role.HELPER].owner)
+    assert client.get(f"/households/{paired.household_no}/").status_code == 200
+    assert client.get(f"/api/households/{paired.household_no}/").status_code == 200
+    listed = client.get("/households/").content.decode()
+    assert PAIRED_NAME in listed and UNPAIRED_NAME not in listed
+    members = client.get("/api/members/").json()
+    assert [m["name"] for m in members["results"]] == [PAIRED_NAME]
+
+
+def test_a_helper_may_open_a_case_for_its_household_only(client, users_by_role, unpaired, paired):
+    client.force_login(users_by_role[Role.HELPER].owner)
+    form = {"channel": "self_report", "discovered_on": "2026-01-05", "note": "入户发现"}
+    refused = client.post("/monitoring/open/", {"household": unpaired["household_no"], **form})
+    assert refused.status_code == 404
+    opened = client.post("/monitoring/open/", {"household": paired.household_no, **form})
+    assert opened.status_code == 302
+
+
+def test_a_helper_may_not_take_a_step_on_an_unpaired_households_case(users_by_role, unpaired, paired):
+    from django.core.exceptions import PermissionDenied
+
+    from jingzhun.monitoring.models import MonitoringCase
+
+    case = MonitoringCase.objects.get(pk=unpaired["case_id"])
+    helper = users_by_role[Role.HELPER].owner
+    with pytest.raises(PermissionDenied):
+        case_open(household=case.household, channel="self_report", user=helper)
+    with pytest.raises(PermissionDenied):
+        case_step(
+            case_id=case.pk,
+            action="compare",
+            user=helper,
+            expected_version=case.version,
+            step=step_input("compare", case.opened_on),
+        )
+
+
+def test_an_ended_pairing_ends_what_the_helper_sees(client, users_by_role, paired):
+    import datetime as dt
+
+    paired.pairings.update(ended_on=dt.date(2025, 1, 1), end_reason="调整")
+    client.force_login(users_by_role[Role.HELPER].owner)
+    assert client.get(f"/households/{paired.household_no}/").status_code == 404
+    assert PAIRED_NAME not in client.get("/households/").content.decode()

@@ -63,3 +63,27 @@ def test_vendored_assets_are_served_locally(client, county, village_user):
     content = client.get(reverse("core:home")).content.decode()
     assert "/static/vendor/htmx/htmx.min.js" in content
     assert "https://" not in content.split("<body")[0]
+
+
+def _paired_helper(county):
+    from tests.assistance.factories import HelperFactory, PairingFactory
+
+    helper = user_of(county.ours, Role.HELPER)
+    PairingFactory(helper=HelperFactory(user=helper, area=county.ours), household=county.poor)
+    return helper
+
+
+def test_a_helpers_dashboard_counts_its_paired_households_only(client, county, village_user):
+    # The village user's figures are cached first: the helper, of the same village, must not be served them.
+    client.force_login(village_user)
+    assert client.get(reverse("core:home")).context["summary"]["households"] == 2
+    client.force_login(_paired_helper(county))
+    response = client.get(reverse("core:home"))
+    assert response.context["summary"]["households"] == 1
+    row = response.content.decode().split(f'<span class="sub mono">{county.ours.code}</span>')[1]
+    assert row.split('<td class="num">')[1].startswith("1<")
+
+
+def test_a_helpers_dashboard_has_no_area_wide_run_figures(client, assessed):
+    client.force_login(_paired_helper(assessed))
+    assert "run" not in client.get(reverse("core:home")).context

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.areas.models import Area, Level
-from jingzhun.core.scope import scope_prefix
+from jingzhun.core.scope import scope_prefix, scoped
 from jingzhun.registry.selectors import households_for_user, members_for_user
 from jingzhun.registry.vocab import Relation
 
@@ -133,11 +133,17 @@ def attendance_recent(*, team: WorkTeam, limit: int = 30) -> QuerySet[Attendance
 # --- pairings -------------------------------------------------------------------------------------------------
 
 
+def households_paired_with(user: Any) -> QuerySet[Any]:
+    """Ids of the households currently paired with the helper record linked to ``user`` (an active one): all a
+    helper account may see (registered with :func:`jingzhun.core.scope.households_limit`). An ended pairing
+    gives nothing: the household's new helper, or its village, carries on."""
+    return Pairing.objects.filter(helper__user_id=user.pk, helper__active=True, ended_on__isnull=True).values(
+        "household_id"
+    )
+
+
 def pairings_for_user(*, user: Any) -> QuerySet[Pairing]:
-    prefix = _prefix(user)
-    if not prefix:
-        return Pairing.objects.none()
-    return Pairing.objects.filter(household__village__code__startswith=prefix).select_related(
+    return scoped(Pairing.objects.all(), user, "household__village__code", household="household").select_related(
         "helper", "household", "household__village"
     )
 
@@ -203,17 +209,12 @@ def households_visitable_for_user(*, user: Any) -> QuerySet:
 
 
 def measures_for_user(*, user: Any) -> QuerySet[Measure]:
-    prefix = _prefix(user)
-    if not prefix:
-        return Measure.objects.none()
-    return Measure.objects.filter(household__village__code__startswith=prefix)
+    return scoped(Measure.objects.all(), user, "household__village__code", household="household")
 
 
 def visits_for_user(*, user: Any) -> QuerySet[Visit]:
-    prefix = _prefix(user)
-    if not prefix:
-        return Visit.objects.none()
-    return Visit.objects.filter(household__village__code__startswith=prefix).select_related("helper", "household")
+    visits = scoped(Visit.objects.all(), user, "household__village__code", household="household")
+    return visits.select_related("helper", "household")
 
 
 def visit_get_for_user(*, user: Any, visit_id: int) -> Visit:
@@ -221,21 +222,13 @@ def visit_get_for_user(*, user: Any, visit_id: int) -> Visit:
 
 
 def photo_get_for_user(*, user: Any, photo_id: int) -> VisitPhoto:
-    prefix = _prefix(user)
-    if not prefix:
-        raise VisitPhoto.DoesNotExist
-    return VisitPhoto.objects.filter(visit__household__village__code__startswith=prefix).get(pk=photo_id)
+    photos = scoped(VisitPhoto.objects.all(), user, "visit__household__village__code", household="visit__household")
+    return photos.get(pk=photo_id)
 
 
 def follow_up_get_for_user(*, user: Any, follow_up_id: int) -> FollowUp:
-    prefix = _prefix(user)
-    if not prefix:
-        raise FollowUp.DoesNotExist
-    return (
-        FollowUp.objects.filter(household__village__code__startswith=prefix)
-        .select_related("household")
-        .get(pk=follow_up_id)
-    )
+    follow_ups = scoped(FollowUp.objects.all(), user, "household__village__code", household="household")
+    return follow_ups.select_related("household").get(pk=follow_up_id)
 
 
 def follow_ups_open(*, household_ids: list[int]) -> QuerySet[FollowUp]:
@@ -304,10 +297,8 @@ def visit_coverage(*, user: Any, date_from: dt.date, date_to: dt.date, by: str =
         prefix = _prefix(user)
         if not prefix:
             return []
-        pairings = Pairing.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=date_from),
-            household__village__code__startswith=prefix,
-            started_on__lte=date_to,
+        pairings = scoped(Pairing.objects.all(), user, "household__village__code", household="household").filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=date_from), started_on__lte=date_to
         )
         visited = _visited_in(date_from, date_to, household=OuterRef("household"), helper=OuterRef("helper"))
         rows = (

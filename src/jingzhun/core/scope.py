@@ -9,10 +9,18 @@ and every write goes through these functions; nothing else looks at ``scope_pref
 - :data:`SYSTEM` is the actor of the command line and of batch jobs, which act on the whole database. It is
   never a default: a service that may run for the system takes it explicitly, so a view that forgets to pass
   its user is refused instead of being given every area.
+
+Some roles see only some households of their area: a helper (帮扶责任人) its currently paired households.
+Which ones is known only to a layer above the registry (the pairings live in ``assistance``), so that layer
+registers it here (:func:`households_limit`, from its ``AppConfig.ready``), and the guard applies it:
+:func:`scoped` with ``household=`` (the path to the household's id) for reads, :func:`household_in_scope`
+for writes. A read that does not say which household its rows belong to shows such a user nothing, and a
+role declared limited without a registered limit sees no household: a forgotten registration never widens.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -62,15 +70,62 @@ def in_scope(user: object, area_code: str | None) -> bool:
     return prefix is not None and bool(area_code) and str(area_code).startswith(prefix)
 
 
-def scoped(queryset: QuerySet[M], user: object, code_field: str) -> QuerySet[M]:
+def scoped(queryset: QuerySet[M], user: object, code_field: str, *, household: str | None = None) -> QuerySet[M]:
     """``queryset`` restricted to rows whose ``code_field`` (an area code, e.g. ``village__code``) lies in the
-    user's scope; empty for a user without one."""
+    user's scope; empty for a user without one.
+
+    ``household`` is the path from the rows to their household's id (``"pk"`` for households, ``"household"``
+    for members and cases): for a role limited to some households (see :func:`households_limit`), only their
+    rows remain; without it, none do.
+    """
     prefix = scope_prefix(user)
     if prefix is None:
         return queryset.none()
-    if not prefix:
-        return queryset
-    return queryset.filter(**{f"{code_field}__startswith": prefix})
+    if prefix:
+        queryset = queryset.filter(**{f"{code_field}__startswith": prefix})
+    if _limited(user):
+        ids = _limit_ids(user)
+        if household is None or ids is None:
+            return queryset.none()
+        queryset = queryset.filter(**{f"{household}__in": ids})
+    return queryset
+
+
+def household_in_scope(user: object, household: Any) -> bool:
+    """Whether ``user`` may see and act on ``household`` (a ``registry.Household``): inside its area and, for a
+    role limited to some households, one of them. For the write checks of services."""
+    if not in_scope(user, household.village_id):
+        return False
+    if not _limited(user):
+        return True
+    ids = _limit_ids(user)
+    return ids is not None and ids.filter(pk=household.pk).exists()
+
+
+# --- roles limited to some households of their area ------------------------------------------------------------
+
+HouseholdIds = Callable[[Any], "QuerySet[Any]"]
+_LIMITS: dict[str, HouseholdIds | None] = {}
+
+
+def households_limit(role: str, household_ids: HouseholdIds | None = None) -> None:
+    """Users of ``role`` see and act on only the households whose ids ``household_ids(user)`` returns (a
+    queryset of household ids, used as a subquery), within their area.
+
+    The app defining the role declares the limit (no function); the app that knows which households provides
+    it. Until then the role sees no household, and a declaration never replaces a registered function.
+    """
+    if household_ids is not None or role not in _LIMITS:
+        _LIMITS[role] = household_ids
+
+
+def _limited(user: object) -> bool:
+    return user is not SYSTEM and getattr(user, "role", None) in _LIMITS
+
+
+def _limit_ids(user: object) -> QuerySet[Any] | None:
+    ids = _LIMITS.get(getattr(user, "role", ""))
+    return ids(user) if ids is not None else None
 
 
 def covers(user: object, area_prefix: str) -> bool:
@@ -80,6 +135,15 @@ def covers(user: object, area_prefix: str) -> bool:
 
 
 def scope_key(user: Any) -> str:
-    """A cache-key part that differs between scopes (``-`` for nothing)."""
+    """A cache-key part that differs between scopes (``-`` for nothing); a user limited to some households
+    has a scope of its own."""
     prefix = scope_prefix(user)
-    return "-" if prefix is None else prefix or "*"
+    key = "-" if prefix is None else prefix or "*"
+    if prefix is not None and _limited(user):
+        key += f"~u{getattr(user, 'pk', '')}"
+    return key
+
+
+def household_limited(user: object) -> bool:
+    """Whether ``user``'s role sees only some households of its area (area-wide figures are not for it)."""
+    return _limited(user)

@@ -120,7 +120,10 @@ def match_confirm(*, match_id: int, user: Any) -> Match:
         older = Decision.objects.filter(id_raw=row.id_raw, name=row.name, same_person=True).exclude(
             member_id=match.member_id
         )
-        if scoped(older, user, "member__household__village__code").count() != older.count():
+        if (
+            scoped(older, user, "member__household__village__code", household="member__household").count()
+            != older.count()
+        ):
             raise ReviewRefused("部门数据中此人的同一写法已被确认为另一名成员，请由县级用户核实后处理。")
         for other in seen:
             other.state, other.decided_by, other.decided_at = MatchState.REJECTED, user, now

@@ -27,8 +27,9 @@ def clues_for_user(
 
     Both the clue's village (the household's at the last comparison: indexed) and the household's own village
     now (it may have moved since) must lie in the area."""
-    clues = scoped(Clue.objects.all(), user, "village_code")
-    clues = scoped(clues, user, "household__village__code").select_related("household", "household__village")
+    clues = scoped(Clue.objects.all(), user, "village_code", household="household")
+    clues = scoped(clues, user, "household__village__code", household="household")
+    clues = clues.select_related("household", "household__village")
     if rule:
         clues = clues.filter(rule=rule)
     if department:

@@ -16,7 +16,7 @@ from .models import IDENTIFYING, Attachment, MonitoringCase, Stage
 
 def cases_for_user(*, user: Any) -> QuerySet[MonitoringCase]:
     """Cases of households inside the user's area scope; none for a user without a scope."""
-    return scoped(MonitoringCase.objects.all(), user, "household__village__code")
+    return scoped(MonitoringCase.objects.all(), user, "household__village__code", household="household")
 
 
 def household_monitorable(*, household: Any) -> bool:

@@ -24,7 +24,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
-from jingzhun.core.scope import in_scope, scope_prefix
+from jingzhun.core.scope import household_in_scope, scope_prefix
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
 from jingzhun.registry.vocab import PovertyStatus
@@ -229,12 +229,13 @@ def _actor(user: Any) -> str:
 
 
 def _check_actor(user: Any, household: Any, roles: Iterable[str], what: str) -> None:
-    """The user's role must be one of ``roles`` and the household inside the user's area."""
+    """The user's role must be one of ``roles`` and the household inside the user's area (for a helper, one of
+    its paired households)."""
     role = getattr(user, "role", "")
     allowed = "、".join(ROLE_TEXT.get(r, r) for r in sorted(roles, key=_ROLE_ORDER.index))
     if role not in roles:
         raise PermissionDenied(f"「{what}」须由{allowed}用户办理，当前用户角色为「{ROLE_TEXT.get(role, role)}」。")
-    if not in_scope(user, household.village_id):
+    if not household_in_scope(user, household):
         raise PermissionDenied(f"户 {household.household_no} 不在您的管辖区域内。")
 
 

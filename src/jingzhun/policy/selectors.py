@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
-from jingzhun.core.scope import scope_prefix
+from jingzhun.core.scope import household_limited, scope_prefix, scoped
 from jingzhun.core.sets import fetch, fetch_iter
 
 from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AreaResult, AssessmentRun, HouseholdResult
@@ -39,10 +39,7 @@ def household_results_for_scope(*, run: AssessmentRun, area_prefix: str = "") ->
 
 
 def household_results_for_user(*, user: Any, run: AssessmentRun) -> QuerySet[HouseholdResult]:
-    prefix = scope_prefix(user)
-    if not prefix:
-        return HouseholdResult.objects.none()
-    return household_results_for_scope(run=run, area_prefix=prefix)
+    return scoped(HouseholdResult.objects.filter(run=run), user, "village_code", household="household")
 
 
 def area_results_for_scope(*, run: AssessmentRun, area_prefix: str = "") -> QuerySet[AreaResult]:
@@ -136,9 +133,10 @@ def household_results_search_for_user(
 
 
 def area_results_for_user(*, user: Any, run: AssessmentRun, level: str = "") -> QuerySet[AreaResult]:
-    """Area results of ``run`` inside the user's scope, in area-code order."""
+    """Area results of ``run`` inside the user's scope, in area-code order; none for a user who sees only some
+    households of its area (a helper)."""
     prefix = scope_prefix(user)
-    if not prefix:
+    if not prefix or household_limited(user):
         return AreaResult.objects.none()
     results = area_results_for_scope(run=run, area_prefix=prefix)
     if level:
@@ -222,9 +220,12 @@ def transitions_for_scope(
 
 
 def runs_for_user(*, user: Any) -> QuerySet[AssessmentRun]:
-    """Finished runs that cover some of the user's scope (a run of the whole database covers everyone's)."""
+    """Finished runs that cover some of the user's scope (a run of the whole database covers everyone's).
+
+    A run's pages and figures are about whole areas: none for a user who sees only some households of its area
+    (a helper sees its households' assessments on their records)."""
     prefix = scope_prefix(user)
-    if not prefix:
+    if not prefix or household_limited(user):
         return AssessmentRun.objects.none()
     # The run's own scope and the user's overlap when one is a prefix of the other.
     covering = [prefix[:n] for n in range(len(prefix) + 1)]

@@ -34,12 +34,12 @@ def registry_tables() -> dict[str, Any]:
 
 
 def households_for_user(*, user: Any) -> QuerySet[Household]:
-    """Households inside the user's area scope; none for a user without a scope."""
-    return scoped(Household.objects.all(), user, "village__code")
+    """Households inside the user's area scope (for a helper, its paired ones); none for a user without a scope."""
+    return scoped(Household.objects.all(), user, "village__code", household="pk")
 
 
 def members_for_user(*, user: Any) -> QuerySet[Member]:
-    return scoped(Member.objects.all(), user, "household__village__code")
+    return scoped(Member.objects.all(), user, "household__village__code", household="household")
 
 
 def registry_version() -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.services import id_number_search_record
 from jingzhun.core import idnumber
-from jingzhun.core.scope import SYSTEM, in_scope, scope_prefix
+from jingzhun.core.scope import SYSTEM, household_in_scope, scope_prefix
 
 from . import selectors
 from .ledger_export import ledger_export
@@ -138,7 +138,7 @@ def _check_editor(user: Any, household: Household) -> None:
         return
     if not user_can(user, Capability.EDIT_PEOPLE) or not scope_prefix(user):
         raise PermissionDenied("您的角色不能修改建档立卡信息。")
-    if not in_scope(user, household.village_id):
+    if not household_in_scope(user, household):
         raise PermissionDenied(f"户 {household.household_no} 不在您的管辖区域内。")
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jingzhun.accounts.permissions import Capability, user_can
-from jingzhun.core.scope import scope_prefix
+from jingzhun.core.scope import scope_key, scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
 from jingzhun.policy.models import Tier
@@ -75,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # as long as the data and the language it was made from.
     context["fragment_key"] = ":".join(
         [
-            scope_prefix(user) or "",
+            scope_key(user),  # a helper's table (its own households) is not its village's
             summary["version"],
             str(run.pk if run else 0),
             request.LANGUAGE_CODE,
