@@ -235,7 +235,19 @@ def test_household_without_labor_is_not_eliminated(users_by_role, household, mon
     assessment_run(year=2020)
     monitored.refresh_from_db()
     unmet = elimination_unmet(case=monitored, on=monitored.monitored_since + dt.timedelta(days=200))
-    assert unmet == ["家中无劳动力（易返贫户），不作风险消除，继续监测并落实兜底保障"]
+    assert unmet == ["家中没有全劳动力或弱劳动力，不作风险消除，继续监测并落实兜底保障"]
+
+
+def test_non_poor_household_without_labor_is_not_eliminated(users_by_role, household, monitored):
+    # not tiered (RULES.md §7: only exited households are), yet §6 keeps it under monitoring all the same
+    household.poverty_status = "non_poor"
+    household.save()
+    household.members.update(labor="lost")
+    case_measure_recorded(case=monitored, started_on=monitored.monitored_since)
+    assessment_run(year=2020)
+    monitored.refresh_from_db()
+    unmet = elimination_unmet(case=monitored, on=monitored.monitored_since + dt.timedelta(days=200))
+    assert unmet == ["家中没有全劳动力或弱劳动力，不作风险消除，继续监测并落实兜底保障"]
 
 
 def test_low_income_blocks_elimination(users_by_role, household, monitored):

@@ -27,7 +27,7 @@ from jingzhun.accounts.models import Role
 from jingzhun.core.scope import household_in_scope, scope_prefix
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
-from jingzhun.registry.vocab import PovertyStatus
+from jingzhun.registry.vocab import Labor, MemberStatus, PovertyStatus
 
 from .calendar import add_months, working_days_after
 from .models import (
@@ -608,8 +608,12 @@ def elimination_unmet(*, case: MonitoringCase, on: dt.date) -> list[str]:
         return unmet
     if result.run.finished_at and result.run.finished_at.date() < case.monitored_since:
         unmet.append(f"最近一次评估（{result.run.year} 年，批次 {result.run_id}）早于纳入监测，请重新评估")
-    if result.tier == "fragile":
-        unmet.append("家中无劳动力（易返贫户），不作风险消除，继续监测并落实兜底保障")
+    # Read from the members rather than the tier: only exited households are tiered (RULES.md §7), while this
+    # condition holds whatever the status (§6).
+    if not case.household.members.filter(
+        status=MemberStatus.ACTIVE, labor__in=[Labor.SKILLED, Labor.ORDINARY, Labor.WEAK]
+    ).exists():
+        unmet.append("家中没有全劳动力或弱劳动力，不作风险消除，继续监测并落实兜底保障")
     if result.low_income:
         threshold = result.run.parameters.get("monitoring_threshold", "")
         unmet.append(f"人均纯收入 {result.income_per_capita} 元低于监测范围 {threshold} 元（{result.run.year} 年评估）")
