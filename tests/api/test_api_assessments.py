@@ -63,11 +63,19 @@ def test_household_results_filters(county, run, county_user, api):
     by_tier = [
         n for tier in ("fragile", "general", "stable", "high_quality") for n in rows(client.get(url, {"tier": tier}))
     ]
-    assert sorted(by_tier) == rows(client.get(url))
+    assert by_tier == [county.second.household_no]  # the one exited household (RULES.md §7)
     failed = rows(client.get(url, {"failed": "income_ok"}))
     results = client.get(url).json()["results"]
     assert failed == [r["household_no"] for r in results if r["income_ok"] is False]
     assert client.get(url, {"flag": "bogus"}).status_code == 400
+
+
+def test_households_that_have_not_exited_have_an_empty_tier(county, run, county_user, api):
+    results = api(county_user).get(f"/api/assessments/{run.pk}/households/").json()["results"]
+    tiers = {r["household_no"]: (r["poverty_status"], r["tier"]) for r in results}
+    assert tiers.pop(county.second.household_no)[1] != ""
+    assert {tier for _status, tier in tiers.values()} == {""}
+    assert {status for status, _tier in tiers.values()} == {"not_exited", "relapsed"}
 
 
 def test_area_results_in_scope(county, run, county_user, outsider, api):

@@ -111,6 +111,7 @@ def test_the_record_carries_the_latest_result_with_reasons(county, village_user,
         "water_ok",
     ]
     assert {"tier", "reasons", "exclusion", "meets_standard", "triggers"} <= result.keys()
+    assert result["tier"] == ""  # 未脱贫: no tier (RULES.md §7)
 
 
 # --- ID numbers ------------------------------------------------------------------------------------------------
@@ -220,9 +221,18 @@ def test_filters_from_the_latest_assessment(county, search):
     for tier in ("fragile", "general", "stable", "high_quality"):
         for number in search(tier=tier):
             tiers[number] = tier
-    assert all(tiers.values())  # every household has exactly one tier
+    # only the exited household has a tier (RULES.md §7)
+    assert [number for number, tier in tiers.items() if tier] == [county.second.household_no]
     failed_income = set(search(failed="income_ok"))
     assert failed_income <= set(tiers)
+
+
+def test_list_rows_of_households_that_have_not_exited_carry_an_empty_tier(county, county_user, api):
+    assessment_run(year=2020)
+    rows = api(county_user).get("/api/households/").json()["results"]
+    tiers = {row["household_no"]: row["latest"]["tier"] for row in rows}
+    assert tiers.pop(county.second.household_no) != ""
+    assert set(tiers.values()) == {""}
 
 
 def test_list_rows_carry_the_latest_result(county, county_user, api):

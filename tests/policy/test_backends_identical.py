@@ -152,7 +152,9 @@ def test_the_sample_exercises_every_rule(county):
     assert assessed.count() == 300
     for flag in ["low_income", "income_drop", "medical_burden", "sudden_event", "exit_eligible", "relapse_candidate"]:
         assert assessed.filter(**{flag: True}).exists(), flag
-    assert set(assessed.values_list("tier", flat=True)) == {"fragile", "general", "stable", "high_quality"}
+    exited = assessed.filter(poverty_status__in=["exited", "exited_no_policy"])
+    assert set(exited.values_list("tier", flat=True)) == {"fragile", "general", "stable", "high_quality"}
+    assert set(assessed.difference(exited).values_list("tier", flat=True)) == {""}
     assert assessed.filter(reasons__contains="等 2 起").exists()
 
 

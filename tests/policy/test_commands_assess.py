@@ -25,7 +25,7 @@ AREA_HEADER = "area_code,level,population,poor_population,incidence_pct,exit_eli
 
 @pytest.fixture
 def county():
-    """Two households to report, one to exclude; a village of 100 people and one of unknown size."""
+    """Three households to report, one to exclude; a village of 100 people and one of unknown size."""
     village = AreaFactory(population=100)
     unknown = AreaFactory(population=None)
     poor = household("not_exited", village=village, household_no="H001")
@@ -36,6 +36,9 @@ def county():
     member(exited, name="王五", labor="none", medical_insurance="none")
     income(exited, "3000")
     member(household("non_poor", village=village, household_no="H003"))  # no 2020 income: excluded
+    below = household("exited", village=village, household_no="H004")
+    member(below, labor="ordinary")
+    income(below, "5000")
     return village, unknown
 
 
@@ -52,12 +55,14 @@ def test_household_csv_is_exactly_the_ledger_format(county, tmp_path):
 
     assert path.read_bytes().decode("utf-8") == HOUSEHOLD_HEADER + (
         "H001,2,10000.50,5000.25,true,true,true,true,true,true,true,true,false,false,true,"
-        "low_income;medical_burden,稳定脱贫户,"
+        "low_income;medical_burden,,"
         "低收入：人均纯收入 5000.25 元，低于监测范围 6000 元；大病负担：自付医疗费用 6000.00 元，超过纯收入的 50%\n"
         "H002,1,3000.00,3000.00,false,true,true,false,true,true,false,false,false,true,true,"
         "low_income,易返贫户,"
         "收入不达标：人均纯收入 3000.00 元，未超过贫困标准 4000 元；基本医疗无保障：王五（基本医疗保险未参保）；"
         "低收入：人均纯收入 3000.00 元，低于监测范围 6000 元\n"
+        "H004,1,5000.00,5000.00,true,true,true,true,true,true,true,false,false,false,true,"
+        "low_income,一般户,低收入：人均纯收入 5000.00 元，低于监测范围 6000 元\n"
     )
 
 
@@ -86,8 +91,13 @@ def test_both_files_in_one_run(county, tmp_path):
 
 def test_summary_names_the_excluded_household(county):
     output = assess("--year", "2020")
-    assert "评估 2 户" in output
+    assert "评估 3 户" in output
     assert "未评估 1 户" in output and "H003：无 2020 年收入记录" in output
+
+
+def test_summary_counts_tiers_of_exited_households_only(county):
+    output = assess("--year", "2020")
+    assert "已脱贫户分层分类：易返贫户 1，一般户 1，稳定脱贫户 0，高质量脱贫户 0；其他 1 户不分层" in output
 
 
 def test_a_scoped_run_writes_only_its_area(county, tmp_path):

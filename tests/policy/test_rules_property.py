@@ -104,13 +104,18 @@ def reference(h: dict) -> dict:
     sudden = h["event_loss"] is not None
     flag = low_income or income_drop or medical or sudden
     labors = {m["labor"] for m in active}
-    if labors & {"skilled", "ordinary"}:
-        tier = "high_quality" if pc >= 2 * threshold else "stable"
-    elif "weak" in labors:
-        tier = "general"
-    else:
-        tier = "fragile"
+    full, weak = bool(labors & {"skilled", "ordinary"}), "weak" in labors
     status = h["status"]
+    if status not in ("exited", "exited_no_policy"):
+        tier = ""
+    elif not (full or weak):
+        tier = "fragile"
+    elif not full or pc < threshold:
+        tier = "general"
+    elif pc >= 2 * threshold:
+        tier = "high_quality"
+    else:
+        tier = "stable"
     return {
         **indicators,
         "meets_standard": meets,

@@ -653,13 +653,15 @@ def test_an_unflagged_household_gets_no_category(results):
 # --- §7 tiers ----------------------------------------------------------------------------------------------------
 
 
-def tier_household(labors: list[str], net: str = WELL_OFF, *, deceased_labor: str = "") -> Household:
-    home = household("exited")
+def tier_household(
+    labors: list[str], net: str = WELL_OFF, *, deceased_labor: str = "", status: str = "exited", year: int = 2020
+) -> Household:
+    home = household(status)
     for labor in labors:
         member(home, labor=labor)
     if deceased_labor:
         member(home, labor=deceased_labor, status="deceased")
-    income(home, net)
+    income(home, net, year=year)
     return home
 
 
@@ -671,6 +673,11 @@ def tiers():
         "full, twice the threshold": tier_household(["skilled", "weak"], "24000"),  # 12000 each = 2 × 6000
         "full, a cent short": tier_household(["ordinary", "none"], "23999.99"),
         "full laborer deceased": tier_household(["none"], deceased_labor="skilled"),
+        "full, a cent below the threshold": tier_household(["ordinary"], "5999.99"),
+        "full, at the threshold": tier_household(["ordinary"], "6000"),
+        "full and weak, below the threshold": tier_household(["skilled", "weak"], "11999.98"),
+        # 5999.9966… each: shown as 6000.00, yet below the threshold
+        "full, below the threshold by a fraction of a cent": tier_household(["ordinary", "none", "none"], "17999.99"),
     }
 
 
@@ -692,6 +699,39 @@ def test_a_full_laborer_a_cent_short_of_twice_the_threshold_is_stable(results):
 
 def test_an_inactive_laborer_does_not_count_for_the_tier(results):
     assert results[tiers]["full laborer deceased"].tier == "fragile"
+
+
+@pytest.mark.parametrize(
+    "case", ["full, a cent below the threshold", "full and weak, below the threshold"], ids=lambda c: c
+)
+def test_a_full_laborer_below_the_monitoring_threshold_is_general(results, case):
+    assert results[tiers][case].tier == "general"
+
+
+def test_a_full_laborer_at_the_monitoring_threshold_is_stable(results):
+    assert results[tiers]["full, at the threshold"].tier == "stable"
+
+
+def test_the_tier_compares_income_at_full_precision(results):
+    result = results[tiers]["full, below the threshold by a fraction of a cent"]
+    assert (result.income_per_capita, result.tier) == (Decimal("6000.00"), "general")
+
+
+@scenario
+def tiers_by_status():
+    statuses = ["not_exited", "relapsed", "pre_exit", "non_poor", "exited", "exited_no_policy"]
+    return {status: tier_household(["skilled"], status=status) for status in statuses}
+
+
+@pytest.mark.parametrize("status", ["not_exited", "relapsed", "pre_exit", "non_poor"])
+def test_only_exited_households_get_a_tier(results, status):
+    result = results[tiers_by_status][status]
+    assert (result.exclusion, result.tier) == ("", "")
+
+
+@pytest.mark.parametrize("status", ["exited", "exited_no_policy"])
+def test_both_kinds_of_exited_household_are_tiered(results, status):
+    assert results[tiers_by_status][status].tier == "high_quality"
 
 
 # --- exclusions --------------------------------------------------------------------------------------------------

@@ -53,6 +53,19 @@ def test_run_detail_counts_only_the_users_scope(client, assessed, village_user, 
     assert response.context["summary"]["households"] == 3
 
 
+def test_run_detail_counts_tiers_of_exited_households_only(client, assessed, village_user):
+    client.force_login(village_user)
+    response = client.get(reverse("policy:run_detail", args=[assessed.run.pk]))
+    assert {t["tier"]: t["households"] for t in response.context["tiers"]} == {
+        "fragile": 0,
+        "general": 0,
+        "stable": 0,
+        "high_quality": 1,
+    }
+    assert response.context["untiered"] == 1  # the 未脱贫 household
+    assert "已脱贫户分层分类" in response.content.decode()
+
+
 def test_transition_table_against_current_statuses(client, assessed, village_user):
     assessed.poor.poverty_status = PovertyStatus.EXITED
     assessed.poor.save()

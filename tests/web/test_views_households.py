@@ -143,6 +143,12 @@ def test_filter_by_tier(client, assessed, county_user):
     assert high == [assessed.well_off.household_no]
 
 
+@pytest.mark.parametrize("tier", ["fragile", "general", "stable"])
+def test_filter_by_tier_finds_no_household_that_has_not_exited(client, assessed, county_user, tier):
+    # poor (未脱贫) and other (返贫) are under poverty assistance: RULES.md §7 gives them no tier
+    assert _numbers(_list(client, county_user, tier=tier)) == []
+
+
 def test_filters_combine_with_search(client, assessed, county_user):
     assert _numbers(_list(client, county_user, q="建业", failed="water_ok")) == [assessed.poor.household_no]
     assert _numbers(_list(client, county_user, q="建业", tier="high_quality")) == []
@@ -152,6 +158,9 @@ def test_list_shows_tier_and_flags_of_latest_run(client, assessed, village_user)
     content = _list(client, village_user).content.decode()
     assert "监测预警" in content
     assert "高质量脱贫户" in content
+    # the 未脱贫 household is shown without a tier
+    assert content.count('data-testid="tier-none"') == 1
+    assert "tag--stable" not in content
 
 
 def test_paging_walks_forward_and_back_without_overlap(client, county, county_user):

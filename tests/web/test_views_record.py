@@ -139,6 +139,22 @@ def test_record_shows_latest_assessment_with_reasons(client, assessed, village_u
     assert f"#{assessed.run.pk}" in content
 
 
+def test_record_of_a_household_that_has_not_exited_shows_no_tier(client, assessed, village_user):
+    client.force_login(village_user)
+    response = client.get(_url(assessed.poor))
+    assert response.context["result"].tier == ""
+    content = response.content.decode()
+    assert "稳定脱贫户" not in content
+    assert 'data-testid="tier-none"' in content
+
+
+def test_record_of_an_exited_household_shows_its_tier(client, assessed, village_user):
+    client.force_login(village_user)
+    content = client.get(_url(assessed.well_off)).content.decode()
+    assert "高质量脱贫户" in content
+    assert 'data-testid="tier-none"' not in content
+
+
 def test_record_page_has_no_inline_script_or_style(client, assessed, unmasking_user):
     client.force_login(unmasking_user)
     content = client.get(_url(assessed.poor)).content.decode()

@@ -42,7 +42,7 @@ class ResultFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="户编号（开头）")
     village = serializers.RegexField(AREA_CODE, required=False, help_text="行政村区划代码（12 位）")
     status = serializers.ChoiceField(choices=PovertyStatus.choices, required=False, help_text="评估时的贫困户状态")
-    tier = serializers.ChoiceField(choices=Tier.choices, required=False, help_text="分层分类")
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False, help_text="分层分类（只有已脱贫户分层）")
     flag = serializers.ChoiceField(choices=FLAG_CHOICES, required=False, help_text="为“是”的结论或预警")
     failed = serializers.ChoiceField(choices=INDICATOR_CHOICES, required=False, help_text="未达标的指标")
     excluded = serializers.BooleanField(
@@ -98,7 +98,9 @@ class HouseholdResultSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=[(name, FLAG_LABELS[name]) for name in TRIGGERS]),
         help_text="触发的监测预警",
     )
-    tier = serializers.ChoiceField(choices=Tier.choices, allow_blank=True)
+    tier = serializers.ChoiceField(
+        choices=Tier.choices, allow_blank=True, help_text="分层分类；只有已脱贫户分层，其他户和未评估的户为空"
+    )
     suggested_category = serializers.ChoiceField(choices=Category.choices, allow_blank=True)
     reasons = serializers.CharField(allow_blank=True, help_text="原因（以「；」分隔）")
     exclusion = serializers.CharField(allow_blank=True, help_text="未评估的原因")

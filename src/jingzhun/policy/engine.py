@@ -7,7 +7,8 @@ exactly the columns of :class:`~jingzhun.policy.models.HouseholdResult` and
 :class:`~jingzhun.policy.models.AreaResult`.
 
 Money is carried as integer cents and every threshold comparison is done in integers — ``pc > line``
-becomes ``net_cents > line_cents × n`` — so the outcome is exact and the same on every backend; per-capita
+becomes ``net_cents > line_cents × n``, and a threshold that is not whole cents (1.5 × a line) is an exact
+fraction — so the outcome is exact and the same on every backend; per-capita
 income is only divided out for display, rounded half away from zero. Reasons are Chinese text assembled in
 SQL from fixed phrases, the members' names and the values that failed.
 """
@@ -60,6 +61,14 @@ def _ratio(value: Decimal) -> tuple[int, int]:
     """A decimal parameter as an exact fraction p/q, for integer comparisons."""
     fraction = Fraction(value)
     return fraction.numerator, fraction.denominator
+
+
+def _per_person(net: ir.IntegerValue, n: ir.IntegerValue, amount: Decimal) -> tuple[ir.IntegerValue, ir.IntegerValue]:
+    """Per-capita income against a per-person amount in yuan, as two integers: ``net / n ⋚ amount`` ⇔
+    ``left ⋚ right``. The amount is an exact fraction p/q of cents, since it need not be whole cents
+    (1.5 × a line of 3208.75 is 4813.125): ``net × q ⋚ n × p``."""
+    p, q = _ratio(amount * 100)
+    return (net if q == 1 else net * q), n * p
 
 
 def _hundredths(column: ir.Value) -> ir.IntegerValue:
@@ -302,9 +311,10 @@ def _household_flags(t: ir.Table, rules: YearRules) -> ir.Table:
     year = rules.year
     no_member = t.n == 0
     no_income = ~t.has_income
-    line = _cents(rules.poverty_line)
-    threshold = _cents(rules.monitoring_threshold)
     n, net = t.n, t.net
+    line_left, line_right = _per_person(net, n, rules.poverty_line)
+    low_left, low_right = _per_person(net, n, rules.monitoring_threshold)
+    high_left, high_right = _per_person(net, n, rules.monitoring_threshold * rules.high_quality_multiple)
 
     water_quality_ok = t.water_quality.fill_null(False)
     water_quantity_ok = (t.lpd >= t.min_lpd).fill_null(False)
@@ -313,7 +323,7 @@ def _household_flags(t: ir.Table, rules: YearRules) -> ir.Table:
     )
     water_supply_ok = (t.supply >= _cents(rules.water_min_supply_rate)).fill_null(False)
     indicators = {
-        "income_ok": net > n * line,
+        "income_ok": line_left > line_right,
         "food_clothing_ok": t.food_clothing.fill_null(True),
         "education_ok": t.edu_n == 0,
         "medical_ok": t.med_n == 0,
@@ -326,14 +336,13 @@ def _household_flags(t: ir.Table, rules: YearRules) -> ir.Table:
 
     drop_p, drop_q = _ratio(rules.income_drop_share)
     share_p, share_q = _ratio(rules.medical_burden_income_share)
-    low_income = net < n * threshold
+    low_income = low_left < low_right
     income_drop = (t.prev_net > 0).fill_null(False) & (net * drop_q < t.prev_net * (drop_q - drop_p)).fill_null(False)
     medical_burden = (t.medical_cost > _cents(rules.medical_burden_amount)) | ibis.ifelse(
         net > 0, t.medical_cost * share_q > net * share_p, t.medical_cost > 0
     )
     sudden_event = t.event_n > 0
     flagged = low_income | income_drop | medical_burden | sudden_event
-    hq_p, hq_q = _ratio(rules.high_quality_multiple)
     status = t.poverty_status
     return t.mutate(
         # Numbers as text for the reasons, made here so that the reasons statement only refers to columns.
@@ -360,20 +369,20 @@ def _household_flags(t: ir.Table, rules: YearRules) -> ir.Table:
         water_supply_ok=water_supply_ok,
         meets_standard=meets,
         exit_eligible=status.isin(UNDER_ASSISTANCE) & meets,
-        identify_candidate=(status == "non_poor") & (net <= n * line),
+        identify_candidate=(status == "non_poor") & (line_left <= line_right),
         relapse_candidate=status.isin(EXITED) & ~meets,
         low_income=low_income,
         income_drop=income_drop,
         medical_burden=medical_burden,
         sudden_event=sudden_event,
         monitoring_flag=flagged,
+        # Only exited households are tiered; every other household has none (RULES.md §7).
         tier=ibis.cases(
-            (
-                t.full_labor > 0,
-                ibis.ifelse(net * hq_q >= n * threshold * hq_p, Tier.HIGH_QUALITY.value, Tier.STABLE.value),
-            ),
-            (t.weak_labor > 0, Tier.GENERAL.value),
-            else_=Tier.FRAGILE.value,
+            (~status.isin(EXITED), ""),
+            ((t.full_labor == 0) & (t.weak_labor == 0), Tier.FRAGILE.value),
+            ((t.full_labor == 0) | low_income, Tier.GENERAL.value),
+            (high_left >= high_right, Tier.HIGH_QUALITY.value),
+            else_=Tier.STABLE.value,
         ),
         suggested_category=ibis.cases(
             (~flagged, ""),

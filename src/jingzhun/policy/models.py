@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Tier(models.TextChoices):
-    """分层分类 (docs/RULES.md §7)."""
+    """分层分类 (docs/RULES.md §7): of exited households only; every other household has none (an empty ``tier``)."""
 
     FRAGILE = "fragile", _("easily relapsing")
     GENERAL = "general", _("general")

@@ -12,7 +12,7 @@ from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from jingzhun.core.scope import household_limited, scope_prefix, scoped
 from jingzhun.core.sets import fetch, fetch_iter
 
-from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AreaResult, AssessmentRun, HouseholdResult
+from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AreaResult, AssessmentRun, HouseholdResult, Tier
 from .packs import DEFAULT_PACK, PackError, pack_get
 
 
@@ -75,12 +75,14 @@ def run_summary(*, run: AssessmentRun, area_prefix: str = "") -> dict[str, int]:
         identify_candidate=Count("id", filter=Q(identify_candidate=True)),
         relapse_candidate=Count("id", filter=Q(relapse_candidate=True)),
         monitoring_flag=Count("id", filter=Q(monitoring_flag=True)),
-        fragile=Count("id", filter=Q(tier="fragile")),
-        general=Count("id", filter=Q(tier="general")),
-        stable=Count("id", filter=Q(tier="stable")),
-        high_quality=Count("id", filter=Q(tier="high_quality")),
+        **{tier.value: Count("id", filter=Q(tier=tier.value)) for tier in Tier},
     )
     return {key: int(value or 0) for key, value in counts.items()}
+
+
+def tier_counts(*, summary: dict[str, int]) -> list[dict[str, Any]]:
+    """The tiers of RULES.md §7 in order, each with its households in a :func:`run_summary`."""
+    return [{"tier": str(t.value), "label": str(t.label), "households": summary[t.value]} for t in Tier]
 
 
 # --- results of one run as the API filters them -----------------------------------------------------------

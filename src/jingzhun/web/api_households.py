@@ -86,7 +86,9 @@ class HouseholdFilterSerializer(serializers.Serializer):
     )
     village = serializers.RegexField(AREA_CODE, required=False, help_text="行政村区划代码（12 位）")
     status = serializers.ChoiceField(choices=PovertyStatus.choices, required=False, help_text="贫困户状态")
-    tier = serializers.ChoiceField(choices=Tier.choices, required=False, help_text="最近一次评估的分层分类")
+    tier = serializers.ChoiceField(
+        choices=Tier.choices, required=False, help_text="最近一次评估的分层分类（只有已脱贫户分层）"
+    )
     flag = serializers.ChoiceField(choices=FLAG_CHOICES, required=False, help_text="最近一次评估中为“是”的结论或预警")
     failed = serializers.ChoiceField(choices=INDICATOR_CHOICES, required=False, help_text="最近一次评估中未达标的指标")
 
@@ -107,7 +109,9 @@ class ResultBriefSerializer(serializers.Serializer):
     """A household's result in the latest run covering the user's scope, as a list row shows it."""
 
     run = serializers.IntegerField(help_text="评估批次编号")
-    tier = serializers.ChoiceField(choices=Tier.choices, allow_blank=True, help_text="分层分类（未评估为空）")
+    tier = serializers.ChoiceField(
+        choices=Tier.choices, allow_blank=True, help_text="分层分类；只有已脱贫户分层，其他户和未评估的户为空"
+    )
     meets_standard = serializers.BooleanField(allow_null=True, help_text="是否达到退出标准（未评估为空）")
     income_per_capita = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     flags = serializers.ListField(child=serializers.ChoiceField(choices=FLAG_CHOICES), help_text="为“是”的结论与预警")
@@ -231,7 +235,9 @@ class ResultDetailSerializer(serializers.Serializer):
     identify_candidate = serializers.BooleanField(allow_null=True)
     relapse_candidate = serializers.BooleanField(allow_null=True)
     monitoring_flag = serializers.BooleanField(allow_null=True)
-    tier = serializers.ChoiceField(choices=Tier.choices, allow_blank=True)
+    tier = serializers.ChoiceField(
+        choices=Tier.choices, allow_blank=True, help_text="分层分类；只有已脱贫户分层，其他户和未评估的户为空"
+    )
     suggested_category = serializers.ChoiceField(choices=Category.choices, allow_blank=True)
     indicators = ExplainedSerializer(many=True)
     triggers = ExplainedSerializer(many=True)

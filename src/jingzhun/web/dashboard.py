@@ -11,7 +11,6 @@ from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.core.scope import scope_key, scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
-from jingzhun.policy.models import Tier
 from jingzhun.registry import selectors
 
 VILLAGES_CHARTED = 30
@@ -64,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
             outcomes=outcomes,
             area_result=policy_selectors.area_result_for_code(run=run, area_code=user.area.code),  # type: ignore[union-attr]
         )
-        chart["tiers"] = [{"tier": str(t.value), "label": str(t.label), "households": outcomes[t.value]} for t in Tier]
+        chart["tiers"] = policy_selectors.tier_counts(summary=outcomes)
         chart["villages"] = [
             {"name": v["name"], "incidence": float(v["incidence_pct"])}
             for v in villages[:VILLAGES_CHARTED]

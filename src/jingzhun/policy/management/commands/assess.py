@@ -16,10 +16,17 @@ from django.core.management.base import CommandError, CommandParser
 
 from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.core.management.batch import BatchCommand
+from jingzhun.policy.engine import TIER_NAMES
 from jingzhun.policy.models import AreaResult
 from jingzhun.policy.packs import DEFAULT_PACK, PackError
 from jingzhun.policy.result_format import CSV_BOM, area_rows_write, household_rows_write
-from jingzhun.policy.selectors import area_results_for_scope, exclusions, household_results_rows, run_summary
+from jingzhun.policy.selectors import (
+    area_results_for_scope,
+    exclusions,
+    household_results_rows,
+    run_summary,
+    tier_counts,
+)
 from jingzhun.policy.services import assessment_run
 from jingzhun.spreadsheets.writing import csv_file
 
@@ -82,9 +89,12 @@ class Command(BatchCommand):
             f"可退出 {summary['exit_eligible']}，疑似应纳未纳 {summary['identify_candidate']}，"
             f"疑似返贫 {summary['relapse_candidate']}，监测预警 {summary['monitoring_flag']}"
         )
+        tiers = tier_counts(summary=summary)
+        untiered = summary["households"] - sum(t["households"] for t in tiers)
         say(
-            f"分层分类：易返贫户 {summary['fragile']}，一般户 {summary['general']}，"
-            f"稳定脱贫户 {summary['stable']}，高质量脱贫户 {summary['high_quality']}"
+            "已脱贫户分层分类："
+            + "，".join(f"{TIER_NAMES[t['tier']]} {t['households']}" for t in tiers)
+            + f"；其他 {untiered} 户不分层"
         )
         if run.excluded:
             say(f"未评估 {run.excluded} 户（数据不全，须补录）：")
