@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -92,10 +92,10 @@ def test_shaanxi_line_is_2500_at_2010_prices_times_the_index():
     assert rules.poverty_line == Decimal("3208.75")
 
 
-def test_shaanxi_monitoring_threshold_is_derived_as_one_and_a_half_lines_rounded_half_up():
+def test_shaanxi_monitoring_threshold_is_derived_as_one_and_a_half_lines_not_rounded():
     rules = pack_get("shaanxi-2017").rules_for(2017)
     assert rules.monitoring_threshold_derived
-    assert rules.monitoring_threshold == Decimal("4813.13")  # 1.5 × 3208.75 = 4813.125
+    assert rules.monitoring_threshold == Decimal("4813.125")  # 1.5 × 3208.75 (RULES.md §7), not 4813.13
 
 
 def test_shaanxi_household_criteria_leave_out_water():
@@ -270,7 +270,7 @@ def test_any_positive_line_round_trips_through_a_pack(line):
 
     assert rules.poverty_line == line
     assert rules.monitoring_threshold_derived
-    assert rules.monitoring_threshold == (line * Decimal("1.5")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert rules.monitoring_threshold == line * Decimal("1.5")
 
 
 def test_an_assessment_date_missing_from_a_covered_year_is_a_clear_error(tmp_path):

@@ -734,6 +734,24 @@ def test_both_kinds_of_exited_household_are_tiered(results, status):
     assert results[tiers_by_status][status].tier == "high_quality"
 
 
+# The shaanxi pack has no monitoring threshold: it is 1.5 × 3208.75 = 4813.125, not rounded to the cent (§7, §1).
+@scenario(year=2017, pack="shaanxi-2017")
+def tiers_on_a_derived_threshold():
+    return {net: tier_household(["ordinary", "ordinary"], net, year=2017) for net in ["9626.25", "9626.24", "19252.50"]}
+
+
+def test_a_derived_threshold_is_used_unrounded_by_the_trigger_and_the_tier(results):
+    at = results[tiers_on_a_derived_threshold]["9626.25"]  # 4813.125 each
+    below = results[tiers_on_a_derived_threshold]["9626.24"]  # 4813.12 each
+    assert (at.low_income, at.tier) == (False, "stable")
+    assert (below.low_income, below.tier) == (True, "general")
+    assert "低于监测范围 4813.125 元" in below.reasons
+
+
+def test_twice_a_derived_threshold_is_high_quality(results):
+    assert results[tiers_on_a_derived_threshold]["19252.50"].tier == "high_quality"  # 9626.25 = 2 × 4813.125
+
+
 # --- exclusions --------------------------------------------------------------------------------------------------
 
 

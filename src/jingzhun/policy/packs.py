@@ -36,7 +36,9 @@ from django.conf import settings
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "packs"
 DEFAULT_PACK = "national"
-CENT = Decimal("0.01")  # money derived from parameters is rounded half up to the cent
+# A line derived from a 2010-price constant and a price index is stated to the cent, half up, as lines are
+# published; the monitoring threshold derived from it is kept exact (RULES.md §1, §7: 1.5 × line).
+CENT = Decimal("0.01")
 
 INDICATORS = ("income_ok", "food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok")
 VILLAGE_CRITERIA = ("collective_economy", "paved_road", "power", "clinic")
@@ -326,11 +328,11 @@ class RulePack:
             raise PackError(f"规则包「{self.name}」没有 {year} 年的贫困标准。")
         explicit_threshold = (self.value("monitoring_threshold") or {}).get(year)
         multiple = self.value("monitoring_multiple_of_line")
-        threshold = (
-            explicit_threshold
-            if explicit_threshold is not None
-            else (multiple * line).quantize(CENT, rounding=ROUND_HALF_UP)
-        )
+        threshold = explicit_threshold
+        if threshold is None:
+            threshold = multiple * line
+            if threshold == threshold.quantize(CENT):  # shown as money (4827.00); an exact 4813.125 stays
+                threshold = threshold.quantize(CENT)
         month, day = self.value("assessment_date")
         return YearRules(
             year=year,
