@@ -459,12 +459,17 @@ def lane_orm(sample: int, run_id: int) -> dict[str, Any]:
             }
             flagged = any(triggers.values())
             labor = {m.labor for m in members}
-            if labor & {"skilled", "ordinary"}:
-                tier = "high_quality" if net >= n * threshold * rules.high_quality_multiple else "stable"
-            elif "weak" in labor:
-                tier = "general"
-            else:
+            full, weak = bool(labor & {"skilled", "ordinary"}), "weak" in labor
+            if status not in EXITED:  # only exited households are tiered (RULES.md §7)
+                tier = ""
+            elif not (full or weak):
                 tier = "fragile"
+            elif not full or triggers["low_income"]:
+                tier = "general"
+            elif net >= n * threshold * rules.high_quality_multiple:
+                tier = "high_quality"
+            else:
+                tier = "stable"
             loss = sum((e.loss for e in events), Decimal(0))
             if not flagged:
                 category = ""
