@@ -460,7 +460,7 @@ def lane_orm(sample: int, run_id: int) -> dict[str, Any]:
             flagged = any(triggers.values())
             labor = {m.labor for m in members}
             full, weak = bool(labor & {"skilled", "ordinary"}), "weak" in labor
-            if status not in EXITED:  # only exited households are tiered (RULES.md §7)
+            if status not in EXITED:  # only exited households are tiered (docs/RULES.md §7)
                 tier = ""
             elif not (full or weak):
                 tier = "fragile"

@@ -63,7 +63,7 @@ def test_household_results_filters(county, run, county_user, api):
     by_tier = [
         n for tier in ("fragile", "general", "stable", "high_quality") for n in rows(client.get(url, {"tier": tier}))
     ]
-    assert by_tier == [county.second.household_no]  # the one exited household (RULES.md §7)
+    assert by_tier == [county.second.household_no]  # the one exited household (docs/RULES.md §7)
     failed = rows(client.get(url, {"failed": "income_ok"}))
     results = client.get(url).json()["results"]
     assert failed == [r["household_no"] for r in results if r["income_ok"] is False]

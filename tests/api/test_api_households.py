@@ -111,7 +111,7 @@ def test_the_record_carries_the_latest_result_with_reasons(county, village_user,
         "water_ok",
     ]
     assert {"tier", "reasons", "exclusion", "meets_standard", "triggers"} <= result.keys()
-    assert result["tier"] == ""  # 未脱贫: no tier (RULES.md §7)
+    assert result["tier"] == ""  # 未脱贫: no tier (docs/RULES.md §7)
 
 
 # --- ID numbers ------------------------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def test_filters_from_the_latest_assessment(county, search):
     for tier in ("fragile", "general", "stable", "high_quality"):
         for number in search(tier=tier):
             tiers[number] = tier
-    # only the exited household has a tier (RULES.md §7)
+    # only the exited household has a tier (docs/RULES.md §7)
     assert [number for number, tier in tiers.items() if tier] == [county.second.household_no]
     failed_income = set(search(failed="income_ok"))
     assert failed_income <= set(tiers)

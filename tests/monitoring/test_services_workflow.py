@@ -239,7 +239,7 @@ def test_household_without_labor_is_not_eliminated(users_by_role, household, mon
 
 
 def test_non_poor_household_without_labor_is_not_eliminated(users_by_role, household, monitored):
-    # not tiered (RULES.md §7: only exited households are), yet §6 keeps it under monitoring all the same
+    # not tiered (docs/RULES.md §7: only exited households are), yet §6 keeps it under monitoring all the same
     household.poverty_status = "non_poor"
     household.save()
     household.members.update(labor="lost")

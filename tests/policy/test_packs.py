@@ -95,7 +95,7 @@ def test_shaanxi_line_is_2500_at_2010_prices_times_the_index():
 def test_shaanxi_monitoring_threshold_is_derived_as_one_and_a_half_lines_not_rounded():
     rules = pack_get("shaanxi-2017").rules_for(2017)
     assert rules.monitoring_threshold_derived
-    assert rules.monitoring_threshold == Decimal("4813.125")  # 1.5 × 3208.75 (RULES.md §7), not 4813.13
+    assert rules.monitoring_threshold == Decimal("4813.125")  # 1.5 × 3208.75 (docs/RULES.md §7), not 4813.13
 
 
 def test_shaanxi_household_criteria_leave_out_water():

@@ -35,7 +35,7 @@ def test_dashboard_with_a_run_shows_exits_flags_tiers_and_incidence(client, asse
     assert outcomes["exit_eligible"] == 0
     chart = response.context["chart"]
     tiers = {row["tier"]: row["households"] for row in chart["tiers"]}
-    # only the exited household is tiered; the 未脱贫 one is in no tier (RULES.md §7)
+    # only the exited household is tiered; the 未脱贫 one is in no tier (docs/RULES.md §7)
     assert tiers == {"fragile": 0, "general": 0, "stable": 0, "high_quality": 1}
     assert [v["name"] for v in chart["villages"]] == ["王家村"]
     # 2 poor people of 900 registered: 0.22 %

@@ -145,7 +145,7 @@ def test_filter_by_tier(client, assessed, county_user):
 
 @pytest.mark.parametrize("tier", ["fragile", "general", "stable"])
 def test_filter_by_tier_finds_no_household_that_has_not_exited(client, assessed, county_user, tier):
-    # poor (未脱贫) and other (返贫) are under poverty assistance: RULES.md §7 gives them no tier
+    # poor (未脱贫) and other (返贫) are under poverty assistance: docs/RULES.md §7 gives them no tier
     assert _numbers(_list(client, county_user, tier=tier)) == []
 
 

@@ -608,7 +608,7 @@ def elimination_unmet(*, case: MonitoringCase, on: dt.date) -> list[str]:
         return unmet
     if result.run.finished_at and result.run.finished_at.date() < case.monitored_since:
         unmet.append(f"最近一次评估（{result.run.year} 年，批次 {result.run_id}）早于纳入监测，请重新评估")
-    # Read from the members rather than the tier: only exited households are tiered (RULES.md §7), while this
+    # Read from the members rather than the tier: only exited households are tiered (docs/RULES.md §7), while this
     # condition holds whatever the status (§6).
     if not case.household.members.filter(
         status=MemberStatus.ACTIVE, labor__in=[Labor.SKILLED, Labor.ORDINARY, Labor.WEAK]

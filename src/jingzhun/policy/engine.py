@@ -376,7 +376,7 @@ def _household_flags(t: ir.Table, rules: YearRules) -> ir.Table:
         medical_burden=medical_burden,
         sudden_event=sudden_event,
         monitoring_flag=flagged,
-        # Only exited households are tiered; every other household has none (RULES.md §7).
+        # Only exited households are tiered; every other household has none (docs/RULES.md §7).
         tier=ibis.cases(
             (~status.isin(EXITED), ""),
             ((t.full_labor == 0) & (t.weak_labor == 0), Tier.FRAGILE.value),

@@ -37,7 +37,7 @@ from django.conf import settings
 BUILTIN_DIR = Path(__file__).resolve().parent / "packs"
 DEFAULT_PACK = "national"
 # A line derived from a 2010-price constant and a price index is stated to the cent, half up, as lines are
-# published; the monitoring threshold derived from it is kept exact (RULES.md §1, §7: 1.5 × line).
+# published; the monitoring threshold derived from it is kept exact (docs/RULES.md §1, §7: 1.5 × line).
 CENT = Decimal("0.01")
 
 INDICATORS = ("income_ok", "food_clothing_ok", "education_ok", "medical_ok", "housing_ok", "water_ok")

@@ -81,7 +81,7 @@ def run_summary(*, run: AssessmentRun, area_prefix: str = "") -> dict[str, int]:
 
 
 def tier_counts(*, summary: dict[str, int]) -> list[dict[str, Any]]:
-    """The tiers of RULES.md §7 in order, each with its households in a :func:`run_summary`."""
+    """The tiers of docs/RULES.md §7 in order, each with its households in a :func:`run_summary`."""
     return [{"tier": str(t.value), "label": str(t.label), "households": summary[t.value]} for t in Tier]
 
 
