@@ -62,7 +62,7 @@ def test_run_detail_counts_tiers_of_exited_households_only(client, assessed, vil
         "stable": 0,
         "high_quality": 1,
     }
-    assert response.context["untiered"] == 1  # the 未脱贫 household
+    assert response.context["summary"]["untiered"] == 1  # the 未脱贫 household
     assert "已脱贫户分层分类" in response.content.decode()
 
 

@@ -76,6 +76,7 @@ def run_summary(*, run: AssessmentRun, area_prefix: str = "") -> dict[str, int]:
         relapse_candidate=Count("id", filter=Q(relapse_candidate=True)),
         monitoring_flag=Count("id", filter=Q(monitoring_flag=True)),
         **{tier.value: Count("id", filter=Q(tier=tier.value)) for tier in Tier},
+        untiered=Count("id", filter=Q(tier="")),  # assessed, but not exited (docs/RULES.md §7)
     )
     return {key: int(value or 0) for key, value in counts.items()}
 

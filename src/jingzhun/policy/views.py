@@ -84,12 +84,10 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "limit": CELL_HOUSEHOLDS,
         }
     summary = selectors.run_summary(run=run, area_prefix=prefix)
-    tiers = selectors.tier_counts(summary=summary)
     context = {
         "run": run,
         "summary": summary,
-        "tiers": tiers,
-        "untiered": summary["households"] - sum(t["households"] for t in tiers),
+        "tiers": selectors.tier_counts(summary=summary),
         "villages": selectors.village_incidence_for_scope(run=run, area_prefix=prefix),
         "others": others,
         "against": against,

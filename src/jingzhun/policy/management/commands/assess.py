@@ -89,12 +89,10 @@ class Command(BatchCommand):
             f"可退出 {summary['exit_eligible']}，疑似应纳未纳 {summary['identify_candidate']}，"
             f"疑似返贫 {summary['relapse_candidate']}，监测预警 {summary['monitoring_flag']}"
         )
-        tiers = tier_counts(summary=summary)
-        untiered = summary["households"] - sum(t["households"] for t in tiers)
         say(
             "已脱贫户分层分类："
-            + "，".join(f"{TIER_NAMES[t['tier']]} {t['households']}" for t in tiers)
-            + f"；其他 {untiered} 户不分层"
+            + "，".join(f"{TIER_NAMES[t['tier']]} {t['households']}" for t in tier_counts(summary=summary))
+            + f"；其他 {summary['untiered']} 户不分层"
         )
         if run.excluded:
             say(f"未评估 {run.excluded} 户（数据不全，须补录）：")
