@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from jingzhun.areas.models import Area, Level
 from jingzhun.areas.services import division_name, village_facts_import
+from tests.spreadsheets.workbooks import two_cells
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,13 @@ def test_cells_are_trimmed_and_full_width_digits_normalised(tmp_path):
     assert outcome.exit_code == 0
     village = Area.objects.get(code="371525101201")
     assert (village.name, village.population) == ("张庄村", 1850)
+
+
+def test_a_memory_bomb_workbook_exits_2_and_creates_no_village(tmp_path):
+    path = two_cells(tmp_path / "村情.xlsx", "XFD1048576", dimension="A1:XFD1048576")
+    areas = Area.objects.count()
+    with pytest.raises(CommandError) as exc:
+        call_command("import", "villages", str(path), "--no-progress")
+    assert exc.value.returncode == 2
+    assert str(exc.value).startswith("文件无法导入：工作表声明的使用范围是 A1:XFD1048576，超过上限")
+    assert Area.objects.count() == areas

@@ -25,6 +25,7 @@ from tests.crosscheck.factories_lists import (
 )
 from tests.registry.ledger_files import make_id
 from tests.spreadsheets.printed import excel_time
+from tests.spreadsheets.workbooks import BOMBS, two_cells
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,16 @@ def test_missing_required_header_is_unusable_and_writes_nothing(tmp_path):
         call_command("import", "department", "education", str(path), "--no-progress")
     assert exc.value.returncode == 2
     assert "缺少必需的列 学籍状态" in str(exc.value)
+    assert not Batch.objects.exists() and not Row.objects.exists()
+
+
+@pytest.mark.parametrize(("far", "dimension", "reason"), BOMBS.values(), ids=list(BOMBS))
+def test_a_memory_bomb_workbook_exits_2_with_the_reason_and_writes_nothing(tmp_path, far, dimension, reason):
+    path = two_cells(tmp_path / "教体.xlsx", far, dimension=dimension)
+    with pytest.raises(CommandError) as exc:
+        call_command("import", "department", "education", str(path), "--no-progress")
+    assert exc.value.returncode == 2
+    assert str(exc.value).startswith(f"文件无法导入：{reason}")
     assert not Batch.objects.exists() and not Row.objects.exists()
 
 

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from jingzhun.registry.models import Household, ImportBatch
 from jingzhun.registry.services import ledger_import
 from jingzhun.spreadsheets.reading import OLE2_MAGIC, UnusableFile
+from tests.spreadsheets.workbooks import BOMBS, two_cells
 
 from .ledger_files import HEADERS, family, write_csv, write_xlsx
 
@@ -118,6 +119,45 @@ def test_command_exits_2_with_the_reason(tmp_path):
         call_command("import", "ledger", str(path))
     assert exc.value.returncode == 2
     assert "文件无法导入" in str(exc.value)
+
+
+@pytest.mark.parametrize(("far", "dimension", "reason"), BOMBS.values(), ids=list(BOMBS))
+def test_a_memory_bomb_workbook_exits_2_with_the_reason_and_writes_nothing(tmp_path, far, dimension, reason):
+    (tmp_path / "in").mkdir()
+    path = two_cells(tmp_path / "in" / "台账.xlsx", far, dimension=dimension)
+    with pytest.raises(CommandError) as exc:
+        call_command("import", "ledger", str(path), "--no-progress")
+    assert exc.value.returncode == 2
+    assert str(exc.value).startswith(f"文件无法导入：{reason}")
+    assert not Household.objects.exists() and not ImportBatch.objects.exists()
+    assert list(path.parent.iterdir()) == [path]  # no error report either
+
+
+def test_csv_line_of_commas_is_refused_without_reading_it_whole(tmp_path):
+    path = write_csv(tmp_path / "l.csv", family("H001"))
+    with path.open("a") as f:
+        f.write("," * 3_000_000)  # 3 million cells in one line: a list of 24 MB, 8 bytes a cell
+    assert refusal(path) == "CSV 文件第 4 行超过 1048576 个字符，不是台账的内容（文件损坏或类型不符）"
+
+
+def test_csv_row_with_too_many_columns_is_refused(tmp_path):
+    path = write_csv(tmp_path / "l.csv", family("H001"))
+    with path.open("a") as f:
+        f.write("H002" + "," * 300 + "\n")
+    assert refusal(path) == "CSV 文件第 4 行有 301 列，超过上限 256 列；台账只有几十列，请删除多余的列后再导入"
+
+
+def test_csv_header_with_too_many_columns_is_refused(tmp_path):
+    path = write_csv(tmp_path / "l.csv", family("H001"), headers=[*HEADERS, *(f"列{n}" for n in range(250))])
+    assert refusal(path).startswith("CSV 文件第 1 行有 294 列，超过上限 256 列")
+
+
+def test_csv_record_spanning_many_lines_is_refused(tmp_path):
+    # A quoted cell may hold line breaks: a record's lines are counted together (600,000 short cells here).
+    path = write_csv(tmp_path / "l.csv", family("H001"))
+    with path.open("a") as f:
+        f.write("H002," + '"x\n",' * 600_000 + "\n")
+    assert refusal(path).startswith("CSV 文件第 4 行超过 1048576 个字符")
 
 
 def test_command_exits_1_when_some_households_were_rejected(tmp_path):

@@ -12,6 +12,7 @@ from jingzhun.core.models import UploadJob
 from jingzhun.registry.models import Household
 from tests.factories import AreaFactory, HouseholdFactory, UserFactory, sample_area
 from tests.registry.ledger_files import HEADERS, family, read_report, write_csv
+from tests.spreadsheets.workbooks import two_cells
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,19 @@ def test_unusable_file_fails_the_job_with_the_reason(client, county_user, tmp_pa
     job = UploadJob.objects.get()
     assert job.status == UploadJob.Status.FAILED
     assert "证件号码" in job.message
+
+
+def test_a_memory_bomb_workbook_fails_the_job_with_the_reason(
+    client, county_user, tmp_path, django_capture_on_commit_callbacks
+):
+    # Before: the worker died allocating 549 GB and the job stayed "running" for ever.
+    path = two_cells(tmp_path / "台账.xlsx", "XFD1048576", dimension="A1:B2")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("imports:new"), {"file": SimpleUploadedFile("台账.xlsx", path.read_bytes())})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert job.message.startswith("工作表第 XFD 列（第 16384 列）有内容，超过上限 256 列")
+    assert not Household.objects.exists()
 
 
 def test_only_spreadsheets_are_accepted(client, county_user):

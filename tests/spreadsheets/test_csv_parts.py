@@ -10,7 +10,7 @@ from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
 from jingzhun.spreadsheets import reading
-from jingzhun.spreadsheets.reading import csv_part_records, csv_parts, open_table
+from jingzhun.spreadsheets.reading import UnusableFile, csv_part_records, csv_parts, open_table
 
 KEYS = st.text(alphabet="H0123456789户 ", min_size=0, max_size=5)
 CELLS = st.text(alphabet="ab王建国1 .-", min_size=0, max_size=6)
@@ -132,3 +132,38 @@ def test_a_file_with_fewer_households_than_parts_asked_is_cut_into_fewer():
         assert cut is not None and 2 <= len(cut) <= 3
         assert cut[0].first_row == 2
         assert {p.first_row for p in cut[1:]} <= {4, 6}  # each later part begins with a household's first row
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("H500" + "," * 2_000_000, "CSV 文件第 502 行超过 1048576 个字符，不是台账的内容（文件损坏或类型不符）"),
+        ("H500" + ",x" * 300, "CSV 文件第 502 行有 301 列，超过上限 256 列；台账只有几十列，请删除多余的列后再导入"),
+    ],
+    ids=["two million commas", "301 columns"],
+)
+def test_the_parts_refuse_what_the_single_stream_refuses(line, reason):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "l.csv"
+        lines = [",".join([f"H{n:03d}", "王", ""]) for n in range(1000)]
+        lines[500] = line
+        path.write_text("户编号,姓名,备注\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        with open_table(path) as table, pytest.raises(UnusableFile) as single:
+            list(table.rows)
+        cut = csv_parts(path, parts=3, key_column=0)
+        assert cut is not None
+        with pytest.raises(UnusableFile) as in_parts:
+            for part in cut:
+                records, _ = csv_part_records(path, part, encoding="utf-8")
+                list(records)
+    assert str(single.value) == str(in_parts.value) == reason
+
+
+def test_a_file_that_is_one_endless_line_is_not_cut_and_is_refused():
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "l.csv"
+        path.write_bytes(b"x" * (5 * reading.MAX_CSV_RECORD))
+        assert csv_parts(path, parts=2, key_column=0) is None
+        with pytest.raises(UnusableFile) as exc:
+            open_table(path)
+    assert str(exc.value).startswith("CSV 文件第 1 行超过 1048576 个字符")

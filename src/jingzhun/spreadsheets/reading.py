@@ -21,6 +21,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from .cells import strip_neutraliser
+from .xlsx_shape import MAX_COLUMNS, check_xlsx_shape
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -178,12 +179,23 @@ def _open_xlsx(path: Path) -> Table:
 
     _check_zip(path)
     try:
+        extent = check_xlsx_shape(path)  # before calamine puts the sheet into one dense grid
+    except UnusableFile:
+        raise
+    except Exception as exc:  # a corrupt member: bad CRC, bad deflate data, an unknown compression …
+        raise UnusableFile(f"Excel 文件已损坏，无法读取：{exc}") from None
+    try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
         rows = sheet.iter_rows()
         first = next(rows, None)
     except Exception as exc:  # calamine raises its own error types for every kind of corruption
         raise UnusableFile(f"Excel 文件已损坏，无法读取：{exc}") from None
+    end = sheet.end if sheet.height else None
+    if end is not None and (end[0] >= extent.rows or end[1] >= extent.columns):
+        # calamine read a value where the check above saw none: the check and calamine disagree on the file.
+        workbook.close()
+        raise UnusableFile("Excel 文件的结构异常（读取到的范围与检查的不一致），已拒绝")
     if first is None:
         raise UnusableFile("工作表是空的，没有表头")
     headers = [normalize_header(v) for v in first]
@@ -216,19 +228,72 @@ def _detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
+MAX_CSV_RECORD = 1 << 20  # characters of one record (a ledger row is a few hundred); its lines as much
+MAX_CSV_COLUMNS = MAX_COLUMNS  # as for a workbook
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+class _Lines:
+    """The lines of a CSV file for ``csv.reader``, so that no record grows beyond :data:`MAX_CSV_RECORD`
+    characters: without it a 500 MB line of commas becomes a list of 500 million cells (4 GB), and a line
+    with no line break is read whole before ``csv.reader`` sees any of it. ``used`` is reset by the reader
+    of the records after each record."""
+
+    __slots__ = ("readline", "used")
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.readline = handle.readline
+        self.used = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline(MAX_CSV_RECORD + 1 - self.used)
+        if not line:
+            raise StopIteration
+        self.used += len(line)
+        if self.used > MAX_CSV_RECORD:
+            raise _LineTooLong
+        return line
+
+
+def _record_too_long(row_no: int) -> UnusableFile:
+    return UnusableFile(f"CSV 文件第 {row_no} 行超过 {MAX_CSV_RECORD} 个字符，不是台账的内容（文件损坏或类型不符）")
+
+
+def _too_many_columns(row_no: int, count: int) -> UnusableFile:
+    return UnusableFile(
+        f"CSV 文件第 {row_no} 行有 {count} 列，超过上限 {MAX_CSV_COLUMNS} 列；台账只有几十列，请删除多余的列后再导入"
+    )
+
+
 def _open_csv(path: Path) -> Table:
     encoding = _detect_encoding(path)
     raw = path.open("rb")
     handle = io.TextIOWrapper(raw, encoding=encoding, newline="")
-    reader = csv.reader(handle)
+    lines = _Lines(handle)
+    reader = csv.reader(lines)
     try:
         first = next(reader, None)
     except (UnicodeDecodeError, csv.Error) as exc:
         handle.close()
+        if str(exc).startswith("field larger than field limit"):
+            raise _cell_too_long(1) from None
         raise UnusableFile(f"CSV 文件无法读取：{exc}") from None
+    except _LineTooLong:
+        handle.close()
+        raise _record_too_long(1) from None
     if first is None:
         handle.close()
         raise UnusableFile("CSV 文件是空的，没有表头")
+    if len(first) > MAX_CSV_COLUMNS:
+        handle.close()
+        raise _too_many_columns(1, len(first))
+    lines.used = 0
     headers = [normalize_header(v) for v in first]
 
     def progress() -> int:
@@ -236,7 +301,7 @@ def _open_csv(path: Path) -> Table:
 
     return Table(
         headers=headers,
-        rows=_csv_records(reader, handle, first_row=2, encoding=encoding),
+        rows=_csv_records(reader, lines, handle, first_row=2, encoding=encoding),
         total=path.stat().st_size,
         progress=progress,
         close=handle.close,
@@ -245,7 +310,7 @@ def _open_csv(path: Path) -> Table:
 
 
 def _csv_records(
-    reader: Iterator[list[str]], handle: IO[str], *, first_row: int, encoding: str
+    reader: Iterator[list[str]], lines: _Lines, handle: IO[str], *, first_row: int, encoding: str
 ) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of the non-empty records; row numbers count records as a spreadsheet shows them
     (header = row 1), not physical lines."""
@@ -253,6 +318,9 @@ def _csv_records(
     try:
         for row in reader:
             row_no += 1
+            lines.used = 0
+            if len(row) > MAX_CSV_COLUMNS:
+                raise _too_many_columns(row_no, len(row))
             if any(row):
                 yield row_no, row
     except UnicodeDecodeError:
@@ -261,6 +329,8 @@ def _csv_records(
         if str(exc).startswith("field larger than field limit"):
             raise _cell_too_long(row_no + 1) from None
         raise UnusableFile(f"CSV 文件第 {row_no + 1} 行格式错误：{exc}") from None
+    except _LineTooLong:
+        raise _record_too_long(row_no + 1) from None
     finally:
         handle.close()
 
@@ -298,7 +368,10 @@ def csv_parts(path: Path, *, parts: int, key_column: int) -> list[CsvPart] | Non
     """
     size = path.stat().st_size
     with path.open("rb") as f:
-        data_start = len(f.readline())  # the header
+        header = _readline(f)
+        if header is None:
+            return None  # the single stream refuses it
+        data_start = len(header)
         if data_start >= size:
             return None
         starts = [data_start]
@@ -335,12 +408,13 @@ def _key_change_after(f: IO[bytes], offset: int, key_column: int) -> int | None:
     """The start of the first line after ``offset`` whose key cell (not blank) differs from the last
     non-blank key before it; None when there is none within 100,000 lines."""
     f.seek(offset)
-    f.readline()  # the rest of the line ``offset`` falls in
+    if _readline(f) is None:  # the rest of the line ``offset`` falls in
+        return None
     previous: bytes | None = None
     position = f.tell()
     for _ in range(100_000):
-        line = f.readline()
-        if not line:
+        line = _readline(f)
+        if not line:  # the end, or a line too long to cut after (the part reading it refuses it)
             return None
         cells = line.rstrip(b"\r\n").split(b",")
         key = cells[key_column] if key_column < len(cells) else b""
@@ -350,6 +424,13 @@ def _key_change_after(f: IO[bytes], offset: int, key_column: int) -> int | None:
             previous = key
         position += len(line)
     return None
+
+
+def _readline(f: IO[bytes]) -> bytes | None:
+    """A line of at most 4 × :data:`MAX_CSV_RECORD` bytes (so more characters than a record may have), else
+    None: the file is then read as one stream, which refuses the line."""
+    line = f.readline(4 * MAX_CSV_RECORD + 1)
+    return None if len(line) > 4 * MAX_CSV_RECORD else line
 
 
 class _Window(io.RawIOBase):
@@ -418,6 +499,8 @@ def _split_records(
                 data += b"\n"
             cut = data.rfind(b"\n") + 1
             if not cut:
+                if len(data) > 4 * MAX_CSV_RECORD:  # more characters than a record may have, whatever the encoding
+                    raise _record_too_long(row_no + 1)
                 carry = data
                 continue
             carry = data[cut:]
@@ -430,8 +513,13 @@ def _split_records(
             lines.pop()  # the empty text after the block's last line feed
             for line in lines:
                 row_no += 1
-                if len(line) > limit and max(map(len, line.split(","))) > limit:
-                    raise _cell_too_long(row_no)  # as csv.reader refuses it in the single stream
+                if len(line) > limit:  # the same refusals as in the single stream, in the same order
+                    if len(line) >= MAX_CSV_RECORD:
+                        raise _record_too_long(row_no)
+                    if max(map(len, line.split(","))) > limit:
+                        raise _cell_too_long(row_no)
+                if len(line) >= MAX_CSV_COLUMNS and line.count(",") >= MAX_CSV_COLUMNS:
+                    raise _too_many_columns(row_no, line.count(",") + 1)
                 if line.strip(","):  # a row of empty cells only is skipped, as by _csv_records
                     yield row_no, line.split(",", maxsplit)
     finally:
