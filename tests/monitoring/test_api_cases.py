@@ -123,3 +123,23 @@ def test_a_bad_item_of_a_list_is_named_with_its_position(users_by_role, case):
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["risk_types.1"]
     assert response.json()["detail"].startswith("参数 risk_types.1：")
+
+
+def test_a_web_page_as_an_attachment_is_refused_and_nothing_is_written(users_by_role, case):
+    client = _client(users_by_role[Role.VILLAGE].owner)
+    client.post(
+        f"/api/monitoring/cases/{case.pk}/steps/",
+        {"action": "home_check", "version": 1, "on": DISCOVERED.isoformat()},
+        format="json",
+    )
+    page = SimpleUploadedFile("授权书.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "application/pdf")
+    response = client.post(
+        f"/api/monitoring/cases/{case.pk}/steps/",
+        {"action": "consent", "version": 2, "on": DISCOVERED.isoformat(), "attachment": page},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("附件「授权书.pdf」不是可以上传的文件（只能上传：PDF 文件")
+    assert not case.attachments.exists()
+    case.refresh_from_db()
+    assert case.version == 2

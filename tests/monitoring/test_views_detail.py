@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jingzhun.accounts.models import AccessLog, Role
@@ -96,10 +100,65 @@ def test_an_attachment_is_downloaded_in_scope_only_and_logged(client, users_by_r
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
     assert "attachment" in response["Content-Disposition"]
+    assert (response["Content-Type"], response["X-Content-Type-Options"]) == ("image/jpeg", "nosniff")
     assert AccessLog.objects.filter(
         user=owner, action="export", target=f"monitoring-attachment:{attachment.pk}"
     ).exists()
     assert not AccessLog.objects.filter(user=users_by_role[Role.VILLAGE].outsider).exists()
+
+
+HTML = SimpleUploadedFile("授权书.html", b"<html><script>fetch('/api/members/')</script></html>", "text/html")
+
+
+def test_a_web_page_as_the_signed_form_is_refused_and_nothing_is_written(client, users_by_role, case):
+    case = take(users_by_role, case, "home_check", DISCOVERED)
+    client.force_login(users_by_role[Role.VILLAGE].owner)
+    response = _post(client, case, "consent", file=HTML)
+    assert response.status_code == 400
+    assert "附件「授权书.html」不是可以上传的文件（只能上传：PDF 文件、JPEG 图片" in response.content.decode()
+    assert not Attachment.objects.exists()
+    assert MonitoringCase.objects.get(pk=case.pk).stage == Stage.HOME_CHECKED
+
+
+def test_a_word_document_with_macros_is_refused(client, users_by_role, case):
+    case = take(users_by_role, case, "home_check", DISCOVERED)
+    client.force_login(users_by_role[Role.VILLAGE].owner)
+    docm = io.BytesIO()
+    with zipfile.ZipFile(docm, "w") as zf:
+        for name in ("[Content_Types].xml", "word/document.xml", "word/vbaProject.bin"):
+            zf.writestr(name, "x")
+    response = _post(client, case, "consent", file=SimpleUploadedFile("授权书.docx", docm.getvalue()))
+    assert response.status_code == 400
+    assert "含有宏、ActiveX 控件或嵌入的程序对象" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_a_photo_named_wrongly_is_kept_and_served_as_what_it_is(client, users_by_role, case):
+    case = take(users_by_role, case, "home_check", DISCOVERED)
+    client.force_login(users_by_role[Role.VILLAGE].owner)
+    png = SimpleUploadedFile("授权书.jpg", b"\x89PNG\r\n\x1a\n signed", "image/jpeg")
+    assert _post(client, case, "consent", file=png).status_code == 302
+    attachment = Attachment.objects.get(case=case)
+    assert attachment.file.name.endswith("-consent.png")
+    response = client.get(f"/monitoring/attachments/{attachment.pk}/")
+    response.close()
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].endswith(".png")
+
+
+def test_an_attachment_kept_before_the_check_is_never_served_as_a_page(client, users_by_role, case):
+    # What the step form stored before it looked at the bytes: a web page, kept under a name without suffix.
+    walk(users_by_role, case, IDENTIFICATION[:2], DISCOVERED)
+    attachment = Attachment.objects.get(case=case)
+    attachment.file.save("old-page", ContentFile(b"<html><script>alert(1)</script></html>"), save=False)
+    attachment.original_name = "会议记录.html"
+    attachment.save()
+    client.force_login(users_by_role[Role.TOWN].owner)
+    response = client.get(f"/monitoring/attachments/{attachment.pk}/")
+    response.close()
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_elimination_step_lists_the_unmet_conditions(client, users_by_role, case):

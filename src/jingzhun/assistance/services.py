@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.filetypes import PHOTOS, RefusedFile, file_kind
 from jingzhun.core.scope import in_scope, scoped
 
 from .models import (
@@ -38,7 +39,7 @@ from .models import (
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTOS_PER_VISIT = 6
 # Content sniffing: the first bytes decide the type, never the file name or the browser's claim.
-_PHOTO_SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+_PHOTO_SUFFIX = {kind.content_type: kind.suffix for kind in PHOTOS}
 
 
 def _today() -> dt.date:
@@ -348,16 +349,10 @@ def photo_content_type(upload: UploadedFile) -> str:
     name = upload.name or ""
     if upload.size is not None and upload.size > PHOTO_MAX_BYTES:
         raise ValidationError({"photos": f"照片：{name} 超过 {PHOTO_MAX_BYTES // (1024 * 1024)} MB。"})
-    upload.seek(0)
-    head = upload.read(12)
-    upload.seek(0)
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    raise ValidationError({"photos": f"照片：{name} 不是 JPEG、PNG 或 WebP 图片。"})
+    try:
+        return file_kind(upload, allowed=PHOTOS).content_type
+    except RefusedFile:
+        raise ValidationError({"photos": f"照片：{name} 不是 JPEG、PNG 或 WebP 图片。"}) from None
 
 
 @transaction.atomic

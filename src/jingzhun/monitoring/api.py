@@ -99,7 +99,10 @@ class StepUploadSerializer(StepRequestSerializer):
     attachment_kind = serializers.ChoiceField(
         choices=Attachment.Kind.choices, required=False, help_text="附件类别；不填时按这一步要求的类别"
     )
-    attachment = UploadField(required=False, help_text="签字的授权承诺书、会议记录或公示照片（文件）")
+    attachment = UploadField(
+        required=False,
+        help_text="签字的授权承诺书、会议记录或公示照片（文件）：PDF、JPEG、PNG、WebP 图片或 .docx、.xlsx，按文件内容判断，不含宏",
+    )
 
 
 @extend_schema(

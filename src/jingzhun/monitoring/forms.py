@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jingzhun.core.widgets import DateInput
 
 from .models import CATEGORY_TEXT, HelpTier, RiskType
-from .services import CHANNEL_ROLES, CHANNEL_TEXT, STAGE_TEXT, StepRule
+from .services import ATTACHMENT_TYPES, CHANNEL_ROLES, CHANNEL_TEXT, STAGE_TEXT, StepRule
 
 EVERY = [("", _("All"))]
 CATEGORY_CHOICES = [(str(code), text) for code, text in CATEGORY_TEXT.items()]
@@ -119,7 +119,7 @@ class StepForm(_RiskFields):
             del self.fields["reason"]
         if rule.attachment:
             self.fields["file"].label = attachment_label or _("Attachment")
-            self.fields["file"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.webp,.pdf"
+            self.fields["file"].widget.attrs["accept"] = ",".join(s for kind in ATTACHMENT_TYPES for s in kind.suffixes)
         else:
             del self.fields["file"]
         if rule.action not in ("home_check", "county_decide"):

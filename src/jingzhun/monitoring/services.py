@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -24,6 +23,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
 from jingzhun.core.scope import household_in_scope, scope_prefix
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
@@ -91,7 +91,7 @@ ATTACHMENT_TEXT: dict[str, str] = {
     Attachment.Kind.OTHER: "附件",
 }
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENT_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".pdf"}
+ATTACHMENT_TYPES = DOCUMENTS  # told from the file's bytes (core.filetypes): PDF, photos, .docx, .xlsx
 
 
 class CaseRefused(Exception):
@@ -461,6 +461,10 @@ def _step_checks(case: MonitoringCase, rule: StepRule, step: StepInput) -> dict[
             raise CaseRefused(f"附件类型「{kind}」无效。")
         if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
             raise CaseRefused(f"附件「{upload.name}」超过 10 MB。")
+        try:
+            file_kind(upload, allowed=ATTACHMENT_TYPES)
+        except RefusedFile as refused:
+            raise CaseRefused(f"附件「{upload.name}」{refused}。") from None
     if rule.attachment and step.passed and rule.attachment not in kinds:
         raise CaseRefused(f"「{rule.label}」须上传{ATTACHMENT_TEXT[Attachment.Kind(rule.attachment)]}。")
     if rule.action == "compare" and not step.note.strip():
@@ -524,8 +528,7 @@ def _attach(case: MonitoringCase, step: CaseStep, kind: str, upload: UploadedFil
     upload.seek(0)
     attachment = Attachment(case=case, step=step, kind=kind, original_name=upload.name or "附件", size=upload.size or 0)
     attachment.sha256 = digest.hexdigest()
-    suffix = Path(upload.name or "").suffix.lower()
-    suffix = suffix if suffix in ATTACHMENT_SUFFIXES else ""
+    suffix = file_kind(upload, allowed=ATTACHMENT_TYPES).suffix  # checked in _step_checks; stored as what it is
     attachment.file.save(f"{case.pk}-{step.pk}-{kind}{suffix}", upload, save=False)
     attachment.save()
     return attachment

@@ -28,6 +28,7 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
+from jingzhun.core.filetypes import download_response
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.core.scope import scope_prefix
@@ -40,6 +41,7 @@ from .ledger_export import instant_help_export, monitoring_ledger_export
 from .models import CATEGORY_TEXT, IDENTIFYING, Attachment, MonitoringCase, RiskType
 from .services import (
     ATTACHMENT_TEXT,
+    ATTACHMENT_TYPES,
     CHANNEL_TEXT,
     ROLE_TEXT,
     STAGE_TEXT,
@@ -353,7 +355,8 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
         target=f"monitoring-attachment:{attachment.pk}",
         detail={"case": attachment.case_id, "name": attachment.original_name},
     )
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
+    # Always a download, typed by its bytes: a page someone uploaded is never shown as one of this site's.
+    return download_response(handle, name=attachment.original_name, allowed=ATTACHMENT_TYPES)
 
 
 # --- opening a case -------------------------------------------------------------------------------------------
