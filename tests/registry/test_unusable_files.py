@@ -65,6 +65,15 @@ def test_zip_bomb_is_refused_by_ratio(tmp_path):
     assert "压缩比异常" in refusal(path)
 
 
+def test_zip_of_many_empty_members_is_refused_before_its_directory_is_read(tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        for n in range(100_000):  # 5.5 MB of directory (a zip64 one: more than 65,535 members)
+            zf.writestr(f"xl/{n:06d}", b"")
+    assert refusal(path) == "Excel 文件的目录有 5 MB（成千上万个部件），超过上限 4 MB，不是台账工作簿，已拒绝"
+
+
 def test_file_over_the_size_limit(tmp_path, settings):
     settings.JINGZHUN_MAX_UPLOAD_BYTES = 100
     path = write_csv(tmp_path / "l.csv", family("H001"))

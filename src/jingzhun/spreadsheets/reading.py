@@ -151,7 +151,18 @@ def open_table(path: Path) -> Table:
     raise UnusableFile(f"不支持的文件类型“{path.suffix or '无扩展名'}”：只能导入 .xlsx 或 .csv 文件")
 
 
+MAX_ZIP_DIRECTORY = 4 << 20  # bytes of the zip's directory: a workbook's few dozen members take a few KB
+
+
 def _check_zip(path: Path) -> None:
+    directory = _zip_directory_size(path)
+    if directory > MAX_ZIP_DIRECTORY:
+        # zipfile reads the whole directory and makes an object of each member, about 7 times its size:
+        # a 500 MB upload of empty members would take 3.5 GB before any other check.
+        raise UnusableFile(
+            f"Excel 文件的目录有 {directory / 1024**2:.0f} MB（成千上万个部件），超过上限 "
+            f"{MAX_ZIP_DIRECTORY / 1024**2:.0f} MB，不是台账工作簿，已拒绝"
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -172,6 +183,27 @@ def _check_zip(path: Path) -> None:
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise UnusableFile("压缩包中没有 Excel 工作表，文件不是有效的 .xlsx")
+
+
+def _zip_directory_size(path: Path) -> int:
+    """The size of the zip's central directory, from its end record (the zip64 one when there is one); 0 when
+    there is no end record (zipfile then refuses the file)."""
+    with path.open("rb") as f:
+        f.seek(0, io.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - (1 << 16) - 22))
+        tail = f.read()
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or len(tail) - end < 22:
+            return 0
+        directory = int.from_bytes(tail[end + 12 : end + 16], "little")
+        locator = tail.rfind(b"PK\x06\x07", 0, end)
+        if directory == 0xFFFFFFFF and locator >= 0 and end - locator == 20:  # zip64: the size is in its record
+            f.seek(int.from_bytes(tail[locator + 8 : locator + 16], "little"))
+            record = f.read(56)
+            if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                directory = int.from_bytes(record[40:48], "little")
+    return directory
 
 
 def _open_xlsx(path: Path) -> Table:
