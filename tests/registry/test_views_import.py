@@ -115,8 +115,8 @@ def test_a_memory_bomb_workbook_fails_the_job_with_the_reason(
     path = two_cells(tmp_path / "台账.xlsx", "XFD1048576", dimension="A1:B2")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("imports:new"), {"file": SimpleUploadedFile("台账.xlsx", path.read_bytes())})
-    job = ImportJob.objects.get()
-    assert job.status == ImportJob.Status.FAILED
+    job = UploadJob.objects.get()
+    assert job.status == UploadJob.Status.FAILED
     assert job.message.startswith("工作表第 XFD 列（第 16384 列）有内容，超过上限 256 列")
     assert not Household.objects.exists()
 
