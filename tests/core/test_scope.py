@@ -126,6 +126,24 @@ def test_the_helper_role_is_limited_to_its_pairings_once_the_apps_are_ready():
     assert scope._LIMITS[Role.HELPER] is households_paired_with
 
 
+@pytest.mark.django_db
+def test_a_helper_acts_on_its_paired_household_and_on_no_household_that_shares_its_pairings_id():
+    # The registered limit is a queryset of pairings (their household ids): a household whose own id happens to
+    # equal the pairing's id is not thereby the helper's.
+    from jingzhun.accounts.models import Role
+    from jingzhun.core.scope import household_in_scope
+    from tests.assistance.factories import HelperFactory, PairingFactory
+    from tests.factories import AreaFactory, HouseholdFactory, UserFactory
+
+    village = AreaFactory()
+    helper = UserFactory(role=Role.HELPER, area=village)
+    paired = HouseholdFactory(village=village)
+    pairing = PairingFactory(pk=990_001, helper=HelperFactory(area=village, user=helper), household=paired)
+    lookalike = HouseholdFactory(pk=pairing.pk, village=village)
+    assert household_in_scope(helper, paired)
+    assert not household_in_scope(helper, lookalike)
+
+
 def test_a_limited_user_has_a_cache_scope_of_its_own(limits):
     limits.households_limit(_Limited.role)
     assert limits.scope_key(_Limited()) != limits.scope_key(_User("370125"))

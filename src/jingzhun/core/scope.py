@@ -99,7 +99,9 @@ def household_in_scope(user: object, household: Any) -> bool:
     if not _limited(user):
         return True
     ids = _limit_ids(user)
-    return ids is not None and ids.filter(pk=household.pk).exists()
+    # The household's own table, asked whether its id is among ``ids``: ``ids`` is a queryset of some other model
+    # (the assistance app's pairings, ``values("household_id")``), whose own primary key means nothing here.
+    return ids is not None and type(household)._default_manager.filter(pk=household.pk, pk__in=ids).exists()
 
 
 # --- roles limited to some households of their area ------------------------------------------------------------
