@@ -45,8 +45,8 @@ def _race(*calls: Callable[[], Any]) -> list[Any]:
     return outcomes
 
 
-def test_two_users_taking_the_same_step_at_once_one_wins(users_by_role, case):
-    village, helper = users_by_role[Role.VILLAGE].owner, users_by_role[Role.HELPER].owner
+def test_two_users_taking_the_same_step_at_once_one_wins(users_by_role, case, paired_helper):
+    village, helper = users_by_role[Role.VILLAGE].owner, paired_helper
 
     def home_check(user: Any) -> Callable[[], Any]:
         return lambda: case_step(
