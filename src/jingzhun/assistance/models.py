@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jingzhun.accounts.models import AppendOnlyModel
+from jingzhun.core.scope import account_of
 
 
 class MeasureKind(models.TextChoices):
@@ -294,7 +295,7 @@ class AssistanceChange(AppendOnlyModel):
     @classmethod
     def record(cls, *, user: Any, entity: str, entity_id: int, action: str, household_no: str = "", **detail: Any):
         return cls.objects.create(
-            user=user if getattr(user, "pk", None) else None,
+            user=account_of(user),
             entity=entity,
             entity_id=entity_id,
             action=action,

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.core.filetypes import PHOTOS, RefusedFile, file_kind
-from jingzhun.core.scope import in_scope, scoped
+from jingzhun.core.scope import account_of, in_scope, scoped
 
 from .models import (
     AssistanceChange,
@@ -156,7 +156,7 @@ def pairing_set(
             )
         _pairing_close(current, ended_on=started_on, reason=end_reason, by=by)
     pairing = Pairing.objects.create(
-        helper=helper, household=household, started_on=started_on, created_by=by if getattr(by, "pk", None) else None
+        helper=helper, household=household, started_on=started_on, created_by=account_of(by)
     )
     AssistanceChange.record(
         user=by,
@@ -266,12 +266,12 @@ def attendance_record(
             date=date,
             status=status,
             note=note,
-            recorded_by=by if getattr(by, "pk", None) else None,
+            recorded_by=account_of(by),
         )
     else:
         row = previous
         old = previous.status
-        row.status, row.note, row.recorded_by = status, note, by if getattr(by, "pk", None) else None
+        row.status, row.note, row.recorded_by = status, note, account_of(by)
         row.save(update_fields=["status", "note", "recorded_by"])
     AssistanceChange.record(
         user=by,
@@ -325,7 +325,7 @@ def measure_record(
         ended_on=ended_on,
         amount=amount,
         result=result.strip(),
-        recorded_by=by if getattr(by, "pk", None) else None,
+        recorded_by=account_of(by),
     )
     if case is not None:
         case_measure_recorded(case=case, started_on=started_on)
@@ -387,7 +387,7 @@ def visit_record(
         visited_on=visited_on,
         findings=findings,
         needs=needs,
-        recorded_by=by if getattr(by, "pk", None) else None,
+        recorded_by=account_of(by),
     )
     for text in follow_ups:
         FollowUp.objects.create(visit=visit, household=household, text=text[:500], due_on=follow_up_due)
@@ -417,7 +417,7 @@ def follow_up_close(*, follow_up: FollowUp, by: Any, done_on: dt.date | None = N
     done_on = done_on or _today()
     _not_future(done_on, "done_on")
     follow_up.done, follow_up.done_on = True, done_on
-    follow_up.done_by = by if getattr(by, "pk", None) else None
+    follow_up.done_by = account_of(by)
     follow_up.save(update_fields=["done", "done_on", "done_by"])
     AssistanceChange.record(
         user=by,

@@ -64,6 +64,12 @@ def scope_prefix(user: object) -> str | None:
     return prefix or None
 
 
+def account_of(actor: Any) -> Any:
+    """The user account to record as having done something: ``None`` for :data:`SYSTEM` (the command line),
+    for nobody and for an anonymous user, which have no account row."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def in_scope(user: object, area_code: str | None) -> bool:
     """Whether ``user`` may see and act on the area ``area_code`` (a village, town or county code)."""
     prefix = scope_prefix(user)

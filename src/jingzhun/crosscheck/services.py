@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.areas.models import Area
-from jingzhun.core.scope import SYSTEM, covers, in_scope, scope_prefix
+from jingzhun.core.scope import SYSTEM, account_of, covers, in_scope, scope_prefix
 from jingzhun.core.sets import temp_cache
 from jingzhun.core.sql import quoted as _q
 from jingzhun.policy.packs import DEFAULT_PACK, pack_get
@@ -67,10 +67,6 @@ class ClueStale(ClueRefused):
 
 class NoDepartmentLists(ClueRefused):
     """No department list was ever imported: there is nothing to compare."""
-
-
-def _by(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
 
 
 def _json(value: dict[str, Any]) -> tuple[str, str]:
@@ -131,7 +127,7 @@ def crosscheck_run(*, user: Any, as_of: dt.date | None = None, area_prefix: str 
             as_of=as_of,
             area_prefix=prefix,
             batches={department: batch.pk for department, batch in batches.items()},
-            user=_by(user),
+            user=account_of(user),
         )
         try:
             with temp_cache(TEMP_CACHE_MB):
@@ -176,7 +172,7 @@ def _clues_upsert(
     clues of the rules and area compared that were not found → cleared. All with history, in a few statements."""
     clue, event, found = _q(Clue._meta.db_table), _q(ClueEvent._meta.db_table), _q(clue_rules.FOUND_ONE)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    by = getattr(_by(user), "pk", None)
+    by = getattr(account_of(user), "pk", None)
     open_in = ", ".join(["%s"] * len(OPEN))
     settled_in = ", ".join(["%s"] * len(SETTLED))
     counts: dict[str, dict[str, int]] = {}
@@ -297,7 +293,7 @@ def _check_version(clue: Clue, expected_version: int) -> None:
 
 
 def _event(clue: Clue, action: str, user: Any, note: str = "", **data: Any) -> ClueEvent:
-    return ClueEvent.objects.create(clue=clue, action=action, by=_by(user), note=note, data=data)
+    return ClueEvent.objects.create(clue=clue, action=action, by=account_of(user), note=note, data=data)
 
 
 @transaction.atomic
@@ -315,7 +311,7 @@ def clue_dispatch(*, clue_id: int, user: Any, expected_version: int) -> Clue:
     clue.state = ClueState.DISPATCHED
     clue.dispatched_to = town
     clue.dispatched_at = timezone.now()
-    clue.dispatched_by = _by(user)
+    clue.dispatched_by = account_of(user)
     clue.version += 1
     clue.save(update_fields=["state", "dispatched_to", "dispatched_at", "dispatched_by", "version"])
     _event(clue, "dispatched", user, note=f"分派至{area.name}", town=town)
@@ -340,7 +336,7 @@ def clue_answer(*, clue_id: int, user: Any, answer: str, note: str, expected_ver
     clue.state = answer
     clue.answer = note
     clue.answered_at = timezone.now()
-    clue.answered_by = _by(user)
+    clue.answered_by = account_of(user)
     clue.version += 1
     clue.save(update_fields=["state", "answer", "answered_at", "answered_by", "version"])
     _event(clue, "answered", user, note=note, answer=answer)

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
-from jingzhun.core.scope import household_in_scope, scope_prefix
+from jingzhun.core.scope import account_of, household_in_scope, scope_prefix
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
 from jingzhun.registry.vocab import Labor, MemberStatus, PovertyStatus
@@ -328,7 +328,7 @@ def _case_open(
     source_run: Any,
     source_ref: str,
 ) -> Opened:
-    by = user if getattr(user, "pk", None) else None
+    by = account_of(user)
     case = MonitoringCase.objects.select_for_update().filter(household=household, closed_on__isnull=True).first()
     created = case is None
     if case is None:
@@ -758,7 +758,8 @@ def cases_open_from_run(*, year: int, user: Any = None, today: dt.date | None = 
         *((tier == str(t), ibis.literal(_help_due(str(t), today, rules))) for t in HelpTier),
         else_=ibis.null("date"),
     )
-    by = ibis.literal(user.pk if getattr(user, "pk", None) else None, type="int64")
+    account = account_of(user)
+    by = ibis.literal(account.pk if account else None, type="int64")
     plan.output(
         MonitoringCase._meta.db_table,
         new.select(

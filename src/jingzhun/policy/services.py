@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jingzhun.areas.selectors import area_table
+from jingzhun.core.scope import account_of
 from jingzhun.core.sets import plan_execute
 from jingzhun.registry.selectors import registry_tables
 
@@ -38,7 +39,7 @@ def assessment_run(*, year: int, pack: str = DEFAULT_PACK, area_prefix: str = ""
             parameters=rules.snapshot(),
             area_prefix=area_prefix,
             started_at=timezone.now(),
-            user=user if getattr(user, "pk", None) else None,
+            user=account_of(user),
         )
         plan = assessment_plan(
             source_tables(),

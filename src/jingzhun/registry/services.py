@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.services import id_number_search_record
 from jingzhun.core import idnumber
-from jingzhun.core.scope import SYSTEM, household_in_scope, scope_prefix
+from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, scope_prefix
 
 from . import selectors
 from .ledger_export import ledger_export
@@ -73,7 +73,7 @@ def household_event_record(
         old_value=None,
         new_value=f"{kind} {occurred_on.isoformat()} {loss}",
         changed_at=timezone.now(),
-        changed_by=user if getattr(user, "pk", None) else None,
+        changed_by=account_of(user),
     )
     return event
 
@@ -159,7 +159,7 @@ def _apply_changes(
         raise RegistryRefused(f"修改后的值无效：{exc}") from None
     row.save(update_fields=[*changed, "updated_at"])
     now = timezone.now()
-    by = user if getattr(user, "pk", None) else None
+    by = account_of(user)
     ChangeRecord.objects.bulk_create(
         [
             ChangeRecord(
@@ -227,7 +227,7 @@ def household_update(
             from_status=old,
             to_status=new,
             changed_at=timezone.now(),
-            changed_by=user if getattr(user, "pk", None) else None,
+            changed_by=account_of(user),
             reason=(reason or "修改贫困户状态")[:500],
         )
     for name in changed:
