@@ -330,6 +330,16 @@ def test_the_approvals_page_lists_a_pending_request_for_the_other_administrators
     assert "批准" in response.content.decode()
 
 
+def test_the_approvals_page_describes_the_change_in_words_not_as_raw_data(client, admins):
+    target = admins[Role.AUDIT_ADMIN]
+    client.force_login(admins[Role.SYSTEM_ADMIN])
+    client.post(reverse("accounts:system_account_active", kwargs={"pk": target.pk}), {"active": "0"})
+    client.force_login(admins[Role.SECURITY_ADMIN])
+    page = client.get(reverse("accounts:approvals")).content.decode()
+    assert "停用账号" in page
+    assert "{&#x27;active&#x27;" not in page and "{'active'" not in page
+
+
 @pytest.mark.parametrize(
     "role", [r for r in Role if r not in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)]
 )

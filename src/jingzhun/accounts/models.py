@@ -234,6 +234,25 @@ class AccountChangeRequest(models.Model):
         """Still pending and not yet expired: it may be approved or refused."""
         return self.status == self.Status.PENDING and (now or timezone.now()) < self.expires_at
 
+    def change_lines(self) -> list[str]:
+        """What is asked, in words for the approving administrator (the raw ``change`` is for the audit trail)."""
+        change = self.change or {}
+        lines: list[str] = []
+        if "display_name" in change:
+            lines.append(_("Name: %(name)s") % {"name": change["display_name"] or "—"})
+        if "area" in change:
+            lines.append(_("Area: %(area)s") % {"area": change["area"] or _("whole system")})
+        if "active" in change:
+            lines.append(_("Activate the account") if change["active"] else _("Deactivate the account"))
+        if "role" in change:
+            role = change["role"]
+            lines.append(_("Role: %(role)s") % {"role": Role(role).label if role in Role.values else role})
+        if "may_see_id_numbers" in change:
+            lines.append(
+                _("May see full ID numbers") if change["may_see_id_numbers"] else _("May not see full ID numbers")
+            )
+        return lines
+
 
 class ApiToken(models.Model):
     """A credential for a script or another system to call the API as one user (接口令牌).
