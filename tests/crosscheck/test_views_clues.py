@@ -182,3 +182,17 @@ def test_a_helper_does_not_see_the_clues_of_a_household_it_is_not_paired_with(cl
     client.force_login(users_by_role[Role.HELPER].owner)
     assert clue.household.household_no not in client.get("/crosscheck/").content.decode()
     assert client.get(f"/crosscheck/clues/{clue.pk}/").status_code == 404
+
+
+def test_the_department_data_pages_link_to_each_other_for_the_county(client, users_by_role):
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    nav = client.get("/crosscheck/batches/").content.decode()
+    for page in ("/crosscheck/", "/crosscheck/runs/", "/crosscheck/review/"):
+        assert f'href="{page}"' in nav
+
+
+def test_a_department_clerk_sees_only_the_lists_in_the_department_data_links(client, users_by_role):
+    client.force_login(users_by_role[Role.DEPARTMENT].owner)
+    body = client.get("/crosscheck/batches/").content.decode()
+    assert 'data-testid="crosscheck-nav"' in body
+    assert 'href="/crosscheck/"' not in body and 'href="/crosscheck/review/"' not in body
