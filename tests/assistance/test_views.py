@@ -118,6 +118,15 @@ def test_the_nav_page_sends_a_helper_to_their_households(client, users_by_role, 
     assert client.get("/assistance/")["Location"] == "/assistance/mine/"
 
 
+def test_a_helper_does_not_learn_how_many_households_a_colleague_helps(client, users_by_role, area_a):
+    colleague = HelperFactory(area=users_by_role.village_a, name="乙帮扶")
+    PairingFactory(helper=colleague, household=area_a["unpaired"])
+    client.force_login(users_by_role[Role.HELPER].owner)
+    helpers = {h.name: h.current_households for h in client.get("/assistance/helpers/").context["helpers"]}
+    assert helpers.get("乙帮扶", 0) == 0
+    assert helpers["甲帮扶"] == 1
+
+
 def test_the_nav_page_sends_others_to_the_helpers(client, users_by_role, area_a):
     client.force_login(users_by_role[Role.VILLAGE].owner)
     assert client.get("/assistance/")["Location"] == "/assistance/helpers/"

@@ -58,8 +58,10 @@ def helpers_for_user(*, user: Any) -> QuerySet[Helper]:
 
 def helpers_with_counts(*, user: Any) -> QuerySet[Helper]:
     """:func:`helpers_for_user` with each helper's current households inside the user's scope."""
-    prefix = _prefix(user) or ""
-    current_here = Q(pairings__ended_on__isnull=True, pairings__household__village__code__startswith=prefix)
+    # Counted over the households the user may see: a helper (limited to its paired households) does not learn
+    # how many households its colleagues help.
+    visible = households_for_user(user=user).values("pk")
+    current_here = Q(pairings__ended_on__isnull=True, pairings__household__in=visible)
     return (
         helpers_for_user(user=user)
         .annotate(current_households=Count("pairings", filter=current_here))
