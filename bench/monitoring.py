@@ -69,9 +69,10 @@ def lane_open() -> dict[str, Any]:
     _setup()
     from dataclasses import asdict
 
+    from jingzhun.core.scope import SYSTEM
     from jingzhun.monitoring.services import cases_open_from_run
 
-    result = _measured(lambda: asdict(cases_open_from_run(year=YEAR)))
+    result = _measured(lambda: asdict(cases_open_from_run(year=YEAR, user=SYSTEM)))
     result["value"]["decision_due"] = str(result["value"]["decision_due"])
     return {**result, "peak_rss_mb": _peak_mb()}
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
-from jingzhun.core.scope import account_of, household_in_scope, scope_prefix
+from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, scope_prefix
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
 from jingzhun.registry.vocab import Labor, MemberStatus, PovertyStatus
@@ -700,7 +700,7 @@ def _risk_types_from_triggers(run_id: int) -> None:
         )
 
 
-def cases_open_from_run(*, year: int, user: Any = None, today: dt.date | None = None) -> BulkOpened:
+def cases_open_from_run(*, year: int, user: Any, today: dt.date | None = None) -> BulkOpened:
     """Open cases through the department-warning channel for every household flagged in the latest run for
     ``year`` whose current status is 已脱贫 or 非贫困户, with the run's suggested category (docs/RULES.md §6).
 
@@ -711,14 +711,15 @@ def cases_open_from_run(*, year: int, user: Any = None, today: dt.date | None = 
     import ibis
 
     from jingzhun.core.sets import Plan, model_table, plan_execute
-    from jingzhun.policy.selectors import run_latest
+    from jingzhun.policy.selectors import run_latest_for_user
     from jingzhun.registry.models import Household
 
-    run = run_latest(year=year)
+    # ``user`` is the command line's SYSTEM (every area) or a county user; nobody else, and never a default.
+    if user is not SYSTEM:
+        _check_user_role(user, frozenset({Role.COUNTY}), "部门筛查预警批量纳入")
+    run = run_latest_for_user(user=user, year=year)
     if run is None:
         raise NoRun(f"没有 {year} 年已完成的评估批次，请先运行 jingzhun assess --year {year}。")
-    if user is not None:
-        _check_user_role(user, frozenset({Role.COUNTY}), "部门筛查预警批量纳入")
     today = today or timezone.localdate()
     rules = monitoring_rules()
     deadline = working_days_after(today, rules.decision_working_days, rules)
@@ -730,7 +731,9 @@ def cases_open_from_run(*, year: int, user: Any = None, today: dt.date | None = 
     discoveries = model_table(CaseDiscovery, ["case", "source_run"])
     steps = model_table(CaseStep, ["case", "action"])
 
-    prefix = scope_prefix(user) or ""
+    prefix = scope_prefix(user)
+    if prefix is None:  # unreachable after the role check; never read as "every area"
+        raise PermissionDenied("「部门筛查预警批量纳入」须由县级用户办理。")
     flagged = results.filter(results.run_id == run.pk, results.monitoring_flag)
     flagged = flagged.join(households, flagged.household_id == households.id)
     flagged = flagged.filter(households.poverty_status.isin([str(s) for s in MONITORABLE]))

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
-from jingzhun.core.scope import household_limited, scope_prefix, scoped
+from jingzhun.core.scope import SYSTEM, household_limited, scope_prefix, scoped
 from jingzhun.core.sets import fetch, fetch_iter
 
 from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AreaResult, AssessmentRun, HouseholdResult, Tier
@@ -237,8 +237,13 @@ def runs_for_user(*, user: Any) -> QuerySet[AssessmentRun]:
     )
 
 
-def run_latest_for_user(*, user: Any) -> AssessmentRun | None:
-    return runs_for_user(user=user).order_by("-id").first()
+def run_latest_for_user(*, user: Any, year: int | None = None) -> AssessmentRun | None:
+    """The newest finished run (of ``year``, if given) covering some of the user's scope; for :data:`SYSTEM`
+    the newest of the whole database."""
+    runs = runs_for_user(user=user) if user is not SYSTEM else AssessmentRun.objects.filter(finished_at__isnull=False)
+    if year is not None:
+        runs = runs.filter(year=year)
+    return runs.order_by("-id").first()
 
 
 def run_for_user(*, user: Any, run_id: int) -> AssessmentRun:

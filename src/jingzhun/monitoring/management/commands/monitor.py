@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from jingzhun.areas.selectors import area_prefix_for_code
+from jingzhun.core.scope import SYSTEM
 from jingzhun.monitoring.models import IDENTIFYING
 from jingzhun.monitoring.selectors import overdue_cases_for_scope
 from jingzhun.monitoring.services import STAGE_TEXT, NoRun, cases_open_from_run
@@ -35,7 +36,7 @@ class Command(BaseCommand):
     def _open(self, year: int) -> None:
         started = time.perf_counter()
         try:
-            outcome = cases_open_from_run(year=year)
+            outcome = cases_open_from_run(year=year, user=SYSTEM)
         except (NoRun, PackError) as exc:
             raise CommandError(str(exc), returncode=2) from None
         estimate = "（跨年节假日未公布，按周一至周五估算）" if outcome.decision_due_estimated else ""
