@@ -243,13 +243,13 @@ class AccountChangeRequest(models.Model):
         if "area" in change:
             lines.append(_("Area: %(area)s") % {"area": change["area"] or _("whole system")})
         if "active" in change:
-            lines.append(_("Activate the account") if change["active"] else _("Deactivate the account"))
+            lines.append(str(_("Activate the account") if change["active"] else _("Deactivate the account")))
         if "role" in change:
             role = change["role"]
             lines.append(_("Role: %(role)s") % {"role": Role(role).label if role in Role.values else role})
         if "may_see_id_numbers" in change:
             lines.append(
-                _("May see full ID numbers") if change["may_see_id_numbers"] else _("May not see full ID numbers")
+                str(_("May see full ID numbers") if change["may_see_id_numbers"] else _("May not see full ID numbers"))
             )
         return lines
 
