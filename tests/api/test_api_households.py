@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.core.idnumber import mask
 from jingzhun.policy.services import assessment_run
+from jingzhun.registry.vocab import Relation
 from tests.factories import HouseholdFactory, MemberFactory
 
 from .conftest import user_of
@@ -305,3 +309,14 @@ def test_the_record_takes_a_fixed_number_of_queries(county, api, django_assert_m
     client.get("/api/households/")
     with django_assert_max_num_queries(14):
         assert client.get(f"/api/households/{county.home.household_no}/").status_code == 200
+
+
+def test_a_masked_member_is_aged_on_1_january_not_today(county, village_user, api):
+    today = timezone.localdate()
+    if (today.month, today.day) == (1, 1):
+        pytest.skip("on 1 January the two ages agree")
+    day = today.day if (today.month, today.day) != (2, 29) else 28
+    born = dt.date(today.year - 40, today.month, day)
+    MemberFactory(household=county.home, relation=Relation.SPOUSE, birth_date=born, name="生日今天")
+    members = api(village_user).get(f"/api/households/{county.home.household_no}/").json()["members"]
+    assert next(m["age"] for m in members if m["name"] == "生日今天") == 39

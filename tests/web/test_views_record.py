@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.core.idnumber import mask
+from jingzhun.registry.vocab import Relation
+from tests.factories import MemberFactory
 
 from .conftest import user_of
 
@@ -160,3 +165,31 @@ def test_record_page_has_no_inline_script_or_style(client, assessed, unmasking_u
     content = client.get(_url(assessed.poor)).content.decode()
     assert "style=" not in content
     assert "<script>" not in content
+
+
+def _born_after_new_year(household):
+    """A member of ``household`` whose birthday this year is today, so today's age and the age on 1 January
+    differ by one (impossible on 1 January itself)."""
+    today = timezone.localdate()
+    if (today.month, today.day) == (1, 1):
+        pytest.skip("on 1 January the two ages agree")
+    day = today.day if (today.month, today.day) != (2, 29) else 28
+    return MemberFactory(
+        household=household, relation=Relation.SPOUSE, birth_date=dt.date(today.year - 40, today.month, day)
+    )
+
+
+def _ages(response) -> dict[int, int]:
+    return {row["member"].pk: row["age"] for row in response.context["members"]}
+
+
+def test_a_masked_record_shows_the_age_on_1_january_so_the_birthday_cannot_be_watched(client, county, village_user):
+    member = _born_after_new_year(county.poor)
+    client.force_login(village_user)
+    assert _ages(client.get(_url(county.poor)))[member.pk] == 39
+
+
+def test_an_unmasked_record_shows_todays_age(client, county, unmasking_user):
+    member = _born_after_new_year(county.poor)
+    client.force_login(unmasking_user)
+    assert _ages(client.post(_unmask_url(county.poor)))[member.pk] == 40

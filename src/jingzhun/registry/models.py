@@ -129,6 +129,13 @@ class Member(models.Model):
         born = self.birth_date
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
+    def age_shown(self, today: dt.date, *, unmasked: bool) -> int:
+        """The age a page or the API shows: today's for a viewer who sees the whole ID number; for one who sees
+        it masked, the age on 1 January of this year. A current age ticks over on the birthday, so watching a
+        record day by day would reveal the birth date the mask hides (and with the region and the last four
+        characters shown, the whole number); the age on 1 January changes on New Year's Day only."""
+        return self.age_on(today if unmasked else dt.date(today.year, 1, 1))
+
 
 class Income(models.Model):
     """A household's income items for one year (docs/RULES.md §1); amounts are household totals in yuan."""

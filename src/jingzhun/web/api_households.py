@@ -160,7 +160,9 @@ class MemberSerializer(serializers.Serializer):
     sex = serializers.ChoiceField(choices=SEX_CHOICES)
     # The birth date is digits 7–14 of the ID number, which masking hides: only with the right to see it.
     birth_date = serializers.SerializerMethodField(help_text="出生日期；无权查看完整证件号码时为空")
-    age = serializers.SerializerMethodField(help_text="周岁（今天）")
+    age = serializers.SerializerMethodField(
+        help_text="周岁：有权查看完整证件号码时按今天计，否则按当年 1 月 1 日计（不随生日变化，以免推出出生日期）"
+    )
     ethnicity = serializers.CharField()
     education = serializers.ChoiceField(choices=Education.choices, allow_blank=True)
     school_status = serializers.ChoiceField(choices=SchoolStatus.choices, allow_blank=True)
@@ -179,7 +181,7 @@ class MemberSerializer(serializers.Serializer):
         return member.birth_date if self.context.get("unmasked") else None
 
     def get_age(self, member: Member) -> int:
-        return member.age_on(timezone.localdate())
+        return member.age_shown(timezone.localdate(), unmasked=bool(self.context.get("unmasked")))
 
 
 class MemberListSerializer(MemberSerializer):

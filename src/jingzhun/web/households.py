@@ -86,7 +86,7 @@ def _member_rows(members: list[Member], *, unmasked: bool) -> list[dict[str, Any
         {
             "member": member,
             "id_number": member.id_number if unmasked else mask(member.id_number),
-            "age": member.age_on(today),
+            "age": member.age_shown(today, unmasked=unmasked),
         }
         for member in members
     ]
