@@ -15,3 +15,12 @@ def test_no_app_keeps_its_own_copy_of_a_shared_partial():
         if path.name in SHARED and path.parent.name != "core"
     ]
     assert copies == []
+
+
+def test_no_template_writes_the_messages_out_by_hand():
+    by_hand = [
+        str(path.relative_to(SRC))
+        for path in SRC.glob("*/templates/**/*.html")
+        if "for message in messages" in path.read_text(encoding="utf-8") and path.name != "_messages.html"
+    ]
+    assert by_hand == []
