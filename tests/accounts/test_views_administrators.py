@@ -219,3 +219,15 @@ def test_audit_page_is_in_chinese(client, users_by_role):
     content = client.get(reverse("accounts:audit_events")).content.decode()
     assert "审计日志" in content
     assert "登录" in content  # the audit administrator's own login is the first event
+
+
+def test_the_audit_trail_pages_newest_first_with_the_one_pager(client, users_by_role):
+    for n in range(60):
+        AuditEvent.objects.create(action=AuditEvent.Action.LOGOUT, target=f"t{n:02d}")
+    client.force_login(users_by_role[Role.AUDIT_ADMIN].owner)
+    first = client.get(reverse("accounts:audit_events"), {"action": "logout"})
+    assert [e.target for e in first.context["page"]][:2] == ["t59", "t58"]
+    after = first.context["page"].next_after
+    second = client.get(reverse("accounts:audit_events"), {"action": "logout", "after": after})
+    assert [e.target for e in second.context["page"]][-1] == "t00"
+    assert 'rel="prev"' in second.content.decode()

@@ -24,3 +24,13 @@ def test_no_template_writes_the_messages_out_by_hand():
         if "for message in messages" in path.read_text(encoding="utf-8") and path.name != "_messages.html"
     ]
     assert by_hand == []
+
+
+def test_every_list_uses_the_one_pager():
+    own_pagers = [
+        str(path.relative_to(SRC))
+        for path in SRC.glob("*/templates/**/*.html")
+        if 'class="pager"' in path.read_text(encoding="utf-8")
+        and not (path.name == "_pager.html" and path.parent.name == "core")
+    ]
+    assert own_pagers == []

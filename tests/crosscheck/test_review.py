@@ -207,3 +207,11 @@ def test_another_towns_confirmation_of_the_same_writing_is_not_overturned(users_
     # The county, which sees both, settles it.
     match_confirm(match_id=Match.objects.get(row=again, member=mine).pk, user=users_by_role[Role.COUNTY].owner)
     assert Decision.objects.get(member=theirs).same_person is False
+
+
+@pytest.mark.parametrize("key", ["99999999999999999999", "x", "\x00"])
+def test_a_paging_key_that_is_no_row_id_shows_the_first_page(client, users_by_role, twins, key):
+    client.force_login(users_by_role[Role.TOWN].owner)
+    page = client.get("/crosscheck/review/", {"after": key})
+    assert page.status_code == 200
+    assert page.content.decode().count('data-testid="confirm"') == 2

@@ -17,7 +17,6 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from jingzhun.core.paging import KeysetPage, keyset_page, query_without_paging
 
 from . import selectors, services
 from .decorators import capability_required
@@ -105,8 +106,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_ACCOUNTS)
 def system_accounts(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
-    page = Paginator(selectors.accounts_list(search=search), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/system_accounts.html", {"page": page, "search": search})
+    page = _accounts_page(request, search)
+    return render(request, "accounts/system_accounts.html", {"page": page, "search": search, "query": _query(request)})
 
 
 @capability_required(Capability.MANAGE_ACCOUNTS)
@@ -211,12 +212,13 @@ REFUSAL_PERIODS = (1, 7, 30)
 @capability_required(Capability.MANAGE_SECURITY)
 def security_accounts(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
-    page = Paginator(selectors.accounts_list(search=search), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _accounts_page(request, search)
     days = request.GET.get("refused_days", "")
     refused_days = int(days) if days in {str(n) for n in REFUSAL_PERIODS} else 7
     context = {
         "page": page,
         "search": search,
+        "query": _query(request),
         "lockouts": selectors.lockouts_current(),
         "refused_days": refused_days,
         "refusal_periods": REFUSAL_PERIODS,
@@ -419,7 +421,7 @@ def _filtered(form: Any) -> dict[str, Any]:
 def audit_events(request: HttpRequest) -> HttpResponse:
     form = audit_filter_form(request.GET)
     events = selectors.audit_events(**_filtered(form))
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _log_page(request, events)
     return render(request, "accounts/audit_events.html", {"form": form, "page": page, "query": _query(request)})
 
 
@@ -427,12 +429,27 @@ def audit_events(request: HttpRequest) -> HttpResponse:
 def audit_access(request: HttpRequest) -> HttpResponse:
     form = access_filter_form(request.GET)
     entries = selectors.access_log_entries(**_filtered(form))
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _log_page(request, entries)
     return render(request, "accounts/audit_access.html", {"form": form, "page": page, "query": _query(request)})
 
 
 def _query(request: HttpRequest) -> str:
     """The filter part of the query string, for the pager's links."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return query_without_paging(request)
+
+
+def _accounts_page(request: HttpRequest, search: str) -> KeysetPage:
+    """A page of accounts in user-name order (the one keyset pager of every list)."""
+    accounts = selectors.accounts_list(search=search)
+    after, before = _paging_keys(request)
+    return keyset_page(accounts, key="username", after=after, before=before, size=PAGE_SIZE)
+
+
+def _log_page(request: HttpRequest, entries: Any) -> KeysetPage:
+    """A page of a log, newest first: keyset paging, so a page deep in a long log costs what the first does."""
+    after, before = _paging_keys(request)
+    return keyset_page(entries, key="pk", after=after, before=before, size=PAGE_SIZE, descending=True)
+
+
+def _paging_keys(request: HttpRequest) -> tuple[str, str]:
+    return request.GET.get("after", "")[:200], request.GET.get("before", "")[:200]

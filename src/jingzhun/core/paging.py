@@ -7,6 +7,7 @@ whether there is a next page) through the key's unique index.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +26,21 @@ class KeysetPage:
     def is_first(self) -> bool:
         return self.previous_before is None
 
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
 
-def keyset_page(queryset: QuerySet[Any], *, key: str, after: str = "", before: str = "", size: int = 50) -> KeysetPage:
-    """One page of ``queryset`` ordered by the unique text field ``key``, after or before a key value."""
+
+def keyset_page(
+    queryset: QuerySet[Any], *, key: str, after: str = "", before: str = "", size: int = 50, descending: bool = False
+) -> KeysetPage:
+    """One page of ``queryset`` ordered by the unique field ``key`` (newest first with ``descending``, for logs),
+    after or before a key value. A key that cannot be one of the field's values (text for a number, a number
+    past the column's range) reads as no key: the first page."""
+    after, before = _usable(queryset, key, after), _usable(queryset, key, before)
+    ahead, back = ("lt", "gt") if descending else ("gt", "lt")
+    forward, backward = (f"-{key}", key) if descending else (key, f"-{key}")
     if before and not after:
-        rows = list(queryset.filter(**{f"{key}__lt": before}).order_by(f"-{key}")[: size + 1])
+        rows = list(queryset.filter(**{f"{key}__{back}": before}).order_by(backward)[: size + 1])
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         return KeysetPage(
@@ -38,8 +49,8 @@ def keyset_page(queryset: QuerySet[Any], *, key: str, after: str = "", before: s
             previous_before=getattr(rows[0], key) if rows and more_before else None,
         )
     if after:
-        queryset = queryset.filter(**{f"{key}__gt": after})
-    rows = list(queryset.order_by(key)[: size + 1])
+        queryset = queryset.filter(**{f"{key}__{ahead}": after})
+    rows = list(queryset.order_by(forward)[: size + 1])
     more_after = len(rows) > size
     rows = rows[:size]
     return KeysetPage(
@@ -47,6 +58,27 @@ def keyset_page(queryset: QuerySet[Any], *, key: str, after: str = "", before: s
         next_after=getattr(rows[-1], key) if rows and more_after else None,
         previous_before=getattr(rows[0], key) if rows and after else None,
     )
+
+
+# The largest key a 64-bit integer column holds; a longer "number" in a link overflows SQLite's integers.
+_INTEGER_KEY_MAX = 2**63 - 1
+
+
+def _usable(queryset: QuerySet[Any], key: str, value: str) -> str:
+    """``value`` if it can be compared with the ``key`` field, else "" (no key)."""
+    if not value or "\x00" in value:  # PostgreSQL refuses NUL in text
+        return ""
+    field = queryset.model._meta.pk if key == "pk" else None
+    if field is None and "__" not in key:
+        field = next((f for f in queryset.model._meta.concrete_fields if f.name == key or f.attname == key), None)
+    if field is not None and field.get_internal_type() in {
+        "AutoField",
+        "BigAutoField",
+        "IntegerField",
+        "BigIntegerField",
+    }:
+        return value if value.isascii() and value.isdigit() and int(value) <= _INTEGER_KEY_MAX else ""
+    return value
 
 
 def keyset_page_tied(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,8 +18,9 @@ from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.permissions import Capability
 from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import unmasked_view_record
+from jingzhun.core.paging import keyset_page, query_without_paging
 
-from .models import ACCEPTED_STATES, Department, Match, Method
+from .models import ACCEPTED_STATES, Department, Match, Method, Row
 from .review import ReviewRefused, match_confirm, match_get_for_user, match_reasons, match_reject, review_queue_for_user
 
 PAGE_ROWS = 50
@@ -52,14 +54,12 @@ def _reason_texts(match: Match) -> list[str]:
 @require_GET
 @edit_people
 def review_list(request: HttpRequest) -> HttpResponse:
-    """Pending matches, a page of list rows at a time (``?after=<row id>``)."""
+    """Pending matches, a page of list rows at a time (the one keyset pager, over the rows' ids)."""
     queue = review_queue_for_user(user=request.user)
-    after = request.GET.get("after", "")
-    if after.isdigit():
-        queue = queue.filter(row_id__gt=int(after))
-    row_ids = list(queue.order_by("row_id").values_list("row_id", flat=True).distinct()[: PAGE_ROWS + 1])
-    more = len(row_ids) > PAGE_ROWS
-    row_ids = row_ids[:PAGE_ROWS]
+    rows = Row.objects.filter(Exists(queue.filter(row_id=OuterRef("pk"))))
+    after, before = request.GET.get("after", "")[:40], request.GET.get("before", "")[:40]
+    page = keyset_page(rows.only("pk"), key="pk", after=after, before=before, size=PAGE_ROWS)
+    row_ids = [row.pk for row in page.rows]
     # Rows another area has already matched (its candidates here can only be rejected); which member it chose
     # is not said.
     settled = set(Match.objects.filter(row_id__in=row_ids, state__in=ACCEPTED_STATES).values_list("row_id", flat=True))
@@ -87,7 +87,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "crosscheck/review_list.html",
-        {"entries": entries, "next_after": row_ids[-1] if more else None, "first": not after},
+        {"entries": entries, "page": page, "query": query_without_paging(request)},
     )
 
 
