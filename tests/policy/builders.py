@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from jingzhun.areas.models import Area
+from jingzhun.core.scope import SYSTEM
 from jingzhun.registry.models import Household, Member
 from jingzhun.registry.services import household_event_record
 from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory
@@ -73,4 +74,4 @@ def people(village: Area, status: str, active: int, inactive: int = 0) -> Househ
 
 
 def event(home: Household, kind: str, on: dt.date, loss: str) -> None:
-    household_event_record(household=home, kind=kind, occurred_on=on, loss=Decimal(loss))
+    household_event_record(household=home, kind=kind, occurred_on=on, loss=Decimal(loss), user=SYSTEM)

@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.test import override_settings
 from ibis.backends.sql.datatypes import DuckDBType
 
+from jingzhun.core.scope import SYSTEM
 from jingzhun.core.sets import Plan, compile_sql
 from jingzhun.policy.engine import Tables, assessment_plan
 from jingzhun.policy.models import AreaResult, AssessmentRun, HouseholdResult
@@ -66,9 +67,13 @@ def sample_county(directory) -> None:
     kinds = ["disaster", "accident", "laborer_death", "laborer_disability"]
     for i, home in enumerate(homes[3::17]):
         on = dt.date(2020 if i % 3 else 2019, 6, 1)
-        household_event_record(household=home, kind=kinds[i % 4], occurred_on=on, loss=Decimal(5000 * (i + 1)))
+        household_event_record(
+            household=home, kind=kinds[i % 4], occurred_on=on, loss=Decimal(5000 * (i + 1)), user=SYSTEM
+        )
         if i % 2:  # a second event of another kind in the same year
-            household_event_record(household=home, kind=kinds[(i + 1) % 4], occurred_on=on, loss=Decimal(700))
+            household_event_record(
+                household=home, kind=kinds[(i + 1) % 4], occurred_on=on, loss=Decimal(700), user=SYSTEM
+            )
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -27,7 +28,8 @@ from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
 from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, scope_prefix
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
-from jingzhun.registry.vocab import Labor, MemberStatus, PovertyStatus
+from jingzhun.registry.services import EVENT_WORD, EventRecorded, household_event_record
+from jingzhun.registry.vocab import EventKind, Labor, MemberStatus, PovertyStatus
 
 from .calendar import add_months, working_days_after
 from .models import (
@@ -836,3 +838,95 @@ def _check_user_role(user: Any, roles: frozenset[str], what: str) -> None:
     if role not in roles or not scope_prefix(user):
         allowed = "、".join(ROLE_TEXT.get(r, r) for r in roles)
         raise PermissionDenied(f"「{what}」须由{allowed}用户办理。")
+
+
+# --- a sudden event, recorded and (if asked) opening a case at once ---------------------------------------------
+
+# The risk type an event's kind names (docs/RULES.md §6 codes): a disaster of unrecorded nature is 0299, a main
+# laborer's death leaves the household short of labor (04), a disability is 因残 (03).
+RISK_OF_EVENT: dict[str, str] = {
+    EventKind.DISASTER: RiskType.DISASTER_OTHER,
+    EventKind.ACCIDENT: RiskType.ACCIDENT,
+    EventKind.LABORER_DEATH: RiskType.NO_LABOR,
+    EventKind.LABORER_DISABILITY: RiskType.DISABILITY,
+}
+
+
+@dataclass(frozen=True)
+class SuddenEventRecorded:
+    recorded: EventRecorded
+    case: MonitoringCase | None  # the case opened, or the household's open case it was not added to
+    case_opened: bool
+    message: str  # what happened, in Chinese, for the page and the API
+
+
+def sudden_event_record(
+    *,
+    household: Any,
+    kind: str,
+    occurred_on: dt.date,
+    loss: Decimal,
+    user: Any,
+    note: str = "",
+    open_case: bool = False,
+    today: dt.date | None = None,
+) -> SuddenEventRecorded:
+    """Record a sudden event of ``household`` and, when ``open_case``, open a monitoring case for it at once
+    (立即纳入监测): category 突发严重困难户, instant-help tier A, risk type from the event's kind, discovered today
+    through cadre screening — event and case in one transaction.
+
+    The case is not opened, and the event is recorded all the same, when the household already has an open case
+    (which it names) or is no monitoring object (未脱贫, 返贫, 预脱贫); the message says so. Refusals of the event
+    itself (:class:`~jingzhun.registry.services.EventRefused`, ``PermissionDenied``) leave nothing written.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        recorded = household_event_record(
+            household=household, kind=kind, occurred_on=occurred_on, loss=loss, note=note, user=user, today=today
+        )
+        said = {
+            "created": "突发事件已登记",
+            "updated": "该事件此前已登记，已更新损失金额和描述",
+            "unchanged": "该事件此前已登记，内容相同，未作改动",
+        }
+        message = said[recorded.outcome]
+        if not open_case:
+            return SuddenEventRecorded(recorded, None, False, message + "。")
+        existing = MonitoringCase.objects.filter(household=household, closed_on__isnull=True).first()
+        if existing is not None:
+            return SuddenEventRecorded(
+                recorded,
+                existing,
+                False,
+                f"{message}；该户已有未办结的监测记录 #{existing.pk}（{STAGE_TEXT[Stage(existing.stage)]}），"
+                "不另行纳入监测，请在该记录中办理。",
+            )
+        if household.poverty_status not in MONITORABLE:
+            return SuddenEventRecorded(
+                recorded,
+                None,
+                False,
+                f"{message}；该户贫困户状态为「{household.get_poverty_status_display()}」，仍在脱贫攻坚帮扶范围内，"
+                "不作为防返贫监测对象，未纳入监测。",
+            )
+        word = EVENT_WORD.get(kind, kind)
+        opened = case_open(
+            household=household,
+            channel=Channel.CADRE_SCREENING,
+            user=user,
+            discovered_on=today,
+            note=f"突发事件：{word}（{occurred_on:%Y-%m-%d}，损失 {recorded.event.loss} 元）"
+            + (f"，{note}" if note else ""),
+            category=Category.SUDDEN,
+            risk_types=[RISK_OF_EVENT[kind]],
+            source_ref=f"event:{recorded.event.pk}",
+            today=today,
+        )
+        case = opened.case
+        return SuddenEventRecorded(
+            recorded,
+            case,
+            opened.created,
+            f"{message}，已纳入监测：监测记录 #{case.pk}，突发严重困难户，即时帮扶 A 档，"
+            f"须于 {case.help_due:%Y-%m-%d} 前救助。",
+        )

@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 
 from jingzhun.core.sets import Plan
-from jingzhun.registry.vocab import LEDGER_TEXT, MedicalInsurance, SchoolStatus
+from jingzhun.registry.vocab import LEDGER_TEXT, LEDGER_WORD, EventKind, MedicalInsurance, SchoolStatus
 
 from .models import CATEGORY_TEXT, RESULT_FLAGS, TIER_TEXT, Category, Tier
 from .packs import INCOME_ITEMS, YearRules
@@ -33,12 +33,8 @@ POOR = ("not_exited", "relapsed")
 UNDER_ASSISTANCE = ("not_exited", "relapsed", "pre_exit")
 EXITED = ("exited", "exited_no_policy")
 ACTIVE = "active"
-_EVENT_TEXT = {
-    "disaster": "自然灾害",
-    "accident": "意外事故",
-    "laborer_death": "主要劳动力死亡",
-    "laborer_disability": "主要劳动力致残",
-}
+# The exchange words of the event kinds (docs/LEDGER.md §1c), in the order a reason names the first of them.
+_EVENT_TEXT: dict[str, str] = dict(LEDGER_WORD[EventKind])
 # Income items added into net income (docs/RULES.md §1); business expense is the one subtracted.
 _INCOME_PLUS = tuple(item for item in INCOME_ITEMS if item != "business_expense")
 _NAMES_SHOWN = 3  # members named in a reason; more are counted ("等 5 人")

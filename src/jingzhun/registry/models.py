@@ -20,6 +20,7 @@ from .vocab import (
     Cause,
     DisabilityGrade,
     Education,
+    EventKind,
     Health,
     HousingGrade,
     Labor,
@@ -203,27 +204,30 @@ class Income(models.Model):
 
 
 class HouseholdEvent(models.Model):
-    """A sudden event that struck a household (docs/RULES.md §6 ``sudden_event``): disaster, accident, or the death
-    or disability of a main laborer. The loss is what the household lost in yuan (0 when not assessed)."""
+    """A sudden event that struck a household (突发事件, docs/RULES.md §6 ``sudden_event``): disaster, accident, or
+    the death or disability of a main laborer. The loss is what the household lost in yuan (0 when not assessed).
 
-    class Kind(models.TextChoices):
-        DISASTER = "disaster", _("natural disaster")
-        ACCIDENT = "accident", _("accident")
-        LABORER_DEATH = "laborer_death", _("death of a main laborer")
-        LABORER_DISABILITY = "laborer_disability", _("disability of a main laborer")
+    One row per household, kind and day: recording the same event again (from the page, the API or a re-imported
+    file, docs/LEDGER.md §1c) updates its loss and description instead of adding a second event.
+    """
+
+    Kind = EventKind
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     occurred_on = models.DateField(_("date"))
     loss = models.DecimalField(_("loss (yuan)"), **MONEY)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = models.CharField(_("description"), max_length=500, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
         verbose_name = _("household event")
         verbose_name_plural = _("household events")
-        constraints = [models.CheckConstraint(condition=models.Q(loss__gte=0), name="event_loss_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(loss__gte=0), name="event_loss_not_negative"),
+            models.UniqueConstraint(fields=["household", "kind", "occurred_on"], name="event_once_per_kind_and_day"),
+        ]
         indexes = [models.Index(fields=["occurred_on"])]
 
     def __str__(self) -> str:

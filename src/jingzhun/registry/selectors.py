@@ -208,6 +208,11 @@ def household_get_for_user(*, user: Any, household_no: str) -> Household:
     return households_for_user(user=user).select_related("village", "village__parent").get(household_no=household_no)
 
 
+def household_events(*, household: Household) -> list[HouseholdEvent]:
+    """The household's sudden events, newest first (the household was read through the user's scope)."""
+    return list(household.events.select_related("recorded_by").order_by("-occurred_on", "-id"))
+
+
 def household_record(*, household: Household) -> dict[str, Any]:
     """What the household's record (一户一档) shows from the registry: members, incomes, events, status history."""
     members = sorted(
@@ -219,7 +224,7 @@ def household_record(*, household: Household) -> dict[str, Any]:
         "members": members,
         "active_members": sum(1 for m in members if m.status == MemberStatus.ACTIVE),
         "incomes": incomes,
-        "events": list(household.events.order_by("-occurred_on", "-id")),
+        "events": household_events(household=household),
         "status_changes": list(
             StatusChange.objects.filter(household=household).select_related("changed_by").order_by("-changed_at", "-id")
         ),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -14,12 +12,35 @@ from jingzhun.core import idnumber
 from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, scope_prefix
 
 from . import selectors
+from .events import (
+    EARLIEST_EVENT,
+    EVENT_ROLES,
+    EVENT_WORD,
+    NOTE_MAX,
+    EventImportOutcome,
+    EventRecorded,
+    EventRefused,
+    event_date_problem,
+    event_import,
+    event_recorder_may,
+    household_event_record,
+)
 from .ledger_export import ledger_export
 from .ledger_import import LedgerImportOutcome, ledger_import
-from .models import ChangeRecord, Household, HouseholdEvent
+from .models import ChangeRecord, Household
 
 __all__ = [
+    "EARLIEST_EVENT",
+    "EVENT_ROLES",
+    "EVENT_WORD",
+    "NOTE_MAX",
+    "EventImportOutcome",
+    "EventRecorded",
+    "EventRefused",
     "LedgerImportOutcome",
+    "event_date_problem",
+    "event_import",
+    "event_recorder_may",
     "household_event_record",
     "id_number_search_check",
     "ledger_export",
@@ -45,37 +66,6 @@ def id_number_search_check(*, user: Any, text: str, target: str) -> None:
         if selectors.households_for_user(user=user).filter(household_no__startswith=typed).exists():
             return
     id_number_search_record(user=user, number=number, found=found, target=target)
-
-
-@transaction.atomic
-def household_event_record(
-    *,
-    household: Household,
-    kind: str,
-    occurred_on: dt.date,
-    loss: Decimal = Decimal("0"),
-    note: str = "",
-    user: Any = None,
-) -> HouseholdEvent:
-    """Record a sudden event (disaster, accident, death or disability of a main laborer) with its loss.
-
-    The event is people data: it is kept in the field-level history like every other change.
-    """
-    event = HouseholdEvent(
-        household=household, kind=kind, occurred_on=occurred_on, loss=loss, note=note, recorded_by=user
-    )
-    event.full_clean()
-    event.save()
-    ChangeRecord.objects.create(
-        entity="event",
-        entity_key=f"{household.household_no}/{event.pk}",
-        field="kind",
-        old_value=None,
-        new_value=f"{kind} {occurred_on.isoformat()} {loss}",
-        changed_at=timezone.now(),
-        changed_by=account_of(user),
-    )
-    return event
 
 
 # --- field edits with history (used by the comparison's "fix the registry from the department's value") -------

@@ -135,6 +135,16 @@ class Relocation(models.TextChoices):
     LIVING = "living", _("relocated and moved in")
 
 
+class EventKind(models.TextChoices):
+    """突发事件 (docs/RULES.md §6 ``sudden_event``): a disaster, an accident, or the death or disability of a main
+    laborer. The exchange words are those of docs/LEDGER.md §1c."""
+
+    DISASTER = "disaster", _("natural disaster")
+    ACCIDENT = "accident", _("accident")
+    LABORER_DEATH = "laborer_death", _("death of a main laborer")
+    LABORER_DISABILITY = "laborer_disability", _("disability of a main laborer")
+
+
 # Ledger text (docs/LEDGER.md §1) → stored code. Keys are the exact Chinese words of the exchange format.
 LEDGER_TEXT: dict[type[models.TextChoices], dict[str, str]] = {
     PovertyStatus: {
@@ -241,6 +251,13 @@ LEDGER_TEXT: dict[type[models.TextChoices], dict[str, str]] = {
         "否": Relocation.NO,
         "已搬迁未入住": Relocation.MOVED_NOT_LIVING,
         "已入住": Relocation.LIVING,
+    },
+    # docs/LEDGER.md §1c (sudden events)
+    EventKind: {
+        "自然灾害": EventKind.DISASTER,
+        "意外事故": EventKind.ACCIDENT,
+        "主要劳动力死亡": EventKind.LABORER_DEATH,
+        "主要劳动力伤残": EventKind.LABORER_DISABILITY,
     },
 }
 
