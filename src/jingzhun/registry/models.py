@@ -217,7 +217,7 @@ class HouseholdEvent(models.Model):
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     occurred_on = models.DateField(_("date"))
     loss = models.DecimalField(_("loss (yuan)"), **MONEY)
-    note = models.CharField(_("description"), max_length=500, blank=True)
+    note = models.CharField(_("event description"), max_length=500, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -24,12 +26,13 @@ from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page, query_without_paging
 from jingzhun.core.scope import scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
+from jingzhun.monitoring.services import CaseRefused, sudden_event_record
 from jingzhun.policy import selectors as policy_selectors
 from jingzhun.registry import selectors
 from jingzhun.registry import services as registry_services
 from jingzhun.registry.models import Household, Member
 
-from .forms import HouseholdFilterForm
+from .forms import HouseholdFilterForm, SuddenEventForm
 
 PAGE_SIZE = 50
 
@@ -92,7 +95,9 @@ def _member_rows(members: list[Member], *, unmasked: bool) -> list[dict[str, Any
     ]
 
 
-def _record_context(request: HttpRequest, household: Household, *, unmasked: bool) -> dict[str, Any]:
+def _record_context(
+    request: HttpRequest, household: Household, *, unmasked: bool, event_form: SuddenEventForm | None = None
+) -> dict[str, Any]:
     record = selectors.household_record(household=household)
     result = policy_selectors.household_result_latest(household=household)
     explained = policy_selectors.result_explained(result=result) if result is not None else None
@@ -126,7 +131,16 @@ def _record_context(request: HttpRequest, household: Household, *, unmasked: boo
         "monitoring_cases": list(monitoring_selectors.cases_for_household(household=household)),
         "monitorable": monitoring_selectors.household_monitorable(household=household),
         "assistance": assistance_selectors.assistance_for_household(household=household),
+        **_event_context(request, household, event_form),
     }
+
+
+def _event_context(request: HttpRequest, household: Household, form: SuddenEventForm | None) -> dict[str, Any]:
+    """The sudden-event form, for a user who may record events of this household (village, town, its helper)."""
+    may = registry_services.event_recorder_may(user=request.user, household=household)
+    if not may:
+        return {"may_record_event": False, "event_form": None}
+    return {"may_record_event": True, "event_form": form or SuddenEventForm(today=timezone.localdate())}
 
 
 @login_required
@@ -154,3 +168,35 @@ def household_unmask(request: HttpRequest, household_no: str) -> HttpResponse:
     if htmx_fragment(request):
         return render(request, "web/_members.html", context)
     return render(request, "web/household_detail.html", context)
+
+
+@login_required
+@require_POST
+def household_event_add(request: HttpRequest, household_no: str) -> HttpResponse:
+    """Record a sudden event from the household record and, if asked, open a monitoring case at once."""
+    household = _household(request, household_no)
+    if not registry_services.event_recorder_may(user=request.user, household=household):
+        raise PermissionDenied
+    form = SuddenEventForm(request.POST, today=timezone.localdate())
+    if form.is_valid():
+        values = form.cleaned_data
+        try:
+            recorded = sudden_event_record(
+                household=household,
+                kind=values["kind"],
+                occurred_on=values["occurred_on"],
+                loss=values["loss"],
+                note=values["note"],
+                open_case=values["open_case"],
+                user=request.user,
+            )
+        except (registry_services.EventRefused, CaseRefused, PermissionDenied) as refused:
+            form.add_error(None, str(refused))
+        else:
+            if values["open_case"] and not recorded.case_opened:
+                messages.warning(request, recorded.message)
+            else:
+                messages.success(request, recorded.message)
+            return redirect(reverse("registry:household_detail", args=[household.household_no]) + "#events")
+    context = _record_context(request, household, unmasked=False, event_form=form)
+    return render(request, "web/household_detail.html", context, status=400)
