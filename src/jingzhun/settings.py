@@ -257,6 +257,7 @@ SPECTACULAR_SETTINGS = {
         "MedicalInsuranceEnum": "jingzhun.registry.vocab.MedicalInsurance",
         "HousingGradeEnum": "jingzhun.registry.vocab.HousingGrade",
         "RelocationEnum": "jingzhun.registry.vocab.Relocation",
+        "EventKindEnum": "jingzhun.registry.vocab.EventKind",
         "TierEnum": "jingzhun.policy.models.Tier",
         "CategoryEnum": "jingzhun.policy.models.Category",
         "ResultFlagEnum": "jingzhun.web.api_households.FLAG_CHOICES",

@@ -7,9 +7,11 @@ a documented status code and content type, and a body that matches the documente
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -29,9 +31,11 @@ from schemathesis.specs.openapi.checks import (
 
 from jingzhun.accounts.models import Role, User
 from jingzhun.accounts.services import api_token_collect, api_token_issue
+from jingzhun.core.scope import SYSTEM
 from jingzhun.monitoring.models import MonitoringCase
 from jingzhun.monitoring.services import case_open
 from jingzhun.policy.services import assessment_run
+from jingzhun.registry.services import household_event_record
 
 from .conftest import County, county_make, user_of
 
@@ -40,6 +44,8 @@ pytestmark = pytest.mark.django_db
 OPERATIONS = {
     ("GET", "/api/households/"),
     ("GET", "/api/households/{household_no}/"),
+    ("GET", "/api/households/{household_no}/events/"),
+    ("POST", "/api/households/{household_no}/events/"),
     ("GET", "/api/members/"),
     ("GET", "/api/assessments/"),
     ("GET", "/api/assessments/{id}/"),
@@ -79,6 +85,7 @@ def test_the_schema_is_refused_to_someone_not_logged_in(client):
 # Every operation names a record or has pages (404); these also read parameters or a body (400).
 READS_INPUT = {
     ("GET", "/api/households/"),
+    ("POST", "/api/households/{household_no}/events/"),
     ("GET", "/api/members/"),
     ("GET", "/api/assessments/{id}/households/"),
     ("GET", "/api/assessments/{id}/areas/"),
@@ -137,6 +144,9 @@ def shared(django_db_setup, django_db_blocker) -> Iterator[Shared]:
     for the module in a transaction rolled back at its end; each test's own transaction nests inside it."""
     with django_db_blocker.unblock(), transaction.atomic():
         county = county_make()
+        household_event_record(
+            household=county.home, kind="disaster", occurred_on=dt.date(2020, 7, 1), loss=Decimal(9000), user=SYSTEM
+        )
         assessment_run(year=2020)
         village_cadre = user_of(Role.VILLAGE, county.village, username="cunganbu")
         case_open(household=county.second, channel="self_report", user=village_cadre)

@@ -12,12 +12,13 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers
-from rest_framework.exceptions import Throttled
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +29,7 @@ from jingzhun.accounts.permissions import user_sees_id_numbers
 from jingzhun.accounts.services import IdNumberSearchRefused, access_log_record
 from jingzhun.core.api import PeoplePagination
 from jingzhun.core.idnumber import mask
+from jingzhun.monitoring.services import CaseRefused, sudden_event_record
 from jingzhun.policy.models import FLAG_LABELS, INDICATORS, Category, HouseholdResult, Tier
 from jingzhun.policy.selectors import (
     LIST_FLAGS,
@@ -36,19 +38,21 @@ from jingzhun.policy.selectors import (
     result_explained,
     run_latest_for_user,
 )
-from jingzhun.registry.models import Household, Member, StatusChange
+from jingzhun.registry.models import Household, HouseholdEvent, Member, StatusChange
 from jingzhun.registry.selectors import (
+    household_events,
     household_get_for_user,
     household_record,
     household_search_for_user,
     members_search_for_user,
 )
-from jingzhun.registry.services import id_number_search_check
+from jingzhun.registry.services import EVENT_WORD, NOTE_MAX, EventRefused, id_number_search_check
 from jingzhun.registry.vocab import (
     Attribute,
     Cause,
     DisabilityGrade,
     Education,
+    EventKind,
     Health,
     HousingGrade,
     Labor,
@@ -69,6 +73,7 @@ ID_SEARCH_NOTE = (
     "按完整身份证号查询每次记入访问日志；无权查看完整身份证号的用户一小时内查无结果达到上限（至多 10 次）后，"
     "再按完整身份证号查询返回 429（Retry-After 为需等待的秒数）。"
 )
+HOUSEHOLD_NO = OpenApiParameter("household_no", OpenApiTypes.STR, OpenApiParameter.PATH, description="户编号")
 INDICATOR_CHOICES = [(name, FLAG_LABELS[name]) for name in INDICATORS]
 # Documented on the searches that may refuse (core.api.ApiSchema).
 ID_SEARCH_LIMITED = {"429": "按完整身份证号查询查无结果过多，暂停一段时间；Retry-After 为需等待的秒数"}
@@ -420,3 +425,126 @@ class MemberListApi(ListAPIView):
         filters.is_valid(raise_exception=True)
         _id_number_search_check(self.request, filters.validated_data.get("q", ""))
         return members_search_for_user(user=self.request.user, q=filters.validated_data.get("q", ""))
+
+
+# --- sudden events --------------------------------------------------------------------------------------------
+
+
+class EventSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EventKind.choices, help_text="事件类型")
+    kind_text = serializers.SerializerMethodField(help_text="事件类型（中文，同 docs/LEDGER.md §1c）")
+    occurred_on = serializers.DateField(help_text="发生日期")
+    loss = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="损失金额（元）")
+    note = serializers.CharField(allow_blank=True, help_text="事件描述")
+    recorded_at = serializers.DateTimeField(help_text="登记时间")
+    recorded_by = serializers.SerializerMethodField(help_text="登记人用户名；导入或命令行为空")
+
+    def get_kind_text(self, event: HouseholdEvent) -> str:
+        return EVENT_WORD.get(event.kind, event.kind)
+
+    def get_recorded_by(self, event: HouseholdEvent) -> str | None:
+        return event.recorded_by.get_username() if event.recorded_by else None
+
+
+class EventRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EventKind.choices, help_text="事件类型")
+    occurred_on = serializers.DateField(help_text="发生日期：不早于 2013-01-01，不晚于今天（北京时间）")
+    loss = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        default=Decimal("0"),
+        help_text="损失金额（元）；未评估时可不填",
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX, help_text="事件描述"
+    )
+    open_case = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="立即纳入监测：开立监测记录（突发严重困难户，即时帮扶 A 档）；该户已有未办结的记录时不另开",
+    )
+
+
+class EventRecordedSerializer(serializers.Serializer):
+    event = EventSerializer()
+    outcome = serializers.ChoiceField(
+        choices=[("created", "新登记"), ("updated", "已更新损失金额或描述"), ("unchanged", "此前已登记，未改动")]
+    )
+    case_id = serializers.IntegerField(allow_null=True, help_text="开立的监测记录，或该户已有的未办结记录；没有为空")
+    case_opened = serializers.BooleanField(help_text="是否因本次登记开立了监测记录")
+    message = serializers.CharField(help_text="办理结果（中文）")
+
+
+def _household_or_404(request: Request, household_no: str) -> Household:
+    if len(household_no) > HOUSEHOLD_NO_MAX or "\x00" in household_no:
+        raise Http404
+    try:
+        return household_get_for_user(user=request.user, household_no=household_no)
+    except Household.DoesNotExist:
+        raise Http404 from None
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["建档立卡"],
+        summary="户的突发事件",
+        description="户登记的突发事件（自然灾害、意外事故、主要劳动力死亡或伤残），新事件在前。范围外或不存在的户返回 404。",
+        parameters=[HOUSEHOLD_NO],
+        responses=EventSerializer(many=True),
+    ),
+    post=extend_schema(
+        tags=["建档立卡"],
+        summary="登记突发事件",
+        description=(
+            "登记户的突发事件；同一户、同一类型、同一天的事件只登记一次，再次提交时更新损失金额和描述（201 为新登记，"
+            "200 为已有事件）。只有村级、乡镇用户和该户的帮扶责任人可以登记（其他角色 403）。open_case 为真时同时开立"
+            "监测记录（突发严重困难户，即时帮扶 A 档，风险类型按事件类型）；该户已有未办结的记录或不是监测对象时，只登记"
+            "事件，message 说明原因。日期早于 2013-01-01 或晚于今天等返回 400，detail 为原因。"
+        ),
+        parameters=[HOUSEHOLD_NO],
+        request=EventRequestSerializer,
+        responses={201: EventRecordedSerializer, 200: EventRecordedSerializer},
+    ),
+)
+class HouseholdEventsApi(GenericAPIView):
+    permission_classes = [CanViewPeople]
+    pagination_class = None  # a household has a handful of events: the whole list, not pages
+    serializer_class = EventRequestSerializer
+
+    def get(self, request: Request, household_no: str) -> Response:
+        household = _household_or_404(request, household_no)
+        events = household_events(household=household)
+        return Response(EventSerializer(events, many=True).data)
+
+    def post(self, request: Request, household_no: str) -> Response:
+        household = _household_or_404(request, household_no)
+        form = EventRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            recorded = sudden_event_record(
+                household=household,
+                kind=data["kind"],
+                occurred_on=data["occurred_on"],
+                loss=data["loss"],
+                note=data["note"],
+                open_case=data["open_case"],
+                user=request.user,
+            )
+        except DjangoPermissionDenied as refused:
+            raise PermissionDenied(str(refused)) from None
+        except (EventRefused, CaseRefused) as refused:
+            raise ValidationError({"detail": str(refused)}) from None
+        body = {
+            "event": recorded.recorded.event,
+            "outcome": recorded.recorded.outcome,
+            "case_id": recorded.case.pk if recorded.case is not None else None,
+            "case_opened": recorded.case_opened,
+            "message": recorded.message,
+        }
+        created = recorded.recorded.outcome == "created"
+        return Response(
+            EventRecordedSerializer(body).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )

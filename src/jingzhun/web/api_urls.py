@@ -12,6 +12,9 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("households/", registry_api.HouseholdListApi.as_view(), name="api-household-list"),
     path("households/<str:household_no>/", registry_api.HouseholdDetailApi.as_view(), name="api-household-detail"),
+    path(
+        "households/<str:household_no>/events/", registry_api.HouseholdEventsApi.as_view(), name="api-household-events"
+    ),
     path("members/", registry_api.MemberListApi.as_view(), name="api-member-list"),
     path("assessments/", policy_api.RunListApi.as_view(), name="api-run-list"),
     path("assessments/<int:id>/", policy_api.RunDetailApi.as_view(), name="api-run-detail"),
