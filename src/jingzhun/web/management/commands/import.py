@@ -1,7 +1,7 @@
-"""``jingzhun import villages FILE``, ``jingzhun import ledger FILE`` and
+"""``jingzhun import villages FILE``, ``jingzhun import ledger FILE``, ``jingzhun import events FILE`` and
 ``jingzhun import department KEY FILE [--as-of YYYY-MM-DD] [--source TEXT]``.
 
-Exit codes: 0 every row imported; 1 some households (or village rows, or list rows) rejected, the valid ones
+Exit codes: 0 every row imported; 1 some households (or village rows, event rows, or list rows) rejected, the valid ones
 imported; 2 the file itself is unusable (nothing imported).
 """
 
@@ -21,9 +21,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from jingzhun.areas.services import village_facts_import
 from jingzhun.core.management.batch import BatchCommand
+from jingzhun.core.scope import SYSTEM
 from jingzhun.crosscheck.list_import import department_list_import, list_import_summary
 from jingzhun.crosscheck.models import Department
-from jingzhun.registry.services import ledger_import
+from jingzhun.registry.services import event_import, ledger_import
 from jingzhun.spreadsheets.reading import UnusableFile
 
 if TYPE_CHECKING:
@@ -34,12 +35,13 @@ if TYPE_CHECKING:
 
 class Command(BatchCommand):
     help = (
-        "导入村情表（villages FILE）、贫困人口台账（ledger FILE）或部门数据（department 部门 FILE），格式见 docs/LEDGER.md；"
+        "导入村情表（villages FILE）、贫困人口台账（ledger FILE）、突发事件（events FILE）或部门数据"
+        "（department 部门 FILE），格式见 docs/LEDGER.md；"
         "部门：" + "、".join(f"{d.value}（{d.label}）" for d in Department)
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["villages", "ledger", "department"])
+        parser.add_argument("kind", choices=["villages", "ledger", "events", "department"])
         parser.add_argument("operands", nargs="+", metavar="[KEY] FILE", help="部门数据先写部门，再写文件")
         parser.add_argument("--as-of", type=_date, help="部门数据的数据日期 YYYY-MM-DD（默认今天）")
         parser.add_argument("--source", default="", help="部门数据的来源，例如“县教体局”")
@@ -66,6 +68,9 @@ class Command(BatchCommand):
         file = Path(operands[0])
         # OutputWrapper is a TextIOBase that forwards to the real stream; rich only writes and flushes it.
         console = Console(file=cast(IO[str], self.stdout), highlight=False)
+        if kind == "events":
+            self._events(file, console)
+            return
         outcome: VillageImportOutcome | LedgerImportOutcome
         try:
             if kind == "villages":
@@ -103,6 +108,21 @@ class Command(BatchCommand):
             console.print(
                 f"有 {len(cast('VillageImportOutcome', outcome).errors) if kind == 'villages' else outcome.errors} 条错误，相关数据未导入"
             )
+            sys.exit(outcome.exit_code)
+
+    def _events(self, file: Path, console: Console) -> None:
+        try:
+            outcome = event_import(path=file, user=SYSTEM)
+        except UnusableFile as exc:
+            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        console.print(
+            f"突发事件：{outcome.rows} 行 —— 新登记 {outcome.created} 起，更新 {outcome.updated} 起，"
+            f"未变化 {outcome.unchanged} 起，未导入 {outcome.rejected} 行"
+        )
+        if outcome.report_path:
+            console.print(f"错误和提示见：{outcome.report_path}")
+        if outcome.exit_code:
+            console.print(f"有 {len(outcome.errors)} 条错误，相关的行未导入")
             sys.exit(outcome.exit_code)
 
     def _department(
