@@ -53,6 +53,7 @@ POST_ONLY = {
     "accounts:my_token_collect",
     "accounts:my_token_revoke",
     "registry:household_unmask",
+    "registry:household_event_add",
     "monitoring:case_tier",
     "assistance:helper_pair",
     "assistance:pairing_end",

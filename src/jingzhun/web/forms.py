@@ -48,7 +48,7 @@ class SuddenEventForm(forms.Form):
     """A sudden event on the household record (docs/RULES.md §6): the format is checked here, the rules (dates,
     who may, the case) by ``monitoring.services.sudden_event_record``."""
 
-    kind = forms.ChoiceField(label=_("event"), choices=EventKind.choices)
+    kind = forms.ChoiceField(label=_("kind of event"), choices=EventKind.choices)
     occurred_on = forms.DateField(label=_("date of the event"), widget=DateInput())
     loss = forms.DecimalField(
         label=_("loss (yuan)"),
