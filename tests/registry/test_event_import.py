@@ -126,6 +126,15 @@ def test_a_workbook_that_is_no_workbook_is_unusable(tmp_path, homes):
     assert refused.value.returncode == 2
 
 
+def test_a_file_of_too_many_rows_is_unusable_and_imports_nothing(tmp_path, homes, monkeypatch):
+    monkeypatch.setattr("jingzhun.registry.events.MAX_EVENT_ROWS", 2)
+    rows = [[homes[0].household_no, "意外事故", f"2020-09-0{day}", "", ""] for day in (1, 2, 3)]
+    with pytest.raises(CommandError, match="超过 2 行") as refused:
+        call_command("import", "events", str(_csv(tmp_path / "events.csv", rows)), verbosity=0)
+    assert refused.value.returncode == 2
+    assert not HouseholdEvent.objects.exists()
+
+
 def test_imported_events_fire_the_sudden_event_trigger(tmp_path, homes):
     # Non-poor, net income 9000: a loss of 30000 is larger than it (突发严重困难户); the other event is of 2019.
     rows = [

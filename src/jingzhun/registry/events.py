@@ -193,6 +193,9 @@ EVENT_COLUMNS = (
 )
 REQUIRED_HEADERS = ("户编号", "事件类型", "发生日期")
 _LOOKUP_CHUNK = 500  # household numbers per query (SQLite's bound-parameter limit is far above)
+# Rows of one file: a county records a few hundred events a year; the parsed rows are held until the one write,
+# so a file of millions of rows (within the upload size) is refused before it fills the memory.
+MAX_EVENT_ROWS = 100_000
 
 
 @dataclass
@@ -232,6 +235,8 @@ def event_import(*, path: Path, user: Any = SYSTEM, today: dt.date | None = None
         parsed: list[tuple[int, dict[str, Any]]] = []
         for row_no, cells in table.rows:
             outcome.rows += 1
+            if outcome.rows > MAX_EVENT_ROWS:
+                raise UnusableFile(f"文件超过 {MAX_EVENT_ROWS} 行突发事件，请分成几个文件导入")
             values: dict[str, Any] = {"loss": Decimal("0.00"), "note": ""}
             problems = []
             for index, column in columns:
