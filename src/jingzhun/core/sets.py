@@ -8,7 +8,7 @@ and executed there. Python never sees the rows: results are written with ``INSER
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,19 +169,23 @@ def _column_type(dtype: Any, *, to: str | None) -> str:
     return "TEXT"
 
 
-def plan_execute(plan: Plan) -> dict[str, int]:
+def plan_execute(plan: Plan, *, on_progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Run a plan on the app database, in the caller's transaction; returns rows written per output table.
 
     Every value in the plan is a column or a literal built by Ibis from validated numbers and our own fixed
-    phrases, so the compiled SQL carries no user text.
+    phrases, so the compiled SQL carries no user text. ``on_progress(done, total)`` is told after each
+    statement how many of them have run.
     """
     written: dict[str, int] = {}
     outputs = {table for table, _ in plan.outputs}
+    statements = plan.statements(quote=connection.ops.quote_name)
     with connection.cursor() as cursor:
-        for purpose, sql in plan.statements(quote=connection.ops.quote_name):
+        for done, (purpose, sql) in enumerate(statements, start=1):
             cursor.execute(sql)
             if purpose in outputs:
                 written[purpose] = int(cursor.rowcount)
+            if on_progress is not None:
+                on_progress(done, len(statements))
     return written
 
 

@@ -1,16 +1,20 @@
-"""One design for every file uploaded in the browser: refused the same way, queued, run by the task worker,
-followed on a progress page, and always ended — done, or failed with a reason.
+"""One design for every job the browser hands to the task worker — a file uploaded and imported, or a job
+without a file (an assessment run): refused the same way, queued, run by the task worker, followed on a progress
+page, and always ended — done, or failed with a reason.
 
-An app declares a kind of upload once (in its ``AppConfig.ready``) with :func:`upload_kind_register`: the file
-types it takes and the function that imports a saved file. Then:
+An app declares a kind of job once (in its ``AppConfig.ready``) with :func:`upload_kind_register`: the file
+types it takes (none for a job without a file), the function that runs a job, the errors whose Chinese message
+is the reason it failed, and whether only one job of the kind may be queued or running at a time. Then:
 
 - :func:`upload_job_create` refuses what is not importable (type, size, no area) with :class:`UploadRefused`,
-  saves the file under the data directory and queues :func:`upload_job_task`;
-- :func:`upload_job_run` (the task body) runs the kind's importer and records the outcome. A file that cannot
-  be used (:class:`~jingzhun.spreadsheets.reading.UnusableFile`) fails the job with its Chinese reason; *any
-  other error* fails it too, with a general reason, and is logged — a job never stays "running";
+  saves the file under the data directory and queues :func:`upload_job_task`; :func:`background_job_create`
+  queues a job without a file, and refuses a second one of a one-at-a-time kind with :class:`JobBusy`;
+- :func:`upload_job_run` (the task body) runs the kind's function and records the outcome. A file that cannot
+  be used (:class:`~jingzhun.spreadsheets.reading.UnusableFile`), or another error the kind names, fails the
+  job with its Chinese reason; *any other error* fails it too, with the kind's general reason, and is logged —
+  a job never stays "running";
 - :func:`upload_jobs_abandon` (at the worker's start) fails the jobs a killed worker left running; every
-  import is one transaction, so nothing of theirs was written.
+  job is one transaction, so nothing of theirs was written.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
@@ -48,6 +52,10 @@ class UploadRefused(Exception):
     """The upload is not a file we import; the message is in Chinese."""
 
 
+class JobBusy(Exception):
+    """A job of a one-at-a-time kind is already queued or running; the message is in Chinese."""
+
+
 @dataclass(frozen=True)
 class UploadOutcome:
     """What an importer reports: the batch it made (if any), counts to show, and its error report."""
@@ -64,15 +72,38 @@ Importer = Callable[[UploadJob, Progress], UploadOutcome]
 class UploadKind:
     name: str
     importer: Importer
-    suffixes: tuple[str, ...] = (".xlsx", ".csv")
+    suffixes: tuple[str, ...] = (".xlsx", ".csv")  # empty: a job without a file
+    failures: tuple[type[Exception], ...] = (UnusableFile,)  # errors whose message is the reason, in Chinese
+    internal_error: str = INTERNAL_ERROR
+    abandoned: str = ABANDONED
+    busy: str = ""  # set: one job of this kind at a time, and what to say when another is asked for
 
 
 _KINDS: dict[str, UploadKind] = {}
+ACTIVE = (UploadJob.Status.QUEUED, UploadJob.Status.RUNNING)
 
 
-def upload_kind_register(name: str, *, importer: Importer, suffixes: tuple[str, ...] = (".xlsx", ".csv")) -> None:
-    """Declare a kind of upload (called once, from the importing app's ``AppConfig.ready``)."""
-    _KINDS[name] = UploadKind(name=name, importer=importer, suffixes=suffixes)
+def upload_kind_register(
+    name: str,
+    *,
+    importer: Importer,
+    suffixes: tuple[str, ...] = (".xlsx", ".csv"),
+    failures: tuple[type[Exception], ...] = (UnusableFile,),
+    internal_error: str = INTERNAL_ERROR,
+    abandoned: str = ABANDONED,
+    busy: str = "",
+) -> None:
+    """Declare a kind of job (called once, from the app's ``AppConfig.ready``). A kind without ``suffixes``
+    takes no file (:func:`background_job_create`); one with ``busy`` runs one job at a time."""
+    _KINDS[name] = UploadKind(
+        name=name,
+        importer=importer,
+        suffixes=suffixes,
+        failures=failures,
+        internal_error=internal_error,
+        abandoned=abandoned,
+        busy=busy,
+    )
 
 
 def upload_job_create(*, kind: str, user: Any, upload: UploadedFile, params: dict[str, Any] | None = None) -> UploadJob:
@@ -102,8 +133,43 @@ def upload_job_create(*, kind: str, user: Any, upload: UploadedFile, params: dic
     return job
 
 
+def background_job_create(*, kind: str, user: Any, area_prefix: str, params: dict[str, Any]) -> UploadJob:
+    """Queue a job without a file for ``user`` in ``area_prefix`` (the caller has checked both).
+
+    A kind that runs one job at a time raises :class:`JobBusy` while another of its jobs is queued or
+    running; the database's constraint decides between two requests at the same moment.
+    """
+    spec = _KINDS[kind]
+    if spec.suffixes:
+        raise ValueError(f"jobs of kind {kind!r} import a file: use upload_job_create")
+    exclusive = bool(spec.busy)
+    if exclusive and UploadJob.objects.filter(kind=kind, exclusive=True, status__in=ACTIVE).exists():
+        raise JobBusy(spec.busy)
+    job = UploadJob(kind=kind, user=user, area_prefix=area_prefix, params=params, exclusive=exclusive)
+    try:
+        with transaction.atomic():
+            job.save(force_insert=True)
+    except IntegrityError:
+        raise JobBusy(spec.busy) from None
+    _folder(job).mkdir(parents=True, exist_ok=True)
+    transaction.on_commit(lambda: upload_job_task.enqueue(str(job.pk)))
+    return job
+
+
+def upload_job_active(*, kind: str) -> UploadJob | None:
+    """The queued or running job of a one-at-a-time kind, if any (whoever started it)."""
+    return UploadJob.objects.filter(kind=kind, status__in=ACTIVE).select_related("user").first()
+
+
+def _folder(job: UploadJob) -> Path:
+    """Where the job keeps its files: the uploaded file's folder, or one of its own for a job without a file."""
+    if job.path:
+        return Path(job.path).parent
+    return Path(settings.DATA_DIR) / "jobs" / job.kind / job.id.hex
+
+
 def _progress_path(job: UploadJob) -> Path:
-    return Path(job.path).with_name("progress.json")
+    return _folder(job) / "progress.json"
 
 
 def upload_job_run(*, job_id: str) -> None:
@@ -127,13 +193,18 @@ def upload_job_run(*, job_id: str) -> None:
             scratch.write_text(json.dumps({"done": done, "total": total}), encoding="utf-8")
             os.replace(scratch, target)
 
+    spec = _KINDS.get(job.kind)
     try:
-        outcome = _KINDS[job.kind].importer(job, progress)
-    except UnusableFile as exc:
-        job.status, job.message = UploadJob.Status.FAILED, str(exc)
-    except Exception:
-        logger.exception("upload job %s (%s) failed", job.pk, job.kind)
-        job.status, job.message = UploadJob.Status.FAILED, INTERNAL_ERROR
+        if spec is None:
+            raise LookupError(f"no kind of job {job.kind!r} is registered")
+        outcome = spec.importer(job, progress)
+    except Exception as exc:
+        if spec is not None and isinstance(exc, spec.failures):
+            job.status, job.message = UploadJob.Status.FAILED, str(exc)
+        else:
+            logger.exception("upload job %s (%s) failed", job.pk, job.kind)
+            job.status = UploadJob.Status.FAILED
+            job.message = spec.internal_error if spec is not None else INTERNAL_ERROR
     else:
         job.status = UploadJob.Status.DONE
         job.result_id = outcome.result_id
@@ -171,7 +242,13 @@ def upload_job_for_user(*, user: Any, kind: str, job_id: UUID | str) -> UploadJo
 
 
 def upload_jobs_abandon() -> int:
-    """Fail the jobs left "running" by a worker that stopped; returns how many. Call before a worker starts."""
-    return UploadJob.objects.filter(status=UploadJob.Status.RUNNING).update(
-        status=UploadJob.Status.FAILED, message=ABANDONED, finished_at=timezone.now()
-    )
+    """Fail the jobs left "running" by a worker that stopped, each with its kind's reason; returns how many.
+    Call before a worker starts."""
+    running = UploadJob.objects.filter(status=UploadJob.Status.RUNNING)
+    now, failed = timezone.now(), 0
+    for spec in _KINDS.values():
+        failed += running.filter(kind=spec.name).update(
+            status=UploadJob.Status.FAILED, message=spec.abandoned, finished_at=now
+        )
+    # A kind no longer registered: the general reason.
+    return failed + running.update(status=UploadJob.Status.FAILED, message=ABANDONED, finished_at=now)
