@@ -1,7 +1,8 @@
 """What each role may do (角色权限), including the separation of the three administrators (三员分立).
 
 Capabilities are coarse on purpose: a view or API route asks ``user_can(user, Capability.X)`` and then reads
-through a selector that applies the user's area scope, so *what* and *where* are checked separately.
+through a selector that applies the user's area scope, so *what* and *where* are checked separately. Every
+capability defined here guards something (a test checks it): none is granted with nothing behind it.
 
 The three administrators never see people data and cannot do one another's job:
 
@@ -33,7 +34,6 @@ class Capability(StrEnum):
     RUN_ASSESSMENT = "run_assessment"
     RECORD_VISIT = "record_visit"
     IMPORT_DEPARTMENT_LIST = "import_department_list"
-    RECORD_FINDING = "record_finding"
     MANAGE_ACCOUNTS = "manage_accounts"  # system administrator
     MANAGE_SECURITY = "manage_security"  # security administrator
     READ_AUDIT = "read_audit"  # audit administrator
@@ -58,7 +58,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.VILLAGE: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
     Role.HELPER: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_VISIT}),
     Role.DEPARTMENT: frozenset({Capability.IMPORT_DEPARTMENT_LIST}),
-    Role.INSPECTOR: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_FINDING}),
+    # Reads only, for now: the supervision app will add what an inspector records.
+    Role.INSPECTOR: frozenset({Capability.VIEW_PEOPLE}),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_ACCOUNTS, Capability.APPROVE_ACCOUNT_CHANGES}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY, Capability.APPROVE_ACCOUNT_CHANGES}),
     Role.AUDIT_ADMIN: frozenset({Capability.READ_AUDIT, Capability.APPROVE_ACCOUNT_CHANGES}),
