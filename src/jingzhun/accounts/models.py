@@ -86,7 +86,8 @@ class AppendOnlyModel(models.Model):
 
 
 class AccessLog(AppendOnlyModel):
-    """Append-only record of exports, unmasked views and full-ID-number searches of people data: who, what, when."""
+    """Append-only record of exports, unmasked views and full-ID-number searches of people data, and of the
+    assessment runs started in the browser: who, what, when."""
 
     class Action(models.TextChoices):
         EXPORT = "export", _("export")
@@ -98,6 +99,7 @@ class AccessLog(AppendOnlyModel):
         ID_SEARCH_MISS = "id_search_miss", _("full ID number search, nobody found")
         ID_SEARCH_REFUSED = "id_search_refused", _("full ID number search refused")
         API = "api", _("API request by token")
+        ASSESS = "assess", _("assessment")  # a run started in the browser
 
     # A default rather than auto_now_add, so that the retention purge can be tested with old entries.
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

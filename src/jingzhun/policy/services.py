@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -23,11 +24,19 @@ def source_tables() -> Tables:
     return Tables(**registry_tables(), areas=area_table())
 
 
-def assessment_run(*, year: int, pack: str = DEFAULT_PACK, area_prefix: str = "", user: Any = None) -> AssessmentRun:
+def assessment_run(
+    *,
+    year: int,
+    pack: str = DEFAULT_PACK,
+    area_prefix: str = "",
+    user: Any = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> AssessmentRun:
     """Assess every household in scope for ``year`` under ``pack`` and store the run (docs/RULES.md §1–§7).
 
     Raises :class:`~jingzhun.policy.packs.PackError` (Chinese message) when the pack is broken or does not
-    cover the year — before anything is written. The whole run is a few ``INSERT … SELECT`` statements.
+    cover the year — before anything is written. The whole run is a few ``INSERT … SELECT`` statements;
+    ``on_progress(done, total)`` is told how many of them have run.
     """
     rules = pack_get(pack).rules_for(year)
     started = time.perf_counter()
@@ -49,7 +58,7 @@ def assessment_run(*, year: int, pack: str = DEFAULT_PACK, area_prefix: str = ""
             household_table=HouseholdResult._meta.db_table,
             area_table=AreaResult._meta.db_table,
         )
-        written = plan_execute(plan)[HouseholdResult._meta.db_table]
+        written = plan_execute(plan, on_progress=on_progress)[HouseholdResult._meta.db_table]
         run.excluded = HouseholdResult.objects.filter(run=run).exclude(exclusion="").count()
         run.households = written - run.excluded
         run.finished_at = timezone.now()

@@ -3,30 +3,88 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from jingzhun.accounts.decorators import people_viewer
+from jingzhun.core.models import UploadJob
 from jingzhun.core.scope import scope_prefix
+from jingzhun.core.uploads import JobBusy, upload_job_active, upload_job_for_user, upload_job_progress
 from jingzhun.registry.vocab import PovertyStatus
 
 from . import selectors
+from .jobs import KIND, StartRefused, assessment_job_start, assessment_scope, pack_choices
 from .models import AssessmentRun
+from .packs import DEFAULT_PACK
 from .transitions import ABSENT
 
 RUNS_SHOWN = 100
 CELL_HOUSEHOLDS = 200
 
 
+def _run_list_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    runs = selectors.runs_for_user(user=request.user).select_related("user").order_by("-id")[:RUNS_SHOWN]
+    context: dict[str, Any] = {"runs": runs, "error": error}
+    if assessment_scope(request.user) is not None:
+        packs = pack_choices()
+        context["start"] = {
+            "packs": packs,
+            "years": sorted({year for pack in packs for year in pack.years}, reverse=True),
+            "pack": request.POST.get("pack", DEFAULT_PACK),
+            "year": request.POST.get("year", ""),
+            "active": upload_job_active(kind=KIND),
+        }
+    return render(request, "policy/run_list.html", context, status=status)
+
+
 @login_required
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
     people_viewer(request)
-    runs = selectors.runs_for_user(user=request.user).select_related("user").order_by("-id")[:RUNS_SHOWN]
-    return render(request, "policy/run_list.html", {"runs": runs})
+    return _run_list_page(request)
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    """Start an assessment run in the background (a county user who may run assessments); its progress page."""
+    people_viewer(request)
+    if assessment_scope(request.user) is None:
+        raise PermissionDenied
+    year_text, pack = request.POST.get("year", "").strip(), request.POST.get("pack", "").strip()
+    if not (len(year_text) == 4 and year_text.isascii() and year_text.isdigit()):
+        return _run_list_page(request, error="请选择评估年度", status=400)
+    try:
+        job = assessment_job_start(user=request.user, year=int(year_text), pack=pack[:60] or DEFAULT_PACK)
+    except StartRefused as exc:
+        return _run_list_page(request, error=str(exc), status=400)
+    except JobBusy as exc:
+        return _run_list_page(request, error=str(exc), status=409)
+    return redirect("policy:job_detail", job_id=job.pk)
+
+
+def _own_job(request: HttpRequest, job_id: UUID) -> UploadJob:
+    # Like an import: a user follows their own runs; another user's job is as good as absent.
+    job = upload_job_for_user(user=request.user, kind=KIND, job_id=job_id)
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, job_id: UUID) -> HttpResponse:
+    """An assessment run started in the browser: its progress (polled by htmx), then the run or the reason."""
+    people_viewer(request)
+    job = _own_job(request, job_id)
+    context = {"job": job, "progress": upload_job_progress(job=job)}
+    template = "policy/job_progress.html" if request.headers.get("HX-Request") else "policy/job_detail.html"
+    return render(request, template, context)
 
 
 def _status_label(code: str) -> str:
