@@ -135,6 +135,16 @@ def test_the_database_refuses_a_second_active_run_too():
         UploadJob.objects.create(kind="assessment", user=user, area_prefix="370125", exclusive=True)
 
 
+def test_a_start_that_passes_the_check_at_the_same_moment_is_refused_by_the_database(client, county_user, monkeypatch):
+    # The other request's job is created between this request's check and its insert.
+    UploadJob.objects.create(kind="assessment", user=county_user, area_prefix="370125", exclusive=True)
+    monkeypatch.setattr("jingzhun.core.uploads.ACTIVE", ())  # the check sees nothing
+    response = client.post(START, {"year": "2020", "pack": "national"})
+    assert response.status_code == 409 and BUSY in response.content.decode()
+    assert UploadJob.objects.count() == 1
+    assert not AccessLog.objects.filter(action=AccessLog.Action.ASSESS).exists()
+
+
 def test_a_new_run_may_start_once_the_last_one_ended(client, county_user, django_capture_on_commit_callbacks):
     assert _start(client, django_capture_on_commit_callbacks).status_code == 302
     assert _start(client, django_capture_on_commit_callbacks).status_code == 302
