@@ -219,3 +219,16 @@ def test_the_page_says_when_another_users_run_is_under_way(client, county_user):
     UploadJob.objects.create(kind="assessment", user=other, area_prefix="370125", exclusive=True)
     page = client.get(reverse("policy:run_list")).content.decode()
     assert "zhao 开始的评估正在排队或进行" in page
+
+
+def test_a_queued_run_without_its_folder_still_runs(county_user):
+    # The progress file's folder is made when the job is queued; a worker on a cleaned data directory makes it again.
+    from jingzhun.core.uploads import upload_job_run
+
+    passing()
+    job = UploadJob.objects.create(
+        kind="assessment", user=county_user, area_prefix="370125", params={"year": 2020, "pack": "national"}
+    )
+    upload_job_run(job_id=str(job.pk))
+    job.refresh_from_db()
+    assert (job.status, job.summary["households"]) == ("done", 1)

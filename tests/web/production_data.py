@@ -4,7 +4,8 @@
 the values the walk fills the routes' parameters with and the users it logs in as. Every kind of record a page
 shows is there once: households with members and incomes, an assessment run, a monitoring case with its signed
 consent, a helper paired with a household, a work team, a visit with a photo and a follow-up, a comparison clue,
-a candidate match, and a finished ledger import and department list import with their error reports.
+a candidate match, a finished ledger import and department list import with their error reports, and an
+assessment run started in the browser.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def make() -> dict[str, Any]:
         state="review",
     )
 
-    # The two browser imports, run at once here (the server's worker runs those of the walk's own uploads).
+    # The browser jobs (two imports, an assessment run), run at once here (the server's worker runs the walk's own).
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
         folder = Path(tempfile.mkdtemp())
         ledger = write_csv(folder / "三月台账.csv", family("H001") + family("H002", 证件号码="370125198001010000"))
@@ -133,6 +134,11 @@ def make() -> dict[str, Any]:
             upload=SimpleUploadedFile(listed.name, listed.read_bytes()),
             params={"department": Department.EDUCATION, "as_of": timezone.localdate().isoformat(), "source": ""},
         )
+
+        # An assessment run started in the browser (its progress page, ended).
+        from jingzhun.policy.jobs import assessment_job_start
+
+        assessment_job = assessment_job_start(user=users["county"], year=2020, pack="national")
 
     # An API token the security administrator issued for the county user (collected on the user's own page).
     from jingzhun.accounts.services import api_token_issue
@@ -158,6 +164,7 @@ def make() -> dict[str, Any]:
             "match_id": match.pk,
             "job_id": str(job.pk),
             "list_job": str(list_job.pk),
+            "assessment_job": str(assessment_job.pk),
             "pk": users["village"].pk,
         },
     }

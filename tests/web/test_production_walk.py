@@ -61,6 +61,7 @@ POST_ONLY = {
     "assistance:follow_up_close",
     "crosscheck:review_confirm",
     "crosscheck:review_reject",
+    "policy:run_start",
     ":api-case-step",
 }
 # Routes that send the walker on to another page, which is walked in its own right.
@@ -175,5 +176,18 @@ def test_browser_uploads_run_in_the_worker_and_their_progress_pages_load(browser
     expect(page.get_by_test_id("import-status")).to_have_attribute("data-status", "done", timeout=120_000)
     expect(page.get_by_test_id("import-summary")).to_contain_text("2")
 
+    assert walker.problems == []
+    walker.close()
+
+
+def test_an_assessment_started_in_the_browser_runs_in_the_worker(browser, site):
+    walker = Walker(browser, site, "county")
+    page = walker.page
+    page.goto(f"{walker.base}/assessments/")
+    page.get_by_label("年度").select_option("2019")
+    page.get_by_test_id("assess-start").click()
+    expect(page.get_by_test_id("assess-status")).to_have_attribute("data-status", "done", timeout=120_000)
+    page.get_by_test_id("assess-run").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2019")
     assert walker.problems == []
     walker.close()

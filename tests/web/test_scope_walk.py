@@ -54,8 +54,8 @@ def _routes() -> list[tuple[str, str]]:
 
 
 def _records(household, *, village_user, county_user, department_user, security_admin, run_prefix, name):
-    """A household's records of every kind, as the walk's URL parameters: an assessment run, an import job, a
-    department list import, a pairing, a work team, a visit with a follow-up and a photo, a monitoring case
+    """A household's records of every kind, as the walk's URL parameters: an assessment run and the browser job
+    that made it, an import job, a department list import, a pairing, a work team, a visit with a follow-up and a photo, a monitoring case
     with an attachment, a clue and a match awaiting review."""
     member = MemberFactory(household=household, name=name)
     IncomeFactory(household=household, year=2020, wage=Decimal("3000"))
@@ -64,6 +64,15 @@ def _records(household, *, village_user, county_user, department_user, security_
         kind="ledger", user=county_user, area_prefix=county_user.scope_prefix, file_name="乙县.csv", path="/nonexistent"
     )
     list_job = list_import_job_for_test(department_user)
+    assessment_job = UploadJob.objects.create(
+        kind="assessment",
+        user=county_user,
+        area_prefix=run_prefix,
+        params={"year": 2020, "pack": "national"},
+        status="done",
+        result_id=run.pk,
+        summary={"households": run.households, "excluded": run.excluded, "seconds": 0.1},
+    )
     # Assistance: a pairing, a work team, a visit with a follow-up and a photo row in the household's village.
     pairing = PairingFactory(household=household, helper__area=household.village)
     team = WorkTeamFactory(village=household.village)
@@ -115,6 +124,7 @@ def _records(household, *, village_user, county_user, department_user, security_
             "id": run.pk,
             "job_id": job.pk,
             "list_job": list_job.pk,
+            "assessment_job": assessment_job.pk,
             "clue_id": clue.pk,
             "match_id": review_match.pk,
             "pk": county_user.pk,
@@ -183,6 +193,7 @@ def test_the_walk_sees_area_b_where_it_is_allowed(client, users_by_role, area_b)
     assert client.get(f"/households/{area_b['household_no']}/").status_code == 200
     assert client.get(f"/api/households/{area_b['household_no']}/").status_code == 200
     assert client.get(f"/monitoring/{area_b['case_id']}/").status_code == 200
+    assert client.get(f"/assessments/jobs/{area_b['assessment_job']}/").status_code == 200
     assert OTHER_NAME.encode() in client.get("/households/", {"q": OTHER_NAME}).content
 
 

@@ -183,6 +183,7 @@ def upload_job_run(*, job_id: str) -> None:
     job.status, job.started_at = UploadJob.Status.RUNNING, timezone.now()
     job.save(update_fields=["status", "started_at"])
     target = _progress_path(job)
+    target.parent.mkdir(parents=True, exist_ok=True)
     last = [0.0]
 
     def progress(done: int, total: int) -> None:

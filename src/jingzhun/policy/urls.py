@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.run_list, name="run_list"),
     path("<int:run_id>/", views.run_detail, name="run_detail"),
     path("start/", views.run_start, name="run_start"),
-    path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
+    path("jobs/<uuid:assessment_job>/", views.job_detail, name="job_detail"),
 ]

@@ -65,7 +65,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
         return _run_list_page(request, error=str(exc), status=400)
     except JobBusy as exc:
         return _run_list_page(request, error=str(exc), status=409)
-    return redirect("policy:job_detail", job_id=job.pk)
+    return redirect("policy:job_detail", assessment_job=job.pk)
 
 
 def _own_job(request: HttpRequest, job_id: UUID) -> UploadJob:
@@ -78,10 +78,10 @@ def _own_job(request: HttpRequest, job_id: UUID) -> UploadJob:
 
 @login_required
 @require_GET
-def job_detail(request: HttpRequest, job_id: UUID) -> HttpResponse:
+def job_detail(request: HttpRequest, assessment_job: UUID) -> HttpResponse:
     """An assessment run started in the browser: its progress (polled by htmx), then the run or the reason."""
     people_viewer(request)
-    job = _own_job(request, job_id)
+    job = _own_job(request, assessment_job)
     context = {"job": job, "progress": upload_job_progress(job=job)}
     template = "policy/job_progress.html" if request.headers.get("HX-Request") else "policy/job_detail.html"
     return render(request, template, context)

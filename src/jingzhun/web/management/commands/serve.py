@@ -84,7 +84,8 @@ def worker_prepare(server_pid: int) -> None:
 
 
 def _abandon_jobs() -> str:
-    """Fail the imports a dead worker left "running" (they would show progress forever); what to say about it."""
+    """Fail the jobs (imports, assessment runs) a dead worker left "running" (they would show progress forever);
+    what to say about it."""
     from django.db import DatabaseError, connections
 
     from jingzhun.core.uploads import upload_jobs_abandon
@@ -92,10 +93,10 @@ def _abandon_jobs() -> str:
     try:
         failed = upload_jobs_abandon()
     except DatabaseError as error:
-        return f"未能把它未完成的导入标记为失败：{error}"
+        return f"未能把它未完成的后台任务（导入、评估）标记为失败：{error}"
     finally:
         connections.close_all()  # this thread's connection only
-    return f"它未完成的 {failed} 个导入已标记为失败。" if failed else ""
+    return f"它未完成的 {failed} 个后台任务（导入、评估）已标记为失败。" if failed else ""
 
 
 class WorkerSupervisor(threading.Thread):
