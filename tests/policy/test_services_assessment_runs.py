@@ -142,8 +142,8 @@ def test_a_failure_during_the_run_leaves_no_trace(monkeypatch):
     passing()
     real = services.plan_execute
 
-    def execute_then_fail(plan):
-        real(plan)
+    def execute_then_fail(plan, **options):
+        real(plan, **options)
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "plan_execute", execute_then_fail)
