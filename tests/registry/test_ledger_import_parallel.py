@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from jingzhun.areas.models import Area
 from jingzhun.registry import ledger_import as ledger_import_module
+from jingzhun.registry.ledger_import import staging as ledger_import_staging
 from jingzhun.registry.models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
 from jingzhun.registry.services import ledger_import
 from jingzhun.samplecounty import generate
@@ -29,7 +30,7 @@ sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="parallel
 
 @pytest.fixture(autouse=True)
 def any_file_is_big(monkeypatch):
-    monkeypatch.setattr(ledger_import_module, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(ledger_import_staging, "PARALLEL_MIN_BYTES", 0)
 
 
 def _registry() -> dict[str, list[tuple[object, ...]]]:
@@ -185,7 +186,7 @@ def test_a_failed_import_stops_hashing_the_file_aside(tmp_path, monkeypatch):
         raise RuntimeError("磁盘已满")
 
     monkeypatch.setattr(ledger_import_module._LedgerImport, "_hash_aside", hash_aside_then_fail)
-    monkeypatch.setattr(ledger_import_module, "_sha256", lambda path: time.sleep(60))  # a file that takes long
+    monkeypatch.setattr(ledger_import_staging, "_sha256", lambda path: time.sleep(60))  # a file that takes long
 
     with pytest.raises(RuntimeError, match="磁盘已满"):
         ledger_import(path=path, workers=2)
@@ -295,7 +296,7 @@ def test_foreign_keys_are_enforced_again_after_an_import(tmp_path):
 @sqlite_only
 def test_a_worker_that_dies_is_named_by_its_exit_code_and_nothing_is_written(tmp_path, monkeypatch, settings):
     rows = [row for n in range(30) for row in family(f"H{n:03d}")]
-    monkeypatch.setattr(ledger_import_module, "_stage_part", lambda *args: os._exit(3))
+    monkeypatch.setattr(ledger_import_staging, "_stage_part", lambda *args: os._exit(3))
 
     with pytest.raises(RuntimeError, match="导入进程意外退出（退出码 3）"):
         ledger_import(path=write_csv(tmp_path / "l.csv", rows), workers=2)
