@@ -157,6 +157,7 @@ def main() -> None:
                 results["database_mb"] = db.stat().st_size / 1024**2
             shutil.rmtree(data_dir, ignore_errors=True)
 
+        (Path(tmp) / "ie").mkdir()  # the lane's own settings do not create the data directory
         env = {"JINGZHUN_DATA_DIR": str(Path(tmp) / "ie")}
         _, _, out = timed([sys.executable, "-m", "bench.iebench.run", str(big), str(args.ie_rows)], env)
         ie = json.loads(out.strip().splitlines()[-1])
