@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingzhun.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL in the path: 404 before a view hands it to the database (PostgreSQL refuses it with an error).
+    "jingzhun.core.middleware.NoNulInPathMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.areas.models import Area
-from jingzhun.core.widgets import DateInput
+from jingzhun.core.params import FilterDateField
 
 from .models import AccessLog, AuditEvent, Role, User
 
@@ -88,8 +88,8 @@ class UnlockForm(forms.Form):
 class LogFilterForm(forms.Form):
     actor = forms.CharField(label=_("User"), max_length=150, required=False)
     action = forms.ChoiceField(label=_("Action"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    since = FilterDateField(label=_("From"))
+    until = FilterDateField(label=_("To"))
 
     def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

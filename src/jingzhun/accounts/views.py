@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jingzhun.core.paging import KeysetPage, keyset_page, query_without_paging
+from jingzhun.core.params import query_int, query_page_key, query_text
 
 from . import selectors, services
 from .decorators import capability_required
@@ -105,7 +106,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.MANAGE_ACCOUNTS)
 def system_accounts(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()
+    search = query_text(request.GET, "q", max_length=150)
     page = _accounts_page(request, search)
     return render(request, "accounts/system_accounts.html", {"page": page, "search": search, "query": _query(request)})
 
@@ -211,10 +212,10 @@ REFUSAL_PERIODS = (1, 7, 30)
 
 @capability_required(Capability.MANAGE_SECURITY)
 def security_accounts(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()
+    search = query_text(request.GET, "q", max_length=150)
     page = _accounts_page(request, search)
-    days = request.GET.get("refused_days", "")
-    refused_days = int(days) if days in {str(n) for n in REFUSAL_PERIODS} else 7
+    days = query_int(request.GET, "refused_days")
+    refused_days = days if days in REFUSAL_PERIODS else 7
     context = {
         "page": page,
         "search": search,
@@ -452,4 +453,4 @@ def _log_page(request: HttpRequest, entries: Any) -> KeysetPage:
 
 
 def _paging_keys(request: HttpRequest) -> tuple[str, str]:
-    return request.GET.get("after", "")[:200], request.GET.get("before", "")[:200]
+    return query_page_key(request.GET, "after"), query_page_key(request.GET, "before")

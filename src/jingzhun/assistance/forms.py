@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jingzhun.core.widgets import DateInput
+from jingzhun.core.params import FilterDateField, RecordDateField
 
 from .models import AttendanceStatus, HelperKind, MeasureKind
 from .selectors import DEFAULT_VISIT_DAYS
@@ -58,11 +58,11 @@ class HelperForm(forms.Form):
 
 class PairingForm(forms.Form):
     household_no = forms.CharField(label=_("household number"), max_length=40)
-    started_on = forms.DateField(label=_("started on"), widget=DateInput(), initial=_today)
+    started_on = RecordDateField(label=_("started on"), initial=_today)
 
 
 class PairingEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("ended on"), widget=DateInput(), initial=_today)
+    ended_on = RecordDateField(label=_("ended on"), initial=_today)
     end_reason = forms.CharField(label=_("end reason"), max_length=200)
 
 
@@ -71,8 +71,8 @@ class WorkTeamForm(forms.Form):
     unit = forms.CharField(label=_("dispatching unit"), max_length=200)
     leader = forms.TypedChoiceField(label=_("leader (first secretary)"), coerce=int, required=False, empty_value=None)
     members = forms.TypedMultipleChoiceField(label=pgettext_lazy("work team", "members"), coerce=int, required=False)
-    started_on = forms.DateField(label=_("from"), widget=DateInput(), initial=_today)
-    ended_on = forms.DateField(label=_("until"), widget=DateInput(), required=False)
+    started_on = FilterDateField(label=_("from"), initial=_today, required=True)
+    ended_on = FilterDateField(label=_("until"))
 
     def __init__(
         self,
@@ -89,7 +89,7 @@ class WorkTeamForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=DateInput(), initial=_today)
+    date = RecordDateField(label=_("date"), initial=_today)
     member = forms.TypedChoiceField(label=pgettext_lazy("work team", "member"), coerce=int)
     status = forms.ChoiceField(label=_("status"), choices=AttendanceStatus.choices, initial=AttendanceStatus.PRESENT)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
@@ -100,8 +100,8 @@ class AttendanceForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("from"), widget=DateInput(), required=False)
-    date_to = forms.DateField(label=_("to"), widget=DateInput(), required=False)
+    date_from = FilterDateField(label=_("from"))
+    date_to = FilterDateField(label=_("to"))
 
     def period(self) -> tuple[dt.date, dt.date]:
         """The chosen period; this year so far by default."""
@@ -130,14 +130,14 @@ class NotVisitedForm(forms.Form):
 class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=MeasureKind.choices)
     content = forms.CharField(label=_("content"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    started_on = forms.DateField(label=_("started on"), widget=DateInput(), initial=_today)
-    ended_on = forms.DateField(label=_("ended on"), widget=DateInput(), required=False)
+    started_on = RecordDateField(label=_("started on"), initial=_today)
+    ended_on = FilterDateField(label=_("ended on"))
     amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=12, decimal_places=2, required=False, min_value=0)
     result = forms.CharField(label=_("result"), max_length=500, required=False)
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("visit date"), widget=DateInput(), initial=_today)
+    visited_on = RecordDateField(label=_("visit date"), initial=_today)
     helper = forms.TypedChoiceField(label=_("helper"), coerce=int)
     findings = forms.CharField(label=_("findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     needs = forms.CharField(label=_("needs"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -147,7 +147,7 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line."),
     )
-    follow_up_due = forms.DateField(label=_("follow up by"), widget=DateInput(), required=False)
+    follow_up_due = FilterDateField(label=_("follow up by"))
     photos = MultiplePhotoField(label=_("photos"), required=False)
 
     def __init__(self, *args: Any, helpers: list[tuple[int, str]], **kwargs: Any) -> None:

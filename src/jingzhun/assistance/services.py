@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.core.filetypes import PHOTOS, RefusedFile, file_kind
+from jingzhun.core.params import record_date_problem
 from jingzhun.core.scope import account_of, in_scope, scoped
 
 from .models import (
@@ -46,9 +47,11 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _not_future(value: dt.date | None, field: str) -> None:
-    if value is not None and value > _today():
-        raise ValidationError({field: f"{_FIELD_NAMES[field]}不能晚于今天（{_today():%Y-%m-%d}）。"})
+def _in_window(value: dt.date | None, field: str) -> None:
+    """A record's date: 2013-01-01 .. today (Beijing), the one rule of every record (core.params)."""
+    problem = record_date_problem(value, what=_FIELD_NAMES[field]) if value is not None else ""
+    if problem:
+        raise ValidationError({field: problem + "。"})
 
 
 _FIELD_NAMES = {
@@ -144,7 +147,7 @@ def pairing_set(
     day in the same transaction (the database allows one current pairing per household)."""
     if not helper.active:
         raise ValidationError({"helper": f"帮扶责任人：{helper.name} 已停用，不能结对。"})
-    _not_future(started_on, "started_on")
+    _in_window(started_on, "started_on")
     # Lock the household's current pairing so two simultaneous re-pairings cannot both end it.
     current = Pairing.objects.select_for_update().filter(household=household, ended_on__isnull=True).first()
     if current is not None:
@@ -195,7 +198,7 @@ def pairing_end(*, pairing: Pairing, ended_on: dt.date, reason: str, by: Any) ->
     reason = reason.strip()
     if not reason:
         raise ValidationError({"end_reason": "结束原因：必须填写。"})
-    _not_future(ended_on, "ended_on")
+    _in_window(ended_on, "ended_on")
     if ended_on < pairing.started_on:
         raise ValidationError({"ended_on": f"结束日期：不能早于开始日期（{pairing.started_on:%Y-%m-%d}）。"})
     _pairing_close(pairing, ended_on=ended_on, reason=reason, by=by)
@@ -255,7 +258,7 @@ def attendance_record(
         raise ValidationError({"status": f"出勤情况：没有“{status}”这一选项。"})
     if not team.members.filter(pk=member.pk).exists():
         raise ValidationError({"member": f"队员：{member.name} 不是该工作队的队员。"})
-    _not_future(date, "date")
+    _in_window(date, "date")
     if date < team.started_on or (team.ended_on is not None and date > team.ended_on):
         raise ValidationError({"date": "日期：不在该工作队的驻村期间内。"})
     previous = Attendance.objects.select_for_update().filter(team=team, member=member, date=date).first()
@@ -310,7 +313,7 @@ def measure_record(
         raise ValidationError({"kind": f"措施类别：没有“{kind}”这一类别。"})
     if not content:
         raise ValidationError({"content": "措施内容：必须填写。"})
-    _not_future(started_on, "started_on")
+    _in_window(started_on, "started_on")
     if ended_on is not None and ended_on < started_on:
         raise ValidationError({"ended_on": "结束日期：不能早于开始日期。"})
     if amount is not None and amount < 0:
@@ -371,7 +374,7 @@ def visit_record(
     """A home visit (走访) with what was found, the household's needs, follow-ups and photos."""
     findings, needs = findings.strip(), needs.strip()
     follow_ups = [text.strip() for text in follow_ups if text.strip()]
-    _not_future(visited_on, "visited_on")
+    _in_window(visited_on, "visited_on")
     if not findings and not needs:
         raise ValidationError({"findings": "走访情况：走访情况和农户诉求至少填写一项。"})
     if not helper.active:
@@ -415,7 +418,7 @@ def follow_up_close(*, follow_up: FollowUp, by: Any, done_on: dt.date | None = N
     if follow_up.done:
         raise ValidationError({"done_on": "完成日期：该跟进事项已办结。"})
     done_on = done_on or _today()
-    _not_future(done_on, "done_on")
+    _in_window(done_on, "done_on")
     follow_up.done, follow_up.done_on = True, done_on
     follow_up.done_by = account_of(by)
     follow_up.save(update_fields=["done", "done_on", "done_by"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
@@ -51,3 +51,20 @@ class NoStoreMiddleware:
         add_never_cache_headers(response)
         response.headers["Pragma"] = "no-cache"
         return response
+
+
+class NoNulInPathMiddleware:
+    """A path with a NUL names nothing: 404, before any view looks it up.
+
+    A URL parameter taken as text (a household number) would reach the database, and PostgreSQL refuses text
+    holding a NUL with an error (a server error, 500); SQLite would merely find nothing. Query parameters are
+    read through :mod:`jingzhun.core.params`, which reads such a value as absent.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            raise Http404("no such page")
+        return self.get_response(request)

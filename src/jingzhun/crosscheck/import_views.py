@@ -24,9 +24,9 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.services import access_log_record
 from jingzhun.core.models import UploadJob
+from jingzhun.core.params import RecordDateField
 from jingzhun.core.scope import scope_prefix
 from jingzhun.core.uploads import UploadRefused, upload_job_create, upload_job_for_user, upload_job_progress
-from jingzhun.core.widgets import DateInput
 
 from .import_jobs import KIND
 from .list_import import batches_visible
@@ -37,11 +37,7 @@ BATCHES_PER_DEPARTMENT = 5
 
 class ListUploadForm(forms.Form):
     department = forms.ChoiceField(label=_("Department"), choices=Department.choices)
-    as_of = forms.DateField(
-        label=_("Data date"),
-        help_text=_("The day the department's data describes."),
-        widget=DateInput(),
-    )
+    as_of = RecordDateField(label=_("Data date"), help_text=_("The day the department's data describes."))
     source = forms.CharField(label=_("Source"), max_length=200, required=False, help_text=_("Who sent the list."))
     file = forms.FileField(label=_("List file (.xlsx or .csv)"))
 

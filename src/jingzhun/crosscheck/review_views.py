@@ -19,6 +19,7 @@ from jingzhun.accounts.permissions import Capability
 from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import unmasked_view_record
 from jingzhun.core.paging import keyset_page, query_without_paging
+from jingzhun.core.params import query_page_key
 
 from .models import ACCEPTED_STATES, Department, Match, Method, Row
 from .review import ReviewRefused, match_confirm, match_get_for_user, match_reasons, match_reject, review_queue_for_user
@@ -57,7 +58,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     """Pending matches, a page of list rows at a time (the one keyset pager, over the rows' ids)."""
     queue = review_queue_for_user(user=request.user)
     rows = Row.objects.filter(Exists(queue.filter(row_id=OuterRef("pk"))))
-    after, before = request.GET.get("after", "")[:40], request.GET.get("before", "")[:40]
+    after, before = query_page_key(request.GET, "after"), query_page_key(request.GET, "before")
     page = keyset_page(rows.only("pk"), key="pk", after=after, before=before, size=PAGE_ROWS)
     row_ids = [row.pk for row in page.rows]
     # Rows another area has already matched (its candidates here can only be rejected); which member it chose

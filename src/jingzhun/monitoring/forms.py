@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.core.widgets import DateInput
+from jingzhun.core.params import RecordDateField
 
 from .models import CATEGORY_TEXT, HelpTier, RiskType
 from .services import ATTACHMENT_TYPES, CHANNEL_ROLES, CHANNEL_TEXT, STAGE_TEXT, StepRule
@@ -74,7 +74,7 @@ class _RiskFields(forms.Form):
 
 class CaseOpenForm(_RiskFields):
     channel = forms.ChoiceField(label=_("Channel"), widget=forms.RadioSelect)
-    discovered_on = forms.DateField(label=_("Discovered on"), widget=DateInput())
+    discovered_on = RecordDateField(label=_("Discovered on"))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     field_order = ["channel", "discovered_on", "note", "category", "risk_types"]
@@ -92,7 +92,7 @@ class StepForm(_RiskFields):
 
     action = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
-    on = forms.DateField(label=_("Date"), widget=DateInput())
+    on = RecordDateField(label=_("Date"))
     passed = forms.TypedChoiceField(
         label=_("Result"),
         choices=[("yes", _("Passed")), ("no", _("Not passed"))],

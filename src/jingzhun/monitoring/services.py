@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
+from jingzhun.core.params import record_date_problem
 from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, scope_prefix
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
@@ -242,8 +243,9 @@ def _check_actor(user: Any, household: Any, roles: Iterable[str], what: str) -> 
 
 
 def _check_date(on: dt.date, *, today: dt.date, not_before: dt.date | None, what: str) -> None:
-    if on > today:
-        raise CaseRefused(f"「{what}」的日期 {on:%Y-%m-%d} 晚于今天，不能预先登记。")
+    problem = record_date_problem(on, what=f"「{what}」的日期", today=today)
+    if problem:
+        raise CaseRefused(problem + "。")
     if not_before and on < not_before:
         raise CaseRefused(f"「{what}」的日期 {on:%Y-%m-%d} 早于上一环节的日期 {not_before:%Y-%m-%d}。")
 

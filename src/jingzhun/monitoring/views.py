@@ -31,6 +31,7 @@ from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.core.filetypes import download_response
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
+from jingzhun.core.params import query_choice, query_page_key, query_text
 from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_get_for_user
@@ -139,10 +140,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def instant_help(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    tier = request.GET.get("tier", "")
-    tier = tier if tier in ("A", "B", "C") else ""
-    overdue = "help" if request.GET.get("overdue") == "help" else ""
-    values = {"after": request.GET.get("after", "")[:60], "before": request.GET.get("before", "")[:60]}
+    tier = query_choice(request.GET, "tier", ("A", "B", "C"))
+    overdue = query_choice(request.GET, "overdue", ("help",))
+    values = {"after": query_page_key(request.GET, "after"), "before": query_page_key(request.GET, "before")}
     cases = selectors.case_search_for_user(user=user, tier=tier, overdue=overdue, state="open", today=today).exclude(
         help_tier=""
     )
@@ -373,7 +373,9 @@ def _household_in_scope(request: HttpRequest, household_no: str) -> Household:
 @view_people
 def case_open(request: HttpRequest) -> HttpResponse:
     user = request.user
-    household_no = (request.POST.get("household") or request.GET.get("household") or "").strip()[:40]
+    household_no = query_text(request.POST, "household", max_length=40) or query_text(
+        request.GET, "household", max_length=40
+    )
     if not household_no:
         return render(request, "monitoring/case_open.html", {"household": None})
     household = _household_in_scope(request, household_no)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jingzhun.accounts.decorators import people_viewer
 from jingzhun.core.models import UploadJob
+from jingzhun.core.params import query_choice, query_int
 from jingzhun.core.scope import scope_prefix
 from jingzhun.core.uploads import JobBusy, upload_job_active, upload_job_for_user, upload_job_progress
 from jingzhun.registry.vocab import PovertyStatus
@@ -120,14 +121,15 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         raise Http404 from None
     others = list(selectors.runs_for_user(user=user).exclude(pk=run.pk).order_by("-id")[:RUNS_SHOWN])
     against: AssessmentRun | None = None
-    against_param = request.GET.get("against", "")
-    if against_param.isdigit():
-        against = next((other for other in others if other.pk == int(against_param)), None)
+    against_id = query_int(request.GET, "against")
+    if against_id is not None:
+        against = next((other for other in others if other.pk == against_id), None)
     transitions = selectors.transitions_for_scope(from_run=run, to_run=against, area_prefix=prefix)
     cell: dict[str, Any] | None = None
     known = {*PovertyStatus.values, ABSENT}
-    if "from" in request.GET and request.GET.get("from") in known and request.GET.get("to") in known:
-        from_status, to_status = request.GET["from"], request.GET["to"]
+    from_status = query_choice(request.GET, "from", known, default=None)
+    to_status = query_choice(request.GET, "to", known, default=None)
+    if from_status is not None and to_status is not None:
         cell = {
             "from_label": _status_label(from_status),
             "to_label": _status_label(to_status),

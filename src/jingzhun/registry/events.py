@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.params import EARLIEST_RECORD, record_date_problem
 from jingzhun.core.scope import SYSTEM, account_of, household_in_scope
 from jingzhun.spreadsheets.cells import (
     AMOUNT_LIMIT,
@@ -37,8 +38,9 @@ from .models import ChangeRecord, Household, HouseholdEvent
 from .selectors import households_for_user
 from .vocab import LEDGER_TEXT, LEDGER_WORD, EventKind
 
-# Events are recorded from the start of targeted poverty alleviation (建档立卡, 2013) on, never ahead of today.
-EARLIEST_EVENT = dt.date(2013, 1, 1)
+# Events are recorded from the start of targeted poverty alleviation (建档立卡, 2013) on, never ahead of today:
+# the window of every record's date (core.params).
+EARLIEST_EVENT = EARLIEST_RECORD
 NOTE_MAX = HouseholdEvent._meta.get_field("note").max_length or 500
 # Who records an event on the household record or through the API: the village, the town, and the household's
 # own helper (the scope guard limits a helper to its paired households). The command line acts as SYSTEM.
@@ -76,11 +78,7 @@ def _check_recorder(user: Any, household: Household) -> None:
 
 def event_date_problem(on: dt.date, *, today: dt.date) -> str:
     """Why ``on`` cannot be an event's date ("" when it can): not before 2013-01-01, not after today."""
-    if on < EARLIEST_EVENT:
-        return f"发生日期 {on:%Y-%m-%d} 早于 {EARLIEST_EVENT:%Y-%m-%d}（建档立卡之前的事件不登记）"
-    if on > today:
-        return f"发生日期 {on:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），不能预先登记"
-    return ""
+    return record_date_problem(on, what="发生日期", today=today)
 
 
 def _check_values(kind: str, occurred_on: dt.date, loss: Decimal, note: str, today: dt.date) -> None:
