@@ -318,6 +318,23 @@ def test_visit_in_the_future_is_refused():
     assert "走访日期不能晚于今天" in _messages(caught.value)
 
 
+@pytest.mark.parametrize("on", [dt.date(1, 1, 1), dt.date(2012, 12, 31)])
+def test_visit_before_2013_is_refused(on):
+    with pytest.raises(ValidationError) as caught:
+        services.visit_record(
+            by=SYSTEM, household=HouseholdFactory(), helper=HelperFactory(), visited_on=on, findings="x"
+        )
+    assert "走访日期不能早于 2013-01-01" in _messages(caught.value)
+
+
+def test_pairing_before_2013_is_refused():
+    household = HouseholdFactory()
+    with pytest.raises(ValidationError) as caught:
+        services.pairing_set(helper=HelperFactory(), household=household, started_on=dt.date(1, 1, 1), by=SYSTEM)
+    assert "开始日期不能早于 2013-01-01" in _messages(caught.value)
+    assert not Pairing.objects.filter(household=household).exists()
+
+
 def test_visit_needs_findings_or_needs():
     with pytest.raises(ValidationError) as caught:
         services.visit_record(by=SYSTEM, household=HouseholdFactory(), helper=HelperFactory(), visited_on=TODAY)

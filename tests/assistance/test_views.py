@@ -208,6 +208,18 @@ def test_a_visit_dated_tomorrow_is_refused_with_the_reason(client, users_by_role
     assert "走访日期不能晚于今天" in response.content.decode()
 
 
+def test_a_visit_dated_year_one_is_refused_on_the_field(client, users_by_role, area_a):
+    client.force_login(users_by_role[Role.HELPER].owner)
+    before = Visit.objects.count()
+    response = client.post(
+        f"/assistance/households/{area_a['paired'].household_no}/visit/",
+        _visit_post(area_a["helper"].pk, visited_on="0001-01-01"),
+    )
+    assert response.status_code == 400
+    assert "不能早于 2013-01-01" in str(response.context["form"].errors["visited_on"])
+    assert Visit.objects.count() == before
+
+
 def test_a_text_file_posing_as_a_photo_is_refused(client, users_by_role, area_a):
     client.force_login(users_by_role[Role.VILLAGE].owner)
     response = client.post(
@@ -287,6 +299,24 @@ def test_pairing_a_household_of_another_area_is_refused(client, users_by_role, a
     )
     assert response.status_code == 400
     assert not Pairing.objects.filter(household=elsewhere).exists()
+
+
+@pytest.mark.parametrize("field", ["started_on", "ended_on"])
+def test_a_pairing_dated_year_one_is_refused_on_the_field(client, users_by_role, area_a, field):
+    client.force_login(users_by_role[Role.VILLAGE].owner)
+    if field == "started_on":
+        url, data = (
+            f"/assistance/helpers/{area_a['helper'].pk}/pair/",
+            {"household_no": area_a["unpaired"].household_no},
+        )
+    else:
+        url, data = f"/assistance/pairings/{area_a['pairing'].pk}/end/", {"end_reason": "调整"}
+    # The pairing form answers 400 with the form; ending one goes back to the helper's page with the message.
+    response = client.post(url, data | {field: "0001-01-01"}, follow=True)
+    assert "不能早于 2013-01-01" in response.content.decode()
+    assert not Pairing.objects.filter(household=area_a["unpaired"]).exists()
+    area_a["pairing"].refresh_from_db()
+    assert area_a["pairing"].ended_on is None
 
 
 @pytest.mark.parametrize("role", [Role.HELPER, Role.INSPECTOR])

@@ -49,6 +49,16 @@ def test_a_step_through_the_api_advances_the_case(users_by_role, case):
     assert (response.json()["stage"], response.json()["risk_types"]) == (Stage.HOME_CHECKED, ["01"])
 
 
+def test_a_step_dated_year_one_through_the_api_is_400_with_the_reason(users_by_role, case):
+    response = _client(users_by_role[Role.VILLAGE].owner).post(
+        f"/api/monitoring/cases/{case.pk}/steps/",
+        {"action": "home_check", "version": case.version, "on": "0001-01-01", "risk_types": ["01"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "不能早于 2013-01-01" in response.json()["detail"]
+
+
 def test_a_stale_version_is_refused_with_the_reason(users_by_role, case):
     response = _client(users_by_role[Role.VILLAGE].owner).post(
         f"/api/monitoring/cases/{case.pk}/steps/",

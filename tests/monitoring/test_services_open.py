@@ -110,6 +110,18 @@ def test_discovery_in_the_future_is_refused(users_by_role, household):
         )
 
 
+def test_discovery_before_2013_is_refused(users_by_role, household):
+    with pytest.raises(CaseRefused, match="不能早于 2013-01-01"):
+        case_open(
+            household=household,
+            channel="self_report",
+            user=users_by_role[Role.VILLAGE].owner,
+            discovered_on=dt.date(1, 1, 1),
+            today=DISCOVERED,
+        )
+    assert not MonitoringCase.objects.filter(household=household).exists()
+
+
 def test_known_category_sets_the_instant_help_tier_and_deadline(users_by_role, household):
     opened = case_open(
         household=household,

@@ -53,6 +53,14 @@ def test_a_refused_opening_shows_the_reason(client, users_by_role, household):
     assert "不作为防返贫监测对象" in response.content.decode()
 
 
+def test_a_discovery_dated_year_one_is_refused_on_the_field(client, users_by_role, household):
+    client.force_login(users_by_role[Role.VILLAGE].owner)
+    response = client.post("/monitoring/open/", _form(household, discovered_on="0001-01-01"))
+    assert response.status_code == 400
+    assert "不能早于 2013-01-01" in response.content.decode()
+    assert not MonitoringCase.objects.filter(household=household).exists()
+
+
 def test_a_household_of_another_area_is_not_found(client, users_by_role, household):
     client.force_login(users_by_role[Role.VILLAGE].outsider)
     assert client.get("/monitoring/open/", {"household": household.household_no}).status_code == 404

@@ -53,12 +53,6 @@ def record_date_problem(on: dt.date, *, what: str = "日期", today: dt.date | N
     return ""
 
 
-def _record_date(on: dt.date) -> None:
-    problem = record_date_problem(on)
-    if problem:
-        raise ValidationError(problem + "。", code="date_window")
-
-
 def _filter_date(on: dt.date) -> None:
     if not EARLIEST_FILTER <= on <= LATEST_FILTER:
         raise ValidationError(
@@ -67,13 +61,18 @@ def _filter_date(on: dt.date) -> None:
 
 
 class RecordDateField(forms.DateField):
-    """The date of a record: 2013-01-01 .. today (Beijing); the date picker offers only that window."""
-
-    default_validators = [_record_date]
+    """The date of a record: 2013-01-01 .. today (Beijing); the date picker offers only that window. The error
+    names the field by its label (走访日期不能早于 2013-01-01 …)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", DateInput())
         super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        problem = record_date_problem(value, what=str(self.label or "日期")) if value else ""
+        if problem:
+            raise ValidationError(problem + "。", code="date_window")
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         # The bounds as the browser's date picker takes them; "today" is the page's day, the service checks again.
