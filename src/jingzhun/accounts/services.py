@@ -11,10 +11,12 @@ import getpass
 import hashlib
 import math
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -30,7 +32,85 @@ from .selectors import account_change_refusal, id_number_search_misses, id_numbe
 from .validators import password_history_remember
 
 
+@dataclass(frozen=True)
+class EnsuredAccount:
+    """One account for :func:`users_ensure`."""
+
+    username: str
+    role: Role
+    area: Area | None
+    display_name: str
+
+
 @transaction.atomic
+def users_ensure(
+    *, accounts: Sequence[EnsuredAccount], password: str, must_change_password: bool = True
+) -> list[User | ValidationError]:
+    """Create the users, or reset existing ones to this role, area, display name and password; for each, the
+    user or the refusal.
+
+    A password chosen by someone else must be changed at the first login, so ``must_change_password``
+    is True by default. The demo passes False: its users share a documented password on purpose, for
+    trying the software on one's own machine, and should go straight to the data.
+
+    An account that already is all of this is left alone (no write, no audit entry), so running the demo again
+    changes nothing. An administrator role (三员分立) is given only while no other active account holds it,
+    as ``account_bootstrap`` does: otherwise the separation would have two holders nobody approved. The
+    password is hashed (or checked) once for all the accounts: the hash is deliberately slow.
+    """
+    existing = {user.username: user for user in User.objects.filter(username__in=[a.username for a in accounts])}
+    hashes = {user.password for user in existing.values()}
+    verified = {stored for stored in hashes if check_password(password, stored)}
+    hashed = next(iter(verified), None) or make_password(password)
+    outcome: list[User | ValidationError] = []
+    for account in accounts:
+        user = existing.get(account.username)
+        if (
+            user is not None
+            and user.role == account.role
+            and user.area_id == (account.area.pk if account.area else None)
+            and user.first_name == account.display_name
+            and user.is_active
+            and user.must_change_password == must_change_password
+            and user.password in verified
+        ):
+            outcome.append(user)
+            continue
+        if account.role in ADMINISTRATORS:
+            holder = (
+                User.objects.filter(role=account.role, is_active=True)
+                .exclude(username=account.username)
+                .order_by("username")
+                .first()
+            )
+            if holder is not None:
+                outcome.append(
+                    ValidationError(
+                        f"已有在用的{Role(account.role).label}（{holder.username}）；"
+                        "新增或更换须在网页上申请并经另一名管理员批准。"
+                    )
+                )
+                continue
+        created = user is None
+        user = user or User(username=account.username)
+        user.role = account.role
+        user.area = account.area
+        user.first_name = account.display_name
+        user.is_active = True
+        user.password = hashed
+        user.password_changed_at = timezone.now()
+        user.must_change_password = must_change_password
+        user.save()
+        audit_event_record(
+            user=None,
+            action=AuditEvent.Action.ACCOUNT_CREATED if created else AuditEvent.Action.ACCOUNT_CHANGED,
+            target=account.username,
+            detail={"role": account.role, "area": account.area.code if account.area else None, "via": "user_ensure"},
+        )
+        outcome.append(user)
+    return outcome
+
+
 def user_ensure(
     *,
     username: str,
@@ -40,27 +120,15 @@ def user_ensure(
     password: str,
     must_change_password: bool = True,
 ) -> User:
-    """Create the user, or reset an existing one to this role, area, display name and password.
-
-    A password chosen by someone else must be changed at the first login, so ``must_change_password``
-    is True by default. The demo passes False: its users share a documented password on purpose, for
-    trying the software on one's own machine, and should go straight to the data.
-    """
-    user, created = User.objects.get_or_create(username=username)
-    user.role = role
-    user.area = area
-    user.first_name = display_name
-    user.is_active = True
-    user.set_password(password)
-    user.must_change_password = must_change_password
-    user.save()
-    audit_event_record(
-        user=None,
-        action=AuditEvent.Action.ACCOUNT_CREATED if created else AuditEvent.Action.ACCOUNT_CHANGED,
-        target=username,
-        detail={"role": role, "area": area.code if area else None, "via": "user_ensure"},
+    """:func:`users_ensure` for one account; raises its refusal (``ValidationError``)."""
+    (result,) = users_ensure(
+        accounts=[EnsuredAccount(username, role, area, display_name)],
+        password=password,
+        must_change_password=must_change_password,
     )
-    return user
+    if isinstance(result, ValidationError):
+        raise result
+    return result
 
 
 def access_log_record(*, user: Any, action: str, target: str, detail: dict[str, Any] | None = None) -> AccessLog:

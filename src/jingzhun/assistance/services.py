@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
@@ -431,3 +433,139 @@ def follow_up_close(*, follow_up: FollowUp, by: Any, done_on: dt.date | None = N
         done_on=done_on.isoformat(),
     )
     return follow_up
+
+
+# --- seeding at county scale (the demo; an office taking over a helper roster) --------------------------------
+
+
+@dataclass(frozen=True)
+class HelperSeed:
+    """One helper to create in bulk: who, from which unit, managed in which village (an area code)."""
+
+    name: str
+    unit: str
+    area_code: str
+    kind: str = HelperKind.HELPER
+
+
+@transaction.atomic
+def helpers_seed_bulk(*, helpers: Sequence[HelperSeed], by: Any) -> int:
+    """Create many helpers at once (``bulk_create``): those whose (area, name, unit) is not there yet, so
+    seeding the same roster again creates nobody. Every area must lie in ``by``'s scope. Returns the number
+    created; one history row records the batch."""
+    wanted = [seed for seed in helpers if seed.name.strip() and seed.unit.strip()]
+    outside = sorted({seed.area_code for seed in wanted if not in_scope(by, seed.area_code)})
+    if outside:
+        raise ValidationError({"area": f"所属区域：{'、'.join(outside[:5])} 不在您的数据权限范围内。"})
+    if any(seed.kind not in HelperKind.values for seed in wanted):
+        raise ValidationError({"kind": "类别：有不存在的类别。"})
+    codes = {seed.area_code for seed in wanted}
+    existing = set(Helper.objects.filter(area_id__in=codes).values_list("area_id", "name", "unit"))
+    new = [
+        Helper(name=seed.name.strip(), unit=seed.unit.strip(), area_id=seed.area_code, kind=seed.kind)
+        for seed in dict.fromkeys(wanted)
+        if (seed.area_code, seed.name.strip(), seed.unit.strip()) not in existing
+    ]
+    Helper.objects.bulk_create(new, batch_size=2000)
+    if new:
+        AssistanceChange.record(user=by, entity="helper", entity_id=0, action="bulk_create", rows=len(new))
+    return len(new)
+
+
+def _sql_of(queryset: Any) -> tuple[str, tuple[Any, ...]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+@transaction.atomic
+def pairings_seed_bulk(*, households: Any, started_on: dt.date, by: Any) -> int:
+    """Pair every household of ``households`` (a queryset) that has no current pairing with a helper of its own
+    village: the village's active helpers of kind 帮扶责任人 without a login account, in turn (the n-th household
+    of a village, by id, with helper n mod k). One ``INSERT … SELECT``, whatever the number of households;
+    households outside ``by``'s scope and villages without such a helper are left alone. Returns the pairings
+    made; one history row records the batch."""
+    _not_future(started_on, "started_on")
+    chosen = scoped(
+        households.model.objects.filter(pk__in=households.values("pk")), by, "village__code", household="pk"
+    )
+    chosen = chosen.filter(~Exists(Pairing.objects.filter(household=OuterRef("pk"), ended_on__isnull=True)))
+    chosen_sql, chosen_params = _sql_of(chosen.order_by().values("id", "village_id"))
+    helpers = Helper.objects.filter(
+        active=True, kind=HelperKind.HELPER, user__isnull=True, area_id__in=chosen.values("village_id")
+    )
+    helpers_sql, helpers_params = _sql_of(helpers.order_by().values("id", "area_id"))
+    pairing = connection.ops.quote_name(Pairing._meta.db_table)
+    # Table names and Django's own compiled subqueries only; every value is a parameter.
+    sql = f"""
+        INSERT INTO {pairing} (helper_id, household_id, started_on, ended_on, end_reason, created_by_id, created_at)
+        SELECT hp.id, hh.id, %s, NULL, '', %s, %s
+        FROM (SELECT c.id, c.village_id, ROW_NUMBER() OVER (PARTITION BY c.village_id ORDER BY c.id) - 1 AS n
+              FROM ({chosen_sql}) c) hh
+        JOIN (SELECT h.id, h.area_id, ROW_NUMBER() OVER (PARTITION BY h.area_id ORDER BY h.id) - 1 AS k,
+                     COUNT(*) OVER (PARTITION BY h.area_id) AS c
+              FROM ({helpers_sql}) h) hp
+          ON hp.area_id = hh.village_id AND hp.k = hh.n %% hp.c
+    """  # noqa: S608
+    account = account_of(by)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, (started_on, account.pk if account else None, timezone.now(), *chosen_params, *helpers_params)
+        )
+        made = max(cursor.rowcount, 0)
+    if made:
+        AssistanceChange.record(
+            user=by, entity="pairing", entity_id=0, action="bulk_create", rows=made, started_on=started_on.isoformat()
+        )
+    return made
+
+
+@transaction.atomic
+def visits_seed_bulk(*, households: Any, dates: Sequence[dt.date], share: float, findings: str, by: Any) -> int:
+    """Record a visit by its current helper for about ``share`` of the households of ``households`` (a queryset)
+    that were never visited by that helper, spread over ``dates`` (household id modulo). One ``INSERT …
+    SELECT`` per date, whatever the number of households; running it again visits nobody twice. Returns the
+    visits recorded; one history row records the batch."""
+    if not dates or not 0 < share <= 1:
+        return 0
+    findings = findings.strip()
+    if not findings:
+        raise ValidationError({"findings": "走访情况：必须填写。"})
+    for day in dates:
+        _not_future(day, "visited_on")
+    chosen = scoped(
+        households.model.objects.filter(pk__in=households.values("pk")), by, "village__code", household="pk"
+    )
+    current = Pairing.objects.filter(ended_on__isnull=True, household_id__in=chosen.values("pk")).filter(
+        ~Exists(Visit.objects.filter(household=OuterRef("household"), helper=OuterRef("helper")))
+    )
+    current_sql, current_params = _sql_of(current.order_by().values("household_id", "helper_id"))
+    visit = connection.ops.quote_name(Visit._meta.db_table)
+    buckets, percent = len(dates), round(share * 100)
+    account = account_of(by)
+    made = 0
+    with connection.cursor() as cursor:
+        for bucket, day in enumerate(dates):
+            # Which households are visited (id mod 100) and when (id mod the number of dates) are independent
+            # as long as the dates are few; a household is visited on one date only.
+            cursor.execute(
+                f"""
+                INSERT INTO {visit} (household_id, helper_id, visited_on, findings, needs, recorded_by_id, recorded_at)
+                SELECT p.household_id, p.helper_id, %s, %s, '', %s, %s
+                FROM ({current_sql}) p
+                WHERE p.household_id %% 100 < %s AND p.household_id %% %s = %s
+                """,  # noqa: S608
+                (
+                    day,
+                    findings,
+                    account.pk if account else None,
+                    timezone.now(),
+                    *current_params,
+                    percent,
+                    buckets,
+                    bucket,
+                ),
+            )
+            made += max(cursor.rowcount, 0)
+    if made:
+        AssistanceChange.record(user=by, entity="visit", entity_id=0, action="bulk_create", rows=made)
+    return made

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from jingzhun.core.scope import scope_prefix, scoped
 
-from .models import OPEN_CLUE_STATES, Clue, ClueEvent, Run
+from .models import OPEN_CLUE_STATES, Batch, Clue, ClueEvent, Run
 
 
 def clues_of_run(*, run: Run) -> QuerySet[Clue]:
@@ -69,3 +69,15 @@ def runs_for_user(*, user: Any, limit: int = 50) -> list[Run]:
     overlapping = Q(area_prefix="") | Q(area_prefix__startswith=prefix)
     overlapping |= Q(area_prefix__in=[prefix[:n] for n in range(1, len(prefix))])
     return list(Run.objects.filter(overlapping).select_related("user").order_by("-id")[:limit])
+
+
+def department_lists_latest() -> dict[str, Batch]:
+    """The latest list (batch) of each department that has one: what a comparison now would read."""
+    from .rules import latest_batches
+
+    return latest_batches()
+
+
+def run_latest() -> Run | None:
+    """The newest comparison run, of any scope."""
+    return Run.objects.order_by("-id").first()

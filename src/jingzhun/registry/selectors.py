@@ -55,6 +55,14 @@ def registry_version() -> str:
     return ".".join(str(n) for n in newest)
 
 
+def ledger_import_latest() -> Any:
+    """The newest ledger import (an ``ImportBatch``: its file, counts of households created, updated, unchanged),
+    or None."""
+    from .models import ImportBatch
+
+    return ImportBatch.objects.filter(kind=ImportBatch.Kind.LEDGER).order_by("-id").first()
+
+
 def household_summary_cached_for_user(*, user: Any) -> dict[str, Any]:
     """:func:`household_summary_for_user`, kept until the registry changes (the county dashboard's counts
     read every member of the county: a few hundred milliseconds on 100,000 households). ``version`` is the
