@@ -5,8 +5,8 @@ from django.core.management import CommandError, call_command
 from jingzhun.accounts.models import Role, User
 from jingzhun.areas.models import Level
 from jingzhun.registry.models import Household
+from jingzhun.web.demo import DEMO_PASSWORD
 from jingzhun.web.management.commands import serve as serve_command
-from jingzhun.web.management.commands.demo import DEMO_PASSWORD
 
 
 class _Worker:
@@ -55,7 +55,17 @@ def test_demo_imports_a_county_and_creates_users_idempotently(settings, capsys):
     assert Household.objects.count() == 40
     assert dict(User.objects.values_list("username", "id")) == first_ids
     users = {u.username: u for u in User.objects.select_related("area")}
-    assert set(users) == {"county", "town", "village", "helper"}
+    assert set(users) == {
+        "county",
+        "town",
+        "village",
+        "helper",
+        "inspector",
+        "department",
+        "sysadmin",
+        "secadmin",
+        "auditadmin",
+    }
     assert (users["county"].role, users["county"].area.level) == (Role.COUNTY, Level.COUNTY)
     assert (users["town"].role, users["town"].area.level) == (Role.TOWN, Level.TOWN)
     assert (users["village"].role, users["village"].area.level) == (Role.VILLAGE, Level.VILLAGE)
@@ -76,12 +86,13 @@ def test_demo_opens_monitoring_cases_and_pairs_the_demo_helper_once(capsys):
     from jingzhun.monitoring.models import MonitoringCase
 
     call_command("demo", "--households", "600", "--seed", "7", "--no-serve")
-    cases, pairings = MonitoringCase.objects.count(), Pairing.objects.count()
+    mine = Pairing.objects.filter(helper__user__username="helper")
+    cases, pairings, demo_helper = MonitoringCase.objects.count(), Pairing.objects.count(), mine.count()
     call_command("demo", "--households", "600", "--seed", "7", "--no-serve")
 
     assert cases > 0
-    assert 0 < pairings <= 8
-    assert (MonitoringCase.objects.count(), Pairing.objects.count()) == (cases, pairings)
+    assert 0 < demo_helper <= 8
+    assert (MonitoringCase.objects.count(), Pairing.objects.count(), mine.count()) == (cases, pairings, demo_helper)
     assert "新开监测记录" in capsys.readouterr().out
 
 

@@ -92,9 +92,9 @@ def areas_for_helpers(*, user: Any) -> list[tuple[str, str]]:
 
 
 def teams_for_user(*, user: Any) -> QuerySet[WorkTeam]:
-    """Work teams of villages in the user's scope."""
+    """Work teams of villages in the user's scope (every village for the command line's ``SYSTEM``)."""
     prefix = _prefix(user)
-    if not prefix:
+    if prefix is None:
         return WorkTeam.objects.none()
     return WorkTeam.objects.filter(village__code__startswith=prefix).select_related("village", "leader")
 

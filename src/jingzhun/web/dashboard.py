@@ -5,8 +5,9 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.core.scope import scope_key, scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
@@ -14,6 +15,13 @@ from jingzhun.policy import selectors as policy_selectors
 from jingzhun.registry import selectors
 
 VILLAGES_CHARTED = 30
+# Where a role without people data starts: its own work, not an empty dashboard.
+ROLE_LANDING = {
+    Role.DEPARTMENT: "crosscheck:batch_list",
+    Role.SYSTEM_ADMIN: "accounts:system_accounts",
+    Role.SECURITY_ADMIN: "accounts:security_accounts",
+    Role.AUDIT_ADMIN: "accounts:audit_events",
+}
 
 
 @login_required
@@ -21,7 +29,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """The dashboard of the user's area: the registry by status and village, and the latest run's outcomes."""
     user = request.user
     if not user_can(user, Capability.VIEW_PEOPLE):
-        # Administrators and department clerks have their own pages; they never see people data.
+        # Administrators and department clerks never see people data: they land on their own pages.
+        landing = ROLE_LANDING.get(getattr(user, "role", ""))
+        if landing:
+            return redirect(landing)
         return render(request, "web/home.html", {"no_people_data": True})
     summary = selectors.household_summary_cached_for_user(user=user)
     context: dict[str, Any] = {

@@ -249,7 +249,8 @@ def _department_lists(say: Say, lists_dir: Path) -> int:
 
     latest = crosscheck_selectors.department_lists_latest()
     files = [(department, lists_dir / f"{department.value}.csv") for department in Department]
-    files = [(department, path) for department, path in files if path.exists()]
+    # A small county may leave a department without anybody on its list (only the header): nothing to import.
+    files = [(department, path) for department, path in files if path.exists() and _has_rows(path)]
     for department, path in files:
         batch = latest.get(department.value)
         if batch is not None and batch.sha256 == file_sha256(path):
@@ -279,6 +280,11 @@ def _department_lists(say: Say, lists_dir: Path) -> int:
     else:
         say("  部门数据未变化，上次比对的线索仍是最新的，不再比对")
     return len(latest)
+
+
+def _has_rows(path: Path) -> bool:
+    with path.open(encoding="utf-8-sig") as f:
+        return sum(1 for _ in zip(range(2), f, strict=False)) > 1
 
 
 def _demo_areas(villages: Path) -> tuple[Area, Area, Area]:
@@ -538,28 +544,31 @@ def _cases_through_stages(village: Area, people: dict[str, Any], *, today: dt.da
         .order_by("household_no")
         .values_list("pk", flat=True)[:80]
     )
-    pool = iter(Household.objects.filter(pk__in=candidates).order_by("household_no"))
-    # The longest paths first: they need households that meet the conditions of risk elimination.
+    remaining = list(Household.objects.filter(pk__in=candidates).order_by("household_no"))
+    # The longest paths first: they need households that meet the conditions of risk elimination; a household
+    # that does not stays for a shorter path.
     for stage, steps in sorted(_TARGETS, key=lambda target: -target[1]):
         done = 0
-        while done < CASES_PER_STAGE:
-            household = next(pool, None)
-            if household is None:
+        for household in list(remaining):
+            if done == CASES_PER_STAGE:
                 break
-            if _case_to_stage(household, stage, steps, people, today=today):
-                done += 1
+            reached = _case_to_stage(household, stage, steps, people, today=today)
+            if reached is not None:
+                remaining.remove(household)
+                done += reached
     return _stage_counts(opened_by_demo)
 
 
-def _case_to_stage(household: Any, stage: str, steps: int, people: dict[str, Any], *, today: dt.date) -> bool:
-    """Open a case for ``household`` and take it ``steps`` steps along the workflow; False (and the case left
-    where it stopped, or not opened) when a step is refused, e.g. risk elimination's conditions are not met."""
+def _case_to_stage(household: Any, stage: str, steps: int, people: dict[str, Any], *, today: dt.date) -> bool | None:
+    """Open a case for ``household`` and take it ``steps`` steps along the workflow: whether it reached
+    ``stage`` (False: a step was refused and the case stays where it stopped), or None when no case was opened
+    because the household would not meet risk elimination's conditions."""
     if steps > 7:
         # Risk elimination's conditions (docs/RULES.md §6), asked of the rule itself for a case monitored long
         # enough with a measure: a household that would not meet them goes to a shorter path.
         trial = MonitoringCase(household=household, monitored_since=today - dt.timedelta(days=365), measures=1)
         if monitoring.elimination_unmet(case=trial, on=today):
-            return False
+            return None
     refused = steps < 0
     dates = _step_dates(1 if refused else steps, today=today)
     try:
