@@ -16,7 +16,7 @@ from jingzhun.registry import selectors
 
 VILLAGES_CHARTED = 30
 # Where a role without people data starts: its own work, not an empty dashboard.
-ROLE_LANDING = {
+ROLE_LANDING: dict[str, str] = {
     Role.DEPARTMENT: "crosscheck:batch_list",
     Role.SYSTEM_ADMIN: "accounts:system_accounts",
     Role.SECURITY_ADMIN: "accounts:security_accounts",
