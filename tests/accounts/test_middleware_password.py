@@ -110,3 +110,23 @@ def test_demo_users_are_not_forced_to_change(client):
     )
     client.force_login(user)
     assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_user_ensure_leaves_an_unchanged_account_alone():
+    area = AreaFactory()
+    first = user_ensure(username="wang", role=Role.VILLAGE, area=area, display_name="王", password=NEW_PASSWORD)
+    events = AuditEvent.objects.count()
+
+    again = user_ensure(username="wang", role=Role.VILLAGE, area=area, display_name="王", password=NEW_PASSWORD)
+
+    assert again.password == first.password
+    assert AuditEvent.objects.count() == events
+
+
+def test_user_ensure_gives_no_administrator_role_another_account_holds():
+    from django.core.exceptions import ValidationError
+
+    user_ensure(username="admin1", role=Role.AUDIT_ADMIN, area=None, display_name="审计", password=NEW_PASSWORD)
+
+    with pytest.raises(ValidationError, match="已有在用的"):
+        user_ensure(username="admin2", role=Role.AUDIT_ADMIN, area=None, display_name="审计", password=NEW_PASSWORD)

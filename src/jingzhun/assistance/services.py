@@ -545,14 +545,14 @@ def visits_seed_bulk(*, households: Any, dates: Sequence[dt.date], share: float,
     made = 0
     with connection.cursor() as cursor:
         for bucket, day in enumerate(dates):
-            # Which households are visited (id mod 100) and when (id mod the number of dates) are independent
-            # as long as the dates are few; a household is visited on one date only.
+            # Which households are visited ((37 × id) mod 100: consecutive ids spread over every residue) and
+            # when (id mod the number of dates); a household is visited on one date only.
             cursor.execute(
                 f"""
                 INSERT INTO {visit} (household_id, helper_id, visited_on, findings, needs, recorded_by_id, recorded_at)
                 SELECT p.household_id, p.helper_id, %s, %s, '', %s, %s
                 FROM ({current_sql}) p
-                WHERE p.household_id %% 100 < %s AND p.household_id %% %s = %s
+                WHERE (p.household_id * 37) %% 100 < %s AND p.household_id %% %s = %s
                 """,  # noqa: S608
                 (
                     day,
