@@ -134,10 +134,27 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
     villages = ledger.with_name(f"{ledger.stem}.villages.csv")
     lists_dir = demo_dir / DEPARTMENTS_DIR
 
-    say(f"① 生成示例县：{households} 户（随机种子 {seed}）→ {ledger}，部门数据 → {lists_dir}")
-    call_command(
-        "generate", "--households", households, "--seed", seed, "--out", str(ledger), "--departments", str(lists_dir)
-    )
+    # The generator is deterministic: files made with the same households, seed and version are made again only
+    # when one is missing (a rerun then reads them as they are).
+    stamp, made_with = demo_dir / ".generated", f"{households} {seed} {_version()}"
+    made = [ledger, villages, lists_dir]
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == made_with and all(p.exists() for p in made):
+        say(f"① 示例县文件已生成过（{households} 户，随机种子 {seed}），不再生成：{ledger}")
+    else:
+        say(f"① 生成示例县：{households} 户（随机种子 {seed}）→ {ledger}，部门数据 → {lists_dir}")
+        stamp.unlink(missing_ok=True)
+        call_command(
+            "generate",
+            "--households",
+            households,
+            "--seed",
+            seed,
+            "--out",
+            str(ledger),
+            "--departments",
+            str(lists_dir),
+        )
+        stamp.write_text(made_with, encoding="utf-8")
     if not ledger.exists() or not villages.exists():
         raise CommandError(f"生成失败：找不到 {ledger} 或 {villages}")
 
@@ -226,6 +243,15 @@ def demo_summary(outcome: DemoOutcome, *, url: str) -> list[str]:
 
 
 # --- the files ------------------------------------------------------------------------------------------------
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jingzhun")
+    except PackageNotFoundError:
+        return "?"
 
 
 def _import(say: Say, kind: str, *operands: Any) -> None:
