@@ -103,7 +103,8 @@ LANDINGS = {
     "town": ("/", 'data-testid="total-households"'),
     "village": ("/", 'data-testid="total-households"'),
     "inspector": ("/", 'data-testid="total-households"'),
-    "helper": ("/", 'data-testid="total-households"'),
+    # A helper's dashboard: its own households, with the latest assessment of them (not "no assessment yet").
+    "helper": ("/", 'data-testid="monitoring-flags"'),
     "department": (reverse("crosscheck:batch_list"), "education.csv"),
     "sysadmin": (reverse("accounts:system_accounts"), "inspector"),
     "secadmin": (reverse("accounts:security_accounts"), "inspector"),

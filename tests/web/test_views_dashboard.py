@@ -53,11 +53,39 @@ def test_navigation_only_for_people_viewers(client, county, village_user):
     assert reverse("registry:household_list") in content
     assert reverse("policy:run_list") in content
     client.force_login(user_of(county.ours, Role.DEPARTMENT))
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("core:home"), follow=True)
     content = response.content.decode()
     assert reverse("registry:household_list") not in content
     assert "summary" not in response.context
     assert "郝建业" not in content
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        (Role.DEPARTMENT, "crosscheck:batch_list"),
+        (Role.SYSTEM_ADMIN, "accounts:system_accounts"),
+        (Role.SECURITY_ADMIN, "accounts:security_accounts"),
+        (Role.AUDIT_ADMIN, "accounts:audit_events"),
+    ],
+)
+def test_roles_without_people_data_land_on_their_own_page(client, county, role, landing):
+    client.force_login(user_of(county.ours if role == Role.DEPARTMENT else None, role))
+
+    response = client.get(reverse("core:home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(landing)
+
+
+def test_a_helpers_dashboard_shows_the_latest_assessment_of_its_households(client, assessed):
+    helper = _paired_helper(assessed)
+    client.force_login(helper)
+
+    content = client.get(reverse("core:home")).content.decode()
+
+    assert 'data-testid="monitoring-flags"' in content
+    assert 'data-testid="no-run"' not in content
 
 
 def test_vendored_assets_are_served_locally(client, county, village_user):
@@ -88,4 +116,8 @@ def test_a_helpers_dashboard_counts_its_paired_households_only(client, county, v
 
 def test_a_helpers_dashboard_has_no_area_wide_run_figures(client, assessed):
     client.force_login(_paired_helper(assessed))
-    assert "run" not in client.get(reverse("core:home")).context
+    response = client.get(reverse("core:home"))
+    # The latest run's figures for its one paired household, never its village's, nor a link to the run's page.
+    assert response.context["outcomes"]["households"] == 1
+    assert "area_result" not in response.context
+    assert reverse("policy:run_detail", args=[response.context["run"].pk]) not in response.content.decode()

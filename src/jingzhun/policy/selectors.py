@@ -67,7 +67,26 @@ def exclusions(*, run: AssessmentRun) -> QuerySet[HouseholdResult]:
 
 def run_summary(*, run: AssessmentRun, area_prefix: str = "") -> dict[str, int]:
     """Counts of the outcomes of a run (for the command line and the dashboard), inside ``area_prefix``."""
-    results = household_results_for_scope(run=run, area_prefix=area_prefix).filter(exclusion="")
+    return _outcome_counts(household_results_for_scope(run=run, area_prefix=area_prefix).filter(exclusion=""))
+
+
+def run_summary_for_user(*, user: Any, run: AssessmentRun) -> dict[str, int]:
+    """:func:`run_summary` over the households of ``run`` the user sees: for a user limited to some households
+    (a helper), theirs only."""
+    return _outcome_counts(household_results_for_user(user=user, run=run).filter(exclusion=""))
+
+
+def run_latest_for_households_of(*, user: Any) -> AssessmentRun | None:
+    """For a user limited to some households (a helper): the newest finished run that assessed one of them. The
+    run's own pages stay closed to the user (:func:`runs_for_user`); its figures for these households do not."""
+    results = scoped(
+        HouseholdResult.objects.filter(run__finished_at__isnull=False), user, "village_code", household="household"
+    )
+    run_id = results.order_by("-run_id").values_list("run_id", flat=True).first()
+    return AssessmentRun.objects.filter(pk=run_id).first() if run_id else None
+
+
+def _outcome_counts(results: QuerySet[HouseholdResult]) -> dict[str, int]:
     counts = results.aggregate(
         households=Count("id"),
         meets_standard=Count("id", filter=Q(meets_standard=True)),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import Capability, user_can
-from jingzhun.core.scope import scope_key, scope_prefix
+from jingzhun.core.scope import household_limited, scope_key, scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
 from jingzhun.registry import selectors
@@ -40,7 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
         # Deadlines move with the date, so these counts are never cached (one aggregate query).
         "monitoring": monitoring_selectors.monitoring_summary_for_user(user=user),
     }
-    run = policy_selectors.run_latest_for_user(user=user) if summary["area"] else None
+    # A helper sees only its own households: the latest run's figures for them, not for its village.
+    households_only = household_limited(user)
+    if households_only:
+        run = policy_selectors.run_latest_for_households_of(user=user) if summary["area"] else None
+    else:
+        run = policy_selectors.run_latest_for_user(user=user) if summary["area"] else None
     chart: dict[str, Any] = {
         "status": [
             {
@@ -52,7 +57,13 @@ def home(request: HttpRequest) -> HttpResponse:
             for row in summary["by_status"]
         ]
     }
-    if run is not None:
+    if run is not None and households_only:
+        outcomes = policy_selectors.run_summary_for_user(user=user, run=run)
+        context.update(run=run, outcomes=outcomes, households_only=True)
+        for row in summary["by_village"]:  # incidence is a village's figure, not its helpers' households'
+            row["incidence_pct"] = row["exit_eligible"] = None
+        chart["tiers"] = policy_selectors.tier_counts(summary=outcomes)
+    elif run is not None:
         prefix = scope_prefix(user) or ""
         # A run never changes once written: its figures for a scope can be kept as long as the run.
         key = f"jingzhun:run:{run.pk}:{prefix}"
