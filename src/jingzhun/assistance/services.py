@@ -484,7 +484,7 @@ def pairings_seed_bulk(*, households: Any, started_on: dt.date, by: Any) -> int:
     of a village, by id, with helper n mod k). One ``INSERT … SELECT``, whatever the number of households;
     households outside ``by``'s scope and villages without such a helper are left alone. Returns the pairings
     made; one history row records the batch."""
-    _not_future(started_on, "started_on")
+    _in_window(started_on, "started_on")
     chosen = scoped(
         households.model.objects.filter(pk__in=households.values("pk")), by, "village__code", household="pk"
     )
@@ -531,7 +531,7 @@ def visits_seed_bulk(*, households: Any, dates: Sequence[dt.date], share: float,
     if not findings:
         raise ValidationError({"findings": "走访情况：必须填写。"})
     for day in dates:
-        _not_future(day, "visited_on")
+        _in_window(day, "visited_on")
     chosen = scoped(
         households.model.objects.filter(pk__in=households.values("pk")), by, "village__code", household="pk"
     )
