@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
 from jingzhun.accounts.models import AccessLog, Role
@@ -55,12 +56,12 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
-def _log_in(page: Page, base_url: str, username: str, next_path: str = "/") -> None:
+def _log_in(page: Page, base_url: str, username: str, next_path: str = "/", lands_on: str | None = None) -> None:
     page.goto(f"{base_url}{next_path}")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base_url}{next_path}")
+    expect(page).to_have_url(f"{base_url}{lands_on or next_path}")
 
 
 def _no_sideways_scroll(page: Page, viewport: dict[str, int]) -> None:
@@ -196,7 +197,8 @@ def test_department_clerk_is_refused_household_pages(live_server, browser, asses
     clerk = UserFactory(role=Role.DEPARTMENT, area=assessed_county.ours)
     watched = _page(browser, DESKTOP)
     page = watched.page
-    _log_in(page, live_server.url, clerk.username)
+    # A department clerk lands on the lists it receives, not on the dashboard of people data.
+    _log_in(page, live_server.url, clerk.username, lands_on=reverse("crosscheck:batch_list"))
     # The clerk's navigation has only their own account's page: no people-data pages.
     navigation = page.get_by_role("navigation", name="主导航")
     expect(navigation.get_by_role("link", name="农户档案")).to_have_count(0)
