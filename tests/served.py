@@ -100,8 +100,10 @@ class Server:
                     sys.executable,
                     "-c",
                     # Ctrl+C's SIGINT raises KeyboardInterrupt even when pytest was started with SIGINT ignored
-                    # (in the background of a script), as it does in a terminal.
+                    # (in the background of a script), as it does in a terminal; SIGHUP is the default too when
+                    # pytest runs under nohup (serve leaves an ignored SIGHUP ignored, as nohup asks).
                     "import signal; signal.signal(signal.SIGINT, signal.default_int_handler);"
+                    "signal.signal(signal.SIGHUP, signal.SIG_DFL);"
                     "from jingzhun.cli import main; import sys; main(['jingzhun', *sys.argv[1:]])",
                     "serve",
                     "--port",
