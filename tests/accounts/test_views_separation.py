@@ -243,11 +243,12 @@ def test_no_role_is_given_to_an_account_still_on_its_initial_password(client, ad
 
 
 def test_rights_are_still_withdrawn_from_an_account_on_its_initial_password(client, admins):
+    # County → village withdraws rights (county → town would not: a town rectifies findings, the county does not).
     target = UserFactory(role=Role.COUNTY, may_see_id_numbers=True, must_change_password=True)
     client.force_login(admins[Role.SECURITY_ADMIN])
-    client.post(reverse("accounts:security_account", kwargs={"pk": target.pk}), {"role": Role.TOWN})
+    client.post(reverse("accounts:security_account", kwargs={"pk": target.pk}), {"role": Role.VILLAGE})
     target.refresh_from_db()
-    assert (target.role, target.may_see_id_numbers) == (Role.TOWN, False)
+    assert (target.role, target.may_see_id_numbers) == (Role.VILLAGE, False)
 
 
 def test_security_administrator_resets_an_administrators_password_with_approval(client, admins):

@@ -37,6 +37,9 @@ class User(AbstractUser):
         related_name="+",
     )
     may_see_id_numbers = models.BooleanField(_("may see full ID numbers"), default=False)
+    # A department clerk's department: a key of docs/LEDGER.md §2 (e.g. "education") or another department's
+    # name. It says which department's parts of supervision findings the clerk answers for.
+    department = models.CharField(_("department"), max_length=40, blank=True, default="")
     password_changed_at = models.DateTimeField(_("password changed at"), default=timezone.now)
     # Set when someone other than the user chose the password (an administrator, the CLI); the user must
     # choose their own before doing anything else.

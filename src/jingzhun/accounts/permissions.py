@@ -38,6 +38,11 @@ class Capability(StrEnum):
     MANAGE_SECURITY = "manage_security"  # security administrator
     READ_AUDIT = "read_audit"  # audit administrator
     APPROVE_ACCOUNT_CHANGES = "approve_account_changes"  # every administrator, for another's request
+    # Supervision findings (督导问题): who sees them, records and assigns them, rectifies a part, verifies.
+    VIEW_FINDINGS = "view_findings"
+    RECORD_FINDINGS = "record_findings"
+    RECTIFY_FINDINGS = "rectify_findings"
+    VERIFY_FINDINGS = "verify_findings"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -50,16 +55,28 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RUN_ASSESSMENT,
             # The county office receives department lists too, not only through the departments' clerks.
             Capability.IMPORT_DEPARTMENT_LIST,
+            Capability.VIEW_FINDINGS,
+            Capability.RECORD_FINDINGS,
         }
     ),
     Role.TOWN: frozenset(
-        {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.IMPORT_LEDGER, Capability.EXPORT_PEOPLE}
+        {
+            Capability.VIEW_PEOPLE,
+            Capability.EDIT_PEOPLE,
+            Capability.IMPORT_LEDGER,
+            Capability.EXPORT_PEOPLE,
+            Capability.VIEW_FINDINGS,
+            Capability.RECTIFY_FINDINGS,
+        }
     ),
     Role.VILLAGE: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
     Role.HELPER: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_VISIT}),
-    Role.DEPARTMENT: frozenset({Capability.IMPORT_DEPARTMENT_LIST}),
-    # Reads only, for now: the supervision app will add what an inspector records.
-    Role.INSPECTOR: frozenset({Capability.VIEW_PEOPLE}),
+    Role.DEPARTMENT: frozenset(
+        {Capability.IMPORT_DEPARTMENT_LIST, Capability.VIEW_FINDINGS, Capability.RECTIFY_FINDINGS}
+    ),
+    Role.INSPECTOR: frozenset(
+        {Capability.VIEW_PEOPLE, Capability.VIEW_FINDINGS, Capability.RECORD_FINDINGS, Capability.VERIFY_FINDINGS}
+    ),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_ACCOUNTS, Capability.APPROVE_ACCOUNT_CHANGES}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY, Capability.APPROVE_ACCOUNT_CHANGES}),
     Role.AUDIT_ADMIN: frozenset({Capability.READ_AUDIT, Capability.APPROVE_ACCOUNT_CHANGES}),

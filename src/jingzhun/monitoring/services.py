@@ -32,7 +32,7 @@ from jingzhun.policy.selectors import household_result_latest
 from jingzhun.registry.services import EVENT_WORD, EventRecorded, household_event_record
 from jingzhun.registry.vocab import EventKind, Labor, MemberStatus, PovertyStatus
 
-from .calendar import add_months, working_days_after
+from jingzhun.policy.workdays import add_months, working_days_after
 from .models import (
     CATEGORY_TEXT,
     CLOSED,

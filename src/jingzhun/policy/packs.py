@@ -103,6 +103,12 @@ def _whole(value: Any) -> int:
     return value
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("应为 true 或 false")
+    return value
+
+
 def _dates(value: Any) -> tuple[dt.date, ...]:
     if not isinstance(value, list):
         raise ValueError('应为日期列表，例如 ["2027-01-01"]')
@@ -215,6 +221,11 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "instant_help_days": ParameterSpec(_help_days, "即时帮扶 A/B/C 三档响应期限，天"),
     "calendar_holidays": ParameterSpec(_dates, "工作日历未收录年份的法定节假日（国务院办公厅年度通知）"),
     "calendar_workdays": ParameterSpec(_dates, "工作日历未收录年份的调休上班日（周末上班）"),
+    # Supervision findings (RULES §11, "1+3"); pack-wide.
+    "finding_assign_days": ParameterSpec(_whole, "督导问题：自发现起至确认交办的期限，天"),
+    "finding_rectify_days": ParameterSpec(_whole, "督导问题：自交办起至整改完成的期限，天"),
+    "finding_working_days": ParameterSpec(_flag, "督导问题期限是否按工作日计算（否：按自然日）"),
+    "finding_reminder_days": ParameterSpec(_whole, "督导问题：到期前几天起向责任单位提醒"),
     # Department data comparison (RULES §8): the thresholds and word lists of the clue rules.
     "clue_school_age": ParameterSpec(_age_range, "X01：核对学籍的年龄区间"),
     "clue_in_school": ParameterSpec(_texts, "X01：台账在校生状况为在校的取值"),
@@ -307,6 +318,20 @@ class RulePack:
             instant_help_days=dict(self.value("instant_help_days")),
             extra_holidays=frozenset(self.value("calendar_holidays") or ()),
             extra_workdays=frozenset(self.value("calendar_workdays") or ()),
+        )
+
+    def supervision_rules(self) -> SupervisionRules:
+        """The supervision findings' deadlines (docs/RULES.md §11); a pack without them is a clear error."""
+        missing = [name for name in SUPERVISION_REQUIRED if self.value(name) is None]
+        if missing:
+            raise PackError(f"规则包「{self.name}」缺少督导问题参数：{'、'.join(missing)}。")
+        return SupervisionRules(
+            pack=self.name,
+            assign_days=self.value("finding_assign_days"),
+            rectify_days=self.value("finding_rectify_days"),
+            working_days=self.value("finding_working_days"),
+            reminder_days=self.value("finding_reminder_days"),
+            calendar=self.monitoring_rules(),  # carries the county's holidays for years the package lacks
         )
 
     def crosscheck_rules(self) -> CrosscheckRules:
@@ -419,6 +444,22 @@ class MonitoringRules:
     instant_help_days: Mapping[str, int]
     extra_holidays: frozenset[dt.date] = frozenset()
     extra_workdays: frozenset[dt.date] = frozenset()
+
+
+SUPERVISION_REQUIRED = ("finding_assign_days", "finding_rectify_days", "finding_working_days", "finding_reminder_days")
+
+
+@dataclass(frozen=True)
+class SupervisionRules:
+    """Deadlines of supervision findings (docs/RULES.md §11): days to assign, days to rectify, calendar or
+    working days (on the monitoring calendar), and how early a reminder shows."""
+
+    pack: str
+    assign_days: int
+    rectify_days: int
+    working_days: bool
+    reminder_days: int
+    calendar: MonitoringRules
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import chinese_calendar
 
-from jingzhun.policy.packs import MonitoringRules
+from .packs import MonitoringRules
 
 _KNOWN = chinese_calendar.constants.holidays
 FIRST_KNOWN_YEAR = min(_KNOWN).year

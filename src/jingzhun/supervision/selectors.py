@@ -1,0 +1,229 @@
+"""Reads of supervision findings, every one through the area-scope guard (``core.scope``).
+
+Lateness (docs/LEDGER.md §6, docs/RULES.md §11) is read from stored due dates as of a date: a part is late on
+``as_of`` when its due date has passed and it was not done by then. Dates after ``as_of`` count as not yet
+happened, so the late list of a past day is the list as it stood that day (for a part reopened since, its
+current period is the one compared). Everything here is a query over all findings at once, never a loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Collate
+from django.http import Http404
+
+from jingzhun.accounts.models import Role
+from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.core.scope import SYSTEM, scope_prefix, scoped
+
+from .models import Evidence, Finding, FindingPart, PartKind
+
+ESCALATED_TO = {"assign": "市级", PartKind.TOWN: "县级", PartKind.DEPARTMENT: "县级"}
+
+
+def findings_for_user(*, user: Any) -> QuerySet[Finding]:
+    """The findings a user may see (``VIEW_FINDINGS``): those found in their area; a department clerk only those
+    its department answers for."""
+    if user is not SYSTEM and not user_can(user, Capability.VIEW_FINDINGS):
+        return Finding.objects.none()
+    findings = scoped(Finding.objects.all(), user, "area_code")
+    if user is not SYSTEM and getattr(user, "role", "") == Role.DEPARTMENT:
+        from .services import department_key
+
+        key = department_key(getattr(user, "department", ""))
+        findings = findings.filter(department=key) if key else findings.none()
+    return findings
+
+
+def finding_get_for_user(*, user: Any, finding_id: int) -> Finding:
+    finding = findings_for_user(user=user).select_related("household", "clue").filter(pk=finding_id).first()
+    if finding is None:
+        raise Http404
+    return finding
+
+
+def finding_history(*, finding: Finding) -> list[dict[str, Any]]:
+    """The finding's steps in order, each with its evidence files."""
+    steps = finding.steps.select_related("by").prefetch_related("evidence").order_by("recorded_at", "id")
+    return [{"step": step, "evidence": list(step.evidence.all())} for step in steps]
+
+
+def evidence_get_for_user(*, user: Any, evidence_id: int) -> Evidence:
+    evidence = Evidence.objects.filter(pk=evidence_id, finding__in=findings_for_user(user=user)).first()
+    if evidence is None:
+        raise Http404
+    return evidence
+
+
+def parts_for_user(*, user: Any) -> QuerySet[FindingPart]:
+    """The parts a user answers for (their queue): a town account its town's parts, a department clerk its
+    department's parts within its area; nothing for other roles."""
+    role = getattr(user, "role", "")
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return FindingPart.objects.none()
+    parts = FindingPart.objects.filter(finding__area_code__startswith=prefix)
+    if role == Role.TOWN:
+        return parts.filter(kind=PartKind.TOWN, assignee__startswith=prefix)
+    if role == Role.DEPARTMENT:
+        from .services import department_key
+
+        key = department_key(getattr(user, "department", ""))
+        return parts.filter(kind=PartKind.DEPARTMENT, assignee=key) if key else parts.none()
+    return parts.none()
+
+
+# --- lateness --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LatePart:
+    finding_id: int
+    finding_no: str
+    part: str  # "assign", "town" or "department"
+    due: dt.date
+    days_late: int
+    escalated_to: str
+    assignee: str
+
+
+def _late_assignments(findings: QuerySet[Finding], as_of: dt.date) -> QuerySet[Finding]:
+    return findings.filter(found_on__lte=as_of, assign_due__lt=as_of).filter(
+        Q(assigned_on__isnull=True) | Q(assigned_on__gt=as_of)
+    )
+
+
+def _late_parts(findings: QuerySet[Finding], as_of: dt.date) -> QuerySet[FindingPart]:
+    return FindingPart.objects.filter(finding__in=findings, started_on__lte=as_of, due__lt=as_of).filter(
+        Q(done_on__isnull=True) | Q(done_on__gt=as_of)
+    )
+
+
+def _by_code_points(field: str) -> Any:
+    """Order by a text column in code-point order on both databases (PostgreSQL's default collation would sort
+    by language rules, unlike Python and SQLite)."""
+    return Collate(F(field), "C") if connection.vendor == "postgresql" else F(field)
+
+
+def late_parts(*, findings: QuerySet[Finding], as_of: dt.date) -> Iterator[LatePart]:
+    """Every part still not done on ``as_of`` whose due date had passed, ordered by finding number then part
+    (assign, town, department): docs/LEDGER.md §6's overdue list. Two queries, streamed."""
+    assign = (
+        _late_assignments(findings, as_of).order_by(_by_code_points("number")).values_list("pk", "number", "assign_due")
+    )
+    parts = (
+        _late_parts(findings, as_of)
+        .annotate(order=Case(When(kind=PartKind.TOWN, then=Value(1)), default=Value(2), output_field=IntegerField()))
+        .order_by(_by_code_points("finding__number"), "order")
+        .values_list("finding_id", "finding__number", "kind", "due", "assignee")
+    )
+    # Two streams ordered by number in code-point order (``C`` collation on PostgreSQL, SQLite's default), merged
+    # here: on a tie the assignment comes first, as it came first.
+    late = heapq.merge(
+        (
+            (number, 0, LatePart(pk, number, "assign", due, (as_of - due).days, ESCALATED_TO["assign"], ""))
+            for pk, number, due in assign.iterator(chunk_size=2000)
+        ),
+        (
+            (number, 1, LatePart(pk, number, kind, due, (as_of - due).days, ESCALATED_TO[kind], who))
+            for pk, number, kind, due, who in parts.iterator(chunk_size=2000)
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    for _number, _order, part in late:
+        yield part
+
+
+def late_counts(*, findings: QuerySet[Finding], as_of: dt.date) -> dict[str, int]:
+    """How many parts are late on ``as_of``, by the level now supervising them (挂牌督办): 市级 for assignments,
+    县级 for towns' and departments' rectification."""
+    return {
+        "市级": _late_assignments(findings, as_of).count(),
+        "县级": _late_parts(findings, as_of).count(),
+    }
+
+
+def reminders_for_user(*, user: Any, today: dt.date, days: int) -> QuerySet[FindingPart]:
+    """The user's open parts due within ``days`` (or already late), soonest first: what the queue reminds of."""
+    return (
+        parts_for_user(user=user)
+        .filter(done_on__isnull=True, due__lte=today + dt.timedelta(days=days))
+        .select_related("finding")
+        .order_by("due", "finding__number")
+    )
+
+
+# --- statistics ------------------------------------------------------------------------------------------------
+
+GROUPINGS = {"source": "source", "category": "category", "town": "town_code", "department": "department"}
+
+
+def _days_to_verify() -> Any:
+    """Days from finding to verification, as a duration both databases compute (Django's date subtraction)."""
+    return ExpressionWrapper(F("verified_on") - F("found_on"), output_field=DurationField())
+
+
+def statistics(*, findings: QuerySet[Finding], by: str, as_of: dt.date) -> list[dict[str, Any]]:
+    """Per source, category, town or department: found, rectified (verified by ``as_of``), open, late (a part or
+    the assignment late on ``as_of``, or done after its due date), and the average days from finding to
+    verification. One grouped query."""
+    column = GROUPINGS[by]
+    findings = findings.filter(found_on__lte=as_of)
+    late_part = FindingPart.objects.filter(finding=OuterRef("pk")).filter(
+        Q(due__lt=as_of, done_on__isnull=True) | Q(due__lt=F("done_on"))
+    )
+    rows = (
+        findings.values(column)
+        .annotate(
+            found=Count("pk"),
+            rectified=Count("pk", filter=Q(verified_on__lte=as_of)),
+            late=Count(
+                "pk",
+                filter=Q(Exists(late_part))
+                | Q(assigned_on__isnull=True, assign_due__lt=as_of)
+                | Q(assigned_on__gt=F("assign_due")),
+            ),
+            average_days=Avg(_days_to_verify(), filter=Q(verified_on__lte=as_of)),
+        )
+        .order_by(column)
+    )
+    return [
+        {
+            "key": row[column],
+            "found": row["found"],
+            "rectified": row["rectified"],
+            "open": row["found"] - row["rectified"],
+            "late": row["late"],
+            "average_days": _as_days(row["average_days"]),
+        }
+        for row in rows
+    ]
+
+
+def _as_days(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return round(value.total_seconds() / 86400, 1)
+    return round(float(value), 1)
