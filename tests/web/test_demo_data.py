@@ -19,11 +19,13 @@ from jingzhun.assistance.models import Helper, Pairing, Visit, WorkTeam
 from jingzhun.core.scope import SYSTEM
 from jingzhun.crosscheck.models import Batch, Clue, Run
 from jingzhun.monitoring.models import CaseStep, MonitoringCase
+from jingzhun.supervision import selectors as supervision_selectors
+from jingzhun.supervision.models import Finding, FindingPart, FindingStep
 from jingzhun.web.demo import DEMO_PASSWORD
 
 HOUSEHOLDS = "300"
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-COUNTED = (User, Helper, Pairing, Visit, WorkTeam, MonitoringCase, CaseStep, Batch, Run, Clue)
+COUNTED = (User, Helper, Pairing, Visit, WorkTeam, MonitoringCase, CaseStep, Batch, Run, Clue, Finding, FindingStep)
 
 
 def _counts() -> dict[str, int]:
@@ -141,3 +143,24 @@ def test_running_the_demo_again_changes_nothing(demo_db):
     call_command("demo", "--households", HOUSEHOLDS, "--no-serve", verbosity=0, stdout=_Null())
 
     assert _counts() == before
+
+
+def test_demo_has_findings_in_every_state(demo_db):
+    findings = Finding.objects.all()
+    assert findings.filter(assigned_on__isnull=True).exists()  # 未交办
+    assert findings.filter(assigned_on__isnull=False, verified_on__isnull=True, parts__done_on__isnull=True).exists()
+    assert findings.filter(verified_on__isnull=False).exists()  # 已销号
+    awaiting = findings.filter(verified_on__isnull=True, assigned_on__isnull=False).exclude(parts__done_on__isnull=True)
+    assert awaiting.exists()  # 待核验
+    assert FindingPart.objects.filter(rounds__gt=1).exists()  # 退回重新整改
+    assert findings.filter(clue__isnull=False).exists()  # raised from a data-comparison clue
+
+
+def test_demo_has_late_findings_at_both_levels(demo_db):
+    late = supervision_selectors.late_counts(findings=Finding.objects.all(), as_of=timezone.localdate())
+    assert late["县级"] > 0 and late["市级"] > 0
+
+
+def test_the_demo_department_clerk_answers_for_medical_insurance_parts(demo_db):
+    clerk = User.objects.get(username="department")
+    assert supervision_selectors.parts_for_user(user=clerk).exists()

@@ -40,6 +40,7 @@ class EnsuredAccount:
     role: Role
     area: Area | None
     display_name: str
+    department: str = ""  # a department clerk's department (User.department)
 
 
 @transaction.atomic
@@ -70,6 +71,7 @@ def users_ensure(
             and user.role == account.role
             and user.area_id == (account.area.pk if account.area else None)
             and user.first_name == account.display_name
+            and user.department == account.department
             and user.is_active
             and user.must_change_password == must_change_password
             and user.password in verified
@@ -96,6 +98,7 @@ def users_ensure(
         user.role = account.role
         user.area = account.area
         user.first_name = account.display_name
+        user.department = account.department
         user.is_active = True
         user.password = hashed
         user.password_changed_at = timezone.now()
@@ -105,7 +108,12 @@ def users_ensure(
             user=None,
             action=AuditEvent.Action.ACCOUNT_CREATED if created else AuditEvent.Action.ACCOUNT_CHANGED,
             target=account.username,
-            detail={"role": account.role, "area": account.area.code if account.area else None, "via": "user_ensure"},
+            detail={
+                "role": account.role,
+                "area": account.area.code if account.area else None,
+                "department": account.department,
+                "via": "user_ensure",
+            },
         )
         outcome.append(user)
     return outcome

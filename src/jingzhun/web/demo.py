@@ -43,6 +43,7 @@ from jingzhun.policy.selectors import run_latest
 from jingzhun.registry.selectors import household_summary_for_user, households_for_user, ledger_import_latest
 from jingzhun.registry.vocab import PovertyStatus
 from jingzhun.samplecounty.names import SURNAMES, given_name
+from jingzhun.web.demo_supervision import DEMO_DEPARTMENT, demo_findings
 
 # Documented in the README; the demo is for trying the software on one's own machine, never for real data.
 DEMO_PASSWORD = "Jingzhun-demo-2026"  # noqa: S105
@@ -101,6 +102,7 @@ class DemoAccount:
     display_name: str
     label: str  # what the summary says the account is for
     area: Area | None = None
+    department: str = ""
 
 
 @dataclass
@@ -120,6 +122,7 @@ class DemoOutcome:
     teams: int
     cases: dict[str, int] = field(default_factory=dict)  # stage → demo cases in it
     helper_households: int = 0
+    findings: dict[str, int] = field(default_factory=dict)  # demo_supervision's counts
 
 
 Say = Callable[[str], None]
@@ -191,6 +194,8 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
     say("⑨ 帮扶责任人、结对、走访和驻村工作队")
     helpers, pairings, visits = _helpers_at_scale(county, seed=seed, today=today)
     teams = _work_teams(town, seed=seed, today=today)
+    say("⑩ 督导问题：各种办理状态，部分逾期（挂牌督办）")
+    findings = demo_findings(county=county, town=town, people=people, today=today)
 
     summary = household_summary_for_user(user=people["county"])
     latest_run = crosscheck_selectors.run_latest()
@@ -211,6 +216,7 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
         teams=teams,
         cases=cases,
         helper_households=helper_households,
+        findings=findings,
     )
 
 
@@ -218,7 +224,7 @@ def demo_summary(outcome: DemoOutcome, *, url: str) -> list[str]:
     """The lines the command prints when the demo is ready: the data, and every account to log in with."""
     lines = [
         "",
-        f"⑩ 演示数据已就绪：{outcome.county.name}，{outcome.households} 户 {outcome.people} 人；"
+        f"⑪ 演示数据已就绪：{outcome.county.name}，{outcome.households} 户 {outcome.people} 人；"
         f"部门数据 {outcome.lists} 份，待核实线索 {outcome.clues} 条；"
         f"帮扶责任人 {outcome.helpers} 名（本次新增），结对 {outcome.pairings} 户、走访 {outcome.visits} 户（本次新增）；"
         f"驻村工作队 {outcome.teams} 支。",
@@ -237,6 +243,12 @@ def demo_summary(outcome: DemoOutcome, *, url: str) -> list[str]:
     if outcome.cases:
         lines.append(
             f"  {outcome.village.name} 有 {sum(outcome.cases.values())} 户监测对象已办理到各个环节（「防返贫监测」）。"
+        )
+    if outcome.findings.get("findings"):
+        counts = outcome.findings
+        lines.append(
+            f"  督导问题 {counts['findings']} 条：未交办 {counts['unassigned']} 条，已销号 {counts['verified']} 条，"
+            f"逾期挂牌督办 {counts['late_county'] + counts['late_city']} 项（「督导整改」）。"
         )
     lines.append("")
     return lines
@@ -344,8 +356,15 @@ def demo_accounts(county: Area, town: Area, village: Area) -> list[DemoAccount]:
         DemoAccount("town", Role.TOWN, "乡镇演示账号", "乡镇级", town),
         DemoAccount("village", Role.VILLAGE, "村级演示账号", "村级", village),
         DemoAccount("helper", Role.HELPER, "帮扶责任人演示账号", "帮扶责任人", village),
-        DemoAccount("inspector", Role.INSPECTOR, "督查演示账号", "督查（只读）", county),
-        DemoAccount("department", Role.DEPARTMENT, "部门数据员演示账号", "部门数据员（导入部门数据）", county),
+        DemoAccount("inspector", Role.INSPECTOR, "督查演示账号", "督查（登记、交办、核验督导问题）", county),
+        DemoAccount(
+            "department",
+            Role.DEPARTMENT,
+            "部门数据员演示账号",
+            "部门数据员（医保：导入部门数据、整改督导问题）",
+            county,
+            department=DEMO_DEPARTMENT,
+        ),
         DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "系统管理员演示账号", "系统管理员（账号）"),
         DemoAccount("secadmin", Role.SECURITY_ADMIN, "安全管理员演示账号", "安全管理员（角色与权限）"),
         DemoAccount("auditadmin", Role.AUDIT_ADMIN, "审计管理员演示账号", "审计管理员（审计日志）"),
@@ -355,7 +374,7 @@ def demo_accounts(county: Area, town: Area, village: Area) -> list[DemoAccount]:
 def _accounts(county: Area, town: Area, village: Area) -> tuple[list[DemoAccount], list[tuple[str, str]]]:
     accounts = demo_accounts(county, town, village)
     outcome = users_ensure(
-        accounts=[EnsuredAccount(a.username, a.role, a.area, a.display_name) for a in accounts],
+        accounts=[EnsuredAccount(a.username, a.role, a.area, a.display_name, a.department) for a in accounts],
         password=DEMO_PASSWORD,
         # The demo password is documented and shared on purpose: no forced change (users_ensure).
         must_change_password=False,
