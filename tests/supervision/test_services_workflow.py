@@ -93,18 +93,39 @@ def test_a_second_assignment_is_refused(assigned, inspector):
         finding_assign(finding_id=assigned.pk, user=inspector, on=ASSIGNED, expected_version=2, today=TODAY)
 
 
-def test_a_step_on_an_old_version_is_refused(assigned, inspector, town_user):
+def test_a_step_on_an_old_version_is_refused(assigned, town_user, inspector):
+    rectify(assigned, "town", town_user)
     with pytest.raises(FindingStale, match="刷新"):
-        part_rectify(
+        part_reopen(
             finding_id=assigned.pk,
             kind="town",
-            user=town_user,
-            on=ASSIGNED,
-            rectification="已整改",
-            evidence=[photo()],
-            expected_version=1,
+            user=inspector,
+            on=TODAY,
+            reason="不实",
+            expected_version=2,
             today=TODAY,
         )
+
+
+def test_the_other_assignees_step_does_not_make_a_rectification_stale(assigned, town_user, clerk):
+    rectify(assigned, "town", town_user)  # version 2 → 3
+    part_rectify(
+        finding_id=assigned.pk,
+        kind="department",
+        user=clerk,
+        on=ASSIGNED,
+        rectification="已补缴",
+        evidence=[photo()],
+        expected_version=2,  # loaded before the town's step
+        today=TODAY,
+    )
+    assert FindingPart.objects.filter(finding=assigned, done_on__isnull=True).count() == 0
+
+
+def test_a_part_rectified_twice_is_refused_the_second_time(assigned, town_user, users_by_role):
+    rectify(assigned, "town", town_user)
+    with pytest.raises(FindingRefused, match="已于"):
+        rectify(assigned, "town", users_by_role[Role.TOWN].colleague)
 
 
 def test_the_town_rectifies_its_part_with_evidence(assigned, town_user):

@@ -371,7 +371,11 @@ def part_rectify(
     expected_version: int | None,
     today: dt.date | None = None,
 ) -> Finding:
-    """The assignee's rectification of its part, with what was done and the evidence (at least one file)."""
+    """The assignee's rectification of its part, with what was done and the evidence (at least one file).
+
+    The town and the department work on their parts independently: a step the other assignee took since this
+    user loaded the page does not make this one stale (``expected_version`` is not compared). Two rectifications
+    of the same part at once cannot both land: the finding row is locked and the second finds the part done."""
     today = today or timezone.localdate()
     rectification = rectification.strip()
     if not rectification:
@@ -380,7 +384,7 @@ def part_rectify(
         raise FindingRefused(f"整改情况不能超过 {DESCRIPTION_MAX} 个字。")
     _check_evidence(evidence, required=True)
     with transaction.atomic():
-        finding = _locked(finding_id, expected_version)
+        finding = _locked(finding_id, None)
         part = _part(finding, kind)
         _require(user, Capability.RECTIFY_FINDINGS, "整改")
         if user is not SYSTEM and not part_may_rectify(user, part, finding):
