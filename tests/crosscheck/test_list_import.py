@@ -88,6 +88,15 @@ def test_invalid_id_is_kept_as_written_with_empty_number_and_counted(tmp_path):
     assert any(r[0] == 3 and "按原样保存" in r[4] for r in notes[1:])
 
 
+def test_an_id_excel_stored_as_a_number_is_never_matched_by_number_even_when_it_passes_the_check(tmp_path):
+    # 370125198001013579 kept as a float reads back with a right check character: someone else's number.
+    path = write_list_xlsx(tmp_path / "l.xlsx", [list_row(EDU, 证件号码=float("370125198001013570"))])
+    outcome = _import(path)
+    assert outcome.invalid_ids == 1 and Row.objects.get().id_number == ""
+    notes = read_report(outcome.report_path)["提示"]
+    assert any("存成了数字" in r[4] for r in notes[1:])
+
+
 @pytest.mark.parametrize("writer", [write_list_csv, write_list_xlsx], ids=["csv", "xlsx"])
 @pytest.mark.parametrize(("char", "named"), [("\u00b9", "“¹”（U+00B9，上标）"), ("\u200b", "U+200B（零宽空格）")])
 def test_an_id_with_a_superscript_or_invisible_character_is_not_matched_by_number(tmp_path, writer, char, named):

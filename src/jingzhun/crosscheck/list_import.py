@@ -37,7 +37,7 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.services import access_log_record
 from jingzhun.core import idnumber
 from jingzhun.core.files import file_sha256 as _sha256
-from jingzhun.registry.staging import create_temp_table, drop_temp_tables, insert_rows, q
+from jingzhun.core.sql import create_temp_table, drop_temp_tables, insert_rows, q
 from jingzhun.spreadsheets.cells import CellError
 from jingzhun.spreadsheets.reading import (
     LossyNumber,
@@ -273,7 +273,7 @@ class _ListImport:
                     self.rejected += 1
                     continue
                 parsed = parsed_ids[k]
-                if isinstance(parsed, idnumber.IdNumber):
+                if isinstance(parsed, idnumber.IdNumber) and not lossy[k]:  # lossy: digits lost, never trusted
                     id_number, birth_date, sex = parsed.number, parsed.birth_date, parsed.sex
                     if parsed.converted_from_15:
                         notes.append((row_nos[k], names[k], "证件号码", ids[k], "15 位旧证件号码已转换为 18 位"))

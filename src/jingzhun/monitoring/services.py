@@ -29,10 +29,10 @@ from jingzhun.core.params import record_date_problem
 from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, scope_prefix
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
+from jingzhun.policy.workdays import add_months, working_days_after
 from jingzhun.registry.services import EVENT_WORD, EventRecorded, household_event_record
 from jingzhun.registry.vocab import EventKind, Labor, MemberStatus, PovertyStatus
 
-from jingzhun.policy.workdays import add_months, working_days_after
 from .models import (
     CATEGORY_TEXT,
     CLOSED,

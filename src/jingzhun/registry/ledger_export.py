@@ -22,11 +22,11 @@ from openpyxl import Workbook
 
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.models import Area
+from jingzhun.core.sql import q
 from jingzhun.spreadsheets.writing import PrintedSheet, csv_file, csv_row, display_width, written_whole
 
 from .ledger_format import LEDGER_COLUMNS, YES_NO_FIELDS
 from .models import Household, Income, Member
-from .staging import q
 
 FETCH_ROWS = 5000
 _SOURCE = {  # ledger field -> SQL expression over h (household), m (member), a (village), i (income)

@@ -11,7 +11,7 @@
    copied into the change history. A household is imported whole or not at all, and the whole import is
    one transaction.
 
-Works the same on SQLite and PostgreSQL (see :mod:`jingzhun.registry.staging`).
+Works the same on SQLite and PostgreSQL (see :mod:`jingzhun.core.sql`).
 
 The passes live in their own modules: ``parsing`` and ``staging`` (1, with the forked workers), ``checks`` (2),
 ``apply`` (3) and ``report`` (the error workbook), as mixins over ``base.ImportBase``; this module composes them
@@ -28,11 +28,11 @@ from django.db import connection, transaction
 
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.services import access_log_record
+from jingzhun.core.sql import drop_temp_tables
 from jingzhun.core.sqlite import sorts_in_runs
 from jingzhun.spreadsheets.reading import open_table
 
 from ..models import ImportBatch
-from ..staging import drop_temp_tables
 from .apply import Applying
 from .base import TEMP_TABLES, LedgerImportOutcome, Progress
 from .checks import Checks

@@ -12,10 +12,10 @@ from django.db.models import Model
 
 from jingzhun.areas import services as area_services
 from jingzhun.areas.models import Area
+from jingzhun.core.sql import as_text, insert_rows, is_distinct, q
 
 from ..ledger_format import INCOME_AMOUNT_FIELDS
 from ..models import ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
-from ..staging import as_text, insert_rows, is_distinct, q
 from ..vocab import MemberStatus
 from .base import ERRORS, FIRST, HOUSEHOLDS, INCOMES, MEMBERS, REJECTED, STAGE, STAGE_HH, WARNINGS, ImportBase
 

@@ -13,12 +13,12 @@ from django.db.models import Model
 from django.utils import timezone
 
 from jingzhun.areas.models import Area
+from jingzhun.core.sql import q
 from jingzhun.spreadsheets.cells import Column
 from jingzhun.spreadsheets.reading import Table, UnusableFile, header_positions
 
 from ..ledger_format import LEDGER_COLUMNS
 from ..models import Household, Income, Member
-from ..staging import q
 
 STAGE, STAGE_HH, ERRORS, WARNINGS = "jz_stage", "jz_stage_household", "jz_errors", "jz_warnings"
 FIRST, DUP_ID, REJECTED, HOUSEHOLDS, MEMBERS, INCOMES = (

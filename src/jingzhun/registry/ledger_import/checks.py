@@ -6,11 +6,11 @@ from typing import Any
 
 from django.db import connection
 
+from jingzhun.core.sql import as_text, concat_distinct, is_distinct, q
 from jingzhun.spreadsheets.cells import Column
 
 from ..ledger_format import YES_NO_FIELDS
 from ..models import Household
-from ..staging import as_text, concat_distinct, is_distinct, q
 from ..vocab import Relation
 from .base import DUP_ID, ERRORS, FIRST, REJECTED, STAGE, STAGE_HH, ImportBase
 

@@ -164,7 +164,9 @@ class ChunkParsing(ImportBase):
             for k, (text, parsed) in enumerate(
                 zip(cleaned, idnumber.parse_many(texts, today=today, births=birth_memo), strict=True)
             ):
-                if parsed.__class__ is not idnumber.IdNumber:
+                # A number Excel kept as a float lost its last digits: refused even when what is left happens to
+                # pass the check character (about one in eleven), since it is then someone else's number.
+                if parsed.__class__ is not idnumber.IdNumber or text.__class__ is LossyNumber:
                     if not text:
                         reason = "不能为空"
                     elif text.__class__ is LossyNumber:

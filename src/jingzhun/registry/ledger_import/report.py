@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
+from jingzhun.core.sql import q
 from jingzhun.spreadsheets.report import report_path_for, write_report
 
-from ..staging import q
 from .base import ERRORS, WARNINGS, ImportBase
 
 

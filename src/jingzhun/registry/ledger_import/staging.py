@@ -22,10 +22,10 @@ from openpyxl.utils import get_column_letter
 
 from jingzhun.core import idnumber
 from jingzhun.core.files import file_sha256 as _sha256
+from jingzhun.core.sql import create_temp_table, insert_rows, q
 from jingzhun.spreadsheets.reading import CsvPart, UnusableFile, csv_part_records, csv_parts
 
 from ..models import Member
-from ..staging import create_temp_table, insert_rows, q
 from .base import _MESSAGE_NAMES, ERRORS, STAGE, STAGE_HH, WARNINGS, NearMisses
 from .parsing import ChunkParsing
 
