@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.areas.models import Area
 from jingzhun.core.params import FilterDateField
+from jingzhun.core.widgets import DatalistInput
 
+from .departments import department_choices
 from .models import AccessLog, AuditEvent, Role, User
 
 # The roles the security administrator hands out; NONE is only where new accounts start.
@@ -36,10 +38,22 @@ class AreaCodeField(forms.CharField):
         return area
 
 
+def department_field() -> forms.CharField:
+    """A department clerk's department (User.department): one of the known departments, or another's name."""
+    return forms.CharField(
+        label=_("Department"),
+        required=False,
+        max_length=40,
+        widget=DatalistInput(choices=department_choices),
+        help_text=_("For a department clerk: the department whose supervision findings it rectifies."),
+    )
+
+
 class AccountCreateForm(forms.Form):
     username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+\Z")
     display_name = forms.CharField(label=_("Name"), max_length=150)
     area = AreaCodeField(label=_("Area code"))
+    department = department_field()
     password1 = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Initial password again"), widget=forms.PasswordInput, strip=False)
 
@@ -61,6 +75,7 @@ class AccountCreateForm(forms.Form):
 class AccountChangeForm(forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=150)
     area = AreaCodeField(label=_("Area code"))
+    department = department_field()
 
 
 class PasswordResetByAdministratorForm(forms.Form):

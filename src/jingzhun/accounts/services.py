@@ -281,13 +281,27 @@ def audit_event_record(
 
 @transaction.atomic
 def account_create(
-    *, by: Any, username: str, display_name: str, area: Area | None, password: str, request: HttpRequest | None = None
+    *,
+    by: Any,
+    username: str,
+    display_name: str,
+    area: Area | None,
+    password: str,
+    department: str = "",
+    request: HttpRequest | None = None,
 ) -> User:
     """Create an account with an initial password its owner must change, and no role until security assigns one."""
     _require(by, Capability.MANAGE_ACCOUNTS)
     if User.objects.filter(username=username).exists():
         raise ValidationError(_("A user with that username already exists."))
-    user = User(username=username, first_name=display_name, area=area, role=Role.NONE, must_change_password=True)
+    user = User(
+        username=username,
+        first_name=display_name,
+        area=area,
+        department=department,
+        role=Role.NONE,
+        must_change_password=True,
+    )
     user.set_password(password)
     user.save()
     audit_event_record(
@@ -295,28 +309,38 @@ def account_create(
         action=AuditEvent.Action.ACCOUNT_CREATED,
         target=username,
         request=request,
-        detail={"area": area.code if area else None},
+        detail={"area": area.code if area else None, **({"department": department} if department else {})},
     )
     return user
 
 
 def account_change(
-    *, by: Any, user: User, display_name: str, area: Area | None, request: HttpRequest | None = None
+    *,
+    by: Any,
+    user: User,
+    display_name: str,
+    area: Area | None,
+    department: str | None = None,
+    request: HttpRequest | None = None,
 ) -> AccountChangeRequest | None:
-    """Set an account's display name and area scope.
+    """Set an account's display name, area scope and (a department clerk's) department; ``department=None``
+    leaves the department as it is.
 
     Done at once for an ordinary account; for an administrator account only filed as a request for a second
     administrator's approval, which is returned (None when the change was made, or changed nothing).
     """
     _require(by, Capability.MANAGE_ACCOUNTS)
     _refuse_self(by, user, attempted="account_change", request=request)
+    department = user.department if department is None else department
     after = {"display_name": display_name, "area": area.code if area else None}
+    if department:
+        after["department"] = department
     if after == _profile(user):
         return None
     if is_administrator(user):
         return _request_file(by=by, target=user, kind=AccountChangeRequest.Kind.PROFILE, change=after, request=request)
     with transaction.atomic():
-        _profile_apply(user, display_name=display_name, area=area, actor=by, request=request)
+        _profile_apply(user, display_name=display_name, area=area, department=department, actor=by, request=request)
     return None
 
 
@@ -558,7 +582,14 @@ def _change_apply(change_request: AccountChangeRequest, *, target: User, approve
         area = Area.objects.filter(code=change["area"]).first() if change["area"] else None
         if change["area"] and area is None:
             raise ValidationError(_("No area has the code %(code)s.") % {"code": change["area"]})
-        _profile_apply(target, display_name=change["display_name"], area=area, actor=actor, detail=detail)
+        _profile_apply(
+            target,
+            display_name=change["display_name"],
+            area=area,
+            department=change.get("department", ""),
+            actor=actor,
+            detail=detail,
+        )
     elif kind == AccountChangeRequest.Kind.ACTIVE:
         _active_apply(target, active=change["active"], actor=actor, detail=detail)
     elif kind == AccountChangeRequest.Kind.ROLE:
@@ -592,7 +623,11 @@ def _change_apply(change_request: AccountChangeRequest, *, target: User, approve
 
 
 def _profile(user: User) -> dict[str, Any]:
-    return {"display_name": user.first_name, "area": user.area.code if user.area else None}
+    """An account's profile as the audit trail records it; the department only where one is set."""
+    profile = {"display_name": user.first_name, "area": user.area.code if user.area else None}
+    if user.department:
+        profile["department"] = user.department
+    return profile
 
 
 def _role_of(user: User) -> dict[str, Any]:
@@ -605,13 +640,15 @@ def _profile_apply(
     display_name: str,
     area: Area | None,
     actor: Any,
+    department: str = "",
     request: HttpRequest | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
     before = _profile(user)
     user.first_name = display_name
     user.area = area
-    user.save(update_fields=["first_name", "area"])
+    user.department = department
+    user.save(update_fields=["first_name", "area", "department"])
     audit_event_record(
         user=actor,
         action=AuditEvent.Action.ACCOUNT_CHANGED,

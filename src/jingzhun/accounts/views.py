@@ -122,6 +122,7 @@ def system_account_create(request: HttpRequest) -> HttpResponse:
                 username=data["username"],
                 display_name=data["display_name"],
                 area=data["area"],
+                department=data["department"].strip(),
                 password=data["password1"],
                 request=request,
             )
@@ -154,7 +155,11 @@ def _done(request: HttpRequest, filed: AccountChangeRequest | None, done_message
 @capability_required(Capability.MANAGE_ACCOUNTS)
 def system_account(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(User.objects.select_related("area"), pk=pk)
-    initial = {"display_name": account.first_name, "area": account.area.code if account.area else ""}
+    initial = {
+        "display_name": account.first_name,
+        "area": account.area.code if account.area else "",
+        "department": account.department,
+    }
     form = AccountChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         filed = services.account_change(
@@ -162,6 +167,7 @@ def system_account(request: HttpRequest, pk: int) -> HttpResponse:
             user=account,
             display_name=form.cleaned_data["display_name"],
             area=form.cleaned_data["area"],
+            department=form.cleaned_data["department"].strip(),
             request=request,
         )
         _done(request, filed, _("Saved."))
