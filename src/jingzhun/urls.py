@@ -9,6 +9,7 @@ urlpatterns = [
     path("monitoring/", include("jingzhun.monitoring.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
     path("crosscheck/", include("jingzhun.crosscheck.urls")),
+    path("supervision/", include("jingzhun.supervision.urls")),
     path("", include("jingzhun.web.urls")),
 ]
 

@@ -39,3 +39,13 @@ def villages_in_scope(*, prefix: str | None) -> list[tuple[str, str]]:
     return list(
         Area.objects.filter(level=Level.VILLAGE, code__startswith=prefix).order_by("code").values_list("code", "name")
     )
+
+
+def towns_in_scope(*, prefix: str | None) -> list[tuple[str, str]]:
+    """``(code, name)`` of every town under a scope prefix (a town's own account: its town), in code order; none
+    without a scope."""
+    if not prefix:
+        return []
+    return list(
+        Area.objects.filter(level=Level.TOWN, code__startswith=prefix).order_by("code").values_list("code", "name")
+    )

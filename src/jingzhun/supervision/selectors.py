@@ -227,3 +227,62 @@ def _as_days(value: Any) -> float | None:
     if isinstance(value, dt.timedelta):
         return round(value.total_seconds() / 86400, 1)
     return round(float(value), 1)
+
+
+# --- what the pages filter and count ---------------------------------------------------------------------------
+
+STATES = ("unassigned", "rectifying", "awaiting", "closed")
+
+
+def _open_part() -> Exists:
+    return Exists(FindingPart.objects.filter(finding=OuterRef("pk"), done_on__isnull=True))
+
+
+def findings_in_state(findings: QuerySet[Finding], state: str) -> QuerySet[Finding]:
+    """Findings by where they stand: ``unassigned`` (未交办), ``rectifying`` (整改中: a part not done),
+    ``awaiting`` (待核验: every part done, not verified), ``closed`` (已销号), ``open`` (not closed); else all."""
+    if state == "unassigned":
+        return findings.filter(assigned_on__isnull=True)
+    if state == "rectifying":
+        return findings.filter(assigned_on__isnull=False, verified_on__isnull=True).filter(_open_part())
+    if state == "awaiting":
+        return findings.filter(assigned_on__isnull=False, verified_on__isnull=True).exclude(_open_part())
+    if state == "closed":
+        return findings.filter(verified_on__isnull=False)
+    if state == "open":
+        return findings.filter(verified_on__isnull=True)
+    return findings
+
+
+def finding_state(finding: Finding, parts: list[FindingPart]) -> str:
+    """Where one finding stands (a key of :data:`STATES`), from the finding and its parts as loaded."""
+    if finding.verified_on:
+        return "closed"
+    if not finding.assigned_on:
+        return "unassigned"
+    return "rectifying" if any(not part.done_on for part in parts) else "awaiting"
+
+
+def findings_late(findings: QuerySet[Finding], *, as_of: dt.date, level: str = "") -> QuerySet[Finding]:
+    """Findings with something late on ``as_of`` (挂牌督办): the assignment (``市级``), a part (``县级``), or
+    either (any other ``level``)."""
+    assign = _late_assignments(findings, as_of).values("pk")
+    parts = _late_parts(findings, as_of).values("finding_id")
+    if level == "市级":
+        return findings.filter(pk__in=assign)
+    if level == "县级":
+        return findings.filter(pk__in=parts)
+    return findings.filter(Q(pk__in=assign) | Q(pk__in=parts))
+
+
+def queue_counts(*, user: Any, today: dt.date, days: int) -> dict[str, int]:
+    """A user's parts still open, those late today, and those due within ``days`` (not yet late): one query."""
+    return (
+        parts_for_user(user=user)
+        .filter(done_on__isnull=True)
+        .aggregate(
+            open=Count("pk"),
+            late=Count("pk", filter=Q(due__lt=today)),
+            soon=Count("pk", filter=Q(due__gte=today, due__lte=today + dt.timedelta(days=days))),
+        )
+    )

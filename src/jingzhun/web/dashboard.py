@@ -15,9 +15,11 @@ from jingzhun.policy import selectors as policy_selectors
 from jingzhun.registry import selectors
 
 VILLAGES_CHARTED = 30
-# Where a role without people data starts: its own work, not an empty dashboard.
+# Where a role starts that has its own work rather than the dashboard: the roles without people data, and the
+# inspector (督导检查), whose work is the supervision findings.
 ROLE_LANDING: dict[str, str] = {
     Role.DEPARTMENT: "crosscheck:batch_list",
+    Role.INSPECTOR: "supervision:finding_list",
     Role.SYSTEM_ADMIN: "accounts:system_accounts",
     Role.SECURITY_ADMIN: "accounts:security_accounts",
     Role.AUDIT_ADMIN: "accounts:audit_events",
@@ -28,11 +30,12 @@ ROLE_LANDING: dict[str, str] = {
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard of the user's area: the registry by status and village, and the latest run's outcomes."""
     user = request.user
+    # Administrators and department clerks never see people data, and inspectors work on findings: each lands on
+    # its own pages.
+    landing = ROLE_LANDING.get(getattr(user, "role", ""))
+    if landing:
+        return redirect(landing)
     if not user_can(user, Capability.VIEW_PEOPLE):
-        # Administrators and department clerks never see people data: they land on their own pages.
-        landing = ROLE_LANDING.get(getattr(user, "role", ""))
-        if landing:
-            return redirect(landing)
         return render(request, "web/home.html", {"no_people_data": True})
     summary = selectors.household_summary_cached_for_user(user=user)
     context: dict[str, Any] = {
