@@ -4,7 +4,7 @@
 the values the walk fills the routes' parameters with and the users it logs in as. Every kind of record a page
 shows is there once: households with members and incomes, an assessment run, a monitoring case with its signed
 consent, a helper paired with a household, a work team, a visit with a photo and a follow-up, a comparison clue,
-a candidate match, a finished ledger import and department list import with their error reports, and an
+a candidate match, a supervision finding with its evidence, a finished ledger import and department list import with their error reports, and an
 assessment run started in the browser.
 """
 
@@ -27,6 +27,7 @@ USERS = {
     "audit_admin": "auditadmin",
     "helper": "helper",
     "village": "village",
+    "town": "town",
 }
 
 
@@ -63,6 +64,7 @@ def make() -> dict[str, Any]:
         "audit_admin": UserFactory(username=USERS["audit_admin"], role=Role.AUDIT_ADMIN, area=county),
         "helper": UserFactory(username=USERS["helper"], role=Role.HELPER, area=village),
         "village": UserFactory(username=USERS["village"], role=Role.VILLAGE, area=village),
+        "town": UserFactory(username=USERS["town"], role=Role.TOWN, area=town),
     }
 
     households = []
@@ -119,6 +121,26 @@ def make() -> dict[str, Any]:
         state="review",
     )
 
+    # A supervision finding of the poor household, assigned to the town and the medical-insurance department, with a
+    # photo as evidence.
+    from jingzhun.supervision.services import finding_assign, finding_record
+
+    finding = finding_record(
+        user=users["county"],
+        source="monthly",
+        found_on=timezone.localdate() - dt.timedelta(days=3),
+        area_code=village.code,
+        household_no=poor.household_no,
+        category="policy",
+        description="低保政策未落实到户",
+        town_code=town.code,
+        department="medical_insurance",
+        evidence=[SimpleUploadedFile("现场.jpg", JPEG, "image/jpeg")],
+    )
+    finding = finding_assign(
+        finding_id=finding.pk, user=users["county"], on=timezone.localdate(), expected_version=finding.version
+    )
+
     # The browser jobs (two imports, an assessment run), run at once here (the server's worker runs the walk's own).
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
         folder = Path(tempfile.mkdtemp())
@@ -166,6 +188,8 @@ def make() -> dict[str, Any]:
             "list_job": str(list_job.pk),
             "assessment_job": str(assessment_job.pk),
             "pk": users["village"].pk,
+            "finding_id": finding.pk,
+            "evidence_id": finding.evidence.get().pk,
         },
     }
 

@@ -41,6 +41,7 @@ WALKER_BY_PREFIX = {
     "accounts:audit": "audit_admin",
     "accounts:approval": "security_admin",
     "assistance:mine": "helper",
+    "supervision:queue": "town",  # the queue of an assignee (the county office rectifies nothing)
 }
 # Routes that only take a form's POST (or an API write): a GET is refused as such. Everything else is a page.
 POST_ONLY = {
@@ -63,6 +64,7 @@ POST_ONLY = {
     "crosscheck:review_reject",
     "policy:run_start",
     ":api-case-step",
+    "supervision:finding_from_clue",
 }
 # Routes that send the walker on to another page, which is walked in its own right.
 REDIRECTS = {

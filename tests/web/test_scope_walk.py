@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jingzhun.accounts.models import Role
@@ -18,6 +19,7 @@ from jingzhun.crosscheck.models import Clue, Match
 from jingzhun.crosscheck.models import Run as CrosscheckRun
 from jingzhun.monitoring.services import case_open, case_step
 from jingzhun.policy.services import assessment_run
+from jingzhun.supervision.services import finding_record
 from tests.assistance.factories import FollowUpFactory, HelperFactory, PairingFactory, VisitFactory, WorkTeamFactory
 from tests.crosscheck.factories_lists import list_import_job_for_test
 from tests.crosscheck.factories_matching import batch_make, row_make
@@ -56,7 +58,7 @@ def _routes() -> list[tuple[str, str]]:
 def _records(household, *, village_user, county_user, department_user, security_admin, run_prefix, name):
     """A household's records of every kind, as the walk's URL parameters: an assessment run and the browser job
     that made it, an import job, a department list import, a pairing, a work team, a visit with a follow-up and a photo, a monitoring case
-    with an attachment, a clue and a match awaiting review."""
+    with an attachment, a clue and a match awaiting review, a supervision finding with its evidence."""
     member = MemberFactory(household=household, name=name)
     IncomeFactory(household=household, year=2020, wage=Decimal("3000"))
     run = assessment_run(year=2020, area_prefix=run_prefix)
@@ -113,11 +115,26 @@ def _records(household, *, village_user, county_user, department_user, security_
         confidence=60,
         state="review",
     )
+    # Supervision: a finding of the household (naming it), with a photo as evidence.
+    finding = finding_record(
+        user=county_user,
+        source="unannounced",
+        found_on=case.opened_on,
+        area_code=household.village_id,
+        household_no=household.household_no,
+        category="policy",
+        description=f"{name}家政策未落实",
+        town_code=household.village.parent_id,
+        department="medical_insurance",
+        evidence=[SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")],
+    )
+    supervision = {"finding_id": finding.pk, "evidence_id": finding.evidence.get().pk}
     # An API token of the county account, issued, not yet collected.
     token = api_token_issue(by=security_admin, user=county_user, name="乙县报送", days=30)
     return (
         assistance
         | monitoring
+        | supervision
         | {
             "household_no": household.household_no,
             "run_id": run.pk,
@@ -194,6 +211,7 @@ def test_the_walk_sees_area_b_where_it_is_allowed(client, users_by_role, area_b)
     assert client.get(f"/api/households/{area_b['household_no']}/").status_code == 200
     assert client.get(f"/monitoring/{area_b['case_id']}/").status_code == 200
     assert client.get(f"/assessments/jobs/{area_b['assessment_job']}/").status_code == 200
+    assert client.get(f"/supervision/{area_b['finding_id']}/").status_code == 200
     assert OTHER_NAME.encode() in client.get("/households/", {"q": OTHER_NAME}).content
 
 
@@ -212,6 +230,8 @@ HOUSEHOLD_RECORDS = (
     "clue_id",
     "match_id",
     "pairing_id",
+    "finding_id",
+    "evidence_id",
 )
 
 
