@@ -271,9 +271,9 @@ def test_evidence_is_downloaded_and_logged(client, recorded, inspector):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert "attachment" in response["Content-Disposition"]
+    assert AccessLog.objects.filter(user=inspector, target=f"supervision-evidence:{evidence.pk}").exists()
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     response.close()
-    assert AccessLog.objects.filter(user=inspector, target=f"supervision-evidence:{evidence.pk}").exists()
 
 
 def test_evidence_of_another_county_is_not_found_and_not_logged(client, users_by_role, recorded):
