@@ -172,24 +172,18 @@ def test_assigning_twice_is_refused_with_the_reason(client, assigned, inspector)
     assert _steps(assigned) == steps
 
 
-def test_a_stale_version_is_refused_and_writes_nothing(client, assigned, town_user):
-    client.force_login(town_user)
-    steps = _steps(assigned)
-    response = client.post(
-        _url(assigned),
-        {
-            "action": "rectify",
-            "rectify-town-kind": "town",
-            "rectify-town-version": assigned.version - 1,
-            "rectify-town-on": TODAY.isoformat(),
-            "rectify-town-rectification": "已整改",
-            "rectify-town-evidence": photo(),
-        },
-    )
+def test_a_stale_version_is_refused_and_writes_nothing(client, users_by_role, rectified, inspector):
+    seen = Finding.objects.get(pk=rectified.pk)
+    colleague = users_by_role[Role.INSPECTOR].colleague
+    client.force_login(colleague)
+    _post(client, seen, "reopen", "department", reason="材料不清晰")  # meanwhile, a colleague sends a part back
+    client.force_login(inspector)
+    steps = _steps(rectified)
+    response = _post(client, seen, "reopen", "town", reason="佐证材料不全")
     assert response.status_code == 409
     assert "已被他人更新" in response.content.decode()
-    assert _steps(assigned) == steps
-    assert not Evidence.objects.filter(step__action="rectify").exists()
+    assert _steps(rectified) == steps
+    assert FindingPart.objects.get(finding=rectified, kind="town").done_on == TODAY
 
 
 def test_the_town_may_not_rectify_the_departments_part(client, assigned, town_user):

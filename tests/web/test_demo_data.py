@@ -104,8 +104,8 @@ LANDINGS = {
     "county": ("/", 'data-testid="total-households"'),
     "town": ("/", 'data-testid="total-households"'),
     "village": ("/", 'data-testid="total-households"'),
-    # An inspector lands on the findings (the demo's findings, once it has them, could be named here).
-    "inspector": (reverse("supervision:finding_list"), 'data-testid="late-city"'),
+    # An inspector lands on the findings: the demo's late ones are marked 挂牌督办.
+    "inspector": (reverse("supervision:finding_list"), 'data-testid="late-mark"'),
     # A helper's dashboard: its own households, with the latest assessment of them (not "no assessment yet").
     "helper": ("/", 'data-testid="monitoring-flags"'),
     "department": (reverse("crosscheck:batch_list"), "education.csv"),
