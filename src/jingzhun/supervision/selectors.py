@@ -23,6 +23,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -35,6 +36,7 @@ from django.http import Http404
 
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.core.paging import KeysetPage
 from jingzhun.core.scope import SYSTEM, scope_prefix, scoped
 
 from .models import Evidence, Finding, FindingPart, PartKind
@@ -164,6 +166,87 @@ def late_counts(*, findings: QuerySet[Finding], as_of: dt.date) -> dict[str, int
     }
 
 
+LEVELS = {"county": "县级", "city": "市级"}  # the escalation lists (挂牌督办): who supervises what is late
+
+
+def _page_key(text: str, *, level: str) -> tuple[str, str] | None:
+    """A page key of :func:`late_page` read back: ``number`` (city) or ``number|kind`` (county); None if it is
+    not one."""
+    if not text:
+        return None
+    if level == "city":
+        return (text, "")
+    number, _bar, kind = text.rpartition("|")
+    return (number, kind) if number and kind in (PartKind.TOWN, PartKind.DEPARTMENT) else None
+
+
+def late_page(
+    *, findings: QuerySet[Finding], as_of: dt.date, level: str, after: str = "", before: str = "", size: int = 50
+) -> KeysetPage:
+    """One page of a level's escalation list on ``as_of``: ``county`` (县级) the late parts of towns and
+    departments, ``city`` (市级) the late assignments; in the order of :func:`late_parts` (finding number in code
+    points, the town's part before the department's), paged by key (number, part) so that a page deep in
+    100,000 late parts reads only its own rows. Each row is a dict: finding_id, number, part, due, days_late,
+    assignee (a part's), town and department (a finding's, as recorded)."""
+    fields = ["finding_id", "number", "part", "due", "assignee", "town", "department"]
+    if level == "city":
+        late: QuerySet[Any] = (
+            _late_assignments(findings, as_of)
+            .annotate(
+                key_number=_by_code_points("number"),
+                finding_id=F("pk"),
+                part=Value("assign"),
+                due=F("assign_due"),
+                assignee=Value(""),
+                town=F("town_code"),
+            )
+            .values(*fields)
+        )
+        forward, backward = ["key_number"], ["-key_number"]
+    else:
+        late = (
+            _late_parts(findings, as_of)
+            .annotate(
+                key_number=_by_code_points("finding__number"),
+                number=F("finding__number"),
+                part=F("kind"),
+                town=F("finding__town_code"),
+                department=F("finding__department"),
+            )
+            .values(*fields)
+        )
+        # "town" > "department": descending kind puts the town's part first, as late_parts does.
+        forward, backward = ["key_number", "-kind"], ["-key_number", "kind"]
+
+    def beyond(page_key: tuple[str, str], *, ahead: bool) -> Q:
+        """The rows after (``ahead``) or before a page key, in the list's order."""
+        number, kind = page_key
+        past = Q(**{f"key_number__{'gt' if ahead else 'lt'}": number})
+        return past if level == "city" else past | Q(key_number=number, **{f"kind__{'lt' if ahead else 'gt'}": kind})
+
+    def key(row: dict[str, Any]) -> str:
+        return row["number"] if level == "city" else f"{row['number']}|{row['part']}"
+
+    after_key, before_key = _page_key(after, level=level), _page_key(before, level=level)
+    if before_key and not after_key:
+        rows = list(late.filter(beyond(before_key, ahead=False)).order_by(*backward)[: size + 1])
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        next_after = key(rows[-1]) if rows else None
+        previous_before = key(rows[0]) if rows and more_before else None
+    else:
+        if after_key:
+            late = late.filter(beyond(after_key, ahead=True))
+        rows = list(late.order_by(*forward)[: size + 1])
+        more_after = len(rows) > size
+        rows = rows[:size]
+        next_after = key(rows[-1]) if rows and more_after else None
+        previous_before = key(rows[0]) if rows and after_key else None
+    for row in rows:
+        row["days_late"] = (as_of - row["due"]).days
+    return KeysetPage(rows=rows, next_after=next_after, previous_before=previous_before)
+
+
 def reminders_for_user(*, user: Any, today: dt.date, days: int) -> QuerySet[FindingPart]:
     """The user's open parts due within ``days`` (or already late), soonest first: what the queue reminds of."""
     return (
@@ -174,51 +257,113 @@ def reminders_for_user(*, user: Any, today: dt.date, days: int) -> QuerySet[Find
     )
 
 
+# --- the rectification ledger --------------------------------------------------------------------------------
+
+
+def ledger_rows(*, findings: QuerySet[Finding], as_of: dt.date) -> Iterator[dict[str, Any]]:
+    """The findings found by ``as_of``, one dict per finding with its town's and department's part side by side
+    (``town_*``/``department_*``: started, due, done; None without that part), in finding-number order. One
+    query, streamed."""
+    parts = {
+        "town_part": FilteredRelation("parts", condition=Q(parts__kind=PartKind.TOWN)),
+        "department_part": FilteredRelation("parts", condition=Q(parts__kind=PartKind.DEPARTMENT)),
+    }
+    columns = {
+        f"{who}_{what}": F(f"{who}_part__{field}")
+        for who in ("town", "department")
+        for what, field in (("started", "started_on"), ("due", "due"), ("done", "done_on"))
+    }
+    rows: QuerySet[Any] = (
+        findings.filter(found_on__lte=as_of)
+        .annotate(**parts)
+        .order_by(_by_code_points("number"))
+        .values(
+            "number",
+            "source",
+            "found_on",
+            "area_code",
+            "category",
+            "description",
+            "town_code",
+            "department",
+            "assign_due",
+            "assigned_on",
+            "verified_on",
+            household_no=F("household__household_no"),
+            **columns,
+        )
+    )
+    return rows.iterator(chunk_size=2000)
+
+
+def area_codes_named(*, findings: QuerySet[Finding]) -> list[str]:
+    """Every area a ledger of ``findings`` names: where found and the responsible towns (two grouped reads)."""
+    found = findings.values_list("area_code", flat=True).distinct()
+    towns = findings.exclude(town_code="").values_list("town_code", flat=True).distinct()
+    return sorted({*found.order_by(), *towns.order_by()})
+
+
 # --- statistics ------------------------------------------------------------------------------------------------
 
 GROUPINGS = {"source": "source", "category": "category", "town": "town_code", "department": "department"}
 
 
 def _days_to_verify() -> Any:
-    """Days from finding to verification, as a duration both databases compute (Django's date subtraction)."""
+    """Days from finding to verification, as a duration both databases compute (Django's date subtraction:
+    SQLite's ``django_date_diff`` in microseconds, PostgreSQL's ``interval '1 day' * (date - date)``)."""
     return ExpressionWrapper(F("verified_on") - F("found_on"), output_field=DurationField())
 
 
+def _late_by(as_of: dt.date) -> Q:
+    """A finding late at some point up to ``as_of`` (the statistics' "late"): its assignment or one of its parts
+    is late on ``as_of`` (due before it, not done by it), or was done after its due date. Dates after ``as_of``
+    count as not yet happened. The ledger's late mark (``ledger_export``) is the same test, row by row."""
+    late_part = FindingPart.objects.filter(finding=OuterRef("pk"), started_on__lte=as_of).filter(
+        Q(due__lt=as_of) & (Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+        | Q(done_on__lte=as_of, done_on__gt=F("due"))
+    )
+    return (
+        Q(Exists(late_part))
+        | Q(assign_due__lt=as_of) & (Q(assigned_on__isnull=True) | Q(assigned_on__gt=as_of))
+        | Q(assigned_on__lte=as_of, assigned_on__gt=F("assign_due"))
+    )
+
+
+def _figures(as_of: dt.date) -> dict[str, Any]:
+    return {
+        "found": Count("pk"),
+        "rectified": Count("pk", filter=Q(verified_on__lte=as_of)),
+        "late": Count("pk", filter=_late_by(as_of)),
+        "average_days": Avg(_days_to_verify(), filter=Q(verified_on__lte=as_of)),
+    }
+
+
+def _row(key: str, row: dict[str, Any]) -> dict[str, Any]:
+    found, rectified = row["found"], row["rectified"]
+    return {
+        "key": key,
+        "found": found,
+        "rectified": rectified,
+        "open": found - rectified,
+        "late": row["late"],
+        "rate": round(100 * rectified / found, 1) if found else None,
+        "average_days": _as_days(row["average_days"]),
+    }
+
+
 def statistics(*, findings: QuerySet[Finding], by: str, as_of: dt.date) -> list[dict[str, Any]]:
-    """Per source, category, town or department: found, rectified (verified by ``as_of``), open, late (a part or
-    the assignment late on ``as_of``, or done after its due date), and the average days from finding to
-    verification. One grouped query."""
+    """Per source, category, town or department (``GROUPINGS``) of the findings found by ``as_of``: found,
+    rectified (verified by ``as_of``), open, late (see :func:`_late_by`), the rate rectified in per cent and the
+    average days from finding to verification. One grouped query; a finding without a responsible town (or
+    department) is grouped under ``""``."""
     column = GROUPINGS[by]
-    findings = findings.filter(found_on__lte=as_of)
-    late_part = FindingPart.objects.filter(finding=OuterRef("pk")).filter(
-        Q(due__lt=as_of, done_on__isnull=True) | Q(due__lt=F("done_on"))
-    )
-    rows = (
-        findings.values(column)
-        .annotate(
-            found=Count("pk"),
-            rectified=Count("pk", filter=Q(verified_on__lte=as_of)),
-            late=Count(
-                "pk",
-                filter=Q(Exists(late_part))
-                | Q(assigned_on__isnull=True, assign_due__lt=as_of)
-                | Q(assigned_on__gt=F("assign_due")),
-            ),
-            average_days=Avg(_days_to_verify(), filter=Q(verified_on__lte=as_of)),
-        )
-        .order_by(column)
-    )
-    return [
-        {
-            "key": row[column],
-            "found": row["found"],
-            "rectified": row["rectified"],
-            "open": row["found"] - row["rectified"],
-            "late": row["late"],
-            "average_days": _as_days(row["average_days"]),
-        }
-        for row in rows
-    ]
+    rows = findings.filter(found_on__lte=as_of).values(column).annotate(**_figures(as_of)).order_by(column)
+    return [_row(row[column], row) for row in rows]
+
+
+def statistics_total(*, findings: QuerySet[Finding], as_of: dt.date) -> dict[str, Any]:
+    """The same figures over all the findings found by ``as_of`` (a table's total row). One query."""
+    return _row("", findings.filter(found_on__lte=as_of).aggregate(**_figures(as_of)))
 
 
 def _as_days(value: Any) -> float | None:
