@@ -31,7 +31,7 @@ from jingzhun.core.scope import SYSTEM
 from jingzhun.spreadsheets.writing import PrintedSheet, written_whole
 
 from .models import Category, Finding, Source
-from .selectors import GROUPINGS, area_codes_named, findings_for_user, ledger_rows, statistics, statistics_total
+from .selectors import GROUPINGS, area_codes_named, findings_for_user, ledger_rows, statistics, statistics_sum
 from .services import department_label
 
 Row = dict[str, Any]
@@ -41,6 +41,7 @@ GROUPING_TEXT = {"source": "问题来源", "category": "问题类别", "town": "
 NONE_TEXT = {"town": "（无责任乡镇）", "department": "（无责任部门）"}
 SOURCE_TEXT = dict(Source.choices)
 CATEGORY_TEXT = dict(Category.choices)
+BORDERED_MAX = 20_000  # findings up to which the ledger's data cells are bordered
 STATISTICS_HEADERS = ["分组", "发现问题数", "已整改销号", "未销号", "逾期问题数", "整改率（%）", "平均整改天数"]
 
 
@@ -57,12 +58,15 @@ def _on(value: dt.date | None, as_of: dt.date) -> dt.date | None:
 
 
 def _parts(row: Row, as_of: dt.date) -> list[tuple[str, dt.date, dt.date | None]]:
-    """The parts begun by ``as_of``: (乡镇/部门, due, done by ``as_of``)."""
-    return [
+    """The parts begun by ``as_of``: (乡镇/部门, due, done by ``as_of``); kept in the row once read."""
+    if "parts" in row:
+        return row["parts"]  # type: ignore[no-any-return]
+    row["parts"] = [
         (label, row[f"{who}_due"], _on(row[f"{who}_done"], as_of))
         for who, label in (("town", "乡镇"), ("department", "部门"))
         if row[f"{who}_started"] is not None and row[f"{who}_started"] <= as_of
     ]
+    return row["parts"]  # type: ignore[no-any-return]
 
 
 def late_marks(row: Row, as_of: dt.date) -> list[str]:
@@ -123,17 +127,12 @@ def _columns(names: dict[str, str], as_of: dt.date) -> list[tuple[str, int, Call
 
 def statistics_tables(*, findings: QuerySet[Finding], as_of: dt.date) -> list[dict[str, Any]]:
     """The statistics of ``findings`` on ``as_of`` by each grouping, labelled in Chinese, with the total:
-    ``[{"by", "title", "rows", "total"}]``. One query per grouping and one for the total."""
-    total = statistics_total(findings=findings, as_of=as_of)
-    return [
-        {
-            "by": by,
-            "title": GROUPING_TEXT[by],
-            "rows": labelled(by, statistics(findings=findings, by=by, as_of=as_of)),
-            "total": total,
-        }
-        for by in GROUPINGS
-    ]
+    ``[{"by", "title", "rows", "total"}]``. One query per grouping."""
+    tables = []
+    for by in GROUPINGS:
+        rows = labelled(by, statistics(findings=findings, by=by, as_of=as_of))
+        tables.append({"by": by, "title": GROUPING_TEXT[by], "rows": rows, "total": statistics_sum(rows)})
+    return tables
 
 
 def labelled(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -212,7 +211,12 @@ def _ledger_sheet(
     columns: list[tuple[str, int, Callable[[Row], Any]]],
 ) -> tuple[int, int]:
     """The ledger sheet; (findings, late findings)."""
-    sheet = PrintedSheet(workbook, "整改台账", widths=[w for _h, w, _v in columns], header_row=3, freeze="C4")
+    # Borders on every data cell cost openpyxl's slow path (half as long again, bench/README.md): a county's
+    # ledger of a few thousand findings gets them, a whole database's of tens of thousands goes without.
+    bordered = findings.filter(found_on__lte=as_of).count() <= BORDERED_MAX
+    sheet = PrintedSheet(
+        workbook, "整改台账", widths=[w for _h, w, _v in columns], header_row=3, freeze="C4", bordered=bordered
+    )
     sheet.title(f"{unit}{TITLE}")
     sheet.note(["填报单位", unit, "", "截至日期", as_of])
     sheet.header(header for header, _w, _v in columns)

@@ -64,7 +64,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "tabs": list(GROUPING_TEXT.items()),
         "title": GROUPING_TEXT[by],
         "rows": rows,
-        "total": selectors.statistics_total(findings=findings, as_of=as_of),
+        "total": selectors.statistics_sum(rows),
         "unit": unit_name(scope_prefix(request.user) or ""),
     }
     return render(request, "supervision/statistics.html", context)
