@@ -4,7 +4,7 @@
     uv run python bench/supervision.py --findings 50000
 
 The areas (and households, for the findings that name one) are those of the small county ``bench/assess.py``
-generates and imports (``--households``, default 20,000: about 15 towns and 330 villages; cached under
+generates and imports (``--households``, default 20,000: 18 towns and 419 villages; cached under
 ``bench/out/assess/``). On a fresh copy of it, each lane in its own process (peak RSS is its own):
 
 - seed: the findings generated with a fixed seed and written with bulk inserts (``executemany`` in one
