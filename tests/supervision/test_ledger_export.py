@@ -13,7 +13,9 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from jingzhun.accounts.models import AccessLog, Role
+from jingzhun.core.scope import SYSTEM
 from jingzhun.supervision.ledger_export import findings_ledger_export
+from jingzhun.supervision.selectors import findings_for_user, statistics_total
 
 from .report_set import AS_OF, report_set  # noqa: F401 — the fixture
 
@@ -105,6 +107,14 @@ def test_the_late_marks(ledger):
 
 def test_the_totals_row(ledger):
     assert ledger[-1][:4] == ("合计", "发现问题 4 个", "已整改销号 2 个", "逾期 3 个")
+
+
+@pytest.mark.parametrize("as_of", ["2026-03-08", "2026-03-20", "2026-03-31", "2026-04-12", "2026-06-30"])
+def test_the_late_total_is_the_statistics_late_total(report_set, tmp_path, as_of):  # noqa: F811
+    """The ledger marks a finding late row by row with the statistics' test, on any date."""
+    day = dt.date.fromisoformat(as_of)
+    outcome = findings_ledger_export(path=tmp_path / "f.xlsx", as_of=day)
+    assert outcome.late == statistics_total(findings=findings_for_user(user=SYSTEM), as_of=day)["late"]
 
 
 def test_dates_after_the_as_of_date_are_left_blank(client, users_by_role, report_set):  # noqa: F811
