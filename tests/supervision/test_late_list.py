@@ -135,3 +135,8 @@ def test_the_pager_links_to_the_next_page(client, users_by_role, many_late, monk
 def test_a_role_without_findings_may_not_see_the_lists(client, users_by_role):
     client.force_login(users_by_role[Role.HELPER].owner)
     assert client.get("/supervision/late/").status_code == 403
+
+
+def test_the_finding_number_links_to_the_finding(client, users_by_role, report_set):  # noqa: F811
+    response = page(client, users_by_role[Role.COUNTY].owner, level="county")
+    assert f'href="/supervision/{report_set["A-004"].pk}/"' in response.content.decode()
