@@ -16,17 +16,17 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
+    FilteredRelation,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -35,6 +35,7 @@ from django.http import Http404
 
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.core.paging import KeysetPage
 from jingzhun.core.scope import SYSTEM, scope_prefix, scoped
 
 from .models import Evidence, Finding, FindingPart, PartKind
@@ -114,9 +115,14 @@ def _late_assignments(findings: QuerySet[Finding], as_of: dt.date) -> QuerySet[F
     )
 
 
-def _late_parts(findings: QuerySet[Finding], as_of: dt.date) -> QuerySet[FindingPart]:
-    return FindingPart.objects.filter(finding__in=findings, started_on__lte=as_of, due__lt=as_of).filter(
-        Q(done_on__isnull=True) | Q(done_on__gt=as_of)
+def _late_parts(findings: QuerySet[Finding], as_of: dt.date) -> QuerySet[Finding]:
+    """``findings`` joined with their parts late on ``as_of``: one row per late part (``parts__*``). A join from
+    the findings rather than parts ``IN`` (the findings): SQLite then reads the parts once and looks each
+    finding up by its key, where the ``IN`` list made it probe the parts once per finding (2–3× slower at
+    200,000 findings, bench/supervision.py)."""
+    return findings.filter(
+        Q(parts__started_on__lte=as_of, parts__due__lt=as_of)
+        & (Q(parts__done_on__isnull=True) | Q(parts__done_on__gt=as_of))
     )
 
 
@@ -134,9 +140,11 @@ def late_parts(*, findings: QuerySet[Finding], as_of: dt.date) -> Iterator[LateP
     )
     parts = (
         _late_parts(findings, as_of)
-        .annotate(order=Case(When(kind=PartKind.TOWN, then=Value(1)), default=Value(2), output_field=IntegerField()))
-        .order_by(_by_code_points("finding__number"), "order")
-        .values_list("finding_id", "finding__number", "kind", "due", "assignee")
+        .annotate(
+            order=Case(When(parts__kind=PartKind.TOWN, then=Value(1)), default=Value(2), output_field=IntegerField())
+        )
+        .order_by(_by_code_points("number"), "order")
+        .values_list("pk", "number", "parts__kind", "parts__due", "parts__assignee")
     )
     # Two streams ordered by number in code-point order (``C`` collation on PostgreSQL, SQLite's default), merged
     # here: on a tie the assignment comes first, as it came first.
@@ -164,6 +172,88 @@ def late_counts(*, findings: QuerySet[Finding], as_of: dt.date) -> dict[str, int
     }
 
 
+LEVELS = {"county": "县级", "city": "市级"}  # the escalation lists (挂牌督办): who supervises what is late
+
+
+def _page_key(text: str, *, level: str) -> tuple[str, str] | None:
+    """A page key of :func:`late_page` read back: ``number`` (city) or ``number|kind`` (county); None if it is
+    not one."""
+    if not text:
+        return None
+    if level == "city":
+        return (text, "")
+    number, _bar, kind = text.rpartition("|")
+    return (number, kind) if number and kind in (PartKind.TOWN, PartKind.DEPARTMENT) else None
+
+
+def late_page(
+    *, findings: QuerySet[Finding], as_of: dt.date, level: str, after: str = "", before: str = "", size: int = 50
+) -> KeysetPage:
+    """One page of a level's escalation list on ``as_of``: ``county`` (县级) the late parts of towns and
+    departments, ``city`` (市级) the late assignments; in the order of :func:`late_parts` (finding number in code
+    points, the town's part before the department's), paged by key (number, part) so that a page deep in
+    100,000 late parts reads only its own rows. Each row is a dict: finding_id, number, part, due, days_late,
+    assignee (a part's), town and department (a finding's, as recorded)."""
+    fields = ["finding_id", "number", "part", "due", "assignee", "town", "department"]
+    if level == "city":
+        late: QuerySet[Any] = (
+            _late_assignments(findings, as_of)
+            .annotate(
+                key_number=_by_code_points("number"),
+                finding_id=F("pk"),
+                part=Value("assign"),
+                due=F("assign_due"),
+                assignee=Value(""),
+                town=F("town_code"),
+            )
+            .values(*fields)
+        )
+        forward, backward = ["key_number"], ["-key_number"]
+    else:
+        late = (
+            _late_parts(findings, as_of)
+            .annotate(
+                key_number=_by_code_points("number"),
+                finding_id=F("pk"),
+                part=F("parts__kind"),
+                due=F("parts__due"),
+                assignee=F("parts__assignee"),
+                town=F("town_code"),
+            )
+            .values(*fields)
+        )
+        # "town" > "department": descending kind puts the town's part first, as late_parts does.
+        forward, backward = ["key_number", "-part"], ["-key_number", "part"]
+
+    def beyond(page_key: tuple[str, str], *, ahead: bool) -> Q:
+        """The rows after (``ahead``) or before a page key, in the list's order."""
+        number, kind = page_key
+        past = Q(**{f"key_number__{'gt' if ahead else 'lt'}": number})
+        return past if level == "city" else past | Q(key_number=number, **{f"part__{'lt' if ahead else 'gt'}": kind})
+
+    def key(row: dict[str, Any]) -> str:
+        return row["number"] if level == "city" else f"{row['number']}|{row['part']}"
+
+    after_key, before_key = _page_key(after, level=level), _page_key(before, level=level)
+    if before_key and not after_key:
+        rows = list(late.filter(beyond(before_key, ahead=False)).order_by(*backward)[: size + 1])
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        next_after = key(rows[-1]) if rows else None
+        previous_before = key(rows[0]) if rows and more_before else None
+    else:
+        if after_key:
+            late = late.filter(beyond(after_key, ahead=True))
+        rows = list(late.order_by(*forward)[: size + 1])
+        more_after = len(rows) > size
+        rows = rows[:size]
+        next_after = key(rows[-1]) if rows and more_after else None
+        previous_before = key(rows[0]) if rows and after_key else None
+    for row in rows:
+        row["days_late"] = (as_of - row["due"]).days
+    return KeysetPage(rows=rows, next_after=next_after, previous_before=previous_before)
+
+
 def reminders_for_user(*, user: Any, today: dt.date, days: int) -> QuerySet[FindingPart]:
     """The user's open parts due within ``days`` (or already late), soonest first: what the queue reminds of."""
     return (
@@ -174,59 +264,135 @@ def reminders_for_user(*, user: Any, today: dt.date, days: int) -> QuerySet[Find
     )
 
 
+# --- the rectification ledger --------------------------------------------------------------------------------
+
+
+def ledger_rows(*, findings: QuerySet[Finding], as_of: dt.date) -> Iterator[dict[str, Any]]:
+    """The findings found by ``as_of``, one dict per finding with its town's and department's part side by side
+    (``town_*``/``department_*``: started, due, done; None without that part), in finding-number order. One
+    query, streamed."""
+    parts = {
+        "town_part": FilteredRelation("parts", condition=Q(parts__kind=PartKind.TOWN)),
+        "department_part": FilteredRelation("parts", condition=Q(parts__kind=PartKind.DEPARTMENT)),
+    }
+    columns = {
+        f"{who}_{what}": F(f"{who}_part__{field}")
+        for who in ("town", "department")
+        for what, field in (("started", "started_on"), ("due", "due"), ("done", "done_on"))
+    }
+    rows: QuerySet[Any] = (
+        findings.filter(found_on__lte=as_of)
+        .annotate(**parts)
+        .order_by(_by_code_points("number"))
+        .values(
+            "number",
+            "source",
+            "found_on",
+            "area_code",
+            "category",
+            "description",
+            "town_code",
+            "department",
+            "assign_due",
+            "assigned_on",
+            "verified_on",
+            household_no=F("household__household_no"),
+            **columns,
+        )
+    )
+    return rows.iterator(chunk_size=2000)
+
+
+def area_codes_named(*, findings: QuerySet[Finding]) -> list[str]:
+    """Every area a ledger of ``findings`` names: where found and the responsible towns (two grouped reads)."""
+    found = findings.values_list("area_code", flat=True).distinct()
+    towns = findings.exclude(town_code="").values_list("town_code", flat=True).distinct()
+    return sorted({*found.order_by(), *towns.order_by()})
+
+
 # --- statistics ------------------------------------------------------------------------------------------------
 
 GROUPINGS = {"source": "source", "category": "category", "town": "town_code", "department": "department"}
 
 
-def _days_to_verify() -> Any:
-    """Days from finding to verification, as a duration both databases compute (Django's date subtraction)."""
-    return ExpressionWrapper(F("verified_on") - F("found_on"), output_field=DurationField())
+class DaysBetween(Func):
+    """Whole days from ``start`` to ``end`` (two dates), computed by the database itself: ``julianday`` on
+    SQLite, date subtraction (an integer) on PostgreSQL. Django's own date difference is a duration that SQLite
+    computes in a Python function called once per row (1 s per statistics query at 200,000 findings)."""
+
+    arity = 2
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+def _late_by(as_of: dt.date) -> Q:
+    """A finding late at some point up to ``as_of`` (the statistics' "late"): its assignment or one of its parts
+    is late on ``as_of`` (due before it, not done by it), or was done after its due date. Dates after ``as_of``
+    count as not yet happened. The ledger's late mark (``ledger_export``) is the same test, row by row."""
+    late_part = FindingPart.objects.filter(finding=OuterRef("pk"), started_on__lte=as_of).filter(
+        Q(due__lt=as_of) & (Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+        | Q(done_on__lte=as_of, done_on__gt=F("due"))
+    )
+    return (
+        Q(Exists(late_part))
+        | Q(assign_due__lt=as_of) & (Q(assigned_on__isnull=True) | Q(assigned_on__gt=as_of))
+        | Q(assigned_on__lte=as_of, assigned_on__gt=F("assign_due"))
+    )
+
+
+def _figures(as_of: dt.date) -> dict[str, Any]:
+    return {
+        "found": Count("pk"),
+        "rectified": Count("pk", filter=Q(verified_on__lte=as_of)),
+        "late": Count("pk", filter=_late_by(as_of)),
+        "days": Sum(DaysBetween(F("verified_on"), F("found_on")), filter=Q(verified_on__lte=as_of)),
+    }
+
+
+def _row(key: str, row: dict[str, Any]) -> dict[str, Any]:
+    found, rectified, days = row["found"], row["rectified"], row["days"] or 0
+    return {
+        "key": key,
+        "found": found,
+        "rectified": rectified,
+        "open": found - rectified,
+        "late": row["late"],
+        "rate": round(100 * rectified / found, 1) if found else None,
+        "days": days,  # summed over the verified findings: what the average is made of
+        "average_days": round(days / rectified, 1) if rectified else None,
+    }
 
 
 def statistics(*, findings: QuerySet[Finding], by: str, as_of: dt.date) -> list[dict[str, Any]]:
-    """Per source, category, town or department: found, rectified (verified by ``as_of``), open, late (a part or
-    the assignment late on ``as_of``, or done after its due date), and the average days from finding to
-    verification. One grouped query."""
+    """Per source, category, town or department (``GROUPINGS``) of the findings found by ``as_of``: found,
+    rectified (verified by ``as_of``), open, late (see :func:`_late_by`), the rate rectified in per cent and the
+    average days from finding to verification. One grouped query; a finding without a responsible town (or
+    department) is grouped under ``""``."""
     column = GROUPINGS[by]
-    findings = findings.filter(found_on__lte=as_of)
-    late_part = FindingPart.objects.filter(finding=OuterRef("pk")).filter(
-        Q(due__lt=as_of, done_on__isnull=True) | Q(due__lt=F("done_on"))
-    )
-    rows = (
-        findings.values(column)
-        .annotate(
-            found=Count("pk"),
-            rectified=Count("pk", filter=Q(verified_on__lte=as_of)),
-            late=Count(
-                "pk",
-                filter=Q(Exists(late_part))
-                | Q(assigned_on__isnull=True, assign_due__lt=as_of)
-                | Q(assigned_on__gt=F("assign_due")),
-            ),
-            average_days=Avg(_days_to_verify(), filter=Q(verified_on__lte=as_of)),
-        )
-        .order_by(column)
-    )
-    return [
-        {
-            "key": row[column],
-            "found": row["found"],
-            "rectified": row["rectified"],
-            "open": row["found"] - row["rectified"],
-            "late": row["late"],
-            "average_days": _as_days(row["average_days"]),
-        }
-        for row in rows
-    ]
+    rows = findings.filter(found_on__lte=as_of).values(column).annotate(**_figures(as_of)).order_by(column)
+    return [_row(row[column], row) for row in rows]
 
 
-def _as_days(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.timedelta):
-        return round(value.total_seconds() / 86400, 1)
-    return round(float(value), 1)
+def statistics_total(*, findings: QuerySet[Finding], as_of: dt.date) -> dict[str, Any]:
+    """The same figures over all the findings found by ``as_of`` (a table's total row). One query."""
+    return _row("", findings.filter(found_on__lte=as_of).aggregate(**_figures(as_of)))
+
+
+def statistics_sum(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The total row of one grouping's :func:`statistics` rows (every finding is in exactly one group), without
+    another query."""
+    names = ("found", "rectified", "late", "days")
+    return _row("", {name: sum(row[name] for row in rows) for name in names})
 
 
 # --- what the pages filter and count ---------------------------------------------------------------------------
@@ -267,7 +433,7 @@ def findings_late(findings: QuerySet[Finding], *, as_of: dt.date, level: str = "
     """Findings with something late on ``as_of`` (挂牌督办): the assignment (``市级``), a part (``县级``), or
     either (any other ``level``)."""
     assign = _late_assignments(findings, as_of).values("pk")
-    parts = _late_parts(findings, as_of).values("finding_id")
+    parts = _late_parts(findings, as_of).values("pk")
     if level == "市级":
         return findings.filter(pk__in=assign)
     if level == "县级":
