@@ -19,7 +19,7 @@ from jingzhun.supervision.selectors import findings_for_user, statistics_total
 
 from .report_set import AS_OF, report_set  # noqa: F401 — the fixture
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.supervision.report_urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 HEADER = (
     "序号",

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import views
+from . import report_urls, views
 
 app_name = "supervision"
 
@@ -15,6 +15,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:finding_id>/", views.finding_detail, name="finding_detail"),
 ]
 
-# --- the import and report pages: the lead adds them here -------------------------------------------------------
-# urlpatterns += import_urls.urlpatterns   (supervision/import_urls.py: `jingzhun import findings` in the browser)
-# urlpatterns += report_urls.urlpatterns   (supervision/report_urls.py: the late list per level, statistics, ledger)
+# The statistics, the escalation lists per level and the rectification ledger (report_views.py).
+urlpatterns += report_urls.urlpatterns
