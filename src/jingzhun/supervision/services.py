@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -35,6 +36,9 @@ from jingzhun.policy.workdays import working_days_after
 from jingzhun.registry.models import Household
 
 from .models import Category, Evidence, Finding, FindingPart, FindingStep, PartKind, Source
+
+if TYPE_CHECKING:
+    from .findings_import import FindingImportOutcome
 
 # Who takes each step (accounts.permissions): the county office and inspectors record and assign
 # (RECORD_FINDINGS); the assignee rectifies its own part (RECTIFY_FINDINGS: towns, department clerks); only an
@@ -463,3 +467,16 @@ def finding_verify(
         _bump(finding, verified_on=on)
         _step(finding, user, FindingStep.Action.VERIFY, on, note=note.strip())
     return finding
+
+
+# --- the file import (docs/LEDGER.md §6) ----------------------------------------------------------------------
+
+
+def findings_import(
+    *, path: Path, user: Any = SYSTEM, today: dt.date | None = None, progress: Callable[[int, int], None] | None = None
+) -> FindingImportOutcome:
+    """Import a file of findings (``jingzhun import findings FILE``, the browser's upload): each row a finding,
+    imported whole or not at all, every valid row in one transaction; see :mod:`.findings_import`."""
+    from .findings_import import findings_import as run
+
+    return run(path=path, user=user, today=today, progress=progress)
