@@ -115,8 +115,42 @@ FINDING_COLUMNS = (
 HEADER_OF = {c.field: c.header for c in FINDING_COLUMNS}
 REQUIRED_HEADERS = ("问题编号", "问题来源", "发现日期", "区划代码", "问题类别", "问题描述")
 DATE_FIELDS = ("found_on", "assigned_on", "town_done", "department_done", "verified_on")
-DONE_FIELD = {PartKind.TOWN: "town_done", PartKind.DEPARTMENT: "department_done"}
-ASSIGNEE_FIELD = {PartKind.TOWN: "town_code", PartKind.DEPARTMENT: "department"}
+DONE_FIELD: dict[str, str] = {PartKind.TOWN: "town_done", PartKind.DEPARTMENT: "department_done"}
+ASSIGNEE_FIELD: dict[str, str] = {PartKind.TOWN: "town_code", PartKind.DEPARTMENT: "department"}
+# The columns the import writes; the others take their database defaults (version, timestamps, rounds, …).
+FINDING_COLUMNS_SQL = (
+    "number",
+    "source",
+    "found_on",
+    "area_code",
+    "household_id",
+    "category",
+    "description",
+    "town_code",
+    "department",
+    "assign_due",
+    "assigned_on",
+    "verified_on",
+    "created_by_id",
+)
+PART_COLUMNS_SQL = ("finding_id", "kind", "assignee", "started_on", "due", "done_on")
+STEP_COLUMNS_SQL = ("finding_id", "part", "action", "on", "by_id", "actor", "note", "data")
+UPDATED_FIELDS = [
+    "source",
+    "category",
+    "description",
+    "area_code",
+    "household",
+    "found_on",
+    "assign_due",
+    "town_code",
+    "department",
+    "assigned_on",
+    "verified_on",
+    "version",
+    "updated_at",
+]
+_ROWS_PER_INSERT = 500  # rows × columns stays far below either database's limit of bound parameters
 # The descriptive fields a later import may correct at any time (each change kept as a step).
 DESCRIPTIVE = ("source", "category", "description", "area_code", "household_no")
 
@@ -215,7 +249,8 @@ class _Import:
         self.areas: dict[str, str] = {}  # code → level, filled as codes are met (a county has a few hundred)
         self.rules = services.supervision_rules()
         self._due_cache: dict[tuple[dt.date, int], dt.date] = {}
-        self.account = account_of(user)
+        self.account_id = getattr(account_of(user), "pk", None)
+        self._date = connection.ops.adapt_datefield_value
         self.actor = getattr(user, "username", "system")
         self.outcome = FindingImportOutcome(unknown_headers=tuple(h for _, h in unknown))
         self._seq = 0
@@ -243,16 +278,18 @@ class _Import:
             cache[text] = value
         return value
 
-    def _step(self, finding: Finding, on: dt.date, step: str, row_no: int, *, part: str = "", note: str, **data: Any):
-        return FindingStep(
-            finding=finding,
-            part=part,
-            action=FindingStep.Action.IMPORT,
-            on=on,
-            by=self.account,
-            actor=self.actor,
-            note=note,
-            data={"step": step, "file": self.file_name, "row": row_no, **data},
+    def _step(self, finding_id: int, on: dt.date, step: str, row_no: int, *, part: str = "", note: str, **data: Any):
+        """A step as the row ``_insert`` writes into the step table (``STEP_COLUMNS``)."""
+        record = {"step": step, "file": self.file_name, "row": row_no, **data}
+        return (
+            finding_id,
+            part,
+            FindingStep.Action.IMPORT.value,
+            self._date(on),
+            self.account_id,
+            self.actor,
+            note,
+            connection.ops.adapt_json_value(record, None),
         )
 
     # --- the stream ---
@@ -357,7 +394,11 @@ class _Import:
         existing: dict[str, _Existing] = {}
         finding_numbers = sorted({v["number"] for v in valid})
         if finding_numbers:
-            found = Finding.objects.select_for_update().select_related("household").filter(number__in=finding_numbers)
+            found = (
+                Finding.objects.select_for_update(of=("self",))
+                .select_related("household")
+                .filter(number__in=finding_numbers)
+            )
             by_id = {f.pk: _Existing(f, {}) for f in found}
             for part in FindingPart.objects.filter(finding_id__in=list(by_id)):
                 by_id[part.finding_id].parts[part.kind] = part
@@ -433,8 +474,8 @@ class _Import:
                     ("交办日期", _fmt(values["assigned_on"]), f"系统中已记录交办日期 {_fmt(assigned)}，不能更改")
                 )
             merged["assigned_on"] = assigned
-        for kind, part in parts.items():
-            field = DONE_FIELD[kind]
+        for part_kind, part in parts.items():
+            field = DONE_FIELD[part_kind]
             done = values[field]
             if part.done_on:
                 if done and done != part.done_on:
@@ -464,85 +505,82 @@ class _Import:
     def _write(
         self, good: list[tuple[int, dict[str, Any], _Existing | None]], households: dict[str, tuple[int, str]]
     ) -> None:
-        new: list[tuple[int, dict[str, Any], Finding]] = []
+        """The chunk's valid rows: new findings, their parts and steps inserted as rows (many to a statement: an
+        ORM object each cost more than the rest of the import); recorded findings updated where they changed."""
+        date = self._date
+        new: list[tuple[int, dict[str, Any]]] = []
+        finding_rows: list[tuple[Any, ...]] = []
         changed: list[Finding] = []
-        steps: list[FindingStep] = []
-        new_parts: list[FindingPart] = []
+        steps: list[tuple[Any, ...]] = []
+        new_parts: list[tuple[Any, ...]] = []
         done_parts: list[FindingPart] = []
         now = timezone.now()
         for row_no, values, existing in good:
             household_id = households[values["household_no"]][0] if values["household_no"] else None
             if existing is None:
-                finding = Finding(
-                    number=values["number"],
-                    source=values["source"],
-                    found_on=values["found_on"],
-                    area_code=values["area_code"],
-                    household_id=household_id,
-                    category=values["category"],
-                    description=values["description"],
-                    town_code=values["town_code"],
-                    department=values["department"],
-                    assign_due=self._due(values["found_on"], self.rules.assign_days),
-                    assigned_on=values["assigned_on"],
-                    verified_on=values["verified_on"],
-                    created_by=self.account,
+                new.append((row_no, values))
+                finding_rows.append(
+                    (
+                        values["number"],
+                        values["source"],
+                        date(values["found_on"]),
+                        values["area_code"],
+                        household_id,
+                        values["category"],
+                        values["description"],
+                        values["town_code"],
+                        values["department"],
+                        date(self._due(values["found_on"], self.rules.assign_days)),
+                        date(values["assigned_on"]),
+                        date(values["verified_on"]),
+                        self.account_id,
+                    )
                 )
-                new.append((row_no, values, finding))
                 continue
             finding = existing.finding
-            before = len(steps) + len(new_parts) + len(done_parts)
+            before = len(steps)
             self._update(row_no, values, existing, household_id, steps)
             if values["assigned_on"] and not existing.parts:
-                new_parts.extend(self._parts_and_steps(row_no, values, finding, steps))
+                finding.assigned_on = values["assigned_on"]
+                new_parts.extend(self._parts_and_steps(row_no, values, finding.pk, steps))
             else:
                 for kind, part in existing.parts.items():
                     done = values[DONE_FIELD[kind]]
                     if done and not part.done_on:
                         part.done_on = done
                         done_parts.append(part)
-                        steps.append(self._rectified(row_no, finding, kind, done, part.due))
+                        steps.append(self._rectified(row_no, finding.pk, kind, done, part.due))
             if values["verified_on"] and not finding.verified_on:
                 finding.verified_on = values["verified_on"]
-                steps.append(self._verified(row_no, finding, values["verified_on"]))
-            if len(steps) + len(new_parts) + len(done_parts) > before:
+                steps.append(self._verified(row_no, finding.pk, values["verified_on"]))
+            if len(steps) > before:
                 finding.version = F("version") + 1  # type: ignore[assignment]
                 finding.updated_at = now
                 changed.append(finding)
             else:
                 self.outcome.unchanged += 1
-        created = Finding.objects.bulk_create([finding for _, _, finding in new], batch_size=1000)
-        for (row_no, values, _), finding in zip(new, created, strict=True):
-            steps.append(
-                self._step(finding, values["found_on"], "record", row_no, note="导入：登记", source=values["source"])
+        cursor = connection.cursor()
+        _insert(cursor, Finding, FINDING_COLUMNS_SQL, finding_rows)
+        if new:
+            ids = dict(
+                Finding.objects.filter(number__in=[values["number"] for _, values in new]).values_list("number", "pk")
             )
-            if values["assigned_on"]:
-                new_parts.extend(self._parts_and_steps(row_no, values, finding, steps))
-            if values["verified_on"]:
-                steps.append(self._verified(row_no, finding, values["verified_on"]))
+            for row_no, values in new:
+                finding_id = ids[values["number"]]
+                steps.append(
+                    self._step(
+                        finding_id, values["found_on"], "record", row_no, note="导入：登记", source=values["source"]
+                    )
+                )
+                if values["assigned_on"]:
+                    new_parts.extend(self._parts_and_steps(row_no, values, finding_id, steps))
+                if values["verified_on"]:
+                    steps.append(self._verified(row_no, finding_id, values["verified_on"]))
         if changed:
-            Finding.objects.bulk_update(
-                changed,
-                [
-                    "source",
-                    "category",
-                    "description",
-                    "area_code",
-                    "household",
-                    "found_on",
-                    "assign_due",
-                    "town_code",
-                    "department",
-                    "assigned_on",
-                    "verified_on",
-                    "version",
-                    "updated_at",
-                ],
-                batch_size=1000,
-            )
-        FindingPart.objects.bulk_create(new_parts, batch_size=1000)
+            Finding.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=1000)
+        _insert(cursor, FindingPart, PART_COLUMNS_SQL, new_parts)
         FindingPart.objects.bulk_update(done_parts, ["done_on"], batch_size=1000)
-        FindingStep.objects.bulk_create(steps, batch_size=1000)
+        _insert(cursor, FindingStep, STEP_COLUMNS_SQL, steps)
         self.outcome.created += len(new)
         self.outcome.updated += len(changed)
 
@@ -552,7 +590,7 @@ class _Import:
         """Copy the changed descriptive cells (and, before the assignment, 发现日期 and the assignees) onto the
         finding, keeping the change as one step."""
         finding = existing.finding
-        current = {
+        current: dict[str, Any] = {
             "source": finding.source,
             "category": finding.category,
             "description": finding.description,
@@ -577,25 +615,25 @@ class _Import:
             finding.found_on = values["found_on"]
             finding.assign_due = self._due(values["found_on"], self.rules.assign_days)
             finding.town_code, finding.department = values["town_code"], values["department"]
-        steps.append(
-            self._step(finding, self.today, "update", row_no, note="导入：更新 " + "、".join(changes), changed=changes)
-        )
+        note = "导入：更新 " + "、".join(changes)
+        steps.append(self._step(finding.pk, self.today, "update", row_no, note=note, changed=changes))
 
     def _parts_and_steps(
-        self, row_no: int, values: dict[str, Any], finding: Finding, steps: list[Any]
-    ) -> list[FindingPart]:
+        self, row_no: int, values: dict[str, Any], finding_id: int, steps: list[Any]
+    ) -> list[tuple[Any, ...]]:
+        """The assignment's step and its parts (rows of ``PART_COLUMNS_SQL``), with their rectification steps."""
         assigned = values["assigned_on"]
-        finding.assigned_on = assigned
         due = self._due(assigned, self.rules.rectify_days)
+        town, department = values["town_code"], values["department"]
         steps.append(
             self._step(
-                finding,
+                finding_id,
                 assigned,
                 "assign",
                 row_no,
                 note="导入：交办",
-                town=values["town_code"],
-                department=values["department"],
+                town=town,
+                department=department,
                 due=str(due),
             )
         )
@@ -605,18 +643,16 @@ class _Import:
             if not assignee:
                 continue
             done = values[DONE_FIELD[kind]]
-            parts.append(
-                FindingPart(finding=finding, kind=kind, assignee=assignee, started_on=assigned, due=due, done_on=done)
-            )
+            parts.append((finding_id, kind.value, assignee, self._date(assigned), self._date(due), self._date(done)))
             if done:
-                steps.append(self._rectified(row_no, finding, kind, done, due))
+                steps.append(self._rectified(row_no, finding_id, kind, done, due))
         return parts
 
-    def _rectified(self, row_no: int, finding: Finding, kind: str, done: dt.date, due: dt.date) -> FindingStep:
-        return self._step(finding, done, "rectify", row_no, part=kind, note="导入：整改完成", due=str(due))
+    def _rectified(self, row_no: int, finding_id: int, kind: str, done: dt.date, due: dt.date) -> tuple[Any, ...]:
+        return self._step(finding_id, done, "rectify", row_no, part=str(kind), note="导入：整改完成", due=str(due))
 
-    def _verified(self, row_no: int, finding: Finding, on: dt.date) -> FindingStep:
-        return self._step(finding, on, "verify", row_no, note="导入：核验销号")
+    def _verified(self, row_no: int, finding_id: int, on: dt.date) -> tuple[Any, ...]:
+        return self._step(finding_id, on, "verify", row_no, note="导入：核验销号")
 
     # --- the report ---
 
@@ -624,6 +660,18 @@ class _Import:
         cursor = connection.cursor()
         cursor.execute(f"SELECT row_no, number, header, value, message FROM {q(ERRORS)} ORDER BY seq")  # noqa: S608
         return iter(cursor.fetchone, None)
+
+
+def _insert(cursor: Any, model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` (values in ``columns`` order, adapted for the database) many to a statement."""
+    if not rows:
+        return
+    # Table and column names only; every value is a query parameter.
+    head = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) VALUES "  # noqa: S608
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        cursor.execute(head + ", ".join([one] * len(chunk)), [value for row in chunk for value in row])
 
 
 def _prefix(code: str, level: str) -> str:
