@@ -54,7 +54,9 @@ def _job(response, user):
 def test_the_form_page_offers_the_upload(client, county_user):
     page = client.get(reverse("supervision_import:import_new"))
     assert page.status_code == 200
-    assert 'data-testid="findings-import-form"' in page.content.decode()
+    text = page.content.decode()
+    assert 'data-testid="findings-import-form"' in text
+    assert "导入督导问题" in text and "督导问题文件（.xlsx 或 .csv）" in text
 
 
 def test_an_upload_imports_the_findings_and_shows_the_outcome(
@@ -67,7 +69,7 @@ def test_an_upload_imports_the_findings_and_shows_the_outcome(
     assert (job.summary["created"], job.summary["rejected"]) == (1, 0)
     assert Finding.objects.get().created_by == county_user
     page = client.get(response.url).content.decode()
-    assert 'data-testid="import-summary"' in page and "1" in page
+    assert "共 1 行：新登记 1 个问题，更新 0 个，未变化 0 个，未导入 0 行。" in page
     assert 'data-testid="import-report"' not in page
 
 
