@@ -460,3 +460,27 @@ def test_dates_pass_exactly_when_in_order_within_the_window(
     problems = date_problems(values, today=LATEST)
     assert (not problems) == expected_ok
     assert all(column and reason for column, _value, reason in problems)
+
+
+def test_a_rectification_dated_before_the_part_was_reopened_is_rejected(tmp_path, place, users_by_role):
+    from jingzhun.supervision.services import part_reopen
+
+    rectified = row(place, 交办日期="2026-03-05", 责任部门="", 乡镇整改完成日期="2026-03-20")
+    _import(write_csv(tmp_path / "问题.csv", [rectified]))
+    finding = Finding.objects.get()
+    part_reopen(
+        finding_id=finding.pk,
+        kind="town",
+        user=users_by_role[Role.INSPECTOR].owner,
+        on=dt.date(2026, 3, 25),
+        reason="佐证材料不足",
+        expected_version=finding.version,
+        today=TODAY,
+    )
+    before = _state()
+    path = write_csv(tmp_path / "问题.csv", [rectified])
+    assert _import(path) == 1
+    assert "已于 2026-03-25 退回重新整改" in report_errors(path)[(2, "乡镇整改完成日期")]
+    assert _state() == before
+    assert _import(write_csv(path, [rectified | {"乡镇整改完成日期": "2026-03-28"}])) == 0
+    assert FindingPart.objects.get().done_on == dt.date(2026, 3, 28)

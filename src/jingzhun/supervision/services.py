@@ -236,10 +236,11 @@ def finding_record(
         if household is None or not household_in_scope(user, household):
             raise FindingRefused(f"户编号「{household_no}」不存在或不在您的管辖区域内。")
         area_code = area_code or household.village_id
-        if not household.village_id.startswith(Area.objects.get(code=area_code).prefix):
-            raise FindingRefused(f"户 {household.household_no} 不在区划 {area_code} 内。")
-    if not Area.objects.filter(code=area_code).exists():
+    area = Area.objects.filter(code=area_code).first()
+    if area is None:
         raise FindingRefused(f"区划代码「{area_code}」不是已登记的区划（12 位）。")
+    if household is not None and not household.village_id.startswith(area.prefix):
+        raise FindingRefused(f"户 {household.household_no} 不在区划 {area_code} 内。")
     _check_area(user, area_code)
     if not town_code and not department.strip():
         raise FindingRefused("责任乡镇和责任部门至少填写一个（一案双转时两个都填）。")
