@@ -666,7 +666,15 @@ def _insert(cursor: Any, model: Any, columns: tuple[str, ...], rows: list[tuple[
     """Insert ``rows`` (values in ``columns`` order, adapted for the database) many to a statement."""
     if not rows:
         return
-    # Table and column names only; every value is a query parameter.
+    # Table and column names only; every value is a query parameter or a COPY row.
+    if connection.vendor == "postgresql":
+        # psycopg binds a statement of many rows slowly (twice the import's time): COPY, as the list import does.
+        with cursor.cursor.copy(
+            f"COPY {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     head = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) VALUES "  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     for start in range(0, len(rows), _ROWS_PER_INSERT):
