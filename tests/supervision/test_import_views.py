@@ -12,13 +12,18 @@ from django.urls import include, path, reverse
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.core.models import UploadJob
 from jingzhun.core.uploads import upload_job_for_user
+from jingzhun.supervision import import_urls
+from jingzhun.supervision import urls as supervision_urls
 from jingzhun.supervision.models import Finding
 from jingzhun.urls import urlpatterns as site_urlpatterns
 
 from .finding_files import finding_row, write_csv
 
-# The site with the import's pages where the site's URL configuration is to include them.
-urlpatterns = [path("supervision/imports/", include("jingzhun.supervision.import_urls")), *site_urlpatterns]
+# The site with the import's pages added to the supervision pages, as supervision/urls.py is to add them.
+urlpatterns = [
+    path("supervision/", include(([*supervision_urls.urlpatterns, *import_urls.urlpatterns], "supervision"))),
+    *site_urlpatterns,
+]
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
@@ -42,9 +47,7 @@ def _rows(users_by_role, *extra):
 def _upload(client, capture, tmp_path, rows, *, name="督导问题.csv"):
     data = write_csv(tmp_path / name, rows).read_bytes()
     with capture(execute=True):
-        return client.post(
-            reverse("supervision_import:import_new"), {"file": SimpleUploadedFile(name, data, "text/csv")}
-        )
+        return client.post(reverse("supervision:import_new"), {"file": SimpleUploadedFile(name, data, "text/csv")})
 
 
 def _job(response, user):
@@ -52,7 +55,7 @@ def _job(response, user):
 
 
 def test_the_form_page_offers_the_upload(client, county_user):
-    page = client.get(reverse("supervision_import:import_new"))
+    page = client.get(reverse("supervision:import_new"))
     assert page.status_code == 200
     text = page.content.decode()
     assert 'data-testid="findings-import-form"' in text
@@ -89,7 +92,7 @@ def test_rejected_rows_are_counted_and_the_report_download_is_logged(
     assert (job.summary["created"], job.summary["rejected"]) == (1, 1)
     page = client.get(response.url).content.decode()
     assert 'data-testid="import-report"' in page
-    report = client.get(reverse("supervision_import:import_report", args=[job.pk]))
+    report = client.get(reverse("supervision:import_report", args=[job.pk]))
     assert report.status_code == 200
     assert report["Content-Disposition"].startswith("attachment")
     assert b"".join(report.streaming_content).startswith(b"PK")
@@ -102,7 +105,7 @@ def test_an_unusable_file_fails_the_job_with_its_reason(
     data = "问题编号,问题来源\nJY-1,月度督导\n".encode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("supervision_import:import_new"), {"file": SimpleUploadedFile("x.csv", data, "text/csv")}
+            reverse("supervision:import_new"), {"file": SimpleUploadedFile("x.csv", data, "text/csv")}
         )
     job = _job(response, county_user)
     assert job.status == UploadJob.Status.FAILED
@@ -112,7 +115,7 @@ def test_an_unusable_file_fails_the_job_with_its_reason(
 
 def test_a_file_of_another_type_is_refused_on_the_form(client, county_user):
     upload = SimpleUploadedFile("问题.pdf", b"%PDF-1.4", "application/pdf")
-    response = client.post(reverse("supervision_import:import_new"), {"file": upload})
+    response = client.post(reverse("supervision:import_new"), {"file": upload})
     assert response.status_code == 400
     assert "只能导入 .xlsx 或 .csv 文件" in response.content.decode()
     assert not UploadJob.objects.exists()
@@ -137,9 +140,9 @@ def test_another_users_job_is_not_found(
 @pytest.mark.parametrize("role", [Role.TOWN, Role.VILLAGE, Role.DEPARTMENT, Role.HELPER])
 def test_roles_that_do_not_record_findings_may_not_import(client, users_by_role, role):
     client.force_login(users_by_role[role].owner)
-    assert client.get(reverse("supervision_import:import_new")).status_code == 403
+    assert client.get(reverse("supervision:import_new")).status_code == 403
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(client):
-    response = client.get(reverse("supervision_import:import_new"))
+    response = client.get(reverse("supervision:import_new"))
     assert response.status_code == 302 and "login" in response.url

@@ -52,9 +52,10 @@ from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.models import PREFIX_LENGTH, Area, Level
 from jingzhun.core.params import record_date_problem
 from jingzhun.core.scope import SYSTEM, account_of, in_scope
+from jingzhun.core.sql import create_temp_table, drop_temp_tables, insert_rows
+from jingzhun.core.sql import quoted as q
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import households_for_user
-from jingzhun.registry.staging import create_temp_table, drop_temp_tables, insert_rows, q
 from jingzhun.spreadsheets.cells import CellError, date_parser, enum_parser, text_parser
 from jingzhun.spreadsheets.reading import Table, UnusableFile, clean_cell, header_positions, open_table
 from jingzhun.spreadsheets.report import report_path_for, write_report

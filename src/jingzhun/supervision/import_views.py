@@ -63,7 +63,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
             except UploadRefused as exc:
                 error = str(exc)
             else:
-                return redirect("supervision_import:import_detail", job_id=job.pk)
+                return redirect("supervision:import_detail", job_id=job.pk)
     recent = upload_jobs_for_user(user=request.user, kind=KIND).order_by("-created_at")[:RECENT_JOBS]
     status = 400 if error or form.errors else 200
     return render(
