@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -35,6 +36,9 @@ from jingzhun.policy.workdays import working_days_after
 from jingzhun.registry.models import Household
 
 from .models import Category, Evidence, Finding, FindingPart, FindingStep, PartKind, Source
+
+if TYPE_CHECKING:
+    from .findings_import import FindingImportOutcome
 
 # Who takes each step (accounts.permissions): the county office and inspectors record and assign
 # (RECORD_FINDINGS); the assignee rectifies its own part (RECTIFY_FINDINGS: towns, department clerks); only an
@@ -232,10 +236,11 @@ def finding_record(
         if household is None or not household_in_scope(user, household):
             raise FindingRefused(f"户编号「{household_no}」不存在或不在您的管辖区域内。")
         area_code = area_code or household.village_id
-        if not household.village_id.startswith(Area.objects.get(code=area_code).prefix):
-            raise FindingRefused(f"户 {household.household_no} 不在区划 {area_code} 内。")
-    if not Area.objects.filter(code=area_code).exists():
+    area = Area.objects.filter(code=area_code).first()
+    if area is None:
         raise FindingRefused(f"区划代码「{area_code}」不是已登记的区划（12 位）。")
+    if household is not None and not household.village_id.startswith(area.prefix):
+        raise FindingRefused(f"户 {household.household_no} 不在区划 {area_code} 内。")
     _check_area(user, area_code)
     if not town_code and not department.strip():
         raise FindingRefused("责任乡镇和责任部门至少填写一个（一案双转时两个都填）。")
@@ -463,3 +468,16 @@ def finding_verify(
         _bump(finding, verified_on=on)
         _step(finding, user, FindingStep.Action.VERIFY, on, note=note.strip())
     return finding
+
+
+# --- the file import (docs/LEDGER.md §6) ----------------------------------------------------------------------
+
+
+def findings_import(
+    *, path: Path, user: Any = SYSTEM, today: dt.date | None = None, progress: Callable[[int, int], None] | None = None
+) -> FindingImportOutcome:
+    """Import a file of findings (``jingzhun import findings FILE``, the browser's upload): each row a finding,
+    imported whole or not at all, every valid row in one transaction; see :mod:`.findings_import`."""
+    from .findings_import import findings_import as run
+
+    return run(path=path, user=user, today=today, progress=progress)

@@ -1,8 +1,8 @@
-"""``jingzhun import villages FILE``, ``jingzhun import ledger FILE``, ``jingzhun import events FILE`` and
-``jingzhun import department KEY FILE [--as-of YYYY-MM-DD] [--source TEXT]``.
+"""``jingzhun import villages FILE``, ``jingzhun import ledger FILE``, ``jingzhun import events FILE``,
+``jingzhun import findings FILE`` and ``jingzhun import department KEY FILE [--as-of YYYY-MM-DD] [--source TEXT]``.
 
-Exit codes: 0 every row imported; 1 some households (or village rows, event rows, or list rows) rejected, the valid ones
-imported; 2 the file itself is unusable (nothing imported).
+Exit codes: 0 every row imported; 1 some households (or village rows, event rows, finding rows, or list rows) rejected,
+the valid ones imported; 2 the file itself is unusable (nothing imported).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from jingzhun.crosscheck.list_import import department_list_import, list_import_
 from jingzhun.crosscheck.models import Department
 from jingzhun.registry.services import event_import, ledger_import
 from jingzhun.spreadsheets.reading import UnusableFile
+from jingzhun.supervision.services import findings_import
 
 if TYPE_CHECKING:
     from jingzhun.areas.services import VillageImportOutcome
@@ -35,13 +36,14 @@ if TYPE_CHECKING:
 
 class Command(BatchCommand):
     help = (
-        "导入村情表（villages FILE）、贫困人口台账（ledger FILE）、突发事件（events FILE）或部门数据"
+        "导入村情表（villages FILE）、贫困人口台账（ledger FILE）、突发事件（events FILE）、督导问题（findings FILE）"
+        "或部门数据"
         "（department 部门 FILE），格式见 docs/LEDGER.md；"
         "部门：" + "、".join(f"{d.value}（{d.label}）" for d in Department)
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["villages", "ledger", "events", "department"])
+        parser.add_argument("kind", choices=["villages", "ledger", "events", "findings", "department"])
         parser.add_argument("operands", nargs="+", metavar="[KEY] FILE", help="部门数据先写部门，再写文件")
         parser.add_argument("--as-of", type=_date, help="部门数据的数据日期 YYYY-MM-DD（默认今天）")
         parser.add_argument("--source", default="", help="部门数据的来源，例如“县教体局”")
@@ -70,6 +72,9 @@ class Command(BatchCommand):
         console = Console(file=cast(IO[str], self.stdout), highlight=False)
         if kind == "events":
             self._events(file, console)
+            return
+        if kind == "findings":
+            self._findings(file, console, no_progress=no_progress)
             return
         outcome: VillageImportOutcome | LedgerImportOutcome
         try:
@@ -123,6 +128,27 @@ class Command(BatchCommand):
             console.print(f"错误和提示见：{outcome.report_path}")
         if outcome.exit_code:
             console.print(f"有 {len(outcome.errors)} 条错误，相关的行未导入")
+            sys.exit(outcome.exit_code)
+
+    def _findings(self, file: Path, console: Console, *, no_progress: bool) -> None:
+        try:
+            with _progress_bar(no_progress) as progress:
+                task = progress.add_task(file.name, total=None)
+                outcome = findings_import(
+                    path=file,
+                    user=SYSTEM,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        except UnusableFile as exc:
+            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        console.print(
+            f"督导问题：{outcome.rows} 行 —— 新登记 {outcome.created} 个，更新 {outcome.updated} 个，"
+            f"未变化 {outcome.unchanged} 个，未导入 {outcome.rejected} 行"
+        )
+        if outcome.report_path:
+            console.print(f"错误和提示见：{outcome.report_path}")
+        if outcome.exit_code:
+            console.print(f"有 {outcome.errors} 条错误，相关的行未导入")
             sys.exit(outcome.exit_code)
 
     def _department(

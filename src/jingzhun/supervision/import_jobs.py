@@ -1,0 +1,30 @@
+"""Findings files (docs/LEDGER.md §6) as a kind of browser upload (:mod:`jingzhun.core.uploads`): the same import as
+``jingzhun import findings FILE``, in the uploader's area scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jingzhun.core.models import UploadJob
+from jingzhun.core.uploads import Progress, UploadOutcome
+
+from .services import findings_import
+
+KIND = "findings"
+
+
+def findings_upload_import(job: UploadJob, progress: Progress) -> UploadOutcome:
+    """Import an uploaded findings file as the user who uploaded it (their scope bounds every row)."""
+    outcome = findings_import(path=Path(job.path), user=job.user, progress=progress)
+    return UploadOutcome(
+        report_path=str(outcome.report_path or ""),
+        summary={
+            "rows": outcome.rows,
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "unchanged": outcome.unchanged,
+            "rejected": outcome.rejected,
+            "errors": outcome.errors,
+            "unknown_headers": "、".join(outcome.unknown_headers),
+        },
+    )
