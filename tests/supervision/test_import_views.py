@@ -7,25 +7,16 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.core.models import UploadJob
 from jingzhun.core.uploads import upload_job_for_user
-from jingzhun.supervision import import_urls
-from jingzhun.supervision import urls as supervision_urls
 from jingzhun.supervision.models import Finding
-from jingzhun.urls import urlpatterns as site_urlpatterns
 
 from .finding_files import finding_row, write_csv
 
-# The site with the import's pages added to the supervision pages, as supervision/urls.py is to add them.
-urlpatterns = [
-    path("supervision/", include(([*supervision_urls.urlpatterns, *import_urls.urlpatterns], "supervision"))),
-    *site_urlpatterns,
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -230,3 +230,14 @@ def test_an_open_part_cannot_be_reopened(assigned, inspector):
             expected_version=2,
             today=TODAY,
         )
+
+
+def test_a_finding_recorded_at_county_level_is_its_responsible_towns(users_by_role, inspector, town_user):
+    from jingzhun.supervision.selectors import findings_for_user, parts_for_user
+
+    finding = record(users_by_role, area_code=users_by_role.county_a.code)
+    finding_assign(finding_id=finding.pk, user=inspector, on=ASSIGNED, expected_version=1, today=TODAY)
+    assert findings_for_user(user=town_user).filter(pk=finding.pk).exists()
+    assert parts_for_user(user=town_user).filter(finding=finding, kind="town").exists()
+    rectify(finding, "town", town_user)
+    assert not findings_for_user(user=users_by_role[Role.TOWN].outsider).filter(pk=finding.pk).exists()

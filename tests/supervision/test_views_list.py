@@ -16,6 +16,7 @@ from .conftest import record
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
+URL = "/supervision/"
 
 
 def _found(days_ago: int) -> dt.date:
@@ -184,3 +185,17 @@ def test_the_nav_offers_the_findings_to_who_may_see_them(client, users_by_role, 
     assert 'href="/supervision/"' in body and 'href="/supervision/queue/"' in body
     client.force_login(users_by_role[Role.VILLAGE].owner)
     assert 'href="/supervision/"' not in client.get("/households/").content.decode()
+
+
+def test_the_list_leads_a_recorder_to_recording_importing_statistics_and_escalation_lists(client, inspector):
+    client.force_login(inspector)
+    page = client.get(URL).content.decode()
+    for testid in ("record-finding", "import-findings", "findings-statistics", "escalation-lists"):
+        assert f'data-testid="{testid}"' in page
+
+
+def test_the_list_offers_a_town_no_recording_or_import(client, town_user):
+    client.force_login(town_user)
+    page = client.get(URL).content.decode()
+    assert 'data-testid="import-findings"' not in page and 'data-testid="record-finding"' not in page
+    assert 'data-testid="findings-statistics"' in page

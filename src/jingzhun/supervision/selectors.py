@@ -44,11 +44,12 @@ ESCALATED_TO = {"assign": "市级", PartKind.TOWN: "县级", PartKind.DEPARTMENT
 
 
 def findings_for_user(*, user: Any) -> QuerySet[Finding]:
-    """The findings a user may see (``VIEW_FINDINGS``): those found in their area; a department clerk only those
+    """The findings a user may see (``VIEW_FINDINGS``): those found in their area or assigned to a town of it (a
+    finding the county recorded at county level is its responsible town's too); a department clerk only those
     its department answers for."""
     if user is not SYSTEM and not user_can(user, Capability.VIEW_FINDINGS):
         return Finding.objects.none()
-    findings = scoped(Finding.objects.all(), user, "area_code")
+    findings = scoped(Finding.objects.all(), user, "area_code") | scoped(Finding.objects.all(), user, "town_code")
     if user is not SYSTEM and getattr(user, "role", "") == Role.DEPARTMENT:
         from .services import department_key
 
@@ -84,9 +85,9 @@ def parts_for_user(*, user: Any) -> QuerySet[FindingPart]:
     prefix = scope_prefix(user)
     if prefix is None:
         return FindingPart.objects.none()
+    if role == Role.TOWN:  # the town's own parts, wherever the finding was found (its part is in its area)
+        return FindingPart.objects.filter(kind=PartKind.TOWN, assignee__startswith=prefix)
     parts = FindingPart.objects.filter(finding__area_code__startswith=prefix)
-    if role == Role.TOWN:
-        return parts.filter(kind=PartKind.TOWN, assignee__startswith=prefix)
     if role == Role.DEPARTMENT:
         from .services import department_key
 

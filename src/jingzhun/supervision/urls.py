@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import report_urls, views
+from . import import_urls, report_urls, views
 
 app_name = "supervision"
 
@@ -15,5 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:finding_id>/", views.finding_detail, name="finding_detail"),
 ]
 
-# The statistics, the escalation lists per level and the rectification ledger (report_views.py).
+# The statistics, the escalation lists per level and the rectification ledger (report_views.py); a findings file
+# imported in the browser (import_views.py, a job of core.uploads).
 urlpatterns += report_urls.urlpatterns
+urlpatterns += import_urls.urlpatterns
