@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from jingzhun.core.scope import SYSTEM
 from jingzhun.supervision import services
 from jingzhun.supervision.models import Finding
 from jingzhun.supervision.services import finding_assign, finding_verify, part_rectify
@@ -148,7 +149,7 @@ def test_imported_findings_get_working_day_deadlines_too(users_by_role, monkeypa
     cells = finding_row(
         "JY-1", users_by_role.village_a.code, users_by_role.town_a.code, 发现日期="2026-09-28", 交办日期="2026-09-30"
     )
-    services.findings_import(path=write_csv(tmp_path / "问题.csv", [cells]), today=dt.date(2026, 11, 30))
+    services.findings_import(path=write_csv(tmp_path / "问题.csv", [cells]), today=dt.date(2026, 11, 30), user=SYSTEM)
     finding = Finding.objects.get()
     assert finding.assign_due == dt.date(2026, 10, 13)
     # 21 working days from 30 September: 8–10, 12–16, 19–23, 26–30 October, 2–4 November.

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.scope import SYSTEM
 from jingzhun.supervision.findings_import import date_problems
 from jingzhun.supervision.models import Finding, FindingPart, FindingStep
 from jingzhun.supervision.services import findings_import, part_rectify
@@ -285,7 +286,7 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path, place):
     path = write_csv(tmp_path / "问题.csv", rows)
     assert _import(path) == 0
     before = _state()
-    outcome = findings_import(path=path)
+    outcome = findings_import(path=path, user=SYSTEM)
     assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 0, 3)
     assert _state() == before
 
@@ -293,7 +294,7 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path, place):
 def test_a_later_file_takes_the_steps_not_yet_taken(tmp_path, place):
     _import(write_csv(tmp_path / "问题.csv", [row(place)]))
     later = row(place, 交办日期="2026-03-05", 乡镇整改完成日期="2026-03-20")
-    outcome = findings_import(path=write_csv(tmp_path / "问题.csv", [later]))
+    outcome = findings_import(path=write_csv(tmp_path / "问题.csv", [later]), user=SYSTEM)
     assert outcome.updated == 1
     finding = Finding.objects.get()
     assert finding.assigned_on == dt.date(2026, 3, 5) and finding.version == 2
@@ -303,7 +304,9 @@ def test_a_later_file_takes_the_steps_not_yet_taken(tmp_path, place):
 
 def test_a_changed_description_is_updated_and_kept_as_a_step(tmp_path, place):
     _import(write_csv(tmp_path / "问题.csv", [row(place)]))
-    findings_import(path=write_csv(tmp_path / "问题.csv", [row(place, 问题描述="住房安全未鉴定")]), today=TODAY)
+    findings_import(
+        path=write_csv(tmp_path / "问题.csv", [row(place, 问题描述="住房安全未鉴定")]), today=TODAY, user=SYSTEM
+    )
     finding = Finding.objects.get()
     assert finding.description == "住房安全未鉴定"
     step = finding.steps.order_by("id").last()
@@ -316,7 +319,7 @@ def test_a_changed_description_is_updated_and_kept_as_a_step(tmp_path, place):
 
 def test_a_new_finding_date_before_the_assignment_moves_its_deadline(tmp_path, place):
     _import(write_csv(tmp_path / "问题.csv", [row(place)]))
-    findings_import(path=write_csv(tmp_path / "问题.csv", [row(place, 发现日期="2026-03-10")]))
+    findings_import(path=write_csv(tmp_path / "问题.csv", [row(place, 发现日期="2026-03-10")]), user=SYSTEM)
     assert Finding.objects.get().assign_due == dt.date(2026, 3, 17)
 
 
@@ -397,7 +400,8 @@ def test_a_user_may_not_overwrite_a_finding_of_another_county(tmp_path, place, u
     findings_import(
         path=write_csv(
             tmp_path / "b.csv", [finding_row("JY-1", users_by_role.village_b.code, users_by_role.town_b.code)]
-        )
+        ),
+        user=SYSTEM,
     )
     path = write_csv(tmp_path / "问题.csv", [row(place, "JY-1")])
     outcome = findings_import(path=path, user=users_by_role[Role.COUNTY].owner, today=TODAY)

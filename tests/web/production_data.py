@@ -157,6 +157,20 @@ def make() -> dict[str, Any]:
             params={"department": Department.EDUCATION, "as_of": timezone.localdate().isoformat(), "source": ""},
         )
 
+        # A findings file imported in the browser (docs/LEDGER.md §6): one row imported, one refused (error report).
+        from tests.supervision.finding_files import finding_row
+        from tests.supervision.finding_files import write_csv as write_findings_csv
+
+        findings_file = write_findings_csv(
+            folder / "督导问题.csv",
+            [finding_row("JY-001", village.code, town.code), finding_row("JY-002", village.code, "999999999999")],
+        )
+        findings_job = upload_job_create(
+            kind="findings",
+            user=users["county"],
+            upload=SimpleUploadedFile(findings_file.name, findings_file.read_bytes()),
+        )
+
         # An assessment run started in the browser (its progress page, ended).
         from jingzhun.policy.jobs import assessment_job_start
 
@@ -186,6 +200,7 @@ def make() -> dict[str, Any]:
             "match_id": match.pk,
             "job_id": str(job.pk),
             "list_job": str(list_job.pk),
+            "findings_job": str(findings_job.pk),
             "assessment_job": str(assessment_job.pk),
             "pk": users["village"].pk,
             "finding_id": finding.pk,

@@ -58,7 +58,8 @@ def _routes() -> list[tuple[str, str]]:
 def _records(household, *, village_user, county_user, department_user, security_admin, run_prefix, name):
     """A household's records of every kind, as the walk's URL parameters: an assessment run and the browser job
     that made it, an import job, a department list import, a pairing, a work team, a visit with a follow-up and a photo, a monitoring case
-    with an attachment, a clue and a match awaiting review, a supervision finding with its evidence."""
+    with an attachment, a clue and a match awaiting review, a supervision finding with its evidence and a findings
+    import job."""
     member = MemberFactory(household=household, name=name)
     IncomeFactory(household=household, year=2020, wage=Decimal("3000"))
     run = assessment_run(year=2020, area_prefix=run_prefix)
@@ -128,7 +129,20 @@ def _records(household, *, village_user, county_user, department_user, security_
         department="medical_insurance",
         evidence=[SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")],
     )
-    supervision = {"finding_id": finding.pk, "evidence_id": finding.evidence.get().pk}
+    findings_job = UploadJob.objects.create(
+        kind="findings",
+        user=county_user,
+        area_prefix=county_user.scope_prefix,
+        file_name="乙县督导问题.csv",
+        path="/nonexistent",
+        status=UploadJob.Status.DONE,
+        report_path="/nonexistent",
+    )
+    supervision = {
+        "finding_id": finding.pk,
+        "evidence_id": finding.evidence.get().pk,
+        "findings_job": findings_job.pk,
+    }
     # An API token of the county account, issued, not yet collected.
     token = api_token_issue(by=security_admin, user=county_user, name="乙县报送", days=30)
     return (

@@ -213,7 +213,7 @@ class EventImportOutcome:
         return 1 if self.rejected else 0
 
 
-def event_import(*, path: Path, user: Any = SYSTEM, today: dt.date | None = None) -> EventImportOutcome:
+def event_import(*, path: Path, user: Any, today: dt.date | None = None) -> EventImportOutcome:
     """Import a file of sudden events (docs/LEDGER.md §1c), every valid row in one transaction.
 
     A row is one event and is imported whole or not at all: any invalid cell, an unknown household or one outside

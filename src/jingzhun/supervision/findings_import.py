@@ -692,7 +692,7 @@ def _text(value: Any) -> str:
 
 
 def findings_import(
-    *, path: Path, user: Any = SYSTEM, today: dt.date | None = None, progress: Progress | None = None
+    *, path: Path, user: Any, today: dt.date | None = None, progress: Progress | None = None
 ) -> FindingImportOutcome:
     """Import a file of findings (docs/LEDGER.md §6), every valid row in one transaction; see the module docstring.
 

@@ -7,6 +7,6 @@ from . import import_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/", import_views.import_new, name="import_new"),
-    path("imports/<uuid:job_id>/", import_views.import_detail, name="import_detail"),
-    path("imports/<uuid:job_id>/report/", import_views.import_report, name="import_report"),
+    path("imports/<uuid:findings_job>/", import_views.import_detail, name="import_detail"),
+    path("imports/<uuid:findings_job>/report/", import_views.import_report, name="import_report"),
 ]

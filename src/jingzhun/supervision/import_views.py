@@ -41,9 +41,9 @@ def _importer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _own_job(request: HttpRequest, job_id: UUID) -> UploadJob:
+def _own_job(request: HttpRequest, findings_job: UUID) -> UploadJob:
     # A user sees only their own imports: another user's job is "not found", not "forbidden".
-    job = upload_job_for_user(user=request.user, kind=KIND, job_id=job_id)
+    job = upload_job_for_user(user=request.user, kind=KIND, job_id=findings_job)
     if job is None:
         raise Http404
     return job
@@ -63,7 +63,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
             except UploadRefused as exc:
                 error = str(exc)
             else:
-                return redirect("supervision:import_detail", job_id=job.pk)
+                return redirect("supervision:import_detail", findings_job=job.pk)
     recent = upload_jobs_for_user(user=request.user, kind=KIND).order_by("-created_at")[:RECENT_JOBS]
     status = 400 if error or form.errors else 200
     return render(
@@ -72,18 +72,18 @@ def import_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_detail(request: HttpRequest, job_id: UUID) -> HttpResponse:
+def import_detail(request: HttpRequest, findings_job: UUID) -> HttpResponse:
     _importer(request)
-    job = _own_job(request, job_id)
+    job = _own_job(request, findings_job)
     context = {"job": job, "progress": upload_job_progress(job=job)}
     htmx = request.headers.get("HX-Request")
     return render(request, "supervision/import_progress.html" if htmx else "supervision/import_detail.html", context)
 
 
 @login_required
-def import_report(request: HttpRequest, job_id: UUID) -> FileResponse:
+def import_report(request: HttpRequest, findings_job: UUID) -> FileResponse:
     _importer(request)
-    job = _own_job(request, job_id)
+    job = _own_job(request, findings_job)
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.is_file():
         raise Http404

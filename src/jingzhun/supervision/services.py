@@ -474,7 +474,7 @@ def finding_verify(
 
 
 def findings_import(
-    *, path: Path, user: Any = SYSTEM, today: dt.date | None = None, progress: Callable[[int, int], None] | None = None
+    *, path: Path, user: Any, today: dt.date | None = None, progress: Callable[[int, int], None] | None = None
 ) -> FindingImportOutcome:
     """Import a file of findings (``jingzhun import findings FILE``, the browser's upload): each row a finding,
     imported whole or not at all, every valid row in one transaction; see :mod:`.findings_import`."""
