@@ -2,8 +2,9 @@
 medical-insurance department and assigns it (一案双转), each assignee rectifies its part with a photo uploaded from
 the browser, the inspector verifies it; and a finding left unassigned past its deadline shows 挂牌督办.
 
-As in the monitoring browser test, "today" is the server's own (``timezone.localdate()``): every date here is
-computed from it, so the deadlines fall where the test puts them whatever day it runs."""
+"Today" is the server's own (``timezone.localdate()``). The flow and the first escalation test compute every date
+from it; the last test moves the server's clock (time-machine, in this process: the live server is a thread of
+it) across both deadlines of one finding and looks at the list on each side of them."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from jingzhun.supervision.models import Finding
-from jingzhun.supervision.services import finding_record
+from jingzhun.supervision.services import finding_assign, finding_record
 from tests.browser import DESKTOP, PHONE
 from tests.web.test_browser_pages import _log_in, _no_sideways_scroll, _page, _shot
 
@@ -152,3 +154,48 @@ def test_a_finding_left_unassigned_past_its_deadline_is_escalated(live_server, b
         expect(page.locator("#findings tbody tr")).to_have_count(1)
         watched.clean()
         page.context.close()
+
+
+def _marks(browser, live_server, user, finding: Finding) -> tuple[list[str], str, str]:
+    """The finding's 挂牌督办 marks on the findings list, and the two escalation counts, as the user sees them now."""
+    watched = _as(browser, live_server, user, "/supervision/?state=all")
+    page = watched.page
+    row = page.locator(f"#findings tr[data-finding='{finding.pk}']")
+    expect(row).to_have_count(1)
+    marks = row.get_by_test_id("late-mark").all_inner_texts()
+    city, county = page.get_by_test_id("late-city").inner_text(), page.get_by_test_id("late-county").inner_text()
+    watched.clean()
+    page.context.close()
+    return marks, city, county
+
+
+def test_the_server_clock_moved_across_both_deadlines_escalates_on_the_day_after_each(
+    live_server, browser, users_by_role, inspector
+):
+    # A day ahead of the real one, so sessions and password ages stay valid while the clock moves.
+    found = timezone.localdate() + dt.timedelta(days=20)
+    beijing = dt.timezone(dt.timedelta(hours=8))
+
+    def at(day: dt.date) -> time_machine.travel:
+        return time_machine.travel(dt.datetime.combine(day, dt.time(10), tzinfo=beijing), tick=True)
+
+    with at(found):
+        finding = finding_record(
+            user=inspector,
+            source="monthly",
+            found_on=found,
+            area_code=users_by_role.village_a.code,
+            category="special_groups",
+            description="独居老人未落实定期探视",
+            town_code=users_by_role.town_a.code,
+        )
+    with at(found + dt.timedelta(days=7)):  # the assignment's due day (RULES §11: 1 week): not late
+        assert _marks(browser, live_server, inspector, finding) == ([], "0", "0")
+    assigned = found + dt.timedelta(days=8)
+    with at(assigned):  # the 8th day: late, escalated to the city
+        assert _marks(browser, live_server, inspector, finding) == (["挂牌督办 市级"], "1", "0")
+        finding_assign(finding_id=finding.pk, user=inspector, on=assigned, expected_version=finding.version)
+    with at(assigned + dt.timedelta(days=21)):  # the rectification's due day (3 weeks): not late
+        assert _marks(browser, live_server, inspector, finding) == ([], "0", "0")
+    with at(assigned + dt.timedelta(days=22)):  # the day after: the town's part escalated to the county
+        assert _marks(browser, live_server, inspector, finding) == (["挂牌督办 县级"], "0", "1")
