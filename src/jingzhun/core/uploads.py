@@ -242,6 +242,17 @@ def upload_job_for_user(*, user: Any, kind: str, job_id: UUID | str) -> UploadJo
     return upload_jobs_for_user(user=user, kind=kind).filter(pk=job_id).first()
 
 
+def upload_job_or_404(*, user: Any, kind: str, job_id: UUID | str) -> UploadJob:
+    """The job of a page's URL: only the user who started it sees it; another user's job is "not found", not
+    "forbidden" (its existence is not disclosed)."""
+    from django.http import Http404
+
+    job = upload_job_for_user(user=user, kind=kind, job_id=job_id)
+    if job is None:
+        raise Http404
+    return job
+
+
 def upload_jobs_abandon() -> int:
     """Fail the jobs left "running" by a worker that stopped, each with its kind's reason; returns how many.
     Call before a worker starts."""

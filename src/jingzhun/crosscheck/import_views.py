@@ -23,10 +23,14 @@ from django.views.decorators.http import require_http_methods
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.services import access_log_record
-from jingzhun.core.models import UploadJob
 from jingzhun.core.params import RecordDateField
 from jingzhun.core.scope import scope_prefix
-from jingzhun.core.uploads import UploadRefused, upload_job_create, upload_job_for_user, upload_job_progress
+from jingzhun.core.uploads import (
+    UploadRefused,
+    upload_job_create,
+    upload_job_or_404,
+    upload_job_progress,
+)
 
 from .import_jobs import KIND
 from .list_import import batches_visible
@@ -51,14 +55,6 @@ class ListUploadForm(forms.Form):
 def _importer(request: HttpRequest) -> None:
     if not user_can(request.user, Capability.IMPORT_DEPARTMENT_LIST):
         raise PermissionDenied
-
-
-def _own_job(request: HttpRequest, job_id: UUID) -> UploadJob:
-    # A user sees only their own imports: another user's job is "not found", not "forbidden".
-    job = upload_job_for_user(user=request.user, kind=KIND, job_id=job_id)
-    if job is None:
-        raise Http404
-    return job
 
 
 def batches_for_user(*, user: Any) -> QuerySet[Batch]:
@@ -105,7 +101,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_detail(request: HttpRequest, list_job: UUID) -> HttpResponse:
     _importer(request)
-    job = _own_job(request, list_job)
+    job = upload_job_or_404(user=request.user, kind=KIND, job_id=list_job)
     context = {
         "job": job,
         "progress": upload_job_progress(job=job),
@@ -118,7 +114,7 @@ def import_detail(request: HttpRequest, list_job: UUID) -> HttpResponse:
 @login_required
 def import_report(request: HttpRequest, list_job: UUID) -> FileResponse:
     _importer(request)
-    job = _own_job(request, list_job)
+    job = upload_job_or_404(user=request.user, kind=KIND, job_id=list_job)
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.is_file():
         raise Http404

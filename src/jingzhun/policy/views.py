@@ -12,10 +12,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from jingzhun.accounts.decorators import people_viewer
-from jingzhun.core.models import UploadJob
 from jingzhun.core.params import query_choice, query_int
 from jingzhun.core.scope import scope_prefix
-from jingzhun.core.uploads import JobBusy, upload_job_active, upload_job_for_user, upload_job_progress
+from jingzhun.core.uploads import (
+    JobBusy,
+    upload_job_active,
+    upload_job_or_404,
+    upload_job_progress,
+)
 from jingzhun.registry.vocab import PovertyStatus
 
 from . import selectors
@@ -69,20 +73,12 @@ def run_start(request: HttpRequest) -> HttpResponse:
     return redirect("policy:job_detail", assessment_job=job.pk)
 
 
-def _own_job(request: HttpRequest, job_id: UUID) -> UploadJob:
-    # Like an import: a user follows their own runs; another user's job is as good as absent.
-    job = upload_job_for_user(user=request.user, kind=KIND, job_id=job_id)
-    if job is None:
-        raise Http404
-    return job
-
-
 @login_required
 @require_GET
 def job_detail(request: HttpRequest, assessment_job: UUID) -> HttpResponse:
     """An assessment run started in the browser: its progress (polled by htmx), then the run or the reason."""
     people_viewer(request)
-    job = _own_job(request, assessment_job)
+    job = upload_job_or_404(user=request.user, kind=KIND, job_id=assessment_job)
     context = {"job": job, "progress": upload_job_progress(job=job)}
     template = "policy/job_progress.html" if request.headers.get("HX-Request") else "policy/job_detail.html"
     return render(request, template, context)

@@ -14,11 +14,10 @@ from django.views.decorators.http import require_http_methods
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.services import access_log_record
-from jingzhun.core.models import UploadJob
 from jingzhun.core.uploads import (
     UploadRefused,
     upload_job_create,
-    upload_job_for_user,
+    upload_job_or_404,
     upload_job_progress,
     upload_jobs_for_user,
 )
@@ -29,14 +28,6 @@ from .import_jobs import KIND
 def _importer(request: HttpRequest) -> None:
     if not user_can(request.user, Capability.IMPORT_LEDGER):
         raise PermissionDenied
-
-
-def _own_job(request: HttpRequest, job_id: UUID) -> UploadJob:
-    # A user sees only their own imports: another user's job is "not found", not "forbidden".
-    job = upload_job_for_user(user=request.user, kind=KIND, job_id=job_id)
-    if job is None:
-        raise Http404
-    return job
 
 
 @login_required
@@ -62,7 +53,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_detail(request: HttpRequest, job_id: UUID) -> HttpResponse:
     _importer(request)
-    job = _own_job(request, job_id)
+    job = upload_job_or_404(user=request.user, kind=KIND, job_id=job_id)
     context = {"job": job, "progress": upload_job_progress(job=job)}
     template = "registry/import_progress.html" if request.headers.get("HX-Request") else "registry/import_detail.html"
     return render(request, template, context)
@@ -71,7 +62,7 @@ def import_detail(request: HttpRequest, job_id: UUID) -> HttpResponse:
 @login_required
 def import_report(request: HttpRequest, job_id: UUID) -> FileResponse:
     _importer(request)
-    job = _own_job(request, job_id)
+    job = upload_job_or_404(user=request.user, kind=KIND, job_id=job_id)
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.is_file():
         raise Http404

@@ -18,11 +18,10 @@ from django.views.decorators.http import require_http_methods
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.services import access_log_record
-from jingzhun.core.models import UploadJob
 from jingzhun.core.uploads import (
     UploadRefused,
     upload_job_create,
-    upload_job_for_user,
+    upload_job_or_404,
     upload_job_progress,
     upload_jobs_for_user,
 )
@@ -39,14 +38,6 @@ class FindingsUploadForm(forms.Form):
 def _importer(request: HttpRequest) -> None:
     if not user_can(request.user, Capability.RECORD_FINDINGS):
         raise PermissionDenied
-
-
-def _own_job(request: HttpRequest, findings_job: UUID) -> UploadJob:
-    # A user sees only their own imports: another user's job is "not found", not "forbidden".
-    job = upload_job_for_user(user=request.user, kind=KIND, job_id=findings_job)
-    if job is None:
-        raise Http404
-    return job
 
 
 @login_required
@@ -74,7 +65,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_detail(request: HttpRequest, findings_job: UUID) -> HttpResponse:
     _importer(request)
-    job = _own_job(request, findings_job)
+    job = upload_job_or_404(user=request.user, kind=KIND, job_id=findings_job)
     context = {"job": job, "progress": upload_job_progress(job=job)}
     htmx = request.headers.get("HX-Request")
     return render(request, "supervision/import_progress.html" if htmx else "supervision/import_detail.html", context)
@@ -83,7 +74,7 @@ def import_detail(request: HttpRequest, findings_job: UUID) -> HttpResponse:
 @login_required
 def import_report(request: HttpRequest, findings_job: UUID) -> FileResponse:
     _importer(request)
-    job = _own_job(request, findings_job)
+    job = upload_job_or_404(user=request.user, kind=KIND, job_id=findings_job)
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.is_file():
         raise Http404
