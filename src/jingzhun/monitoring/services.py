@@ -10,7 +10,6 @@ users acting on the same case at once never overwrite each other: the second is 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +23,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.files import upload_sha256
 from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
 from jingzhun.core.params import record_date_problem
 from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, scope_prefix
@@ -526,12 +526,8 @@ def _stage_updates(case: MonitoringCase, rule: StepRule, step: StepInput, to_sta
 
 
 def _attach(case: MonitoringCase, step: CaseStep, kind: str, upload: UploadedFile) -> Attachment:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     attachment = Attachment(case=case, step=step, kind=kind, original_name=upload.name or "附件", size=upload.size or 0)
-    attachment.sha256 = digest.hexdigest()
+    attachment.sha256 = upload_sha256(upload)
     suffix = file_kind(upload, allowed=ATTACHMENT_TYPES).suffix  # checked in _step_checks; stored as what it is
     attachment.file.save(f"{case.pk}-{step.pk}-{kind}{suffix}", upload, save=False)
     attachment.save()

@@ -12,7 +12,6 @@ so two users acting at once never overwrite each other. Every step is a :class:`
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from django.utils import timezone
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import ROLE_CAPABILITIES, Capability, user_can
 from jingzhun.areas.models import Area, Level
+from jingzhun.core.files import upload_sha256
 from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
 from jingzhun.core.params import record_date_problem
 from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, in_scope
@@ -145,14 +145,10 @@ def _check_evidence(files: Sequence[UploadedFile], *, required: bool) -> None:
 
 def _attach(finding: Finding, step: FindingStep, files: Sequence[UploadedFile]) -> None:
     for index, upload in enumerate(files, start=1):
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
         evidence = Evidence(
             finding=finding, step=step, original_name=(upload.name or "附件")[:255], size=upload.size or 0
         )
-        evidence.sha256 = digest.hexdigest()
+        evidence.sha256 = upload_sha256(upload)
         suffix = file_kind(upload, allowed=EVIDENCE_TYPES).suffix
         evidence.file.save(f"{finding.pk}-{step.pk}-{index}{suffix}", upload, save=False)
         evidence.save()
