@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "jingzhun.monitoring",
     "jingzhun.assistance",
     "jingzhun.crosscheck",
+    "jingzhun.adjustments",
     "jingzhun.supervision",
     "jingzhun.web",
 ]

@@ -226,6 +226,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "finding_rectify_days": ParameterSpec(_whole, "督导问题：自交办起至整改完成的期限，天"),
     "finding_working_days": ParameterSpec(_flag, "督导问题期限是否按工作日计算（否：按自然日）"),
     "finding_reminder_days": ParameterSpec(_whole, "督导问题：到期前几天起向责任单位提醒"),
+    # Registry adjustment (动态调整): the village notice and the county's decision deadline; pack-wide.
+    "adjustment_notice_days": ParameterSpec(_whole, "动态调整：村级公示最少天数"),
+    "adjustment_decision_working_days": ParameterSpec(_whole, "动态调整：自申请起至县级决定的期限，工作日"),
     # Department data comparison (RULES §8): the thresholds and word lists of the clue rules.
     "clue_school_age": ParameterSpec(_age_range, "X01：核对学籍的年龄区间"),
     "clue_in_school": ParameterSpec(_texts, "X01：台账在校生状况为在校的取值"),
@@ -332,6 +335,18 @@ class RulePack:
             working_days=self.value("finding_working_days"),
             reminder_days=self.value("finding_reminder_days"),
             calendar=self.monitoring_rules(),  # carries the county's holidays for years the package lacks
+        )
+
+    def adjustment_rules(self) -> AdjustmentRules:
+        """The registry adjustment procedure's notice and deadline; a pack without them is a clear error."""
+        missing = [name for name in ADJUSTMENT_REQUIRED if self.value(name) is None]
+        if missing:
+            raise PackError(f"规则包「{self.name}」缺少动态调整参数：{'、'.join(missing)}。")
+        return AdjustmentRules(
+            pack=self.name,
+            notice_days=self.value("adjustment_notice_days"),
+            decision_working_days=self.value("adjustment_decision_working_days"),
+            calendar=self.monitoring_rules(),
         )
 
     def crosscheck_rules(self) -> CrosscheckRules:
@@ -459,6 +474,20 @@ class SupervisionRules:
     rectify_days: int
     working_days: bool
     reminder_days: int
+    calendar: MonitoringRules
+
+
+ADJUSTMENT_REQUIRED = ("adjustment_notice_days", "adjustment_decision_working_days")
+
+
+@dataclass(frozen=True)
+class AdjustmentRules:
+    """The registry adjustment procedure (动态调整): days the village notice stays up at least, and working days
+    from the application to the county's decision (on the monitoring calendar)."""
+
+    pack: str
+    notice_days: int
+    decision_working_days: int
     calendar: MonitoringRules
 
 

@@ -240,6 +240,7 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         LEDGER = "ledger", _("household ledger")
         VILLAGES = "villages", _("village facts")
+        ADJUSTMENTS = "adjustments", _("adjustment decisions")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file_name = models.CharField(max_length=500)

@@ -102,6 +102,8 @@ HOUSEHOLD_FIELDS = frozenset(
         "water_fetch_minutes",
         "water_supply_rate",
         "phone",
+        "year_registered",
+        "year_exited",
     }
 )
 
@@ -223,3 +225,103 @@ def household_update(
     for name in changed:
         setattr(household, name, getattr(locked, name))
     return changed
+
+
+# --- decided changes (动态调整): the adjustment procedure decides, these write ----------------------------------
+
+
+@transaction.atomic
+def member_add(*, household: Household, values: dict[str, Any], user: Any, reason: str, today: Any = None) -> Any:
+    """Add a member to ``household`` (birth, marriage, return): ``values`` holds ``id_number``, ``name``,
+    ``relation`` and any other member field as stored codes. The ID number must be valid (RULES.md §10) and held
+    by no member of the registry; the birth date and sex come from it. Every field set is written to the
+    field-level history (old value NULL). Raises :class:`RegistryRefused` with the reason in Chinese."""
+    import datetime as dt
+
+    from .models import Member
+
+    today = today or timezone.localdate()
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    _check_editor(user, locked)
+    fields = dict(values)
+    try:
+        parsed = idnumber.parse(str(fields.pop("id_number", "")), today=today)
+    except idnumber.InvalidIdNumber as refused:
+        raise RegistryRefused(f"新成员的证件号码无效：{refused}。") from None
+    if Member.objects.filter(id_number=parsed.number).exists():
+        raise RegistryRefused(f"证件号码 {idnumber.mask(parsed.number)} 已登记在建档立卡成员中，不能重复增加。")
+    unknown = sorted(set(fields) - MEMBER_FIELDS)
+    if unknown:
+        raise RegistryRefused(f"不能通过此功能填写：{'、'.join(unknown)}。")
+    fields.setdefault("status", "active")
+    member = Member(household=locked, id_number=parsed.number, birth_date=parsed.birth_date, sex=parsed.sex, **fields)
+    try:
+        member.full_clean(validate_unique=False)
+    except Exception as exc:  # ValidationError: say which value was refused
+        raise RegistryRefused(f"新成员的信息无效：{exc}") from None
+    member.save()
+    now = timezone.now()
+    by = account_of(user)
+    key = f"{locked.household_no}/{parsed.number}"
+    written = {"id_number": parsed.number, "birth_date": parsed.birth_date, "sex": parsed.sex, **fields}
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                entity="member",
+                entity_key=key,
+                field=name,
+                old_value=None,
+                new_value=_history_text(value.isoformat() if isinstance(value, dt.date) else value),
+                changed_at=now,
+                changed_by=by,
+            )
+            for name, value in written.items()
+            if value not in (None, "")
+        ]
+    )
+    return member
+
+
+@transaction.atomic
+def member_id_number_correct(*, member: Any, id_number: str, user: Any, reason: str, today: Any = None) -> None:
+    """Correct a member's ID number (a wrong registration of the number): the new one must be valid and held by
+    no other member; birth date and sex follow it. Each changed field goes to the field-level history."""
+    from .models import Member
+
+    today = today or timezone.localdate()
+    locked = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    _check_editor(user, locked.household)
+    try:
+        parsed = idnumber.parse(id_number, today=today)
+    except idnumber.InvalidIdNumber as refused:
+        raise RegistryRefused(f"更正后的证件号码无效：{refused}。") from None
+    if parsed.number == locked.id_number:
+        raise RegistryRefused("更正后的证件号码与原号码相同。")
+    if Member.objects.filter(id_number=parsed.number).exclude(pk=locked.pk).exists():
+        raise RegistryRefused(f"证件号码 {idnumber.mask(parsed.number)} 已登记在其他成员名下。")
+    old_key = f"{locked.household.household_no}/{locked.id_number}"
+    changed = {
+        name: (getattr(locked, name), value)
+        for name, value in (("id_number", parsed.number), ("birth_date", parsed.birth_date), ("sex", parsed.sex))
+        if getattr(locked, name) != value
+    }
+    for name, (_, value) in changed.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*changed, "updated_at"])
+    now = timezone.now()
+    by = account_of(user)
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                entity="member",
+                entity_key=old_key,
+                field=name,
+                old_value=_history_text(str(old)),
+                new_value=_history_text(str(new)),
+                changed_at=now,
+                changed_by=by,
+            )
+            for name, (old, new) in changed.items()
+        ]
+    )
+    member.id_number, member.birth_date, member.sex = locked.id_number, locked.birth_date, locked.sex
