@@ -4,7 +4,7 @@
 the values the walk fills the routes' parameters with and the users it logs in as. Every kind of record a page
 shows is there once: households with members and incomes, an assessment run, a monitoring case with its signed
 consent, a helper paired with a household, a work team, a visit with a photo and a follow-up, a comparison clue,
-a candidate match, a supervision finding with its evidence, a finished ledger import and department list import with their error reports, and an
+a candidate match, a supervision finding with its evidence, a registry adjustment with its minutes, a finished ledger import and department list import with their error reports, and an
 assessment run started in the browser.
 """
 
@@ -141,6 +141,24 @@ def make() -> dict[str, Any]:
         finding_id=finding.pk, user=users["county"], on=timezone.localdate(), expected_version=finding.version
     )
 
+    # A registry adjustment: the poor household's exit, through the village review (its minutes attached).
+    from jingzhun.adjustments.services import Application, StepInput, adjustment_open, adjustment_step
+
+    adjustment = adjustment_open(
+        household=poor,
+        user=users["village"],
+        application=Application(kind="exit", applied_on=timezone.localdate(), reason="务工收入稳定，申请脱贫"),
+    )
+    adjustment = adjustment_step(
+        case_id=adjustment.pk,
+        action="village_review",
+        user=users["village"],
+        expected_version=adjustment.version,
+        step=StepInput(
+            on=timezone.localdate(), attachments=[("minutes", SimpleUploadedFile("评议记录.jpg", JPEG, "image/jpeg"))]
+        ),
+    )
+
     # The browser jobs (two imports, an assessment run), run at once here (the server's worker runs the walk's own).
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
         folder = Path(tempfile.mkdtemp())
@@ -205,6 +223,8 @@ def make() -> dict[str, Any]:
             "pk": users["village"].pk,
             "finding_id": finding.pk,
             "evidence_id": finding.evidence.get().pk,
+            "adjustment_id": adjustment.pk,
+            "adjustment_attachment_id": adjustment.attachments.get().pk,
         },
     }
 

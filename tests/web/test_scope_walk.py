@@ -14,12 +14,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.services import api_token_issue
+from jingzhun.adjustments.services import Application as AdjustmentApplication
+from jingzhun.adjustments.services import StepInput as AdjustmentStepInput
+from jingzhun.adjustments.services import adjustment_open, adjustment_step
 from jingzhun.core.models import UploadJob
 from jingzhun.crosscheck.models import Clue, Match
 from jingzhun.crosscheck.models import Run as CrosscheckRun
 from jingzhun.monitoring.services import case_open, case_step
 from jingzhun.policy.services import assessment_run
 from jingzhun.supervision.services import finding_record
+from tests.adjustments.flow import upload as adjustment_upload
 from tests.assistance.factories import FollowUpFactory, HelperFactory, PairingFactory, VisitFactory, WorkTeamFactory
 from tests.crosscheck.factories_lists import list_import_job_for_test
 from tests.crosscheck.factories_matching import batch_make, row_make
@@ -143,12 +147,30 @@ def _records(household, *, village_user, county_user, department_user, security_
         "evidence_id": finding.evidence.get().pk,
         "findings_job": findings_job.pk,
     }
+    # Registry adjustment: an exit of the household through its village review (the minutes an attachment).
+    adjustment = adjustment_open(
+        household=household,
+        user=village_user,
+        application=AdjustmentApplication(kind="relapse", applied_on=case.opened_on, reason=f"{name}家因病返贫"),
+    )
+    adjustment = adjustment_step(
+        case_id=adjustment.pk,
+        action="village_review",
+        user=village_user,
+        expected_version=adjustment.version,
+        step=AdjustmentStepInput(on=case.opened_on, attachments=[adjustment_upload("minutes")]),
+    )
+    adjustments = {
+        "adjustment_id": adjustment.pk,
+        "adjustment_attachment_id": adjustment.attachments.get().pk,
+    }
     # An API token of the county account, issued, not yet collected.
     token = api_token_issue(by=security_admin, user=county_user, name="乙县报送", days=30)
     return (
         assistance
         | monitoring
         | supervision
+        | adjustments
         | {
             "household_no": household.household_no,
             "run_id": run.pk,
@@ -226,6 +248,7 @@ def test_the_walk_sees_area_b_where_it_is_allowed(client, users_by_role, area_b)
     assert client.get(f"/monitoring/{area_b['case_id']}/").status_code == 200
     assert client.get(f"/assessments/jobs/{area_b['assessment_job']}/").status_code == 200
     assert client.get(f"/supervision/{area_b['finding_id']}/").status_code == 200
+    assert client.get(f"/adjustments/{area_b['adjustment_id']}/").status_code == 200
     assert OTHER_NAME.encode() in client.get("/households/", {"q": OTHER_NAME}).content
 
 
@@ -246,6 +269,8 @@ HOUSEHOLD_RECORDS = (
     "pairing_id",
     "finding_id",
     "evidence_id",
+    "adjustment_id",
+    "adjustment_attachment_id",
 )
 
 

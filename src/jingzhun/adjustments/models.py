@@ -68,6 +68,9 @@ class AdjustmentCase(models.Model):
     # 增加成员: the new member's fields; 修正成员信息: the corrected fields; 减少成员: {"status": …} (stored codes).
     member_values = models.JSONField(default=dict, blank=True)
     reason = models.TextField(_("reason"))
+    # People the decided change concerns: the household's members on the register when a status change was
+    # decided (later member changes do not rewrite the year's figures); 1 for a member change.
+    people = models.PositiveSmallIntegerField(null=True, blank=True)
     override_reason = models.TextField(_("override reason"), blank=True)
     applied_on = models.DateField(_("applied on"))
     decision_due = models.DateField(_("county decision due"), null=True, blank=True)

@@ -467,13 +467,17 @@ def adjustment_step(
             _attach(case, record, kind, upload)
         if rule.action == "county_decide" and step.passed:
             _apply(case, user=user, on=step.on, decision_no=step.decision_no.strip())
+            people = (
+                case.household.members.filter(status=MemberStatus.ACTIVE).count() if case.kind in STATUS_KINDS else 1
+            )
+            AdjustmentCase.objects.filter(pk=case.pk).update(people=people)
         case.refresh_from_db()
         return case
 
 
 def _step_checks(case: AdjustmentCase, rule: StepRule, step: StepInput) -> dict[str, Any]:
     """Validate the step's own input; returns what the step decided, for its history row."""
-    data: dict[str, Any] = {"passed": step.passed}
+    data: dict[str, Any] = {"passed": step.passed} if rule.refusable else {}
     if not step.passed:
         if not rule.refusable:
             raise AdjustmentRefused(f"「{rule.label}」没有「不通过」的结果。")

@@ -19,6 +19,8 @@ from jingzhun.accounts.decorators import people_viewer
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import user_sees_id_numbers
 from jingzhun.accounts.services import IdNumberSearchRefused, access_log_record
+from jingzhun.adjustments import selectors as adjustment_selectors
+from jingzhun.adjustments.services import KIND_TEXT, STAGE_TEXT
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.assistance import selectors as assistance_selectors
 from jingzhun.core.idnumber import mask
@@ -131,8 +133,19 @@ def _record_context(
         "monitoring_cases": list(monitoring_selectors.cases_for_household(household=household)),
         "monitorable": monitoring_selectors.household_monitorable(household=household),
         "assistance": assistance_selectors.assistance_for_household(household=household),
+        "adjustment_cases": adjustments_for_record(household),
+        "may_apply_adjustment": getattr(request.user, "role", "") in ("village", "town", "county"),
         **_event_context(request, household, event_form),
     }
+
+
+def adjustments_for_record(household: Household) -> list[Any]:
+    """The household's registry adjustments (newest first) with their kind and stage in words."""
+    cases = list(adjustment_selectors.cases_of_household(household=household)[:20])
+    for case in cases:
+        case.kind_text = KIND_TEXT.get(case.kind, case.kind)  # type: ignore[attr-defined]
+        case.stage_text = STAGE_TEXT.get(case.stage, case.stage)  # type: ignore[attr-defined]
+    return cases
 
 
 def _event_context(request: HttpRequest, household: Household, form: SuddenEventForm | None) -> dict[str, Any]:
