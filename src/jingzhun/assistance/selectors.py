@@ -35,7 +35,18 @@ from jingzhun.core.scope import scope_prefix, scoped
 from jingzhun.registry.selectors import households_for_user, members_for_user
 from jingzhun.registry.vocab import PovertyStatus, Relation
 
-from .models import Attendance, AttendanceStatus, FollowUp, Helper, Measure, Pairing, Visit, VisitPhoto, WorkTeam
+from .models import (
+    AssistanceChange,
+    Attendance,
+    AttendanceStatus,
+    FollowUp,
+    Helper,
+    Measure,
+    Pairing,
+    Visit,
+    VisitPhoto,
+    WorkTeam,
+)
 
 DEFAULT_VISIT_DAYS = 30
 
@@ -72,6 +83,25 @@ def helpers_with_counts(*, user: Any) -> QuerySet[Helper]:
 def helper_get_for_user(*, user: Any, helper_id: int) -> Helper:
     """One helper the user may see (``Helper.DoesNotExist`` otherwise)."""
     return helpers_for_user(user=user).get(pk=helper_id)
+
+
+def helpers_managed_by(*, user: Any) -> QuerySet[Helper]:
+    """Helpers a user may edit, deactivate and import: those who work in the user's area (a helper from elsewhere
+    paired with a household here is seen, not managed)."""
+    prefix = _prefix(user)
+    if prefix is None:
+        return Helper.objects.none()
+    return Helper.objects.filter(area__code__startswith=prefix).select_related("area", "user")
+
+
+def changes_of(*, entity: str, entity_id: int, limit: int = 50) -> QuerySet[AssistanceChange]:
+    """The history of one helper, work team, … (the caller has read it through a scoped selector), newest first,
+    with who made each change."""
+    return (
+        AssistanceChange.objects.filter(entity=entity, entity_id=entity_id)
+        .select_related("user")
+        .order_by("-at", "-pk")[:limit]
+    )
 
 
 def helper_of_user(*, user: Any) -> Helper | None:
