@@ -8,10 +8,11 @@ business rules (dates, one current pairing, who may be a leader) and the area of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -38,6 +39,9 @@ from .models import (
     VisitPhoto,
     WorkTeam,
 )
+
+if TYPE_CHECKING:
+    from .roster_import import RosterImportOutcome
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTOS_PER_VISIT = 6
@@ -614,6 +618,20 @@ def follow_up_close(*, follow_up: FollowUp, by: Any, done_on: dt.date | None = N
         done_on=done_on.isoformat(),
     )
     return follow_up
+
+
+# --- the roster import (docs/LEDGER.md §9) ---------------------------------------------------------------------
+
+
+def roster_import(
+    *, path: Path, user: Any, today: dt.date | None = None, progress: Callable[[int, int], None] | None = None
+) -> RosterImportOutcome:
+    """Import one file of a helper roster (``jingzhun import helpers FILE``, the browser's upload): helpers,
+    pairings or units assigned to a village, each row applied whole or refused with its row, column and reason,
+    every valid row in one transaction, idempotent; see :mod:`.roster_import`."""
+    from .roster_import import roster_import as run
+
+    return run(path=path, user=user, today=today, progress=progress)
 
 
 # --- seeding at county scale (the demo; an office taking over a helper roster) --------------------------------

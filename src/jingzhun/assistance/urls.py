@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "assistance"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("helpers/", views.helper_list, name="helper_list"),
     path("helpers/new/", views.helper_create, name="helper_create"),
+    path("helpers/import/", import_views.roster_import_new, name="roster_import_new"),
+    path("helpers/import/<uuid:roster_job>/", import_views.roster_import_detail, name="roster_import_detail"),
+    path("helpers/import/<uuid:roster_job>/report/", import_views.roster_import_report, name="roster_import_report"),
     path("helpers/<int:helper_id>/", views.helper_detail, name="helper_detail"),
     path("helpers/<int:helper_id>/pair/", views.helper_pair, name="helper_pair"),
     path("helpers/<int:helper_id>/edit/", views.helper_edit, name="helper_edit"),

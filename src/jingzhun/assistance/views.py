@@ -97,7 +97,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def helper_list(request: HttpRequest) -> HttpResponse:
     helpers = selectors.helpers_with_counts(user=request.user)
     return render(
-        request, "assistance/helper_list.html", {"helpers": helpers, "may_edit": user_can(request.user, EDIT)}
+        request,
+        "assistance/helper_list.html",
+        {"helpers": helpers, "may_edit": user_can(request.user, EDIT), "may_import": user_can(request.user, MANAGE)},
     )
 
 
