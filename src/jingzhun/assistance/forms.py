@@ -68,7 +68,7 @@ class EndForm(forms.Form):
     """The date and the reason a helper is deactivated or a work team's stay ends."""
 
     ended_on = RecordDateField(label=_("ended on"), initial=_today)
-    end_reason = forms.CharField(label=_("reason"), max_length=200)
+    end_reason = forms.CharField(label=_("end reason"), max_length=200)
 
 
 class PairingForm(forms.Form):
