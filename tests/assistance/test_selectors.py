@@ -13,6 +13,7 @@ from jingzhun.accounts.models import Role
 from jingzhun.areas.models import Level
 from jingzhun.assistance import selectors
 from jingzhun.monitoring.models import MonitoringCase
+from jingzhun.registry.vocab import PovertyStatus
 from tests.factories import AreaFactory, HouseholdFactory, MemberFactory, UserFactory, sample_area
 
 from .factories import FollowUpFactory, HelperFactory, PairingFactory, VisitFactory
@@ -82,6 +83,64 @@ def test_coverage_is_one_query(small_county):
     with CaptureQueriesContext(connection) as queries:
         selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="village")
     assert len(queries) == 1
+
+
+def _case(household, *, closed_on=None):
+    return MonitoringCase.objects.create(
+        household=household,
+        channel="cadre_screening",
+        opened_on=dt.date(2025, 1, 10),
+        decision_due=dt.date(2025, 2, 10),
+        closed_on=closed_on,
+        **({"stage": "eliminated"} if closed_on else {}),
+    )
+
+
+def test_coverage_leaves_out_a_non_poor_household_without_an_open_case(small_county):
+    HouseholdFactory(village=small_county["v2"], poverty_status=PovertyStatus.NON_POOR)
+    rows = selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="village")
+    assert _table(rows)["二村"] == (2, 1)
+
+
+def test_coverage_counts_a_non_poor_household_with_an_open_case(small_county):
+    home = HouseholdFactory(village=small_county["v2"], poverty_status=PovertyStatus.NON_POOR)
+    _case(home)
+    VisitFactory(household=home, visited_on=dt.date(2025, 3, 1))
+    rows = selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="village")
+    assert _table(rows)["二村"] == (3, 2)
+
+
+def test_coverage_counts_every_registered_status_but_non_poor(small_county):
+    for status in PovertyStatus.values:
+        HouseholdFactory(village=small_county["v3"], poverty_status=status)
+    rows = selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="village")
+    assert _table(rows)["三村"] == (1 + len(PovertyStatus.values) - 1, 0)
+
+
+def test_coverage_by_helper_leaves_out_a_paired_non_poor_household_without_a_case(small_county):
+    home = HouseholdFactory(village=small_county["v2"], poverty_status=PovertyStatus.NON_POOR)
+    PairingFactory(helper=small_county["b"], household=home, started_on=dt.date(2024, 1, 1))
+    rows = selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="helper")
+    table = {row.name.split("（")[0]: (row.households, row.visited) for row in rows}
+    assert table["乙"] == (3, 1)
+
+
+def test_coverage_with_an_open_case_is_still_one_query(small_county):
+    _case(small_county["h2"][1])
+    with CaptureQueriesContext(connection) as queries:
+        selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="town")
+    assert len(queries) == 1
+
+
+def test_not_visited_leaves_out_a_non_poor_household_without_an_open_case():
+    village = AreaFactory()
+    user = UserFactory(role=Role.VILLAGE, area=village)
+    plain = HouseholdFactory(village=village, poverty_status=PovertyStatus.NON_POOR)
+    watched = HouseholdFactory(village=village, poverty_status=PovertyStatus.NON_POOR)
+    _case(watched)
+    found = set(selectors.households_not_visited(user=user, today=dt.date(2025, 6, 30)))
+    assert watched in found
+    assert plain not in found
 
 
 def test_coverage_stays_inside_the_scope(small_county):
@@ -222,3 +281,10 @@ def test_assistance_for_household_gives_helper_history_measures_and_visits():
     assert found["pairings"] == [now, old]
     assert len(found["visits"]) == 1
     assert found["measures"] == []
+
+
+def test_coverage_leaves_out_a_non_poor_household_whose_case_is_closed(small_county):
+    home = HouseholdFactory(village=small_county["v2"], poverty_status=PovertyStatus.NON_POOR)
+    _case(home, closed_on=dt.date(2025, 3, 1))
+    rows = selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="village")
+    assert _table(rows)["二村"] == (2, 1)

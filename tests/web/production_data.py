@@ -189,6 +189,18 @@ def make() -> dict[str, Any]:
             upload=SimpleUploadedFile(findings_file.name, findings_file.read_bytes()),
         )
 
+        # A helper roster imported in the browser (docs/LEDGER.md §9): one helper row applied, one refused.
+        roster_file = folder / "帮扶责任人.csv"
+        roster_file.write_text(
+            f"姓名,单位,区划代码\n王帮扶,县农业农村局,{village.code}\n李帮扶,县农业农村局,999999999999\n",
+            encoding="utf-8",
+        )
+        roster_job = upload_job_create(
+            kind="helper_roster",
+            user=users["county"],
+            upload=SimpleUploadedFile(roster_file.name, roster_file.read_bytes()),
+        )
+
         # An assessment run started in the browser (its progress page, ended).
         from jingzhun.policy.jobs import assessment_job_start
 
@@ -219,6 +231,7 @@ def make() -> dict[str, Any]:
             "job_id": str(job.pk),
             "list_job": str(list_job.pk),
             "findings_job": str(findings_job.pk),
+            "roster_job": str(roster_job.pk),
             "assessment_job": str(assessment_job.pk),
             "pk": users["village"].pk,
             "finding_id": finding.pk,

@@ -60,6 +60,8 @@ POST_ONLY = {
     "assistance:pairing_end",
     "assistance:team_attendance",
     "assistance:follow_up_close",
+    "assistance:helper_deactivate",
+    "assistance:team_end",
     "crosscheck:review_confirm",
     "crosscheck:review_reject",
     "policy:run_start",

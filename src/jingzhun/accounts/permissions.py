@@ -33,6 +33,8 @@ class Capability(StrEnum):
     EXPORT_PEOPLE = "export_people"
     RUN_ASSESSMENT = "run_assessment"
     RECORD_VISIT = "record_visit"
+    # Helpers, work teams and the helper roster (帮扶力量): edit, deactivate, import; the town and county offices.
+    MANAGE_HELPERS = "manage_helpers"
     IMPORT_DEPARTMENT_LIST = "import_department_list"
     MANAGE_ACCOUNTS = "manage_accounts"  # system administrator
     MANAGE_SECURITY = "manage_security"  # security administrator
@@ -57,6 +59,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_DEPARTMENT_LIST,
             Capability.VIEW_FINDINGS,
             Capability.RECORD_FINDINGS,
+            Capability.MANAGE_HELPERS,
         }
     ),
     Role.TOWN: frozenset(
@@ -67,6 +70,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT_PEOPLE,
             Capability.VIEW_FINDINGS,
             Capability.RECTIFY_FINDINGS,
+            Capability.MANAGE_HELPERS,
         }
     ),
     Role.VILLAGE: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),

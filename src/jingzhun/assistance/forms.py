@@ -56,6 +56,21 @@ class HelperForm(forms.Form):
         cast(forms.ChoiceField, self.fields["area"]).choices = areas
 
 
+class HelperEditForm(HelperForm):
+    """A helper's details as they may be corrected (the login account is linked when the helper is added)."""
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, areas=areas, **kwargs)
+        del self.fields["account"]
+
+
+class EndForm(forms.Form):
+    """The date and the reason a helper is deactivated or a work team's stay ends."""
+
+    ended_on = RecordDateField(label=_("ended on"), initial=_today)
+    end_reason = forms.CharField(label=_("end reason"), max_length=200)
+
+
 class PairingForm(forms.Form):
     household_no = forms.CharField(label=_("household number"), max_length=40)
     started_on = RecordDateField(label=_("started on"), initial=_today)
@@ -86,6 +101,14 @@ class WorkTeamForm(forms.Form):
         cast(forms.ChoiceField, self.fields["village"]).choices = villages
         cast(forms.ChoiceField, self.fields["leader"]).choices = [("", "—"), *leaders]
         cast(forms.ChoiceField, self.fields["members"]).choices = helpers
+
+
+class WorkTeamEditForm(WorkTeamForm):
+    """A work team's details as they may be corrected (its village stays)."""
+
+    def __init__(self, *args: Any, leaders: list[tuple[int, str]], helpers: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, villages=[], leaders=leaders, helpers=helpers, **kwargs)
+        del self.fields["village"]
 
 
 class AttendanceForm(forms.Form):

@@ -33,9 +33,20 @@ from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.areas.models import Area, Level
 from jingzhun.core.scope import scope_prefix, scoped
 from jingzhun.registry.selectors import households_for_user, members_for_user
-from jingzhun.registry.vocab import Relation
+from jingzhun.registry.vocab import PovertyStatus, Relation
 
-from .models import Attendance, AttendanceStatus, FollowUp, Helper, Measure, Pairing, Visit, VisitPhoto, WorkTeam
+from .models import (
+    AssistanceChange,
+    Attendance,
+    AttendanceStatus,
+    FollowUp,
+    Helper,
+    Measure,
+    Pairing,
+    Visit,
+    VisitPhoto,
+    WorkTeam,
+)
 
 DEFAULT_VISIT_DAYS = 30
 
@@ -72,6 +83,25 @@ def helpers_with_counts(*, user: Any) -> QuerySet[Helper]:
 def helper_get_for_user(*, user: Any, helper_id: int) -> Helper:
     """One helper the user may see (``Helper.DoesNotExist`` otherwise)."""
     return helpers_for_user(user=user).get(pk=helper_id)
+
+
+def helpers_managed_by(*, user: Any) -> QuerySet[Helper]:
+    """Helpers a user may edit, deactivate and import: those who work in the user's area (a helper from elsewhere
+    paired with a household here is seen, not managed)."""
+    prefix = _prefix(user)
+    if prefix is None:
+        return Helper.objects.none()
+    return Helper.objects.filter(area__code__startswith=prefix).select_related("area", "user")
+
+
+def changes_of(*, entity: str, entity_id: int, limit: int = 50) -> QuerySet[AssistanceChange]:
+    """The history of one helper, work team, … (the caller has read it through a scoped selector), newest first,
+    with who made each change."""
+    return (
+        AssistanceChange.objects.filter(entity=entity, entity_id=entity_id)
+        .select_related("user")
+        .order_by("-at", "-pk")[:limit]
+    )
 
 
 def helper_of_user(*, user: Any) -> Helper | None:
@@ -267,6 +297,25 @@ def assistance_for_household(*, household: Any) -> dict[str, Any]:
 # --- coverage (遍访) ----------------------------------------------------------------------------------------------
 
 COVERAGE_GROUPS = ("village", "town", "helper")
+# The households a helper must visit (应走访户): the registered poor, whatever their exit, and a monitoring case.
+STATUSES_TO_VISIT = (
+    PovertyStatus.NOT_EXITED,
+    PovertyStatus.RELAPSED,
+    PovertyStatus.PRE_EXIT,
+    PovertyStatus.EXITED,
+    PovertyStatus.EXITED_NO_POLICY,
+)
+
+
+def _to_visit(household: str = "") -> Q:
+    """The condition "this household should be visited" on a query of households (``household=""``) or of rows
+    pointing at one (``household="household"``): a registered poor or exited household (未脱贫, 返贫, 预脱贫,
+    已脱贫 either way), or one with an open monitoring case; a 非贫困户 without an open case is not."""
+    from jingzhun.monitoring.selectors import cases_open
+
+    path = f"{household}__" if household else ""
+    open_case = cases_open().filter(household=OuterRef(household or "pk"))
+    return Q(**{f"{path}poverty_status__in": STATUSES_TO_VISIT}) | Q(Exists(open_case))
 
 
 @dataclass(frozen=True)
@@ -286,8 +335,9 @@ def _visited_in(date_from: dt.date, date_to: dt.date, **match: Any) -> Exists:
 
 
 def visit_coverage(*, user: Any, date_from: dt.date, date_to: dt.date, by: str = "village") -> list[CoverageRow]:
-    """Visit coverage over ``[date_from, date_to]`` grouped ``by`` village, town or helper: households in scope,
-    households visited at least once, and the share. One aggregate query.
+    """Visit coverage over ``[date_from, date_to]`` grouped ``by`` village, town or helper: the households of the
+    scope that should be visited (:func:`_to_visit`: registered poor, exited, or with an open monitoring case),
+    those visited at least once, and the share. One aggregate query.
 
     Per helper, the households are those paired with the helper at any time in the period, and a household
     counts as visited when that helper visited it in the period.
@@ -300,7 +350,7 @@ def visit_coverage(*, user: Any, date_from: dt.date, date_to: dt.date, by: str =
         if not prefix:
             return []
         pairings = scoped(Pairing.objects.all(), user, "household__village__code", household="household").filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=date_from), started_on__lte=date_to
+            Q(ended_on__isnull=True) | Q(ended_on__gte=date_from), _to_visit("household"), started_on__lte=date_to
         )
         visited = _visited_in(date_from, date_to, household=OuterRef("household"), helper=OuterRef("helper"))
         rows = (
@@ -320,6 +370,7 @@ def visit_coverage(*, user: Any, date_from: dt.date, date_to: dt.date, by: str =
     visited = _visited_in(date_from, date_to, household=OuterRef("pk"))
     rows = (
         households_for_user(user=user)
+        .filter(_to_visit())
         .order_by()
         .values(key, name)
         .annotate(n=Count("pk"), seen=Sum(Case(When(visited, then=Value(1)), default=Value(0), output_field=one_if)))
@@ -340,11 +391,12 @@ def households_not_visited(
     village_code: str = "",
     helper: Helper | None = None,
 ) -> QuerySet:
-    """Households of the scope with no visit in the last ``days`` days: never visited, or last visited on or
-    before ``today - days`` (a visit exactly ``days`` days ago is due again). Longest unvisited first."""
+    """Households of the scope that should be visited (as in :func:`visit_coverage`) with no visit in the last
+    ``days`` days: never visited, or last visited on or before ``today - days`` (a visit exactly ``days`` days
+    ago is due again). Longest unvisited first."""
     today = today or timezone.localdate()
     cutoff = today - dt.timedelta(days=days)
-    households = households_for_user(user=user)
+    households = households_for_user(user=user).filter(_to_visit())
     if village_code:
         households = households.filter(village__code=village_code)
     if helper is not None:

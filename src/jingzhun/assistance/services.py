@@ -8,10 +8,11 @@ business rules (dates, one current pairing, who may be a leader) and the area of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -38,6 +39,9 @@ from .models import (
     VisitPhoto,
     WorkTeam,
 )
+
+if TYPE_CHECKING:
+    from .roster_import import RosterImportOutcome
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTOS_PER_VISIT = 6
@@ -80,6 +84,7 @@ _FIELD_NAMES = {
     "photos": "照片",
     "follow_up_due": "跟进日期",
     "done_on": "完成日期",
+    "phone": "联系电话",
 }
 
 
@@ -139,6 +144,106 @@ def helper_create(
         user=by, entity="helper", entity_id=helper.pk, action="create", name=name, unit=unit, area=area.code, kind=kind
     )
     return helper
+
+
+def _changes(row: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` of the values that differ from ``row``'s, as text for the history."""
+
+    def text(value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return getattr(value, "pk", value)
+
+    return {
+        field: [text(getattr(row, field)), text(value)]
+        for field, value in values.items()
+        if text(getattr(row, field)) != text(value)
+    }
+
+
+def _leads_a_current_team(helper: Helper) -> bool:
+    return WorkTeam.objects.filter(leader=helper, ended_on__isnull=True).exists()
+
+
+@transaction.atomic
+def helper_update(
+    *, helper: Helper, name: str, unit: str, phone: str, kind: str, area: Any, by: Any
+) -> dict[str, list[Any]]:
+    """Correct a helper's name, unit, phone, kind or area; the changes (old and new values) are kept in the
+    history. Both the helper's area and the new one must lie in ``by``'s scope. A first secretary who leads a
+    current work team stays one. Returns the changes (empty: nothing changed)."""
+    name, unit, phone = name.strip(), unit.strip(), phone.strip()
+    if not name:
+        raise ValidationError({"name": "姓名：必须填写。"})
+    if not unit:
+        raise ValidationError({"unit": "单位：必须填写帮扶责任人所在单位。"})
+    if kind not in HelperKind.values:
+        raise ValidationError({"kind": f"类别：没有“{kind}”这一类别。"})
+    if not in_scope(by, helper.area_id) or not in_scope(by, area.code):
+        raise ValidationError({"area": "所属区域：不在您的数据权限范围内。"})
+    helper = Helper.objects.select_for_update().get(pk=helper.pk)
+    if kind != helper.kind and helper.kind == HelperKind.FIRST_SECRETARY and _leads_a_current_team(helper):
+        raise ValidationError({"kind": f"类别：{helper.name} 是在驻工作队的队长，须先更换队长再改类别。"})
+    changes = _changes(helper, {"name": name, "unit": unit, "phone": phone, "kind": kind, "area": area})
+    if not changes:
+        return changes
+    helper.name, helper.unit, helper.phone, helper.kind, helper.area = name, unit, phone, kind, area
+    helper.save(update_fields=["name", "unit", "phone", "kind", "area"])
+    AssistanceChange.record(user=by, entity="helper", entity_id=helper.pk, action="update", changed=changes)
+    return changes
+
+
+@transaction.atomic
+def helper_deactivate(*, helper: Helper, ended_on: dt.date, reason: str, by: Any) -> int:
+    """Deactivate a helper (调离、退休……): every current pairing of theirs ends on ``ended_on`` for ``reason``
+    (one statement, one history row per pairing), and they can no longer be paired or visit. Returns the number
+    of pairings ended."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"end_reason": "停用原因：必须填写。"})
+    _in_window(ended_on, "ended_on")
+    if not in_scope(by, helper.area_id):
+        raise ValidationError({"area": "所属区域：不在您的数据权限范围内。"})
+    helper = Helper.objects.select_for_update().get(pk=helper.pk)
+    if not helper.active:
+        raise ValidationError({"end_reason": f"帮扶责任人：{helper.name} 已停用。"})
+    current = Pairing.objects.select_for_update().filter(helper=helper, ended_on__isnull=True)
+    late = current.filter(started_on__gt=ended_on).select_related("household").order_by("started_on").first()
+    if late is not None:
+        raise ValidationError(
+            {
+                "ended_on": f"结束日期：不能早于与户 {late.household.household_no} 结对的开始日期"
+                f"（{late.started_on:%Y-%m-%d}）。"
+            }
+        )
+    ended = list(current.values_list("pk", "household__household_no"))
+    current.update(ended_on=ended_on, end_reason=reason)
+    helper.active = False
+    helper.save(update_fields=["active"])
+    account = account_of(by)
+    AssistanceChange.objects.bulk_create(
+        [
+            AssistanceChange(
+                user=account,
+                entity="pairing",
+                entity_id=pk,
+                action="end",
+                household_no=household_no,
+                detail={"ended_on": ended_on.isoformat(), "reason": reason, "helper_deactivated": helper.pk},
+            )
+            for pk, household_no in ended
+        ]
+    )
+    AssistanceChange.record(
+        user=by,
+        entity="helper",
+        entity_id=helper.pk,
+        action="deactivate",
+        ended_on=ended_on.isoformat(),
+        reason=reason,
+        pairings_ended=len(ended),
+    )
+    return len(ended)
 
 
 @transaction.atomic
@@ -246,6 +351,86 @@ def work_team_create(
         unit=unit,
         leader=leader.pk if leader else None,
         members=sorted(people),
+    )
+    return team
+
+
+@transaction.atomic
+def work_team_update(
+    *,
+    team: WorkTeam,
+    unit: str,
+    leader: Helper | None,
+    members: Iterable[Helper],
+    started_on: dt.date,
+    ended_on: dt.date | None,
+    by: Any,
+) -> dict[str, list[Any]]:
+    """Correct a work team's unit, leader, members or period; the changes are kept in the history. The leader is
+    a first secretary and one of the members; new members must be active; attendance already recorded must stay
+    inside the period. Returns the changes (empty: nothing changed)."""
+    unit = unit.strip()
+    if not in_scope(by, team.village_id):
+        raise ValidationError({"village": "驻村：不在您的数据权限范围内。"})
+    if not unit:
+        raise ValidationError({"unit": "派出单位：必须填写。"})
+    if leader is not None and leader.kind != HelperKind.FIRST_SECRETARY:
+        raise ValidationError({"leader": f"队长：{leader.name} 不是第一书记。"})
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationError({"ended_on": "结束日期：不能早于开始日期。"})
+    team = WorkTeam.objects.select_for_update().get(pk=team.pk)
+    before = set(team.members.values_list("pk", flat=True))
+    people = {helper.pk: helper for helper in members}
+    if leader is not None:
+        people[leader.pk] = leader
+    inactive = [h.name for pk, h in people.items() if pk not in before and not h.active]
+    if inactive:
+        raise ValidationError({"members": f"队员：{'、'.join(inactive)} 已停用，不能加入工作队。"})
+    outside = team.attendance.filter(date__lt=started_on)
+    if ended_on is not None:
+        outside = outside | team.attendance.filter(date__gt=ended_on)
+    if outside.exists():
+        raise ValidationError({"started_on": "驻村期间：已有出勤记录在新的期间之外，不能这样修改。"})
+    changes = _changes(team, {"unit": unit, "leader": leader, "started_on": started_on, "ended_on": ended_on})
+    if set(people) != before:
+        changes["members"] = [sorted(before), sorted(people)]
+    if not changes:
+        return changes
+    team.unit, team.leader, team.started_on, team.ended_on = unit, leader, started_on, ended_on
+    team.save(update_fields=["unit", "leader", "started_on", "ended_on"])
+    if "members" in changes:
+        team.members.set(people.values())
+    AssistanceChange.record(user=by, entity="work_team", entity_id=team.pk, action="update", changed=changes)
+    return changes
+
+
+@transaction.atomic
+def work_team_end(*, team: WorkTeam, ended_on: dt.date, reason: str, by: Any) -> WorkTeam:
+    """End a work team's stay in its village (撤回) on ``ended_on`` for ``reason`` (kept in the history)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"end_reason": "结束原因：必须填写。"})
+    _in_window(ended_on, "ended_on")
+    if not in_scope(by, team.village_id):
+        raise ValidationError({"village": "驻村：不在您的数据权限范围内。"})
+    team = WorkTeam.objects.select_for_update().get(pk=team.pk)
+    if team.ended_on is not None and team.ended_on <= timezone.localdate():
+        raise ValidationError({"ended_on": f"结束日期：该工作队已于 {team.ended_on:%Y-%m-%d} 撤回。"})
+    if ended_on < team.started_on:
+        raise ValidationError({"ended_on": f"结束日期：不能早于驻村开始日期（{team.started_on:%Y-%m-%d}）。"})
+    if team.attendance.filter(date__gt=ended_on).exists():
+        raise ValidationError({"ended_on": "结束日期：该日期之后还有出勤记录。"})
+    previous = team.ended_on
+    team.ended_on = ended_on
+    team.save(update_fields=["ended_on"])
+    AssistanceChange.record(
+        user=by,
+        entity="work_team",
+        entity_id=team.pk,
+        action="end",
+        ended_on=ended_on.isoformat(),
+        reason=reason,
+        planned_until=previous.isoformat() if previous else None,
     )
     return team
 
@@ -433,6 +618,20 @@ def follow_up_close(*, follow_up: FollowUp, by: Any, done_on: dt.date | None = N
         done_on=done_on.isoformat(),
     )
     return follow_up
+
+
+# --- the roster import (docs/LEDGER.md §9) ---------------------------------------------------------------------
+
+
+def roster_import(
+    *, path: Path, user: Any, today: dt.date | None = None, progress: Callable[[int, int], None] | None = None
+) -> RosterImportOutcome:
+    """Import one file of a helper roster (``jingzhun import helpers FILE``, the browser's upload): helpers,
+    pairings or units assigned to a village, each row applied whole or refused with its row, column and reason,
+    every valid row in one transaction, idempotent; see :mod:`.roster_import`."""
+    from .roster_import import roster_import as run
+
+    return run(path=path, user=user, today=today, progress=progress)
 
 
 # --- seeding at county scale (the demo; an office taking over a helper roster) --------------------------------

@@ -4,6 +4,8 @@ helper's own households. Thin: parse the input, read through the scoped selector
 Who may do what:
 - see anything here: VIEW_PEOPLE, and only inside the user's area scope (another area's record is a 404);
 - manage helpers, pairings, work teams, attendance and measures: EDIT_PEOPLE (village, town, county);
+- edit and deactivate helpers, edit and end work teams, import a helper roster: MANAGE_HELPERS (town, county),
+  only for helpers who work in the user's area and teams of its villages (others: 404);
 - record a visit or close a follow-up: EDIT_PEOPLE for any household of the scope, or RECORD_VISIT (the helper
   role) for the households currently paired with the helper linked to the account.
 """
@@ -14,6 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,6 +34,8 @@ from jingzhun.registry.selectors import households_for_user
 from . import selectors, services
 from .forms import (
     AttendanceForm,
+    EndForm,
+    HelperEditForm,
     HelperForm,
     MeasureForm,
     NotVisitedForm,
@@ -38,12 +43,14 @@ from .forms import (
     PairingForm,
     PeriodForm,
     VisitForm,
+    WorkTeamEditForm,
     WorkTeamForm,
 )
 from .models import FollowUp, Helper, HelperKind, Pairing, Visit, VisitPhoto, WorkTeam
 
 VIEW = Capability.VIEW_PEOPLE
 EDIT = Capability.EDIT_PEOPLE
+MANAGE = Capability.MANAGE_HELPERS
 
 
 def _add_errors(form: Any, error: ValidationError) -> None:
@@ -90,7 +97,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def helper_list(request: HttpRequest) -> HttpResponse:
     helpers = selectors.helpers_with_counts(user=request.user)
     return render(
-        request, "assistance/helper_list.html", {"helpers": helpers, "may_edit": user_can(request.user, EDIT)}
+        request,
+        "assistance/helper_list.html",
+        {"helpers": helpers, "may_edit": user_can(request.user, EDIT), "may_import": user_can(request.user, MANAGE)},
     )
 
 
@@ -131,7 +140,9 @@ def _helper_page(request: HttpRequest, helper: Helper, form: PairingForm | None 
         "helper": helper,
         "current": [p for p in pairings if p.ended_on is None],
         "history": [p for p in pairings if p.ended_on is not None],
-        "may_edit": user_can(request.user, EDIT),
+        "may_edit": user_can(request.user, EDIT) and helper.active,
+        "may_manage": user_can(request.user, MANAGE)
+        and selectors.helpers_managed_by(user=request.user).filter(pk=helper.pk).exists(),
         "form": form or PairingForm(),
         "end_form": PairingEndForm(),
     }
@@ -190,6 +201,79 @@ def pairing_end(request: HttpRequest, pairing_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Pairing ended."))
     return redirect("assistance:helper_detail", helper_id=pairing.helper_id)
+
+
+def _managed_helper(request: HttpRequest, helper_id: int) -> Helper:
+    try:
+        return selectors.helpers_managed_by(user=request.user).get(pk=helper_id)
+    except Helper.DoesNotExist:
+        raise Http404 from None
+
+
+def _helper_edit_page(
+    request: HttpRequest, helper: Helper, form: HelperEditForm, end_form: EndForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "helper": helper,
+        "form": form,
+        "end_form": end_form,
+        "history": selectors.changes_of(entity="helper", entity_id=helper.pk),
+    }
+    return render(request, "assistance/helper_edit.html", context, status=status)
+
+
+@capability_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def helper_edit(request: HttpRequest, helper_id: int) -> HttpResponse:
+    """Correct a helper's details; the page shows who changed what."""
+    helper = _managed_helper(request, helper_id)
+    areas = selectors.areas_for_helpers(user=request.user)
+    initial = {"name": helper.name, "kind": helper.kind, "unit": helper.unit, "phone": helper.phone}
+    form = HelperEditForm(request.POST or None, areas=areas, initial={**initial, "area": helper.area_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changes = services.helper_update(
+                helper=helper,
+                name=data["name"],
+                unit=data["unit"],
+                phone=data["phone"],
+                kind=data["kind"],
+                area=Area.objects.get(code=data["area"]),
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Helper updated.") if changes else _("Nothing was changed."))
+            return redirect("assistance:helper_detail", helper_id=helper.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return _helper_edit_page(request, helper, form, EndForm(), status=status)
+
+
+@capability_required(MANAGE)
+@require_POST
+def helper_deactivate(request: HttpRequest, helper_id: int) -> HttpResponse:
+    """Deactivate a helper: their current pairings end on the date given, for the reason given."""
+    helper = _managed_helper(request, helper_id)
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            ended = services.helper_deactivate(
+                helper=helper,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["end_reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Helper deactivated; %(count)s pairings ended.") % {"count": ended})
+            return redirect("assistance:helper_detail", helper_id=helper.pk)
+    areas = selectors.areas_for_helpers(user=request.user)
+    initial = {"name": helper.name, "kind": helper.kind, "unit": helper.unit, "phone": helper.phone}
+    edit = HelperEditForm(areas=areas, initial={**initial, "area": helper.area_id})
+    return _helper_edit_page(request, helper, edit, form, status=400)
 
 
 # --- work teams -----------------------------------------------------------------------------------------------
@@ -255,6 +339,7 @@ def _team_page(request: HttpRequest, team: WorkTeam, form: AttendanceForm | None
         "summary": selectors.attendance_summary(team=team, date_from=date_from, date_to=date_to),
         "recent": selectors.attendance_recent(team=team),
         "may_edit": user_can(request.user, EDIT),
+        "may_manage": user_can(request.user, MANAGE),
         "form": form or AttendanceForm(members=members),
     }
     return render(request, "assistance/team_detail.html", context, status=status)
@@ -264,6 +349,86 @@ def _team_page(request: HttpRequest, team: WorkTeam, form: AttendanceForm | None
 @require_GET
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     return _team_page(request, _team(request, team_id))
+
+
+def _team_edit_page(
+    request: HttpRequest, team: WorkTeam, form: WorkTeamEditForm, end_form: EndForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "team": team,
+        "form": form,
+        "end_form": end_form,
+        "history": selectors.changes_of(entity="work_team", entity_id=team.pk),
+    }
+    return render(request, "assistance/team_edit.html", context, status=status)
+
+
+def _team_edit_form(request: HttpRequest, team: WorkTeam, data: Any = None) -> tuple[WorkTeamEditForm, dict]:
+    """The edit form of ``team``: its members may stay (even deactivated ones); new ones are active helpers of
+    the user's area."""
+    current = set(team.members.values_list("pk", flat=True))
+    helpers = selectors.helpers_for_user(user=request.user).filter(Q(active=True) | Q(pk__in=current))
+    by_pk = {h.pk: h for h in helpers.order_by("name", "pk")}
+    choices = [(pk, str(h)) for pk, h in by_pk.items()]
+    leaders = [(pk, str(h)) for pk, h in by_pk.items() if h.kind == HelperKind.FIRST_SECRETARY]
+    initial = {
+        "unit": team.unit,
+        "leader": team.leader_id,
+        "members": sorted(current),
+        "started_on": team.started_on,
+        "ended_on": team.ended_on,
+    }
+    return WorkTeamEditForm(data, leaders=leaders, helpers=choices, initial=initial), by_pk
+
+
+@capability_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Correct a work team's unit, leader, members or period; the page shows who changed what."""
+    team = _team(request, team_id)
+    form, by_pk = _team_edit_form(request, team, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changes = services.work_team_update(
+                team=team,
+                unit=data["unit"],
+                leader=by_pk.get(data["leader"]) if data["leader"] else None,
+                members=[by_pk[pk] for pk in data["members"]],
+                started_on=data["started_on"],
+                ended_on=data["ended_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Work team updated.") if changes else _("Nothing was changed."))
+            return redirect("assistance:team_detail", team_id=team.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return _team_edit_page(request, team, form, EndForm(), status=status)
+
+
+@capability_required(MANAGE)
+@require_POST
+def team_end(request: HttpRequest, team_id: int) -> HttpResponse:
+    """End a work team's stay in its village on the date given, for the reason given."""
+    team = _team(request, team_id)
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.work_team_end(
+                team=team,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["end_reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Work team ended."))
+            return redirect("assistance:team_detail", team_id=team.pk)
+    edit, _by_pk = _team_edit_form(request, team)
+    return _team_edit_page(request, team, edit, form, status=400)
 
 
 @capability_required(EDIT)

@@ -19,6 +19,12 @@ def cases_for_user(*, user: Any) -> QuerySet[MonitoringCase]:
     return scoped(MonitoringCase.objects.all(), user, "household__village__code", household="household")
 
 
+def cases_open() -> QuerySet[MonitoringCase]:
+    """Every open case (being identified or under monitoring), unscoped: for a subquery correlated with
+    households the caller has already read through its own scope (``.filter(household=OuterRef(...))``)."""
+    return MonitoringCase.objects.filter(closed_on__isnull=True)
+
+
 def household_monitorable(*, household: Any) -> bool:
     """Whether the household may become a monitoring case (已脱贫 or 非贫困户, docs/RULES.md §6)."""
     from .services import MONITORABLE
