@@ -46,6 +46,7 @@ def test_sent_back_answered_and_read(live_server, browser, users_by_role, clue, 
     page.get_by_test_id("send-back-selected").click()
     expect(page.get_by_text("已将 1 条线索退回部门核实")).to_be_visible()
     expect(page.locator(f'tr[data-clue="{clue.pk}"] [data-testid=feedback]')).to_contain_text("待部门反馈")
+    _shot(page, "crosscheck-clues-sent-back-desktop")
     assert county.errors == []
 
     # The clerk of the vehicles department finds it in its queue and answers with a PDF.

@@ -92,7 +92,7 @@ def clues_for_department(*, user: Any, show: str = "waiting") -> QuerySet[Clue]:
         clues = clues.filter(feedback_state=FeedbackState.REQUESTED, state__in=OPEN_CLUE_STATES)
     elif show == "answered":
         clues = clues.filter(feedback_state=FeedbackState.ANSWERED)
-    return clues.select_related("household__village", "member").order_by("feedback_due", "id")
+    return clues.select_related("household__village", "row").order_by("feedback_due", "id")
 
 
 def clue_get_for_department(*, user: Any, clue_id: int) -> Clue:
