@@ -28,6 +28,7 @@ USERS = {
     "helper": "helper",
     "village": "village",
     "town": "town",
+    "department": "payroll",
 }
 
 
@@ -65,6 +66,9 @@ def make() -> dict[str, Any]:
         "helper": UserFactory(username=USERS["helper"], role=Role.HELPER, area=village),
         "village": UserFactory(username=USERS["village"], role=Role.VILLAGE, area=village),
         "town": UserFactory(username=USERS["town"], role=Role.TOWN, area=town),
+        "department": UserFactory(
+            username=USERS["department"], role=Role.DEPARTMENT, area=county, department="payroll"
+        ),
     }
 
     households = []
@@ -112,6 +116,17 @@ def make() -> dict[str, Any]:
         fingerprint=f"X09::h{poor.pk}",
         first_run=crosscheck_run,
         last_run=crosscheck_run,
+    )
+    # Sent back to the payroll department, answered by its clerk with a file.
+    from jingzhun.crosscheck.services import clue_feedback_answer, clue_send_back
+
+    clue = clue_send_back(clue_id=clue.pk, user=users["county"], expected_version=clue.version)
+    clue = clue_feedback_answer(
+        clue_id=clue.pk,
+        user=users["department"],
+        answer="经核实，该同志为县某局在编人员",
+        expected_version=clue.version,
+        attachment=SimpleUploadedFile("核实.jpg", JPEG, "image/jpeg"),
     )
     match = Match.objects.create(
         row=row_make(batch=batch_make(), name=member.name, id_raw=""),
@@ -227,6 +242,7 @@ def make() -> dict[str, Any]:
             "photo_id": visit.photos.get().pk,
             "follow_up_id": visit.follow_ups.get().pk,
             "clue_id": clue.pk,
+            "clue_attachment_id": clue.attachments.get().pk,
             "match_id": match.pk,
             "job_id": str(job.pk),
             "list_job": str(list_job.pk),

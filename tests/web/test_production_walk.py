@@ -42,6 +42,7 @@ WALKER_BY_PREFIX = {
     "accounts:approval": "security_admin",
     "assistance:mine": "helper",
     "supervision:queue": "town",  # the queue of an assignee (the county office rectifies nothing)
+    "crosscheck:feedback": "department",  # the clues sent back to a department, and its answer
 }
 # Routes that only take a form's POST (or an API write): a GET is refused as such. Everything else is a page.
 POST_ONLY = {
@@ -67,6 +68,7 @@ POST_ONLY = {
     "policy:run_start",
     ":api-case-step",
     "supervision:finding_from_clue",
+    "crosscheck:clue_send_back",
 }
 # Routes that send the walker on to another page, which is walked in its own right.
 REDIRECTS = {

@@ -20,6 +20,7 @@ from jingzhun.adjustments.services import adjustment_open, adjustment_step
 from jingzhun.core.models import UploadJob
 from jingzhun.crosscheck.models import Clue, Match
 from jingzhun.crosscheck.models import Run as CrosscheckRun
+from jingzhun.crosscheck.services import clue_feedback_answer, clue_send_back
 from jingzhun.monitoring.services import case_open, case_step
 from jingzhun.policy.services import assessment_run
 from jingzhun.supervision.services import finding_record
@@ -112,6 +113,17 @@ def _records(household, *, village_user, county_user, department_user, security_
         first_run=crosscheck_run,
         last_run=crosscheck_run,
     )
+    # The clue sent back to the payroll department and answered by its clerk, with a file.
+    clue = clue_send_back(clue_id=clue.pk, user=county_user, expected_version=clue.version)
+    department_user.department = "payroll"
+    department_user.save(update_fields=["department"])
+    clue = clue_feedback_answer(
+        clue_id=clue.pk,
+        user=department_user,
+        answer=f"{name}确为财政供养人员",
+        expected_version=clue.version,
+        attachment=SimpleUploadedFile("核实.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
     # Matching: a candidate match awaiting review of the household's member.
     review_match = Match.objects.create(
         row=row_make(batch=batch_make(), name=name, id_raw=""),
@@ -189,6 +201,7 @@ def _records(household, *, village_user, county_user, department_user, security_
             "list_job": list_job.pk,
             "assessment_job": assessment_job.pk,
             "clue_id": clue.pk,
+            "clue_attachment_id": clue.attachments.get().pk,
             "match_id": review_match.pk,
             "pk": county_user.pk,
             "token_id": token.pk,
@@ -198,7 +211,11 @@ def _records(household, *, village_user, county_user, department_user, security_
 
 @pytest.fixture
 def area_b(users_by_role):
-    """A household, a run and an import of county B, and an account there."""
+    """A household, a run and an import of county B, and an account there. County A's department clerk is of
+    the department county B's clue was sent back to: only the area keeps it out."""
+    clerk = users_by_role[Role.DEPARTMENT].owner
+    clerk.department = "payroll"
+    clerk.save(update_fields=["department"])
     return _records(
         HouseholdFactory(village=users_by_role.village_b, household_no="B0000001"),
         village_user=users_by_role[Role.VILLAGE].outsider,
@@ -275,6 +292,7 @@ HOUSEHOLD_RECORDS = (
     "photo_id",
     "follow_up_id",
     "clue_id",
+    "clue_attachment_id",
     "match_id",
     "pairing_id",
     "finding_id",

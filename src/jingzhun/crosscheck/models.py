@@ -226,6 +226,14 @@ class ClueState(models.TextChoices):
 OPEN_CLUE_STATES = (ClueState.NEW, ClueState.DISPATCHED)
 
 
+class FeedbackState(models.TextChoices):
+    """Whether a clue was sent back to the department whose list raised it, to check (反馈核实)."""
+
+    NONE = "", _("not sent to the department")
+    REQUESTED = "requested", _("awaiting the department's answer")
+    ANSWERED = "answered", _("answered by the department")
+
+
 class Clue(models.Model):
     """A suspicious point (疑点线索) raised by a rule: kept from the run that first raised it until it is
     answered, or until a later run no longer finds it. The supervision ledger takes answered clues as
@@ -258,6 +266,21 @@ class Clue(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Sent back to the department whose list raised it (反馈核实): by when it must answer, and its answer. The
+    # answer informs the reviewer's own decision (``state``/``answer`` above); each round is in the history.
+    feedback_state = models.CharField(
+        max_length=10, choices=FeedbackState.choices, blank=True, default=FeedbackState.NONE, db_default=""
+    )
+    feedback_sent_on = models.DateField(null=True, blank=True)
+    feedback_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    feedback_due = models.DateField(null=True, blank=True)
+    feedback_answer = models.TextField(blank=True, default="", db_default="")
+    feedback_answered_on = models.DateField(null=True, blank=True)
+    feedback_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     version = models.PositiveIntegerField(default=1, db_default=1)
 
     class Meta:
@@ -267,6 +290,10 @@ class Clue(models.Model):
             ),
         ]
         indexes = [
+            # A department's queue: the clues sent back to it, by deadline.
+            models.Index(
+                fields=["department", "feedback_due"], condition=~Q(feedback_state=""), name="crosscheck_clue_feedback"
+            ),
             models.Index(fields=["last_run", "rule"]),
             models.Index(fields=["village_code", "state"]),
             models.Index(fields=["fingerprint", "-id"]),  # the newest clue of a fingerprint, in any state
@@ -291,3 +318,18 @@ class ClueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clue_id} {self.action}"
+
+
+class ClueAttachment(models.Model):
+    """A file a department sent with its answer (a scan, a photo, a document): kept with the answer's event."""
+
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(ClueEvent, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="crosscheck/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name

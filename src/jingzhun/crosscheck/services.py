@@ -19,19 +19,35 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.areas.models import Area
+from jingzhun.core.files import upload_sha256
+from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
+from jingzhun.core.params import record_date_problem
 from jingzhun.core.scope import SYSTEM, account_of, covers, in_scope, scope_prefix
 from jingzhun.core.sets import temp_cache
 from jingzhun.core.sql import quoted as _q
 from jingzhun.policy.packs import DEFAULT_PACK, pack_get
+from jingzhun.policy.workdays import working_days_after
 from jingzhun.registry.vocab import LEDGER_TEXT, Attribute, Health, MedicalInsurance, MemberStatus, SchoolStatus
 
 from . import rules as clue_rules
 from .matching import batches_match
-from .models import OPEN_CLUE_STATES, Batch, Clue, ClueEvent, ClueState, Rule, Run
+from .models import (
+    OPEN_CLUE_STATES,
+    Batch,
+    Clue,
+    ClueAttachment,
+    ClueEvent,
+    ClueState,
+    Department,
+    FeedbackState,
+    Rule,
+    Run,
+)
 
 OPEN = tuple(str(state) for state in OPEN_CLUE_STATES)
 ANSWERS = (ClueState.FIXED.value, ClueState.EXPLAINED.value, ClueState.WRONG.value)
@@ -54,7 +70,18 @@ ACTION_TEXT: dict[str, str] = {
     "registry_fixed": "按部门数据更新台账",
     "case_opened": "纳入防返贫监测",
     "cleared": "再次比对未发现，自动销号",
+    "sent_back": "退回部门反馈核实",
+    "department_answered": "部门反馈核实情况",
 }
+FEEDBACK_TEXT: dict[str, str] = {
+    FeedbackState.NONE: "未退回部门",
+    FeedbackState.REQUESTED: "待部门反馈",
+    FeedbackState.ANSWERED: "部门已反馈",
+}
+FEEDBACK_ANSWER_MAX = 2000
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = DOCUMENTS  # told from the file's bytes: PDF, photos, .docx, .xlsx
+FEEDBACK_DUE_MAX_DAYS = 366  # a deadline later than a year from now is a typing mistake
 
 
 class ClueRefused(Exception):
@@ -109,14 +136,18 @@ def _match(batches: dict[str, Batch]) -> tuple[dict[str, Any], dict[int, tuple[i
 
 
 def crosscheck_run(*, user: Any, as_of: dt.date | None = None, area_prefix: str = "") -> Run:
-    """Compare the registry with the latest list of every department on ``as_of`` (default today) and keep
-    the clues up to date; one transaction, safe to run again (docs/RULES.md §8).
+    """Compare the registry with the latest list of every department on ``as_of`` (default today; from
+    2013-01-01 to today, else :class:`ClueRefused`) and keep the clues up to date; one transaction, safe to run
+    again (docs/RULES.md §8).
 
     ``area_prefix`` limits the households compared (a county user's own area by default); clues outside it are
     left alone. Raises :class:`NoDepartmentLists` when no department list was ever imported.
     """
     prefix = _run_scope(user, area_prefix)
     as_of = as_of or timezone.localdate()
+    problem = record_date_problem(as_of, what="比对日期")
+    if problem:
+        raise ClueRefused(problem + "。")
     parameters = pack_get(DEFAULT_PACK).crosscheck_rules()
     batches = clue_rules.latest_batches()
     if not batches:
@@ -341,6 +372,221 @@ def clue_answer(*, clue_id: int, user: Any, answer: str, note: str, expected_ver
     clue.save(update_fields=["state", "answer", "answered_at", "answered_by", "version"])
     _event(clue, "answered", user, note=note, answer=answer)
     return clue
+
+
+# --- sending a clue back to its department (反馈核实) ---------------------------------------------------------------
+
+SEND_BACK_CHUNK = 2000  # clues updated and logged per statement
+
+
+@dataclass(frozen=True)
+class SendBack:
+    """What sending back did: clues sent, clues of the set left as they were (already awaiting an answer, or
+    not the user's to send), and the deadline."""
+
+    sent: int
+    skipped: int
+    due: dt.date
+
+
+def clue_feedback_due(*, on: dt.date | None = None) -> dt.date:
+    """The default deadline of a clue sent back on ``on`` (today): the rule pack's ``clue_feedback_working_days``
+    working days later, on the Chinese calendar (the pack's own holidays for years the calendar lacks)."""
+    pack = pack_get(DEFAULT_PACK)
+    days = pack.crosscheck_rules().feedback_working_days
+    return working_days_after(on or timezone.localdate(), days, pack.monitoring_rules()).due
+
+
+def _check_due(due: dt.date, today: dt.date) -> None:
+    if due < today:
+        raise ClueRefused(f"反馈期限 {due:%Y-%m-%d} 早于今天（{today:%Y-%m-%d}）。")
+    if due > today + dt.timedelta(days=FEEDBACK_DUE_MAX_DAYS):
+        raise ClueRefused(f"反馈期限 {due:%Y-%m-%d} 超过一年，请检查日期。")
+
+
+def _check_department(department: str) -> None:
+    if department not in Department.values:
+        raise ClueRefused("内部比对线索没有提供名单的部门，不能退回部门核实。")
+
+
+def _sendable(user: Any, clues: Any) -> Any:
+    """Of ``clues``, those ``user`` may send back: open and not already awaiting an answer; a town user only
+    those dispatched to the town (as for answering)."""
+    clues = clues.filter(state__in=OPEN).exclude(feedback_state=FeedbackState.REQUESTED)
+    if getattr(user, "role", "") == Role.TOWN:
+        clues = clues.filter(state=ClueState.DISPATCHED)
+    return clues
+
+
+def _check_sender(user: Any) -> None:
+    if getattr(user, "role", "") not in (Role.COUNTY, Role.TOWN):
+        raise PermissionDenied("「退回部门核实」须由县级、乡镇用户办理。")
+
+
+def _send_back(ids: list[int], *, user: Any, department: str, due: dt.date, today: dt.date) -> None:
+    """Mark the clues ``ids`` (already locked) as awaiting the department's answer, with one history row each."""
+    name = Department(department).label
+    note = f"请{name}于 {due:%Y-%m-%d} 前反馈核实情况"
+    by = account_of(user)
+    for start in range(0, len(ids), SEND_BACK_CHUNK):
+        chunk = ids[start : start + SEND_BACK_CHUNK]
+        Clue.objects.filter(pk__in=chunk).update(
+            feedback_state=FeedbackState.REQUESTED,
+            feedback_sent_on=today,
+            feedback_sent_by=by,
+            feedback_due=due,
+            feedback_answer="",
+            feedback_answered_on=None,
+            feedback_answered_by=None,
+            version=F("version") + 1,
+        )
+        ClueEvent.objects.bulk_create(
+            ClueEvent(
+                clue_id=pk,
+                action="sent_back",
+                by=by,
+                note=note,
+                data={"department": department, "due": due.isoformat()},
+            )
+            for pk in chunk
+        )
+
+
+@transaction.atomic
+def clue_send_back(*, clue_id: int, user: Any, expected_version: int, due: dt.date | None = None) -> Clue:
+    """A county user (or the town of a dispatched clue) sends one open clue back to the department whose list
+    raised it, to check and answer by ``due`` (default :func:`clue_feedback_due`)."""
+    clue = _locked(clue_id)
+    _check(user, clue, {Role.COUNTY, Role.TOWN}, "退回部门核实")
+    _check_version(clue, expected_version)
+    _check_department(clue.department)
+    if clue.state not in OPEN:
+        raise ClueRefused(f"线索当前状态为「{STATE_TEXT[clue.state]}」，不能再退回部门核实。")
+    if getattr(user, "role", "") == Role.TOWN and clue.state != ClueState.DISPATCHED:
+        raise PermissionDenied("线索尚未分派到乡镇，乡镇用户暂不能退回部门核实。")
+    if clue.feedback_state == FeedbackState.REQUESTED:
+        raise ClueRefused(f"线索已退回部门核实，正等待部门于 {clue.feedback_due:%Y-%m-%d} 前反馈。")
+    today = timezone.localdate()
+    due = due or clue_feedback_due(on=today)
+    _check_due(due, today)
+    _send_back([clue.pk], user=user, department=clue.department, due=due, today=today)
+    clue.refresh_from_db()
+    return clue
+
+
+@transaction.atomic
+def clues_send_back(
+    *,
+    user: Any,
+    department: str,
+    clue_ids: list[int] | None = None,
+    rule: str = "",
+    state: str = "open",
+    village: str = "",
+    due: dt.date | None = None,
+) -> SendBack:
+    """Send back, at once, the clues of ``department`` that the user may send (see :func:`clue_send_back`): the
+    ones of ``clue_ids``, or (``None``) every clue the list's filters (``rule``, ``state``, ``village``) select.
+    Clues already awaiting an answer, closed, or not the user's to send are skipped, so sending again is
+    harmless. Set-based: one locking read, then an update and an insert per :data:`SEND_BACK_CHUNK` clues."""
+    _check_sender(user)
+    _check_department(department)
+    from .selectors import clues_for_user
+
+    today = timezone.localdate()
+    due = due or clue_feedback_due(on=today)
+    _check_due(due, today)
+    chosen = clues_for_user(user=user, department=department, rule=rule, state=state, village=village)
+    if clue_ids is not None:
+        chosen = chosen.filter(pk__in=clue_ids)
+    sendable = _sendable(user, chosen)
+    total = chosen.count()
+    ids = list(sendable.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        raise ClueRefused("所选线索中没有可以退回部门核实的线索（已退回待反馈、已办结或不在您的办理范围内）。")
+    _send_back(ids, user=user, department=department, due=due, today=today)
+    return SendBack(sent=len(ids), skipped=max(total - len(ids), 0), due=due)
+
+
+def _department_of(user: Any) -> str:
+    from .selectors import department_of_user
+
+    return department_of_user(user=user)
+
+
+def _check_attachment(upload: Any) -> None:
+    if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
+        raise ClueRefused(f"附件「{upload.name}」超过 10 MB。")
+    try:
+        file_kind(upload, allowed=ATTACHMENT_TYPES)
+    except RefusedFile as refused:
+        raise ClueRefused(f"附件「{upload.name}」{refused}。") from None
+
+
+@transaction.atomic
+def clue_feedback_answer(
+    *, clue_id: int, user: Any, answer: str, expected_version: int, attachment: Any = None, on: dt.date | None = None
+) -> Clue:
+    """The department's answer to a clue sent back to it: what it found (text), optionally a file (PDF, photo,
+    .docx, .xlsx, at most 10 MB), dated ``on`` (today). A department clerk of the clue's department, within its
+    area, answers; an answer after the deadline is kept and marked late."""
+    clue = _locked(clue_id)
+    if getattr(user, "role", "") != Role.DEPARTMENT:
+        raise PermissionDenied("「部门反馈核实情况」须由部门用户办理。")
+    department = _department_of(user)
+    if not department or department != clue.department:
+        raise PermissionDenied("该线索不是退回本部门核实的线索。")
+    if not in_scope(user, clue.village_code) or not in_scope(user, clue.household.village_id):
+        raise PermissionDenied(f"户 {clue.household.household_no} 不在您的管辖区域内。")
+    _check_version(clue, expected_version)
+    if clue.feedback_state != FeedbackState.REQUESTED:
+        raise ClueRefused("该线索没有待反馈的核实请求（可能已反馈）。")
+    if clue.state not in OPEN:
+        raise ClueRefused(f"线索已办结（{STATE_TEXT[clue.state]}），无需再反馈。")
+    answer = (answer or "").strip()
+    if not answer:
+        raise ClueRefused("请填写核实情况。")
+    if len(answer) > FEEDBACK_ANSWER_MAX:
+        raise ClueRefused(f"核实情况不能超过 {FEEDBACK_ANSWER_MAX} 个字。")
+    today = timezone.localdate()
+    on = on or today
+    problem = record_date_problem(on, what="反馈日期", today=today)
+    if problem:
+        raise ClueRefused(problem + "。")
+    if clue.feedback_sent_on and on < clue.feedback_sent_on:
+        raise ClueRefused(f"反馈日期 {on:%Y-%m-%d} 早于退回日期（{clue.feedback_sent_on:%Y-%m-%d}）。")
+    if attachment is not None:
+        _check_attachment(attachment)
+    late = clue.feedback_due is not None and on > clue.feedback_due
+    clue.feedback_state = FeedbackState.ANSWERED
+    clue.feedback_answer = answer
+    clue.feedback_answered_on = on
+    clue.feedback_answered_by = account_of(user)
+    clue.version += 1
+    clue.save(
+        update_fields=["feedback_state", "feedback_answer", "feedback_answered_on", "feedback_answered_by", "version"]
+    )
+    due = clue.feedback_due.isoformat() if clue.feedback_due else ""
+    event = _event(clue, "department_answered", user, note=answer, on=on.isoformat(), due=due, late=late)
+    if attachment is not None:
+        item = ClueAttachment(clue=clue, event=event, original_name=(attachment.name or "附件")[:255])
+        item.size = attachment.size or 0
+        item.sha256 = upload_sha256(attachment)
+        suffix = file_kind(attachment, allowed=ATTACHMENT_TYPES).suffix
+        item.file.save(f"{clue.pk}-{event.pk}{suffix}", attachment, save=False)
+        item.save()
+    return clue
+
+
+def feedback_late_days(*, clue: Clue, today: dt.date | None = None) -> int:
+    """Days a clue's department answer is (or was) late: answered after the deadline, or still awaited past it;
+    0 when in time or not sent back."""
+    if clue.feedback_due is None or clue.feedback_state == FeedbackState.NONE:
+        return 0
+    end = clue.feedback_answered_on if clue.feedback_state == FeedbackState.ANSWERED else today or timezone.localdate()
+    if end is None:
+        return 0
+    return max((end - clue.feedback_due).days, 0)
 
 
 def _code(vocabulary: Any, word: str) -> str | None:

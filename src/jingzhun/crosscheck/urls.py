@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import import_views, review_views, views
+from . import feedback_views, import_views, review_views, views
 
 app_name = "crosscheck"
 
 urlpatterns: list = [
     path("", views.clue_list, name="clue_list"),
     path("clues/<int:clue_id>/", views.clue_detail, name="clue_detail"),
+    path("send-back/", views.clue_send_back, name="clue_send_back"),
+    path("export.xlsx", views.clue_export, name="clue_export"),
+    path("feedback/", feedback_views.feedback_list, name="feedback_list"),
+    path("feedback/<int:clue_id>/", feedback_views.feedback_answer, name="feedback_answer"),
+    path("attachments/<int:clue_attachment_id>/", feedback_views.attachment_download, name="attachment_download"),
     path("runs/", views.run_list, name="run_list"),
     path("imports/", import_views.import_new, name="import_new"),
     path("imports/<uuid:list_job>/", import_views.import_detail, name="import_detail"),

@@ -8,34 +8,42 @@ comparison from the page runs it synchronously, inside the request (a county's c
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.models import Role
-from jingzhun.accounts.permissions import Capability
+from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import unmasked_view_record
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
+from jingzhun.core.params import RecordDateField, query_date, query_text
 from jingzhun.core.scope import scope_prefix
 from jingzhun.policy.packs import PackError
 
 from . import selectors, services
+from .clue_export import clues_export
 from .departments import COLUMNS
-from .models import Clue, ClueState, Department, Rule
+from .feedback_views import decorate_feedback
+from .models import Clue, ClueState, Department, FeedbackState, Rule
 from .rules import INTERNAL, VARIANT_TEXT
 from .services import ACTION_TEXT, STATE_TEXT, ClueRefused, ClueStale
 
@@ -98,7 +106,7 @@ def _decorate(clue: Clue, *, user: Any) -> Clue:
     clue.variant_text = VARIANT_TEXT.get(clue.variant, "")  # type: ignore[attr-defined]
     clue.shown_id = id_number_shown(user=user, id_number=clue.id_number)  # type: ignore[attr-defined]
     clue.department_text = dict(DEPARTMENT_CHOICES).get(clue.department, clue.department)  # type: ignore[attr-defined]
-    return clue
+    return decorate_feedback(clue)
 
 
 def _paged(clues: QuerySet[Clue], values: dict[str, str]) -> Any:
@@ -125,11 +133,20 @@ def clue_list(request: HttpRequest) -> HttpResponse:
         _decorate(clue, user=user)
     if page.rows:  # full numbers shown are logged (nothing is recorded for masked ones)
         unmasked_view_record(user=user, target="clues", detail={"clues": [clue.pk for clue in page.rows]})
+    role = getattr(user, "role", "")
+    # Sending back is per department: offered once the list is filtered to one that sends a list.
+    may_send_back = role in (Role.COUNTY, Role.TOWN) and values["department"] in Department.values
     context = {
         "form": form,
+        "values": values,
         "page": page,
         "query": query_without_paging(request),
+        "filter_query": query_without_paging(request),
         "filtered": any(values[name] for name in ClueFilterForm.FILTERS) or values["state"] != "open",
+        "may_send_back": may_send_back,
+        "send_back_due": services.clue_feedback_due() if may_send_back else None,
+        "department_label": dict(DEPARTMENT_CHOICES).get(values["department"], ""),
+        "may_export": user_can(user, Capability.EXPORT_PEOPLE),
     }
     template = "crosscheck/clue_list_results.html" if htmx_fragment(request) else "crosscheck/clue_list.html"
     return render(request, template, context)
@@ -162,6 +179,11 @@ def _detail_context(
         "row_fields": _row_fields(clue),
         "history": history,
         "may_dispatch": role == Role.COUNTY and clue.state == ClueState.NEW,
+        "may_send_back": is_open
+        and clue.department in Department.values
+        and clue.feedback_state != FeedbackState.REQUESTED
+        and (role == Role.COUNTY or (role == Role.TOWN and clue.state == ClueState.DISPATCHED)),
+        "send_back_due": services.clue_feedback_due(),
         "answer_form": answer_form if may_answer else None,
         "may_fix": fix_plan is not None and not isinstance(fix_plan, str) and "registry_fixed" not in done,
         "fix_refused": fix_plan if isinstance(fix_plan, str) else "",
@@ -205,6 +227,10 @@ def clue_detail(request: HttpRequest, clue_id: int) -> HttpResponse:
         if action == "dispatch":
             services.clue_dispatch(clue_id=clue.pk, user=user, expected_version=_version(request))
             messages.success(request, _("The clue was sent to the town."))
+        elif action == "send_back":
+            due = _due(request)
+            services.clue_send_back(clue_id=clue.pk, user=user, expected_version=_version(request), due=due)
+            messages.success(request, _("The clue was sent back to the department to check."))
         elif action == "answer":
             answer_form = AnswerForm(request.POST)
             if not answer_form.is_valid():
@@ -246,6 +272,83 @@ def clue_detail(request: HttpRequest, clue_id: int) -> HttpResponse:
     return redirect("crosscheck:clue_detail", clue_id=clue.pk)
 
 
+def _due(request: HttpRequest) -> Any:
+    """The deadline a send-back form chose (None: the default); a date that cannot be read is refused."""
+    if not query_text(request.POST, "due", max_length=10):
+        return None
+    due = query_date(request.POST, "due")
+    if due is None:
+        raise ClueRefused("反馈期限应为 YYYY-MM-DD 格式的日期。")
+    return due
+
+
+@require_POST
+@view_people
+def clue_send_back(request: HttpRequest) -> HttpResponse:
+    """Send back the ticked clues (``clue``), or every clue the list's filters select (``scope=all``), of one
+    department; back to the list, filtered as it was."""
+    user = request.user
+    if getattr(user, "role", "") not in (Role.COUNTY, Role.TOWN):
+        raise PermissionDenied
+    post = request.POST
+    department = query_text(post, "department", max_length=40)
+    filters = {
+        "rule": query_text(post, "rule", max_length=3),
+        "state": query_text(post, "state", max_length=12) or "open",
+        "village": query_text(post, "village", max_length=12),
+    }
+    ids: list[int] | None = None
+    if post.get("scope") != "all":
+        ids = [int(value) for value in post.getlist("clue")[:PAGE_SIZE] if value.isascii() and value.isdigit()]
+    try:
+        if ids == []:
+            raise ClueRefused("请先勾选要退回部门核实的线索。")
+        done = services.clues_send_back(user=user, department=department, clue_ids=ids, due=_due(request), **filters)
+    except (ClueRefused, PermissionDenied) as refused:
+        messages.error(request, str(refused) or _("Not allowed."))
+    else:
+        text = _("%(sent)s clues were sent back to the department, to answer by %(due)s.") % {
+            "sent": done.sent,
+            "due": f"{done.due:%Y-%m-%d}",
+        }
+        if done.skipped:
+            text += " " + _("%(skipped)s were left as they were (already sent back, closed or not yours to send).") % {
+                "skipped": done.skipped
+            }
+        messages.success(request, text)
+    query = {"department": department, **filters}
+    return redirect(f"{reverse('crosscheck:clue_list')}?{urlencode({k: v for k, v in query.items() if v})}")
+
+
+@require_GET
+@capability_required(Capability.EXPORT_PEOPLE)
+def clue_export(request: HttpRequest) -> FileResponse:
+    """The clues of the list, filtered as on the page, as a workbook with their feedback; logged."""
+    user = request.user
+    prefix = scope_prefix(user)
+    if not prefix:
+        raise PermissionDenied  # no area: an empty prefix would mean every area
+    form = ClueFilterForm(request.GET, villages=villages_in_scope(prefix=prefix))
+    values = form.values()
+    folder = Path(tempfile.mkdtemp(prefix="jz-clues-"))
+    try:
+        path = folder / "clues.xlsx"
+        clues_export(
+            path=path,
+            user=user,
+            area_prefix=prefix,
+            rule=values["rule"],
+            department=values["department"],
+            state=values["state"],
+            village=values["village"],
+        )
+        handle = path.open("rb")  # the open file outlives its directory entry
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    filename = f"数据比对线索-{prefix}-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=filename)
+
+
 def _version(request: HttpRequest) -> int:
     try:
         return int(request.POST.get("version", ""))
@@ -266,17 +369,33 @@ def _run_rows(run: Any) -> list[dict[str, Any]]:
     return rows
 
 
+class RunForm(forms.Form):
+    """The comparison date: ages and "in force" are judged on it; 2013-01-01 .. today, default today."""
+
+    as_of = RecordDateField(
+        label=gettext_lazy("Comparison date"),
+        required=False,
+        help_text=gettext_lazy("Ages and whether a benefit is in force are judged on this day."),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @view_people
 def run_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     may_run = getattr(user, "role", "") == Role.COUNTY and bool(scope_prefix(user))
     error = ""
+    form = RunForm(initial={"as_of": timezone.localdate()})
     if request.method == "POST":
         if not may_run:
             raise PermissionDenied
+        form = RunForm(request.POST)
         try:
-            run = services.crosscheck_run(as_of=timezone.localdate(), user=user)
+            if not form.is_valid():
+                raise ClueRefused(
+                    " ".join(str(e) for e in form.errors.get("as_of", [])) or _("Please correct the date.")
+                )
+            run = services.crosscheck_run(as_of=form.cleaned_data["as_of"] or timezone.localdate(), user=user)
         except (ClueRefused, PackError) as refused:
             error = str(refused)
         else:
@@ -293,6 +412,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
             for run in runs
         ],
         "may_run": may_run,
+        "form": form,
         "error": error,
     }
     return render(request, "crosscheck/run_list.html", context, status=400 if error else 200)

@@ -240,6 +240,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "clue_business_roles": ParameterSpec(_texts, "X07：作为线索的企业身份"),
     "clue_property_uses": ParameterSpec(_texts, "X08：作为线索的不动产用途"),
     "clue_working_age": ParameterSpec(_age_range, "X11：核对养老保险的年龄区间"),
+    "clue_feedback_working_days": ParameterSpec(_whole, "线索退回部门反馈核实的默认期限，工作日"),
 }
 
 # Every pack must end up with these (directly or through ``extends``); the yearly ones are checked per year.
@@ -416,6 +417,7 @@ CROSSCHECK_REQUIRED = (
     "clue_business_roles",
     "clue_property_uses",
     "clue_working_age",
+    "clue_feedback_working_days",
 )
 
 
@@ -434,6 +436,7 @@ class CrosscheckRules:
     business_roles: tuple[str, ...]
     property_uses: tuple[str, ...]
     working_age: tuple[int, int]
+    feedback_working_days: int  # a clue sent back to its department: the default deadline, in working days
 
     def snapshot(self) -> dict[str, Any]:
         return {name: list(v) if isinstance(v, tuple) else v for name, v in self.__dict__.items()}

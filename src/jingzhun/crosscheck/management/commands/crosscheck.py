@@ -23,7 +23,7 @@ from jingzhun.core.management.batch import BatchCommand
 from jingzhun.core.scope import SYSTEM
 from jingzhun.crosscheck.models import Rule
 from jingzhun.crosscheck.selectors import clues_of_run
-from jingzhun.crosscheck.services import NoDepartmentLists, crosscheck_run
+from jingzhun.crosscheck.services import ClueRefused, crosscheck_run
 from jingzhun.policy.packs import PackError
 from jingzhun.spreadsheets.writing import csv_file
 
@@ -53,7 +53,7 @@ class Command(BatchCommand):
             raise CommandError(str(exc), returncode=2) from None
         try:
             run = crosscheck_run(user=SYSTEM, as_of=as_of, area_prefix=prefix)
-        except (NoDepartmentLists, PackError) as exc:
+        except (ClueRefused, PackError) as exc:
             raise CommandError(str(exc), returncode=2) from None
         out = options["out"]
         if out == "-":

@@ -1,4 +1,4 @@
-"""``jingzhun export ledger|monitoring|instant-help|findings FILE [--area CODE]``.
+"""``jingzhun export ledger|monitoring|instant-help|findings|clues FILE [--area CODE]``.
 
 Every export is written to a temporary file and moved into place, and recorded in the access log.
 """
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.core.params import EARLIEST_FILTER, LATEST_FILTER
+from jingzhun.crosscheck.clue_export import clues_export
 from jingzhun.monitoring.ledger_export import instant_help_export, monitoring_ledger_export
 from jingzhun.registry.services import ledger_export
 from jingzhun.supervision.ledger_export import findings_ledger_export
@@ -23,15 +24,17 @@ from jingzhun.supervision.ledger_export import findings_ledger_export
 class Command(BaseCommand):
     help = (
         "导出贫困人口台账（ledger）、防止返贫监测对象台账（monitoring）、即时帮扶台账（instant-help）"
-        "或督导问题整改台账（findings，仅 .xlsx）"
+        "、督导问题整改台账（findings，仅 .xlsx）或数据比对疑点线索（clues，仅 .xlsx）"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["ledger", "monitoring", "instant-help", "findings"])
+        parser.add_argument("kind", choices=["ledger", "monitoring", "instant-help", "findings", "clues"])
         parser.add_argument("file", type=Path)
         parser.add_argument("--area", default="", help="只导出该区划代码范围内的户")
         parser.add_argument("--year", type=int, default=None, help="台账：收入年度（默认每户最近一年）")
-        parser.add_argument("--all", action="store_true", help="监测台账：包括已办结（风险消除、未纳入）的记录")
+        parser.add_argument(
+            "--all", action="store_true", help="监测台账：包括已办结（风险消除、未纳入）的记录；线索：包括已办结的线索"
+        )
         parser.add_argument(
             "--as-of", type=_date, default=None, help="督导问题整改台账：截至日期 YYYY-MM-DD（默认今天）"
         )
@@ -56,6 +59,12 @@ class Command(BaseCommand):
                 raise CommandError(f"督导问题整改台账只能导出为 .xlsx：{file.name}", returncode=2)
             found = findings_ledger_export(path=file, as_of=as_of or timezone.localdate(), area_prefix=prefix)
             self.stdout.write(f"已导出督导问题 {found.rows} 个（逾期 {found.late} 个）到 {found.path}")
+            return
+        if kind == "clues":
+            if file.suffix.lower() != ".xlsx":
+                raise CommandError(f"数据比对疑点线索只能导出为 .xlsx：{file.name}", returncode=2)
+            clues = clues_export(path=file, area_prefix=prefix, state="all" if all else "open")
+            self.stdout.write(f"已导出线索 {clues.rows} 条（部门反馈逾期 {clues.late} 条）到 {clues.path}")
             return
         if file.suffix.lower() not in (".xlsx", ".csv"):
             raise CommandError(f"只能导出为 .xlsx 或 .csv：{file.name}", returncode=2)
