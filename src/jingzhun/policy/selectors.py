@@ -220,13 +220,15 @@ class Transitions:
     from_run: AssessmentRun
     to_run: AssessmentRun | None  # None: the registry's current statuses
     counts: list[dict[str, Any]]
-    rows: Iterator[tuple[str, str, str]]  # (household_no, from_status, to_status); "" when absent on a side
+    # (household_no, from_status, to_status, people); "" when absent on a side; people: active members now
+    rows: Iterator[tuple[str, str, str, int]]
 
 
 def transitions_for_scope(
     *, from_run: AssessmentRun, to_run: AssessmentRun | None, area_prefix: str = ""
 ) -> Transitions:
-    """The from × to status table between two runs, or between a run and the current statuses."""
+    """The from × to status table between two runs, or between a run and the current statuses: households and
+    people (active members now) per cell."""
     from .transitions import transition_counts, transition_rows
 
     rows = transition_rows(from_run=from_run.pk, to_run=to_run.pk if to_run else None, area_prefix=area_prefix)

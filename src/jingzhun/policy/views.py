@@ -89,20 +89,43 @@ def _status_label(code: str) -> str:
 
 
 def _transition_table(counts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The from × to counts as a full matrix over every status plus 「absent」, with totals."""
+    """The from × to counts (households and people) as a full matrix over every status plus 「absent」, with
+    totals."""
     statuses = [*PovertyStatus.values, ABSENT]
-    cells = {(row["from_status"], row["to_status"]): int(row["households"]) for row in counts}
+    cells = {
+        (row["from_status"], row["to_status"]): (int(row["households"]), int(row["people"] or 0)) for row in counts
+    }
+    none = (0, 0)
     rows = []
     for from_status in statuses:
-        numbers = [cells.get((from_status, to_status), 0) for to_status in statuses]
-        values = [{"to": to_status, "n": n} for to_status, n in zip(statuses, numbers, strict=True)]
-        total = sum(numbers)
+        pairs = [cells.get((from_status, to_status), none) for to_status in statuses]
+        values = [{"to": to_status, "n": n, "people": p} for to_status, (n, p) in zip(statuses, pairs, strict=True)]
+        total, people = sum(n for n, _p in pairs), sum(p for _n, p in pairs)
         if total or from_status != ABSENT:
-            rows.append({"from": from_status, "label": _status_label(from_status), "cells": values, "total": total})
+            rows.append(
+                {
+                    "from": from_status,
+                    "label": _status_label(from_status),
+                    "cells": values,
+                    "total": total,
+                    "people": people,
+                }
+            )
     columns = [
-        {"to": s, "label": _status_label(s), "total": sum(cells.get((f, s), 0) for f in statuses)} for s in statuses
+        {
+            "to": s,
+            "label": _status_label(s),
+            "total": sum(cells.get((f, s), none)[0] for f in statuses),
+            "people": sum(cells.get((f, s), none)[1] for f in statuses),
+        }
+        for s in statuses
     ]
-    return {"rows": rows, "columns": columns, "total": sum(cells.values())}
+    return {
+        "rows": rows,
+        "columns": columns,
+        "total": sum(n for n, _p in cells.values()),
+        "people": sum(p for _n, p in cells.values()),
+    }
 
 
 @login_required
