@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.utils import timezone
 
 from jingzhun.core.scope import SYSTEM, household_limited, scope_prefix, scoped
 from jingzhun.core.sets import fetch, fetch_iter
 
 from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AreaResult, AssessmentRun, HouseholdResult, Tier
 from .packs import DEFAULT_PACK, PackError, pack_get
+from .windows import MonthWindow, month_window_problem
 
 
 def run_latest(*, year: int | None = None) -> AssessmentRun | None:
@@ -168,13 +171,16 @@ def area_results_for_user(*, user: Any, run: AssessmentRun, level: str = "") -> 
 
 @dataclass(frozen=True)
 class PreAssessment:
-    year: int
-    through_month: int
+    window: MonthWindow
     threshold: Decimal
     pack: str
     households: list[dict[str, Any]]
     villages: list[dict[str, Any]]
     excluded: list[dict[str, Any]]
+
+    @property
+    def year(self) -> int:
+        return self.window.year
 
 
 def _dicts(expr: Any) -> list[dict[str, Any]]:
@@ -184,29 +190,31 @@ def _dicts(expr: Any) -> list[dict[str, Any]]:
 
 def pre_assessment_for_scope(
     *,
-    year: int,
-    through_month: int,
+    window: MonthWindow,
     pack: str = DEFAULT_PACK,
     threshold: Decimal | None = None,
     area_prefix: str = "",
+    today: dt.date | None = None,
 ) -> PreAssessment:
-    """Households whose income projected from months 1..M falls below the threshold, with the gap
-    (docs/RULES.md §2, Shandong 2020). The threshold is ``threshold`` or the pack's ``pre_assessment_threshold``."""
+    """Households whose income projected from the months of ``window`` falls below the threshold, with the gap
+    (docs/RULES.md §2, Shandong 2020; :mod:`jingzhun.policy.preassessment`). The threshold is ``threshold`` or
+    the pack's ``pre_assessment_threshold`` of the window's last year. A window that cannot be pre-assessed (see
+    :func:`~jingzhun.policy.preassessment.month_window_problem`) is a :class:`PackError` with the reason."""
     from .preassessment import pre_assessment_queries
     from .services import source_tables
 
-    rules = pack_get(pack).rules_for(year)
+    problem = month_window_problem(window, today=today or timezone.localdate())
+    if problem:
+        raise PackError(problem)
+    rules = pack_get(pack).rules_for(window.year)
     limit = threshold if threshold is not None else rules.pre_assessment_threshold
     if limit is None:
-        raise PackError(f"规则包「{rules.pack}」没有 {year} 年的预评估门槛；请指定门槛（例如 --threshold 4500）。")
-    if not 1 <= through_month <= 12:
-        raise PackError(f"收入记录截至月份应为 1 到 12，而不是 {through_month}。")
-    queries = pre_assessment_queries(
-        source_tables(), rules, through_month=through_month, threshold=limit, area_prefix=area_prefix
-    )
+        raise PackError(
+            f"规则包「{rules.pack}」没有 {window.year} 年的预评估门槛；请指定门槛（例如 --threshold 4500）。"
+        )
+    queries = pre_assessment_queries(source_tables(), rules, window=window, threshold=limit, area_prefix=area_prefix)
     return PreAssessment(
-        year=year,
-        through_month=through_month,
+        window=window,
         threshold=limit,
         pack=rules.pack,
         households=_dicts(queries.households),
