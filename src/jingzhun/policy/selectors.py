@@ -11,10 +11,20 @@ from typing import Any
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
-from jingzhun.core.scope import SYSTEM, household_limited, scope_prefix, scoped
+from jingzhun.core.scope import SYSTEM, household_limited, in_scope, scope_prefix, scoped
 from jingzhun.core.sets import fetch, fetch_iter
 
-from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AreaResult, AssessmentRun, HouseholdResult, Tier
+from .models import (
+    FLAG_LABELS,
+    INDICATORS,
+    TRIGGERS,
+    AreaExit,
+    AreaExitDocument,
+    AreaResult,
+    AssessmentRun,
+    HouseholdResult,
+    Tier,
+)
 from .packs import DEFAULT_PACK, PackError, pack_get
 from .windows import MonthWindow, month_window_problem
 
@@ -392,3 +402,118 @@ def transition_cell_for_scope(
     rows = transition_rows(from_run=from_run.pk, to_run=to_run.pk if to_run else None, area_prefix=area_prefix)
     cell = rows.filter((rows.from_status == from_status) & (rows.to_status == to_status))
     return [row[0] for row in fetch(cell.select("household_no").order_by("household_no").limit(limit))]
+
+
+# --- poor villages (贫困村) and exits (摘帽) -------------------------------------------------------------------
+
+# The village facts a pack may require for a village's exit (docs/RULES.md §5), as the pages name them.
+CRITERION_TEXT = {
+    "collective_economy": "集体经济或合作社",
+    "paved_road": "通硬化路",
+    "power": "通动力电",
+    "clinic": "标准化村卫生室",
+}
+
+
+def _area_scope(user: Any) -> str | None:
+    """The prefix of the areas whose incidence and exit the user sees: none for a user who sees only some
+    households of its area (a helper), as for the runs' pages."""
+    prefix = scope_prefix(user)
+    return None if not prefix or household_limited(user) else prefix
+
+
+def poor_villages_for_user(*, user: Any) -> dict[str, Any]:
+    """The registered poor villages (贫困村) of the user's scope with the exit test of docs/RULES.md §5 in the
+    newest run covering the scope — incidence, limit, and each village fact the run's pack requires — and their
+    exit (摘帽) if recorded; and the county's own test and exit when the scope holds a county. Three queries."""
+    from jingzhun.areas.models import Area, Level
+
+    prefix = _area_scope(user)
+    if prefix is None:
+        return {"run": None, "villages": [], "county": None, "criteria": []}
+    run = run_latest_for_user(user=user)
+    villages = list(
+        scoped(Area.objects.filter(level=Level.VILLAGE, poor_village=True), user, "code")
+        .select_related("parent")
+        .order_by("code")
+    )
+    county = (
+        Area.objects.filter(level=Level.COUNTY, code=prefix.ljust(12, "0")[:12]).first() if len(prefix) <= 6 else None
+    )
+    codes = [v.code for v in villages] + ([county.code] if county else [])
+    results: dict[str, AreaResult] = {}
+    criteria: list[str] = []
+    if run is not None:
+        results = {r.area_code: r for r in AreaResult.objects.filter(run=run, area_code__in=codes)}
+        criteria = [name for name in run.parameters.get("village_criteria", []) if name in CRITERION_TEXT]
+    exits = {e.area_id: e for e in AreaExit.objects.filter(area__in=codes).prefetch_related("documents")}
+    rows = []
+    for village in villages:
+        result = results.get(village.code)
+        rows.append(
+            {
+                "area": village,
+                "result": result,
+                "criteria": [
+                    {"name": name, "label": CRITERION_TEXT[name], "ok": getattr(village, name)} for name in criteria
+                ],
+                "exit": exits.get(village.code),
+            }
+        )
+    county_row = None
+    if county is not None:
+        county_row = {"area": county, "result": results.get(county.code), "exit": exits.get(county.code)}
+    return {"run": run, "villages": rows, "county": county_row, "criteria": [CRITERION_TEXT[n] for n in criteria]}
+
+
+def area_for_exit(*, user: Any, area_code: str) -> Any:
+    """An area of the user's scope whose exit may be shown (``LookupError`` otherwise, also for another area's)."""
+    from jingzhun.areas.models import Area
+
+    visible = not household_limited(user) and in_scope(user, area_code)
+    area = Area.objects.filter(code=area_code).first() if visible else None
+    if area is None:
+        raise LookupError(f"没有区划代码为 {area_code} 的区划")
+    return area
+
+
+def area_exit_view(*, user: Any, area: Any) -> dict[str, Any]:
+    """What the exit page of ``area`` (from :func:`area_for_exit`) shows: the latest run's exit test, the village
+    facts its pack requires, and the exit recorded with its documents."""
+    result = (
+        AreaResult.objects.filter(area_code=area.code, run__in=runs_for_user(user=user))
+        .select_related("run")
+        .order_by("-run_id")
+        .first()
+    )
+    criteria = []
+    if result is not None and area.level == "village":
+        names = [n for n in result.run.parameters.get("village_criteria", []) if n in CRITERION_TEXT]
+        criteria = [{"name": n, "label": CRITERION_TEXT[n], "ok": getattr(area, n)} for n in names]
+    record = AreaExit.objects.filter(area=area).select_related("by", "run").first()
+    return {
+        "result": result,
+        "criteria": criteria,
+        "exit": record,
+        "documents": list(record.documents.order_by("id")) if record else [],
+    }
+
+
+def area_exits_for_codes(*, user: Any, codes: list[str]) -> dict[str, AreaExit]:
+    """The exits recorded for these areas of the user's scope, by area code (one query)."""
+    return {e.area_id: e for e in scoped(AreaExit.objects.filter(area__in=codes), user, "area__code")}
+
+
+def area_exits_version() -> int:
+    """Changes whenever an exit is recorded (exits are never changed or deleted): for caches of pages."""
+    latest = AreaExit.objects.order_by("-id").values_list("id", flat=True).first()
+    return latest or 0
+
+
+def exit_document_get_for_user(*, user: Any, document_id: int) -> AreaExitDocument:
+    """A document of an exit in the user's scope (``LookupError`` otherwise)."""
+    documents = scoped(AreaExitDocument.objects.filter(pk=document_id), user, "exit__area__code")
+    document = documents.select_related("exit").first()
+    if document is None:
+        raise LookupError(f"没有编号为 {document_id} 的摘帽文件")
+    return document
