@@ -13,6 +13,7 @@ from jingzhun.core.params import (
     query_choice,
     query_date,
     query_int,
+    query_month,
     query_page_key,
     query_text,
     record_date_problem,
@@ -116,3 +117,21 @@ def test_the_filter_date_field_refuses_the_calendars_ends():
         field.clean("9999-12-31")
     with pytest.raises(Exception, match="2000-01-01 至 2099-12-31"):
         field.clean("0001-01-01")
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("2019-10", (2019, 10)),
+        ("2020-6", (2020, 6)),
+        ("2019-13", None),
+        ("2019-00", None),
+        ("2019/10", None),
+        ("１９９９-10", None),
+        ("1999-10", None),
+        ("2019-10-01", None),
+        ("", None),
+    ],
+)
+def test_query_month_reads_a_year_and_month_or_nothing(text, month):
+    assert query_month({"m": text}, "m") == month

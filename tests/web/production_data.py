@@ -4,7 +4,8 @@
 the values the walk fills the routes' parameters with and the users it logs in as. Every kind of record a page
 shows is there once: households with members and incomes, an assessment run, a monitoring case with its signed
 consent, a helper paired with a household, a work team, a visit with a photo and a follow-up, a comparison clue,
-a candidate match, a supervision finding with its evidence, a registry adjustment with its minutes, a finished ledger import and department list import with their error reports, and an
+a candidate match, a supervision finding with its evidence, a registry adjustment with its minutes, a poor village's
+exit with its document, a finished ledger import and department list import with their error reports, and an
 assessment run started in the browser.
 """
 
@@ -174,6 +175,22 @@ def make() -> dict[str, Any]:
         ),
     )
 
+    # A poor village's exit (摘帽) with its decision document, recorded over a test not met (an override).
+    from jingzhun.policy.services import ExitInput, area_exit_record
+
+    Area.objects.filter(pk=village.pk).update(poor_village=True)
+    area_exit = area_exit_record(
+        user=users["county"],
+        area_code=village.code,
+        entry=ExitInput(
+            year=2020,
+            document_no="济阳政发〔2020〕8号",
+            decided_on=dt.date(2020, 12, 20),
+            override_reason="第三方评估核定",
+            documents=[SimpleUploadedFile("摘帽决定.jpg", JPEG, "image/jpeg")],
+        ),
+    )
+
     # The browser jobs (two imports, an assessment run), run at once here (the server's worker runs the walk's own).
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
         folder = Path(tempfile.mkdtemp())
@@ -254,6 +271,8 @@ def make() -> dict[str, Any]:
             "evidence_id": finding.evidence.get().pk,
             "adjustment_id": adjustment.pk,
             "adjustment_attachment_id": adjustment.attachments.get().pk,
+            "area_code": village.code,
+            "document_id": area_exit.documents.get().pk,
         },
     }
 

@@ -186,6 +186,8 @@ def _records(household, *, village_user, county_user, department_user, security_
         "adjustment_id": adjustment.pk,
         "adjustment_attachment_id": adjustment.attachments.get().pk,
     }
+    # A poor village's exit (摘帽) with its decision document.
+    exit_document = _area_exit(household.village, by=county_user)
     # An API token of the county account, issued, not yet collected.
     token = api_token_issue(by=security_admin, user=county_user, name="乙县报送", days=30)
     return (
@@ -205,8 +207,29 @@ def _records(household, *, village_user, county_user, department_user, security_
             "match_id": review_match.pk,
             "pk": county_user.pk,
             "token_id": token.pk,
+            "area_code": household.village_id,
+            "document_id": exit_document.pk,
         }
     )
+
+
+def _area_exit(village, *, by):
+    """The village made a poor village with an exit recorded and one document (a file row; no file on disk)."""
+    import datetime as dt
+
+    from jingzhun.policy.models import AreaExit
+
+    type(village).objects.filter(pk=village.pk).update(poor_village=True)
+    record = AreaExit.objects.create(
+        area=village,
+        kind="village",
+        year=2020,
+        document_no="乙政发〔2020〕1号",
+        decided_on=dt.date(2020, 12, 20),
+        override_reason="核定",
+        by=by,
+    )
+    return record.documents.create(file="policy/exits/none.pdf", original_name="乙县决定.pdf", size=0, sha256="0" * 64)
 
 
 @pytest.fixture

@@ -95,3 +95,19 @@ def test_transition_cell_with_unknown_status_is_ignored(client, assessed, villag
     response = client.get(reverse("policy:run_detail", args=[assessed.run.pk]), {"from": "x'; --", "to": "exited"})
     assert response.status_code == 200
     assert response.context["cell"] is None
+
+
+def test_transition_table_counts_people_beside_households(client, assessed, village_user):
+    from jingzhun.registry.models import Member
+    from jingzhun.registry.vocab import MemberStatus
+
+    client.force_login(village_user)
+    response = client.get(reverse("policy:run_detail", args=[assessed.run.pk]))
+    table = response.context["table"]
+    people = Member.objects.filter(
+        household__village=assessed.ours, status=MemberStatus.ACTIVE
+    ).count()  # counted apart from the table's query
+    assert table["people"] == people > 0
+    assert sum(c["people"] for row in table["rows"] for c in row["cells"]) == people
+    assert sum(column["people"] for column in table["columns"]) == people
+    assert f"{people} 人" in response.content.decode()

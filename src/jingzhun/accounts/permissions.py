@@ -32,6 +32,7 @@ class Capability(StrEnum):
     IMPORT_LEDGER = "import_ledger"
     EXPORT_PEOPLE = "export_people"
     RUN_ASSESSMENT = "run_assessment"
+    RECORD_AREA_EXIT = "record_area_exit"  # a poor village's or the county's exit (摘帽), decided by the county
     RECORD_VISIT = "record_visit"
     # Helpers, work teams and the helper roster (帮扶力量): edit, deactivate, import; the town and county offices.
     MANAGE_HELPERS = "manage_helpers"
@@ -55,6 +56,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_LEDGER,
             Capability.EXPORT_PEOPLE,
             Capability.RUN_ASSESSMENT,
+            Capability.RECORD_AREA_EXIT,
             # The county office receives department lists too, not only through the departments' clerks.
             Capability.IMPORT_DEPARTMENT_LIST,
             Capability.VIEW_FINDINGS,

@@ -8,6 +8,7 @@ Coverage and "not visited" are set-based: one aggregate query each, never a Pyth
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,6 +243,27 @@ def households_visitable_for_user(*, user: Any) -> QuerySet:
 
 def measures_for_user(*, user: Any) -> QuerySet[Measure]:
     return scoped(Measure.objects.all(), user, "household__village__code", household="household")
+
+
+def measures_since_for_user(*, user: Any, since: dt.date, household_nos: Collection[str]) -> QuerySet[Measure]:
+    """Measures started on or after ``since`` for the households numbered ``household_nos`` the user sees, by
+    household number and start date (one query, whatever the number of households)."""
+    return (
+        measures_for_user(user=user)
+        .filter(started_on__gte=since, household__household_no__in=list(household_nos))
+        .select_related("household")
+        .order_by("household__household_no", "started_on", "id")
+    )
+
+
+def household_nos_with_measures_since(*, user: Any, since: dt.date) -> set[str]:
+    """Numbers of the households the user sees with a measure started on or after ``since`` (one query)."""
+    return set(
+        measures_for_user(user=user)
+        .filter(started_on__gte=since)
+        .values_list("household__household_no", flat=True)
+        .distinct()
+    )
 
 
 def visits_for_user(*, user: Any) -> QuerySet[Visit]:

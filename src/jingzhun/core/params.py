@@ -135,6 +135,24 @@ def query_date(
     return day if low <= day <= high else None
 
 
+def month_from_text(text: str) -> tuple[int, int] | None:
+    """A month written ``2019-10`` (or ``2019-1``) as ``(year, month)`` with the year within the filter window
+    (2000..2099); else None."""
+    year, dash, month = text.strip().partition("-")
+    if not dash or not (len(year) == 4 and year.isascii() and year.isdigit()):
+        return None
+    if not (1 <= len(month) <= 2 and month.isascii() and month.isdigit()):
+        return None
+    value = (int(year), int(month))
+    in_window = EARLIEST_FILTER.year <= value[0] <= LATEST_FILTER.year and 1 <= value[1] <= 12
+    return value if in_window else None
+
+
+def query_month(params: Mapping[str, Any], name: str) -> tuple[int, int] | None:
+    """``name`` as a month (``2019-10``, see :func:`month_from_text`), else None."""
+    return month_from_text(query_text(params, name, max_length=7))
+
+
 def query_page_key(params: Mapping[str, Any], name: str) -> str:
     """A keyset pager's ``after``/``before`` key: text of at most 200 characters without NUL, else "" (the first
     page). :func:`jingzhun.core.paging.keyset_page` checks it against its column (a number past 64 bits)."""

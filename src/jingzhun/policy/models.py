@@ -172,3 +172,58 @@ class AreaResult(models.Model):
     @property
     def incidence_pct(self) -> Decimal | None:
         return _yuan(self.incidence_bp)
+
+
+class AreaExit(models.Model):
+    """A poor village's or a county's exit (摘帽), as the county decided it: one per area, never changed.
+
+    A mistaken record is not edited or replaced here (the decision itself would have to be revoked by a new
+    document): it stays as recorded, with who recorded it and when. What the latest assessment said of the area
+    when the exit was recorded is kept beside it, with the reason given for recording it anyway.
+    """
+
+    class Kind(models.TextChoices):
+        VILLAGE = "village", _("poor village exit")
+        COUNTY = "county", _("county exit")
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="exits")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("exit year"))
+    document_no = models.CharField(_("decision document number"), max_length=100)
+    decided_on = models.DateField(_("decided on"))
+    note = models.TextField(_("note"), blank=True)
+    # The latest run's exit test of the area when the exit was recorded (None: the area had not been assessed).
+    run = models.ForeignKey(AssessmentRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    test_met = models.BooleanField(_("exit test met"), null=True)
+    test_reasons = models.TextField(blank=True)
+    override_reason = models.TextField(_("override reason"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("area exit")
+        verbose_name_plural = _("area exits")
+        constraints = [
+            models.UniqueConstraint(fields=["area"], name="area_exit_one_per_area"),
+            models.CheckConstraint(
+                condition=models.Q(test_met=True) | ~models.Q(override_reason=""), name="area_exit_override_needed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year}"
+
+
+class AreaExitDocument(models.Model):
+    """A file of an exit's decision (the document, minutes, a notice photo): kept as uploaded, served as a
+    download only."""
+
+    exit = models.ForeignKey(AreaExit, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="policy/exits/%Y/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,23 +1,44 @@
-"""Income pre-assessment (收入预评估): project a year from the incomes recorded for its first months.
+"""Income pre-assessment (收入预评估): project a year's income from the months recorded in a window of months.
 
-The Income row of year Y holds what was recorded through month M. Items paid monthly or seasonally are
-projected as ``recorded × 12 / M``; items paid once a year (the pack's ``pre_assessment_lump_sum_items``,
-by default asset dividends and ecological compensation) are taken as recorded. A household is listed when
-its projected per-capita net income is below the threshold (Shandong 2020: 4500), with the gap in yuan.
-Everything is compared in integer cents: ``projected_net < threshold × n`` ⇔
-``(scaled × 12 + lump × M) < threshold × n × M``.
+The window runs from a first month to a last month (``2019-10`` to ``2020-06``, the Liaocheng campaign), at most
+:data:`MAX_WINDOW_MONTHS` months, across year boundaries. The projected year is the window's last year ``E``,
+whose Income row holds what was recorded through the window's last month ``M``; the rows of the earlier years
+of the window are complete years. Items paid monthly or seasonally give the monthly rate over the window's ``W``
+months: an earlier year ``Y`` contributes ``recorded_Y × m_Y / 12`` (``m_Y`` its months in the window), the last
+year all it recorded; the rate is projected to twelve months. Items paid once a year (the pack's
+``pre_assessment_lump_sum_items``, by default asset dividends and ecological compensation) are the projected
+year's own, taken as recorded. So
+
+    projected_net × W = Σ_{Y<E} scaled_Y × m_Y + 12 × scaled_E + lump_E × W
+
+and a window of January..M of one year is the projection ``recorded × 12 / M`` (+ lump sums) of before.
+A household is listed when its projected per-capita net income is below the threshold (Shandong 2020: 4500),
+with the gap in yuan. Everything is compared in integer cents: ``projected_net < threshold × n`` ⇔
+``projected_net × W < threshold × n × W``. A household without the Income row of a year of the window is not
+projected (as zero or otherwise): it is listed apart with the years missing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
 
-from .engine import _INCOME_PLUS, ACTIVE, Tables, _cents, _money_cents, _rounded_quotient, _within_area
+from .engine import (
+    _INCOME_PLUS,
+    ACTIVE,
+    Tables,
+    _cents,
+    _joined,
+    _money_cents,
+    _rounded_quotient,
+    _within_area,
+)
 from .packs import YearRules
+from .windows import MonthWindow, month_window_problem
 
 
 @dataclass(frozen=True)
@@ -28,56 +49,68 @@ class PreAssessmentQuery:
 
 
 def pre_assessment_queries(
-    tables: Tables, rules: YearRules, *, through_month: int, threshold: Decimal, area_prefix: str = ""
+    tables: Tables, rules: YearRules, *, window: MonthWindow, threshold: Decimal, area_prefix: str = ""
 ) -> PreAssessmentQuery:
-    if not 1 <= through_month <= 12:
-        raise ValueError("through_month must be 1..12")
+    """The pre-assessment of ``window`` (checked by :func:`month_window_problem`) under ``rules`` (of the window's
+    last year): one join of each year's Income rows (at most three years), nothing per household."""
+    if month_window_problem(window, today=dt.date.max) or window.year != rules.year:
+        raise ValueError(f"not a window to pre-assess under the rules of {rules.year}: {window}")
     lump_items = set(rules.pre_assessment_lump_sum_items)
-    incomes = tables.incomes.filter(tables.incomes.year == rules.year)
-    scaled = ibis.literal(0)
-    lump = ibis.literal(0)
-    for item in _INCOME_PLUS:
-        if item in lump_items:
-            lump = lump + _money_cents(incomes[item])
-        else:
-            scaled = scaled + _money_cents(incomes[item])
-    expense = _money_cents(incomes.business_expense)
-    if "business_expense" in lump_items:
-        lump = lump - expense
-    else:
-        scaled = scaled - expense
-    incomes = incomes.select(
-        household_id=incomes.household_id,
-        recorded=scaled + lump,
-        # twelve months' worth times M: the exact projection is this divided by M
-        projected_m=scaled * 12 + lump * through_month,
-    )
-    members = tables.members.filter(tables.members.status == ACTIVE)
-    size = members.group_by(household_id=members.household_id).aggregate(n=members.count())
+    w = window.months
     h = _within_area(tables.households, area_prefix)
-    joined = h.left_join(size, h.id == size.household_id).left_join(incomes, h.id == incomes.household_id)
+    members = tables.members.filter(tables.members.status == ACTIVE)
+    size = members.group_by(size_household_id=members.household_id).aggregate(n=members.count())
+    joined = h.left_join(size, h.id == size.size_household_id)
+    projected_w = ibis.literal(0)  # projected annual net × W
+    recorded_12 = ibis.literal(0)  # net recorded in the window × 12
+    missing: list[tuple[ir.BooleanValue, ir.StringValue]] = []
+    for year in window.years:
+        incomes = tables.incomes.filter(tables.incomes.year == year)
+        scaled = ibis.literal(0)
+        lump = ibis.literal(0)
+        for item in _INCOME_PLUS:
+            if item in lump_items:
+                lump = lump + _money_cents(incomes[item])
+            else:
+                scaled = scaled + _money_cents(incomes[item])
+        expense = _money_cents(incomes.business_expense)
+        if "business_expense" in lump_items:
+            lump = lump - expense
+        else:
+            scaled = scaled - expense
+        key = f"h{year}"
+        row = incomes.select(**{key: incomes.household_id, f"s{year}": scaled, f"l{year}": lump})
+        joined = joined.left_join(row, joined.id == row[key])
+        if year == window.year:
+            projected_w = projected_w + joined[f"s{year}"] * 12 + joined[f"l{year}"] * w
+            recorded_12 = recorded_12 + joined[f"s{year}"] * 12 + joined[f"l{year}"] * 12
+        else:
+            # a complete earlier year: its months in the window at its monthly rate; its lump sums are its own
+            projected_w = projected_w + joined[f"s{year}"] * window.months_in(year)
+            recorded_12 = recorded_12 + joined[f"s{year}"] * window.months_in(year)
+        missing.append((joined[key].isnull(), ibis.literal(str(year))))
     base = joined.select(
-        household_no=h.household_no,
-        village_code=h.village_id,
-        poverty_status=h.poverty_status,
-        n=size.n.fill_null(0),
-        has_income=incomes.household_id.notnull(),
-        recorded=incomes.recorded,
-        projected_m=incomes.projected_m,
+        household_no=joined.household_no,
+        village_code=joined.village_id,
+        poverty_status=joined.poverty_status,
+        n=joined.n.fill_null(0),
+        missing_years=_joined(missing, "、"),
+        recorded_12=recorded_12,
+        projected_w=projected_w,
     )
     limit = _cents(threshold)
-    usable = base.filter((base.n > 0) & base.has_income)
-    below = usable.filter(usable.projected_m < usable.n * limit * through_month)
+    usable = base.filter((base.n > 0) & (base.missing_years == ""))
+    below = usable.filter(usable.projected_w < usable.n * limit * w)
     households = below.select(
         household_no=below.household_no,
         village_code=below.village_code,
         poverty_status=below.poverty_status,
         size=below.n,
-        recorded_net_cents=below.recorded,
-        projected_net_cents=_rounded_quotient(below.projected_m, ibis.literal(through_month)),
-        projected_pc_cents=_rounded_quotient(below.projected_m, below.n * through_month),
-        gap_per_person_cents=limit - _rounded_quotient(below.projected_m, below.n * through_month),
-        gap_household_cents=limit * below.n - _rounded_quotient(below.projected_m, ibis.literal(through_month)),
+        recorded_net_cents=_rounded_quotient(below.recorded_12, ibis.literal(12)),
+        projected_net_cents=_rounded_quotient(below.projected_w, ibis.literal(w)),
+        projected_pc_cents=_rounded_quotient(below.projected_w, below.n * w),
+        gap_per_person_cents=limit - _rounded_quotient(below.projected_w, below.n * w),
+        gap_household_cents=limit * below.n - _rounded_quotient(below.projected_w, ibis.literal(w)),
     ).order_by("household_no")
     villages = (
         households.group_by(village_code=households.village_code)
@@ -88,9 +121,9 @@ def pre_assessment_queries(
         )
         .order_by("village_code")
     )
-    unusable = base.filter((base.n == 0) | ~base.has_income)
+    unusable = base.filter((base.n == 0) | (base.missing_years != ""))
     excluded = unusable.select(
         household_no=unusable.household_no,
-        reason=ibis.ifelse(unusable.n == 0, "无在册成员", f"无 {rules.year} 年收入记录"),
+        reason=ibis.ifelse(unusable.n == 0, "无在册成员", "无 " + unusable.missing_years + " 年收入记录"),
     ).order_by("household_no")
     return PreAssessmentQuery(households=households, villages=villages, excluded=excluded)

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.utils import timezone
 
-from jingzhun.core.scope import SYSTEM, household_limited, scope_prefix, scoped
+from jingzhun.core.scope import SYSTEM, household_limited, in_scope, scope_prefix, scoped
 from jingzhun.core.sets import fetch, fetch_iter
 
-from .models import FLAG_LABELS, INDICATORS, TRIGGERS, AreaResult, AssessmentRun, HouseholdResult, Tier
+from .models import (
+    FLAG_LABELS,
+    INDICATORS,
+    TRIGGERS,
+    AreaExit,
+    AreaExitDocument,
+    AreaResult,
+    AssessmentRun,
+    HouseholdResult,
+    Tier,
+)
 from .packs import DEFAULT_PACK, PackError, pack_get
+from .windows import MonthWindow, month_window_problem
 
 
 def run_latest(*, year: int | None = None) -> AssessmentRun | None:
@@ -168,13 +181,16 @@ def area_results_for_user(*, user: Any, run: AssessmentRun, level: str = "") -> 
 
 @dataclass(frozen=True)
 class PreAssessment:
-    year: int
-    through_month: int
+    window: MonthWindow
     threshold: Decimal
     pack: str
     households: list[dict[str, Any]]
     villages: list[dict[str, Any]]
     excluded: list[dict[str, Any]]
+
+    @property
+    def year(self) -> int:
+        return self.window.year
 
 
 def _dicts(expr: Any) -> list[dict[str, Any]]:
@@ -184,29 +200,31 @@ def _dicts(expr: Any) -> list[dict[str, Any]]:
 
 def pre_assessment_for_scope(
     *,
-    year: int,
-    through_month: int,
+    window: MonthWindow,
     pack: str = DEFAULT_PACK,
     threshold: Decimal | None = None,
     area_prefix: str = "",
+    today: dt.date | None = None,
 ) -> PreAssessment:
-    """Households whose income projected from months 1..M falls below the threshold, with the gap
-    (docs/RULES.md §2, Shandong 2020). The threshold is ``threshold`` or the pack's ``pre_assessment_threshold``."""
+    """Households whose income projected from the months of ``window`` falls below the threshold, with the gap
+    (docs/RULES.md §2, Shandong 2020; :mod:`jingzhun.policy.preassessment`). The threshold is ``threshold`` or
+    the pack's ``pre_assessment_threshold`` of the window's last year. A window that cannot be pre-assessed (see
+    :func:`~jingzhun.policy.preassessment.month_window_problem`) is a :class:`PackError` with the reason."""
     from .preassessment import pre_assessment_queries
     from .services import source_tables
 
-    rules = pack_get(pack).rules_for(year)
+    problem = month_window_problem(window, today=today or timezone.localdate())
+    if problem:
+        raise PackError(problem)
+    rules = pack_get(pack).rules_for(window.year)
     limit = threshold if threshold is not None else rules.pre_assessment_threshold
     if limit is None:
-        raise PackError(f"规则包「{rules.pack}」没有 {year} 年的预评估门槛；请指定门槛（例如 --threshold 4500）。")
-    if not 1 <= through_month <= 12:
-        raise PackError(f"收入记录截至月份应为 1 到 12，而不是 {through_month}。")
-    queries = pre_assessment_queries(
-        source_tables(), rules, through_month=through_month, threshold=limit, area_prefix=area_prefix
-    )
+        raise PackError(
+            f"规则包「{rules.pack}」没有 {window.year} 年的预评估门槛；请指定门槛（例如 --threshold 4500）。"
+        )
+    queries = pre_assessment_queries(source_tables(), rules, window=window, threshold=limit, area_prefix=area_prefix)
     return PreAssessment(
-        year=year,
-        through_month=through_month,
+        window=window,
         threshold=limit,
         pack=rules.pack,
         households=_dicts(queries.households),
@@ -220,13 +238,15 @@ class Transitions:
     from_run: AssessmentRun
     to_run: AssessmentRun | None  # None: the registry's current statuses
     counts: list[dict[str, Any]]
-    rows: Iterator[tuple[str, str, str]]  # (household_no, from_status, to_status); "" when absent on a side
+    # (household_no, from_status, to_status, people); "" when absent on a side; people: active members now
+    rows: Iterator[tuple[str, str, str, int]]
 
 
 def transitions_for_scope(
     *, from_run: AssessmentRun, to_run: AssessmentRun | None, area_prefix: str = ""
 ) -> Transitions:
-    """The from × to status table between two runs, or between a run and the current statuses."""
+    """The from × to status table between two runs, or between a run and the current statuses: households and
+    people (active members now) per cell."""
     from .transitions import transition_counts, transition_rows
 
     rows = transition_rows(from_run=from_run.pk, to_run=to_run.pk if to_run else None, area_prefix=area_prefix)
@@ -382,3 +402,118 @@ def transition_cell_for_scope(
     rows = transition_rows(from_run=from_run.pk, to_run=to_run.pk if to_run else None, area_prefix=area_prefix)
     cell = rows.filter((rows.from_status == from_status) & (rows.to_status == to_status))
     return [row[0] for row in fetch(cell.select("household_no").order_by("household_no").limit(limit))]
+
+
+# --- poor villages (贫困村) and exits (摘帽) -------------------------------------------------------------------
+
+# The village facts a pack may require for a village's exit (docs/RULES.md §5), as the pages name them.
+CRITERION_TEXT = {
+    "collective_economy": "集体经济或合作社",
+    "paved_road": "通硬化路",
+    "power": "通动力电",
+    "clinic": "标准化村卫生室",
+}
+
+
+def _area_scope(user: Any) -> str | None:
+    """The prefix of the areas whose incidence and exit the user sees: none for a user who sees only some
+    households of its area (a helper), as for the runs' pages."""
+    prefix = scope_prefix(user)
+    return None if not prefix or household_limited(user) else prefix
+
+
+def poor_villages_for_user(*, user: Any) -> dict[str, Any]:
+    """The registered poor villages (贫困村) of the user's scope with the exit test of docs/RULES.md §5 in the
+    newest run covering the scope — incidence, limit, and each village fact the run's pack requires — and their
+    exit (摘帽) if recorded; and the county's own test and exit when the scope holds a county. Three queries."""
+    from jingzhun.areas.models import Area, Level
+
+    prefix = _area_scope(user)
+    if prefix is None:
+        return {"run": None, "villages": [], "county": None, "criteria": []}
+    run = run_latest_for_user(user=user)
+    villages = list(
+        scoped(Area.objects.filter(level=Level.VILLAGE, poor_village=True), user, "code")
+        .select_related("parent")
+        .order_by("code")
+    )
+    county = (
+        Area.objects.filter(level=Level.COUNTY, code=prefix.ljust(12, "0")[:12]).first() if len(prefix) <= 6 else None
+    )
+    codes = [v.code for v in villages] + ([county.code] if county else [])
+    results: dict[str, AreaResult] = {}
+    criteria: list[str] = []
+    if run is not None:
+        results = {r.area_code: r for r in AreaResult.objects.filter(run=run, area_code__in=codes)}
+        criteria = [name for name in run.parameters.get("village_criteria", []) if name in CRITERION_TEXT]
+    exits = {e.area_id: e for e in AreaExit.objects.filter(area__in=codes).prefetch_related("documents")}
+    rows = []
+    for village in villages:
+        result = results.get(village.code)
+        rows.append(
+            {
+                "area": village,
+                "result": result,
+                "criteria": [
+                    {"name": name, "label": CRITERION_TEXT[name], "ok": getattr(village, name)} for name in criteria
+                ],
+                "exit": exits.get(village.code),
+            }
+        )
+    county_row = None
+    if county is not None:
+        county_row = {"area": county, "result": results.get(county.code), "exit": exits.get(county.code)}
+    return {"run": run, "villages": rows, "county": county_row, "criteria": [CRITERION_TEXT[n] for n in criteria]}
+
+
+def area_for_exit(*, user: Any, area_code: str) -> Any:
+    """An area of the user's scope whose exit may be shown (``LookupError`` otherwise, also for another area's)."""
+    from jingzhun.areas.models import Area
+
+    visible = not household_limited(user) and in_scope(user, area_code)
+    area = Area.objects.filter(code=area_code).first() if visible else None
+    if area is None:
+        raise LookupError(f"没有区划代码为 {area_code} 的区划")
+    return area
+
+
+def area_exit_view(*, user: Any, area: Any) -> dict[str, Any]:
+    """What the exit page of ``area`` (from :func:`area_for_exit`) shows: the latest run's exit test, the village
+    facts its pack requires, and the exit recorded with its documents."""
+    result = (
+        AreaResult.objects.filter(area_code=area.code, run__in=runs_for_user(user=user))
+        .select_related("run")
+        .order_by("-run_id")
+        .first()
+    )
+    criteria = []
+    if result is not None and area.level == "village":
+        names = [n for n in result.run.parameters.get("village_criteria", []) if n in CRITERION_TEXT]
+        criteria = [{"name": n, "label": CRITERION_TEXT[n], "ok": getattr(area, n)} for n in names]
+    record = AreaExit.objects.filter(area=area).select_related("by", "run").first()
+    return {
+        "result": result,
+        "criteria": criteria,
+        "exit": record,
+        "documents": list(record.documents.order_by("id")) if record else [],
+    }
+
+
+def area_exits_for_codes(*, user: Any, codes: list[str]) -> dict[str, AreaExit]:
+    """The exits recorded for these areas of the user's scope, by area code (one query)."""
+    return {e.area_id: e for e in scoped(AreaExit.objects.filter(area__in=codes), user, "area__code")}
+
+
+def area_exits_version() -> int:
+    """Changes whenever an exit is recorded (exits are never changed or deleted): for caches of pages."""
+    latest = AreaExit.objects.order_by("-id").values_list("id", flat=True).first()
+    return latest or 0
+
+
+def exit_document_get_for_user(*, user: Any, document_id: int) -> AreaExitDocument:
+    """A document of an exit in the user's scope (``LookupError`` otherwise)."""
+    documents = scoped(AreaExitDocument.objects.filter(pk=document_id), user, "exit__area__code")
+    document = documents.select_related("exit").first()
+    if document is None:
+        raise LookupError(f"没有编号为 {document_id} 的摘帽文件")
+    return document

@@ -7,13 +7,17 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingzhun.accounts.decorators import people_viewer
+from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.accounts.services import access_log_record
+from jingzhun.core.filetypes import download_response
 from jingzhun.core.params import query_choice, query_int
-from jingzhun.core.scope import scope_prefix
+from jingzhun.core.scope import household_limited, scope_prefix
 from jingzhun.core.uploads import (
     JobBusy,
     upload_job_active,
@@ -23,9 +27,11 @@ from jingzhun.core.uploads import (
 from jingzhun.registry.vocab import PovertyStatus
 
 from . import selectors
+from .forms import AreaExitForm
 from .jobs import KIND, StartRefused, assessment_job_start, assessment_scope, pack_choices
 from .models import AssessmentRun
 from .packs import DEFAULT_PACK
+from .services import EXIT_DOCUMENT_TYPES, ExitInput, ExitRefused, area_exit_record, area_exit_unit
 from .transitions import ABSENT
 
 RUNS_SHOWN = 100
@@ -89,20 +95,43 @@ def _status_label(code: str) -> str:
 
 
 def _transition_table(counts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The from × to counts as a full matrix over every status plus 「absent」, with totals."""
+    """The from × to counts (households and people) as a full matrix over every status plus 「absent」, with
+    totals."""
     statuses = [*PovertyStatus.values, ABSENT]
-    cells = {(row["from_status"], row["to_status"]): int(row["households"]) for row in counts}
+    cells = {
+        (row["from_status"], row["to_status"]): (int(row["households"]), int(row["people"] or 0)) for row in counts
+    }
+    none = (0, 0)
     rows = []
     for from_status in statuses:
-        numbers = [cells.get((from_status, to_status), 0) for to_status in statuses]
-        values = [{"to": to_status, "n": n} for to_status, n in zip(statuses, numbers, strict=True)]
-        total = sum(numbers)
+        pairs = [cells.get((from_status, to_status), none) for to_status in statuses]
+        values = [{"to": to_status, "n": n, "people": p} for to_status, (n, p) in zip(statuses, pairs, strict=True)]
+        total, people = sum(n for n, _p in pairs), sum(p for _n, p in pairs)
         if total or from_status != ABSENT:
-            rows.append({"from": from_status, "label": _status_label(from_status), "cells": values, "total": total})
+            rows.append(
+                {
+                    "from": from_status,
+                    "label": _status_label(from_status),
+                    "cells": values,
+                    "total": total,
+                    "people": people,
+                }
+            )
     columns = [
-        {"to": s, "label": _status_label(s), "total": sum(cells.get((f, s), 0) for f in statuses)} for s in statuses
+        {
+            "to": s,
+            "label": _status_label(s),
+            "total": sum(cells.get((f, s), none)[0] for f in statuses),
+            "people": sum(cells.get((f, s), none)[1] for f in statuses),
+        }
+        for s in statuses
     ]
-    return {"rows": rows, "columns": columns, "total": sum(cells.values())}
+    return {
+        "rows": rows,
+        "columns": columns,
+        "total": sum(n for n, _p in cells.values()),
+        "people": sum(p for _n, p in cells.values()),
+    }
 
 
 @login_required
@@ -151,3 +180,87 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "cell": cell,
     }
     return render(request, "policy/run_detail.html", context)
+
+
+# --- poor villages (贫困村) and their exits (摘帽) ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def poor_villages(request: HttpRequest) -> HttpResponse:
+    """The poor villages of the user's area with the exit test of docs/RULES.md §5 and their exits."""
+    people_viewer(request)
+    if household_limited(request.user):
+        raise PermissionDenied
+    context = selectors.poor_villages_for_user(user=request.user)
+    context["may_record"] = user_can(request.user, Capability.RECORD_AREA_EXIT)
+    return render(request, "policy/poor_villages.html", context)
+
+
+def _exit_page(
+    request: HttpRequest, area: Any, form: AreaExitForm, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    context = selectors.area_exit_view(user=request.user, area=area)
+    context.update(
+        area=area,
+        form=form,
+        error=error,
+        unit=area_exit_unit(area),
+        may_record=user_can(request.user, Capability.RECORD_AREA_EXIT),
+    )
+    return render(request, "policy/area_exit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_exit(request: HttpRequest, area_code: str) -> HttpResponse:
+    """A poor village's or the county's exit test and exit; a county user records the exit here."""
+    people_viewer(request)
+    try:
+        area = selectors.area_for_exit(user=request.user, area_code=area_code)
+    except LookupError:
+        raise Http404 from None
+    if request.method == "GET":
+        return _exit_page(request, area, AreaExitForm())
+    if not user_can(request.user, Capability.RECORD_AREA_EXIT):
+        raise PermissionDenied
+    form = AreaExitForm(request.POST)
+    if not form.is_valid():
+        return _exit_page(request, area, form, status=400)
+    data = form.cleaned_data
+    entry = ExitInput(
+        year=data["year"],
+        document_no=data["document_no"],
+        decided_on=data["decided_on"],
+        note=data["note"],
+        override_reason=data["override_reason"],
+        documents=request.FILES.getlist("documents"),
+    )
+    try:
+        area_exit_record(user=request.user, area_code=area.code, entry=entry)
+    except ExitRefused as exc:
+        return _exit_page(request, area, form, error=str(exc), status=400)
+    return redirect("policy:area_exit", area_code=area.code)
+
+
+@login_required
+@require_GET
+def exit_document_download(request: HttpRequest, document_id: int) -> FileResponse:
+    """A document of an exit in the user's area, as a download; every download is logged."""
+    people_viewer(request)
+    try:
+        document = selectors.exit_document_get_for_user(user=request.user, document_id=document_id)
+    except LookupError:
+        raise Http404 from None
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        target=f"area-exit-document:{document.pk}",
+        detail={"area": document.exit.area_id, "name": document.original_name},
+    )
+    # Always a download, typed by its bytes: a page someone uploaded is never shown as one of this site's.
+    return download_response(handle, name=document.original_name, allowed=EXIT_DOCUMENT_TYPES)

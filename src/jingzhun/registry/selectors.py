@@ -98,7 +98,7 @@ def household_summary_for_user(*, user: Any) -> dict[str, Any]:
         for status in PovertyStatus
     ]
     by_village = list(
-        households.values("village_id", "village__name", "village__population")
+        households.values("village_id", "village__name", "village__population", "village__poor_village")
         .annotate(
             households=Count("id", distinct=True),
             people=Count("members", filter=active),

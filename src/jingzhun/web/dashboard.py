@@ -95,6 +95,12 @@ def home(request: HttpRequest) -> HttpResponse:
             if v["incidence_pct"] is not None
         ]
     context["chart"] = chart
+    # Exits (摘帽) of the poor villages listed: one query; none for a helper, who sees households, not villages.
+    exits = policy_selectors.area_exits_for_codes(
+        user=user, codes=[row["village_id"] for row in summary["by_village"] if row.get("village__poor_village")]
+    )
+    for row in summary["by_village"]:
+        row["exit"] = exits.get(row["village_id"])
     # The village table is the page's largest part (one row per village of a county): its HTML is kept for
     # as long as the data and the language it was made from.
     context["fragment_key"] = ":".join(
@@ -102,6 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
             scope_key(user),  # a helper's table (its own households) is not its village's
             summary["version"],
             str(run.pk if run else 0),
+            str(policy_selectors.area_exits_version()),  # an exit recorded shows at once
             request.LANGUAGE_CODE,
         ]
     )
