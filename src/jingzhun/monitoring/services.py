@@ -1,6 +1,6 @@
 """Writes to monitoring cases (docs/RULES.md §6): one function per workflow action, each in one transaction.
 
-The workflow is a table (:data:`STEPS`): for each action, the stages it may follow, the stage it leads to,
+The workflow is a table (:data:`STEPS`, on the one machinery of :mod:`jingzhun.core.workflow`): for each action, the stages it may follow, the stage it leads to,
 the roles that take it, the attachment it needs. :func:`case_step` checks a request against that table —
 order, role, area, dates, attachments, the elimination conditions — and refuses with a reason in Chinese
 before anything is written. Each step locks the case row and must name the version it was based on, so two
@@ -27,6 +27,7 @@ from jingzhun.core.files import upload_sha256
 from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
 from jingzhun.core.params import record_date_problem
 from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, scope_prefix
+from jingzhun.core.workflow import StepRule, Workflow
 from jingzhun.policy.packs import DEFAULT_PACK, MonitoringRules, pack_get
 from jingzhun.policy.selectors import household_result_latest
 from jingzhun.policy.workdays import add_months, working_days_after
@@ -105,23 +106,19 @@ class CaseStale(CaseRefused):
     """The case changed since the user loaded it."""
 
 
-@dataclass(frozen=True)
-class StepRule:
-    action: str
-    label: str
-    after: tuple[Stage, ...]
-    to: Stage
-    roles: frozenset[str]
-    attachment: str = ""
-    refusable: bool = False  # may end "not passed", with a reason
-    refused_to: Stage = Stage.NOT_INCLUDED
-
-
 _FIELD = frozenset({Role.VILLAGE, Role.HELPER, Role.TOWN})
 STEPS: dict[str, StepRule] = {
     rule.action: rule
     for rule in (
-        StepRule("home_check", "入户核实", (Stage.DISCOVERED,), Stage.HOME_CHECKED, _FIELD, refusable=True),
+        StepRule(
+            "home_check",
+            "入户核实",
+            (Stage.DISCOVERED,),
+            Stage.HOME_CHECKED,
+            _FIELD,
+            refusable=True,
+            refused_to=Stage.NOT_INCLUDED,
+        ),
         StepRule(
             "consent",
             "签署授权承诺",
@@ -130,6 +127,7 @@ STEPS: dict[str, StepRule] = {
             _FIELD,
             attachment=Attachment.Kind.CONSENT,
             refusable=True,
+            refused_to=Stage.NOT_INCLUDED,
         ),
         StepRule("compare", "数据比对", (Stage.CONSENTED,), Stage.COMPARED, frozenset({Role.TOWN, Role.COUNTY})),
         StepRule(
@@ -140,6 +138,7 @@ STEPS: dict[str, StepRule] = {
             frozenset({Role.VILLAGE}),
             attachment=Attachment.Kind.MINUTES,
             refusable=True,
+            refused_to=Stage.NOT_INCLUDED,
         ),
         StepRule(
             "notice",
@@ -150,7 +149,13 @@ STEPS: dict[str, StepRule] = {
             attachment=Attachment.Kind.NOTICE_PHOTO,
         ),
         StepRule(
-            "town_review", "乡镇审核", (Stage.NOTICED,), Stage.TOWN_REVIEWED, frozenset({Role.TOWN}), refusable=True
+            "town_review",
+            "乡镇审核",
+            (Stage.NOTICED,),
+            Stage.TOWN_REVIEWED,
+            frozenset({Role.TOWN}),
+            refusable=True,
+            refused_to=Stage.NOT_INCLUDED,
         ),
         StepRule(
             "county_decide",
@@ -159,6 +164,7 @@ STEPS: dict[str, StepRule] = {
             Stage.MONITORED,
             frozenset({Role.COUNTY}),
             refusable=True,
+            refused_to=Stage.NOT_INCLUDED,
         ),
         StepRule(
             "propose_elimination",
@@ -209,9 +215,12 @@ NOTICE_STEPS = {"notice", "elimination_notice"}
 AFTER_NOTICE = {"town_review", "elimination_town_review"}
 
 
+WORKFLOW = Workflow(STEPS.values(), stage_text=STAGE_TEXT, role_text=ROLE_TEXT)
+
+
 def next_steps(stage: str) -> list[StepRule]:
     """The actions a case in ``stage`` may take next, in workflow order."""
-    return [rule for rule in STEPS.values() if stage in rule.after]
+    return WORKFLOW.next_steps(stage)
 
 
 def monitoring_rules() -> MonitoringRules:
@@ -417,11 +426,9 @@ def case_step(
             raise CaseStale(
                 f"该户的监测记录已被他人更新（当前环节：{STAGE_TEXT[Stage(case.stage)]}），请刷新页面后再办理。"
             )
-        if case.stage not in rule.after:
-            expected = "、".join(f"「{r.label}」" for r in next_steps(case.stage)) or "无（已办结）"
-            raise CaseRefused(
-                f"当前环节为「{STAGE_TEXT[Stage(case.stage)]}」，不能办理「{rule.label}」；下一步应为{expected}。"
-            )
+        problem = WORKFLOW.order_problem(rule, case.stage)
+        if problem:
+            raise CaseRefused(problem)
         last = case.steps.order_by("-on", "-id").values_list("on", flat=True).first()
         _check_date(step.on, today=today, not_before=last, what=rule.label)
         data = _step_checks(case, rule, step)
