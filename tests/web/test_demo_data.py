@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role, User
+from jingzhun.adjustments.models import AdjustmentCase, AdjustmentStep
 from jingzhun.assistance import selectors as assistance_selectors
 from jingzhun.assistance.models import Helper, Pairing, Visit, WorkTeam
 from jingzhun.core.scope import SYSTEM
@@ -25,7 +26,22 @@ from jingzhun.web.demo import DEMO_PASSWORD
 
 HOUSEHOLDS = "300"
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-COUNTED = (User, Helper, Pairing, Visit, WorkTeam, MonitoringCase, CaseStep, Batch, Run, Clue, Finding, FindingStep)
+COUNTED = (
+    User,
+    Helper,
+    Pairing,
+    Visit,
+    WorkTeam,
+    MonitoringCase,
+    CaseStep,
+    Batch,
+    Run,
+    Clue,
+    Finding,
+    FindingStep,
+    AdjustmentCase,
+    AdjustmentStep,
+)
 
 
 def _counts() -> dict[str, int]:
@@ -155,6 +171,11 @@ def test_demo_has_findings_in_every_state(demo_db):
     assert awaiting.exists()  # 待核验
     assert FindingPart.objects.filter(rounds__gt=1).exists()  # 退回重新整改
     assert findings.filter(clue__isnull=False).exists()  # raised from a data-comparison clue
+
+
+def test_demo_has_adjustments(demo_db):
+    # This small county's demo village has few households; tests/web/test_demo_adjustments.py takes every story.
+    assert AdjustmentCase.objects.filter(stage="decided").exists()
 
 
 def test_demo_has_late_findings_at_both_levels(demo_db):

@@ -43,6 +43,7 @@ from jingzhun.policy.selectors import run_latest
 from jingzhun.registry.selectors import household_summary_for_user, households_for_user, ledger_import_latest
 from jingzhun.registry.vocab import PovertyStatus
 from jingzhun.samplecounty.names import SURNAMES, given_name
+from jingzhun.web.demo_adjustments import demo_adjustments
 from jingzhun.web.demo_supervision import DEMO_DEPARTMENT, demo_findings
 
 # Documented in the README; the demo is for trying the software on one's own machine, never for real data.
@@ -123,6 +124,7 @@ class DemoOutcome:
     cases: dict[str, int] = field(default_factory=dict)  # stage → demo cases in it
     helper_households: int = 0
     findings: dict[str, int] = field(default_factory=dict)  # demo_supervision's counts
+    adjustments: dict[str, int] = field(default_factory=dict)  # stage → demo adjustment cases in it
 
 
 Say = Callable[[str], None]
@@ -196,6 +198,8 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
     teams = _work_teams(town, seed=seed, today=today)
     say("⑩ 督导问题：各种办理状态，部分逾期（挂牌督办）")
     findings = demo_findings(county=county, town=town, people=people, today=today)
+    say("⑪ 动态调整：脱贫、返贫、新识别、成员增减，办理到各个环节")
+    adjustments = demo_adjustments(village=village, people=people, today=today)
 
     summary = household_summary_for_user(user=people["county"])
     latest_run = crosscheck_selectors.run_latest()
@@ -217,6 +221,7 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
         cases=cases,
         helper_households=helper_households,
         findings=findings,
+        adjustments=adjustments,
     )
 
 
@@ -224,7 +229,7 @@ def demo_summary(outcome: DemoOutcome, *, url: str) -> list[str]:
     """The lines the command prints when the demo is ready: the data, and every account to log in with."""
     lines = [
         "",
-        f"⑪ 演示数据已就绪：{outcome.county.name}，{outcome.households} 户 {outcome.people} 人；"
+        f"⑫ 演示数据已就绪：{outcome.county.name}，{outcome.households} 户 {outcome.people} 人；"
         f"部门数据 {outcome.lists} 份，待核实线索 {outcome.clues} 条；"
         f"帮扶责任人 {outcome.helpers} 名（本次新增），结对 {outcome.pairings} 户、走访 {outcome.visits} 户（本次新增）；"
         f"驻村工作队 {outcome.teams} 支。",
@@ -249,6 +254,10 @@ def demo_summary(outcome: DemoOutcome, *, url: str) -> list[str]:
         lines.append(
             f"  督导问题 {counts['findings']} 条：未交办 {counts['unassigned']} 条，已销号 {counts['verified']} 条，"
             f"逾期挂牌督办 {counts['late_county'] + counts['late_city']} 项（「督导整改」）。"
+        )
+    if outcome.adjustments:
+        lines.append(
+            f"  {outcome.village.name} 有 {sum(outcome.adjustments.values())} 项动态调整已办理到各个环节（「动态调整」）。"
         )
     lines.append("")
     return lines
