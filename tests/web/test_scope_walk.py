@@ -138,10 +138,20 @@ def _records(household, *, village_user, county_user, department_user, security_
         status=UploadJob.Status.DONE,
         report_path="/nonexistent",
     )
+    decisions_job = UploadJob.objects.create(
+        kind="adjustments",
+        user=county_user,
+        area_prefix=county_user.scope_prefix,
+        file_name="乙县动态调整决定.csv",
+        path="/nonexistent",
+        status=UploadJob.Status.DONE,
+        report_path="/nonexistent",
+    )
     supervision = {
         "finding_id": finding.pk,
         "evidence_id": finding.evidence.get().pk,
         "findings_job": findings_job.pk,
+        "decisions_job": decisions_job.pk,
     }
     # An API token of the county account, issued, not yet collected.
     token = api_token_issue(by=security_admin, user=county_user, name="乙县报送", days=30)
