@@ -78,7 +78,8 @@ def test_a_household_of_another_county_is_rejected_and_the_report_download_is_lo
     assert 'data-testid="import-report"' in page
     report = client.get(reverse("adjustment_imports:report", args=[job.pk]))
     assert report.status_code == 200
-    report.close()
+    assert report["Content-Disposition"].startswith("attachment")
+    assert b"".join(report.streaming_content).startswith(b"PK")
     assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT, user=county_user).exists()
     outside.refresh_from_db()
     assert outside.poverty_status == "not_exited"
