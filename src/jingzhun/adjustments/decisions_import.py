@@ -122,6 +122,19 @@ STAGE_COLUMNS = (
     ("override_reason", "text"),
     ("bad", "integer"),
 )
+STEP_COLUMNS = (
+    "case_id",
+    "action",
+    "from_stage",
+    "to_stage",
+    "on",
+    "by_id",
+    "actor",
+    "role",
+    "note",
+    "data",
+    "recorded_at",
+)
 _CACHE_LIMIT = 4096
 _MISSING = object()
 
@@ -658,7 +671,9 @@ class _Import:
                 )
             )
         AdjustmentCase.objects.bulk_create(cases, batch_size=1000)
-        steps = []
+        steps: list[tuple[Any, ...]] = []
+        date = connection.ops.adapt_datefield_value
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         for case, (_household_id, d) in zip(cases, decisions, strict=True):
             row = d.row
             data: dict[str, Any] = {
@@ -678,20 +693,22 @@ class _Import:
             if d.assessment:
                 data["assessment"] = d.assessment
             steps.append(
-                AdjustmentStep(
-                    case_id=case.pk,
-                    action=IMPORT_ACTION,
-                    from_stage="",
-                    to_stage=Stage.DECIDED,
-                    on=row.decided_on,
-                    by_id=self.account_id,
-                    actor=self.actor,
-                    role=self.role,
-                    note=f"导入：{self.path.name} 第 {row.row_no} 行",
-                    data=data,
+                (
+                    case.pk,
+                    IMPORT_ACTION,
+                    "",
+                    Stage.DECIDED.value,
+                    date(row.decided_on),
+                    self.account_id,
+                    self.actor,
+                    self.role,
+                    f"导入：{self.path.name} 第 {row.row_no} 行",
+                    connection.ops.adapt_json_value(data, None),
+                    now,
                 )
             )
-        AdjustmentStep.objects.bulk_create(steps, batch_size=1000)
+        # Steps as plain tuples (a model instance each would cost more than the statement).
+        insert_rows(connection.cursor(), AdjustmentStep._meta.db_table, STEP_COLUMNS, steps)
 
     # --- the report ---
 

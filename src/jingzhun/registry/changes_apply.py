@@ -112,7 +112,8 @@ def registry_changes_apply(
     now = timezone.now()
     by = account_of(user)
     by_id = getattr(by, "pk", None)
-    records: list[ChangeRecord] = []
+    now_db = connection.ops.adapt_datetimefield_value(now)
+    records: list[tuple[Any, ...]] = []
     created: dict[tuple[int, str], int] = {}
     if new_members:
         rows = [
@@ -129,20 +130,20 @@ def registry_changes_apply(
             created[(new.household_id, row.id_number)] = row.pk
             written = {"status": "active"} | new.values
             records.extend(
-                ChangeRecord(
-                    entity="member",
-                    entity_key=f"{new.household_no}/{row.id_number}",
-                    field=name,
-                    old_value=None,
-                    new_value=_history_text(value),
-                    changed_at=now,
-                    changed_by_id=by_id,
-                    batch_id=batch_id,
+                (
+                    "member",
+                    f"{new.household_no}/{row.id_number}",
+                    name,
+                    None,
+                    _history_text(value),
+                    now_db,
+                    by_id,
+                    batch_id,
                 )
                 for name, value in written.items()
                 if value not in (None, "")
             )
-    statuses: list[StatusChange] = []
+    statuses: list[tuple[Any, ...]] = []
     final: dict[str, dict[int, dict[str, Any]]] = {"household": {}, "member": {}}
     for change in changes:
         row_id = change.row_id
@@ -152,33 +153,27 @@ def registry_changes_apply(
         for name, old, new in change.changes:
             values[name] = new
             records.append(
-                ChangeRecord(
-                    entity=change.entity,
-                    entity_key=change.key,
-                    field=name,
-                    old_value=_history_text(old),
-                    new_value=_history_text(new),
-                    changed_at=now,
-                    changed_by_id=by_id,
-                    batch_id=batch_id,
-                )
+                (change.entity, change.key, name, _history_text(old), _history_text(new), now_db, by_id, batch_id)
             )
             if change.entity == "household" and name == "poverty_status":
-                statuses.append(
-                    StatusChange(
-                        household_id=row_id,
-                        from_status=old,
-                        to_status=new,
-                        changed_at=now,
-                        changed_by_id=by_id,
-                        reason=(change.status_reason or "修改贫困户状态")[:500],
-                        batch_id=batch_id,
-                    )
-                )
+                reason = (change.status_reason or "修改贫困户状态")[:500]
+                statuses.append((row_id, old, new, now_db, by_id, reason, batch_id))
     _update_from(Household, final["household"], sorted(HOUSEHOLD_CHANGEABLE), now)
     _update_from(Member, final["member"], sorted(MEMBER_CHANGEABLE), now)
-    ChangeRecord.objects.bulk_create(records, batch_size=2000)
-    StatusChange.objects.bulk_create(statuses, batch_size=2000)
+    # History rows as plain tuples (a model instance each would cost more than everything else here).
+    cursor = connection.cursor()
+    insert_rows(
+        cursor,
+        ChangeRecord._meta.db_table,
+        ["entity", "entity_key", "field", "old_value", "new_value", "changed_at", "changed_by_id", "batch_id"],
+        records,
+    )
+    insert_rows(
+        cursor,
+        StatusChange._meta.db_table,
+        ["household_id", "from_status", "to_status", "changed_at", "changed_by_id", "reason", "batch_id"],
+        statuses,
+    )
     return created
 
 
