@@ -233,6 +233,19 @@ def make() -> dict[str, Any]:
             upload=SimpleUploadedFile(roster_file.name, roster_file.read_bytes()),
         )
 
+        # A decision workbook imported in the browser (docs/LEDGER.md §8): its one row refused (an error report).
+        from tests.adjustments.decision_files import decision
+        from tests.adjustments.decision_files import write as write_decisions
+
+        decisions_file = write_decisions(
+            folder / "动态调整决定.csv", [decision("999999999999", 决定日期=timezone.localdate().isoformat())]
+        )
+        decisions_job = upload_job_create(
+            kind="adjustments",
+            user=users["county"],
+            upload=SimpleUploadedFile(decisions_file.name, decisions_file.read_bytes()),
+        )
+
         # An assessment run started in the browser (its progress page, ended).
         from jingzhun.policy.jobs import assessment_job_start
 
@@ -265,6 +278,7 @@ def make() -> dict[str, Any]:
             "list_job": str(list_job.pk),
             "findings_job": str(findings_job.pk),
             "roster_job": str(roster_job.pk),
+            "decisions_job": str(decisions_job.pk),
             "assessment_job": str(assessment_job.pk),
             "pk": users["village"].pk,
             "finding_id": finding.pk,

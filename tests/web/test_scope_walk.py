@@ -163,11 +163,21 @@ def _records(household, *, village_user, county_user, department_user, security_
         status=UploadJob.Status.DONE,
         report_path="/nonexistent",
     )
+    decisions_job = UploadJob.objects.create(
+        kind="adjustments",
+        user=county_user,
+        area_prefix=county_user.scope_prefix,
+        file_name="乙县动态调整决定.csv",
+        path="/nonexistent",
+        status=UploadJob.Status.DONE,
+        report_path="/nonexistent",
+    )
     supervision = {
         "finding_id": finding.pk,
         "evidence_id": finding.evidence.get().pk,
         "findings_job": findings_job.pk,
         "roster_job": roster_job.pk,
+        "decisions_job": decisions_job.pk,
     }
     # Registry adjustment: an exit of the household through its village review (the minutes an attachment).
     adjustment = adjustment_open(

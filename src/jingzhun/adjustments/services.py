@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -47,6 +47,9 @@ from .models import (
     Source,
     Stage,
 )
+
+if TYPE_CHECKING:
+    from .decisions_import import DecisionImportOutcome
 
 ROLE_TEXT: dict[str, str] = {Role.COUNTY: "县级", Role.TOWN: "乡镇", Role.VILLAGE: "村级"}
 STAGE_TEXT: dict[str, str] = {
@@ -594,7 +597,21 @@ __all__ = [
     "adjustment_open",
     "adjustment_step",
     "decision_checks",
+    "decisions_import",
     "exit_standard_problem",
     "status_problem",
     "workflow_of",
 ]
+
+
+# --- the year's decisions from a workbook (托底清零) -------------------------------------------------------------
+
+
+def decisions_import(
+    *, path: Any, user: Any, today: dt.date | None = None, progress: Any = None
+) -> DecisionImportOutcome:
+    """Import a workbook of decided adjustments (docs/LEDGER.md §8), set-based, in one transaction: each household
+    applied whole or not at all, each decision kept as a decided case; see :mod:`.decisions_import`."""
+    from .decisions_import import decisions_import as run
+
+    return run(path=path, user=user, today=today, progress=progress)

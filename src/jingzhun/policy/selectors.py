@@ -304,6 +304,41 @@ def household_result_latest(*, household: Any) -> HouseholdResult | None:
 
 
 @dataclass(frozen=True)
+class LatestResult:
+    """What the latest finished run said of one household (see :func:`household_results_latest`)."""
+
+    household_id: int
+    run_id: int
+    year: int
+    meets_standard: bool | None
+    exclusion: str
+    reasons: str
+
+
+LATEST_CHUNK = 2000
+
+
+def household_results_latest(*, household_ids: list[int]) -> dict[int, LatestResult]:
+    """For each of ``household_ids``, its result in the most recent finished run that assessed (or excluded) it,
+    as :func:`household_result_latest` says for one household; households never assessed are absent. One
+    query per :data:`LATEST_CHUNK` households (every run's row of each, newest kept: a county has a few runs)."""
+    latest: dict[int, LatestResult] = {}
+    ids = sorted(set(household_ids))
+    for start in range(0, len(ids), LATEST_CHUNK):
+        rows = (
+            HouseholdResult.objects.filter(
+                household_id__in=ids[start : start + LATEST_CHUNK], run__finished_at__isnull=False
+            )
+            .order_by("household_id", "-run_id")
+            .values_list("household_id", "run_id", "run__year", "meets_standard", "exclusion", "reasons")
+        )
+        for household_id, run_id, year, meets, exclusion, reasons in rows:
+            if household_id not in latest:
+                latest[household_id] = LatestResult(household_id, run_id, year, meets, exclusion, reasons)
+    return latest
+
+
+@dataclass(frozen=True)
 class Explained:
     key: str
     label: str

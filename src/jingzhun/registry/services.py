@@ -12,6 +12,7 @@ from jingzhun.core import idnumber
 from jingzhun.core.scope import SYSTEM, account_of, household_in_scope, scope_prefix
 
 from . import selectors
+from .changes_apply import FieldChange, NewMember, RegistryChangeRefused, registry_changes_apply
 from .events import (
     EARLIEST_EVENT,
     EVENT_ROLES,
@@ -37,7 +38,10 @@ __all__ = [
     "EventImportOutcome",
     "EventRecorded",
     "EventRefused",
+    "FieldChange",
     "LedgerImportOutcome",
+    "NewMember",
+    "RegistryChangeRefused",
     "event_date_problem",
     "event_import",
     "event_recorder_may",
@@ -45,6 +49,7 @@ __all__ = [
     "id_number_search_check",
     "ledger_export",
     "ledger_import",
+    "registry_changes_apply",
 ]
 
 

@@ -1,5 +1,6 @@
 """``jingzhun import villages FILE``, ``jingzhun import ledger FILE``, ``jingzhun import events FILE``,
-``jingzhun import findings FILE``, ``jingzhun import helpers FILE`` and ``jingzhun import department KEY FILE [--as-of YYYY-MM-DD] [--source TEXT]``.
+``jingzhun import findings FILE``, ``jingzhun import helpers FILE``, ``jingzhun import adjustments FILE`` and
+``jingzhun import department KEY FILE [--as-of YYYY-MM-DD] [--source TEXT]``.
 
 Exit codes: 0 every row imported; 1 some households (or village rows, event rows, finding rows, roster rows, or list
 rows) rejected,
@@ -20,6 +21,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from jingzhun.adjustments.services import decisions_import
 from jingzhun.areas.services import village_facts_import
 from jingzhun.assistance.services import roster_import
 from jingzhun.core.management.batch import BatchCommand
@@ -39,13 +41,15 @@ if TYPE_CHECKING:
 class Command(BatchCommand):
     help = (
         "导入村情表（villages FILE）、贫困人口台账（ledger FILE）、突发事件（events FILE）、督导问题（findings FILE）、"
-        "帮扶力量名单（helpers FILE：帮扶责任人、结对或包扶单位）或部门数据"
+        "帮扶力量名单（helpers FILE：帮扶责任人、结对或包扶单位）、动态调整决定（adjustments FILE）或部门数据"
         "（department 部门 FILE），格式见 docs/LEDGER.md；"
         "部门：" + "、".join(f"{d.value}（{d.label}）" for d in Department)
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["villages", "ledger", "events", "findings", "helpers", "department"])
+        parser.add_argument(
+            "kind", choices=["villages", "ledger", "events", "findings", "helpers", "adjustments", "department"]
+        )
         parser.add_argument("operands", nargs="+", metavar="[KEY] FILE", help="部门数据先写部门，再写文件")
         parser.add_argument("--as-of", type=_date, help="部门数据的数据日期 YYYY-MM-DD（默认今天）")
         parser.add_argument("--source", default="", help="部门数据的来源，例如“县教体局”")
@@ -80,6 +84,9 @@ class Command(BatchCommand):
             return
         if kind == "helpers":
             self._roster(file, console, no_progress=no_progress)
+            return
+        if kind == "adjustments":
+            self._adjustments(file, console, no_progress=no_progress, verbosity=options["verbosity"])
             return
         outcome: VillageImportOutcome | LedgerImportOutcome
         try:
@@ -179,6 +186,30 @@ class Command(BatchCommand):
             if len(outcome.errors) > 20:
                 console.print(f"……共 {len(outcome.errors)} 条错误")
             console.print(f"有 {len(outcome.errors)} 条错误，相关的行未导入")
+            sys.exit(outcome.exit_code)
+
+    def _adjustments(self, file: Path, console: Console, *, no_progress: bool, verbosity: int) -> None:
+        try:
+            with _progress_bar(no_progress) as progress:
+                task = progress.add_task(file.name, total=None)
+                outcome = decisions_import(
+                    path=file,
+                    user=SYSTEM,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        except UnusableFile as exc:
+            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        console.print(
+            f"动态调整决定：{outcome.rows} 行，{outcome.households} 户 —— 导入 {outcome.applied} 项决定"
+            f"（{outcome.households_applied} 户），未变化 {outcome.unchanged} 项，"
+            f"未导入 {outcome.rejected} 行（{outcome.households_rejected} 户）"
+        )
+        if verbosity >= 2:
+            console.print("用时（秒）：读取校验 {} · 写入 {} · 报告 {}".format(*outcome.timings))
+        if outcome.report_path:
+            console.print(f"错误和提示见：{outcome.report_path}")
+        if outcome.exit_code:
+            console.print(f"有 {outcome.errors} 条错误，相关户的决定未导入")
             sys.exit(outcome.exit_code)
 
     def _department(
