@@ -41,3 +41,18 @@ def test_the_year_page_shows_the_totals(client, users_by_role, household):
     client.force_login(users_by_role[Role.COUNTY].owner)
     body = client.get(f"/adjustments/year/?year={APPLIED.year}").content.decode()
     assert 'data-testid="changes-total"><strong>1</strong> / 2' in body
+
+
+def test_the_year_page_puts_the_transitions_since_the_last_run_beside_the_changes(client, users_by_role, household):
+    from jingzhun.policy.services import assessment_run
+    from jingzhun.registry.models import Member
+
+    assessment_run(year=2020)
+    walk(users_by_role, open_case(users_by_role, household), STATUS_STEPS, APPLIED)
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    response = client.get(f"/adjustments/year/?year={APPLIED.year}")
+    table = response.context["table"]
+    changed = {(row["from"], cell["to"]): (cell["n"], cell["people"]) for row in table["rows"] for cell in row["cells"]}
+    people = Member.objects.filter(household=household, status="active").count()
+    assert changed[("not_exited", "exited")] == (1, people)
+    assert 'data-testid="transitions-total"><strong>1</strong> / 2' in response.content.decode()

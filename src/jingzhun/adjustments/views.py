@@ -350,7 +350,7 @@ def year_changes(request: HttpRequest) -> HttpResponse:
         "runs": runs,
         "from_run": from_run,
         "to_run": to_run,
-        "table": _transition_table(transitions.counts) if transitions else None,
+        "table": policy.transition_matrix(counts=transitions.counts) if transitions else None,
         "decided": (Stage.DECIDED, Stage.ANNOUNCED),
     }
     return render(request, "adjustments/year_changes.html", context)
@@ -358,25 +358,3 @@ def year_changes(request: HttpRequest) -> HttpResponse:
 
 def _run(runs: list[Any], run_id: int | None) -> Any:
     return next((r for r in runs if r.pk == run_id), None) if run_id else None
-
-
-def _transition_table(counts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The from × to table with households (and people, where the counts carry them) in each cell."""
-    order = [*PovertyStatus.values, ""]
-    statuses = sorted({c["from_status"] for c in counts} | {c["to_status"] for c in counts}, key=order.index)
-    cells = {(c["from_status"], c["to_status"]): c for c in counts}
-    label = {status: STATUS_WORD.get(status, "（无）") for status in statuses}
-    rows = []
-    for origin in statuses:
-        row = []
-        for target in statuses:
-            cell = cells.get((origin, target))
-            row.append(
-                {
-                    "households": cell["households"] if cell else 0,
-                    "people": cell.get("people") if cell else None,
-                    "changed": origin != target,
-                }
-            )
-        rows.append({"status": label[origin], "cells": row})
-    return {"columns": [label[s] for s in statuses], "rows": rows}

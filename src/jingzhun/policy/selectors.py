@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jingzhun.core.scope import SYSTEM, household_limited, in_scope, scope_prefix, scoped
 from jingzhun.core.sets import fetch, fetch_iter
+from jingzhun.registry.vocab import PovertyStatus
 
 from .models import (
     FLAG_LABELS,
@@ -259,6 +260,53 @@ def transitions_for_scope(
 
 
 # --- the pages: runs and results as a user of an area sees them -----------------------------------------------
+
+
+def status_label(code: str) -> str:
+    """A poverty status's label; "" for 「absent」 (a household on one side of a transition only)."""
+    return str(PovertyStatus(code).label) if code else ""
+
+
+def transition_matrix(*, counts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The from × to counts of :func:`transitions_for_scope` (households and people) as a full matrix over every
+    status plus 「absent」, with totals: what the run page and the 托底清零 page show."""
+    from .transitions import ABSENT  # transitions loads ibis: not at start-up
+
+    statuses = [*PovertyStatus.values, ABSENT]
+    cells = {
+        (row["from_status"], row["to_status"]): (int(row["households"]), int(row["people"] or 0)) for row in counts
+    }
+    none = (0, 0)
+    rows = []
+    for from_status in statuses:
+        pairs = [cells.get((from_status, to_status), none) for to_status in statuses]
+        values = [{"to": to_status, "n": n, "people": p} for to_status, (n, p) in zip(statuses, pairs, strict=True)]
+        total, people = sum(n for n, _p in pairs), sum(p for _n, p in pairs)
+        if total or from_status != ABSENT:
+            rows.append(
+                {
+                    "from": from_status,
+                    "label": status_label(from_status),
+                    "cells": values,
+                    "total": total,
+                    "people": people,
+                }
+            )
+    columns = [
+        {
+            "to": s,
+            "label": status_label(s),
+            "total": sum(cells.get((f, s), none)[0] for f in statuses),
+            "people": sum(cells.get((f, s), none)[1] for f in statuses),
+        }
+        for s in statuses
+    ]
+    return {
+        "rows": rows,
+        "columns": columns,
+        "total": sum(n for n, _p in cells.values()),
+        "people": sum(p for _n, p in cells.values()),
+    }
 
 
 def runs_for_user(*, user: Any) -> QuerySet[AssessmentRun]:

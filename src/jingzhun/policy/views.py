@@ -90,50 +90,6 @@ def job_detail(request: HttpRequest, assessment_job: UUID) -> HttpResponse:
     return render(request, template, context)
 
 
-def _status_label(code: str) -> str:
-    return str(PovertyStatus(code).label) if code else ""
-
-
-def _transition_table(counts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The from × to counts (households and people) as a full matrix over every status plus 「absent」, with
-    totals."""
-    statuses = [*PovertyStatus.values, ABSENT]
-    cells = {
-        (row["from_status"], row["to_status"]): (int(row["households"]), int(row["people"] or 0)) for row in counts
-    }
-    none = (0, 0)
-    rows = []
-    for from_status in statuses:
-        pairs = [cells.get((from_status, to_status), none) for to_status in statuses]
-        values = [{"to": to_status, "n": n, "people": p} for to_status, (n, p) in zip(statuses, pairs, strict=True)]
-        total, people = sum(n for n, _p in pairs), sum(p for _n, p in pairs)
-        if total or from_status != ABSENT:
-            rows.append(
-                {
-                    "from": from_status,
-                    "label": _status_label(from_status),
-                    "cells": values,
-                    "total": total,
-                    "people": people,
-                }
-            )
-    columns = [
-        {
-            "to": s,
-            "label": _status_label(s),
-            "total": sum(cells.get((f, s), none)[0] for f in statuses),
-            "people": sum(cells.get((f, s), none)[1] for f in statuses),
-        }
-        for s in statuses
-    ]
-    return {
-        "rows": rows,
-        "columns": columns,
-        "total": sum(n for n, _p in cells.values()),
-        "people": sum(p for _n, p in cells.values()),
-    }
-
-
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
@@ -156,8 +112,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     to_status = query_choice(request.GET, "to", known, default=None)
     if from_status is not None and to_status is not None:
         cell = {
-            "from_label": _status_label(from_status),
-            "to_label": _status_label(to_status),
+            "from_label": selectors.status_label(from_status),
+            "to_label": selectors.status_label(to_status),
             "households": selectors.transition_cell_for_scope(
                 from_run=run,
                 to_run=against,
@@ -176,7 +132,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "villages": selectors.village_incidence_for_scope(run=run, area_prefix=prefix),
         "others": others,
         "against": against,
-        "table": _transition_table(transitions.counts),
+        "table": selectors.transition_matrix(counts=transitions.counts),
         "cell": cell,
     }
     return render(request, "policy/run_detail.html", context)
