@@ -254,6 +254,10 @@ def main() -> None:
     figures["workbook"] = child_result(
         timed(child("workbook", str(workbook), str(args.decisions), str(args.seed)), env)
     )
+    if args.postgres:
+        # Statistics, as autovacuum would gather them after a load (it may be off, as on these machines): without
+        # them the planner scans the 2.7 M members for each chunk of 2,000 households.
+        subprocess.run(["psql", args.postgres, "-qc", "ANALYZE"], check=True)
     figures["before"] = child_result(timed(child("counts"), env))
     for lane in ("import", "import_again"):
         say(f"{lane.replace('_', ' ')}: jingzhun import adjustments …")
