@@ -151,3 +151,15 @@ def test_the_household_record_lists_its_adjustments(client, users_by_role, exit_
     body = client.get(f"/households/{exit_case.household.household_no}/").content.decode()
     assert f"/adjustments/{exit_case.pk}/" in body
     assert f"/adjustments/new/{exit_case.household.household_no}/" in body
+
+
+def test_a_new_members_page_shows_the_fields_in_words(client, users_by_role, household):
+    from .conftest import open_case
+    from .test_services_members import NEWBORN
+
+    values = {"id_number": NEWBORN, "name": "王小宝", "relation": "grandson"}
+    case = open_case(users_by_role, household, "member_add", member_values=values, reason="出生")
+    _login(client, users_by_role, Role.TOWN)
+    body = client.get(f"/adjustments/{case.pk}/").content.decode()
+    assert "孙子" in body and "grandson" not in body
+    assert NEWBORN not in body and "更正后的证件号码" not in body

@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import Field
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,13 +30,13 @@ from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.core.params import query_choice, query_int
 from jingzhun.core.scope import scope_prefix
 from jingzhun.policy import selectors as policy
-from jingzhun.registry.models import Household
+from jingzhun.registry.models import Household, Member
 from jingzhun.registry.selectors import household_get_for_user
 from jingzhun.registry.vocab import LEDGER_WORD, PovertyStatus
 
 from . import selectors, services
 from .forms import ApplicationForm, CaseFilterForm, StepForm
-from .models import MEMBER_KINDS, STATUS_KINDS, AdjustmentAttachment, AdjustmentCase, Stage
+from .models import MEMBER_KINDS, STATUS_KINDS, AdjustmentAttachment, AdjustmentCase, Kind, Stage
 from .services import (
     ATTACHMENT_TEXT,
     ATTACHMENT_TYPES,
@@ -209,7 +210,7 @@ def _step_form(rule: Any, case: AdjustmentCase, data: Any = None, files: Any = N
 
 
 def _member_facts(case: AdjustmentCase) -> list[tuple[str, str]]:
-    """What a member change is about, for the page (the number masked, as everywhere)."""
+    """What a member change is about, for the page: the fields in words (the number masked, as everywhere)."""
     facts: list[tuple[str, str]] = []
     if case.member_id_number:
         facts.append((_("ID number"), idnumber.mask(case.member_id_number)))
@@ -217,10 +218,20 @@ def _member_facts(case: AdjustmentCase) -> list[tuple[str, str]]:
         facts.append((_("Member concerned"), case.member.name))
     for name, value in (case.member_values or {}).items():
         if name == "id_number":
-            facts.append((_("Corrected ID number"), idnumber.mask(str(value))))
+            if case.kind == Kind.MEMBER_CORRECT:
+                facts.append((_("Corrected ID number"), idnumber.mask(str(value))))
             continue
-        label = {"name": _("Name"), "relation": _("Relation to the head"), "status": _("Member status")}.get(name, name)
-        facts.append((str(label), str(value)))
+        try:
+            field = Member._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not isinstance(field, Field):
+            continue
+        if isinstance(value, bool):
+            shown = _("yes") if value else _("no")
+        else:
+            shown = str(dict(field.choices or ()).get(value, value))
+        facts.append((str(field.verbose_name), shown))
     return facts
 
 
