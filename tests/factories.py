@@ -17,6 +17,7 @@ from factory.django import DjangoModelFactory, Password
 from jingzhun.accounts.models import Role, User
 from jingzhun.areas.models import PREFIX_LENGTH, Area, Level
 from jingzhun.core.idnumber import check_character
+from jingzhun.projects.models import Beneficiary, Fund, FundSource, Project, ProjectKind, ProjectLevel, Stage
 from jingzhun.registry.models import Household, Income, Member
 from jingzhun.registry.vocab import Cause, MemberStatus, PovertyStatus, Relation
 
@@ -173,3 +174,46 @@ class UserFactory(DjangoModelFactory):
     password = Password(TEST_PASSWORD)
     role = Role.VILLAGE
     area = factory.SubFactory(AreaFactory, level=Level.VILLAGE)
+
+
+class ProjectFactory(DjangoModelFactory):
+    """A village industry project approved in 2025 (stage 立项) serving a new village by default."""
+
+    class Meta:
+        model = Project
+
+    code = factory.Sequence(lambda n: f"XM2025{n:04d}")
+    name = factory.Sequence(lambda n: f"{_VILLAGE_ROOTS[n % len(_VILLAGE_ROOTS)]}光伏扶贫电站")
+    kind = ProjectKind.INDUSTRY
+    level = ProjectLevel.VILLAGE
+    area = factory.SubFactory(AreaFactory, level=Level.VILLAGE)
+    year = 2025
+    planned_investment = Decimal("500000.00")
+    stage = Stage.APPROVED
+    responsible_unit = "县乡村振兴局"
+    declared_on = dt.date(2025, 2, 10)
+    approved_on = dt.date(2025, 3, 15)
+
+
+class BeneficiaryFactory(DjangoModelFactory):
+    class Meta:
+        model = Beneficiary
+
+    project = factory.SubFactory(ProjectFactory)
+    household = factory.SubFactory(HouseholdFactory)
+    by_dividend = True
+
+
+class FundFactory(DjangoModelFactory):
+    """A 2025 central fund of 1,000,000 yuan issued in the budget year (not early), owned by the sample county."""
+
+    class Meta:
+        model = Fund
+
+    source = FundSource.CENTRAL
+    year = 2025
+    document_no = factory.Sequence(lambda n: f"财农〔2025〕{n + 1}号")
+    title = "中央财政衔接推进乡村振兴补助资金"
+    amount = Decimal("1000000.00")
+    issued_on = dt.date(2025, 3, 1)
+    area = factory.LazyFunction(lambda: sample_area(Level.COUNTY))

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jingzhun.assistance",
     "jingzhun.crosscheck",
     "jingzhun.adjustments",
+    "jingzhun.projects",
     "jingzhun.supervision",
     "jingzhun.web",
 ]

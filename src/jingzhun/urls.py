@@ -12,6 +12,7 @@ urlpatterns = [
     path("supervision/", include("jingzhun.supervision.urls")),
     path("adjustments/import/", include("jingzhun.adjustments.import_urls")),
     path("adjustments/", include("jingzhun.adjustments.urls")),
+    path("projects/", include("jingzhun.projects.urls")),
     path("", include("jingzhun.web.urls")),
 ]
 

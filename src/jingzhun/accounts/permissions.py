@@ -46,6 +46,16 @@ class Capability(StrEnum):
     RECORD_FINDINGS = "record_findings"
     RECTIFY_FINDINGS = "rectify_findings"
     VERIFY_FINDINGS = "verify_findings"
+    # Projects and funds (项目资金): see the project library, funds, assets and dividends of one's area; keep
+    # projects, beneficiaries, assets, their income and archive (county and town offices); record funds and
+    # allocations (the county); record payments (county, town: 报账); approve and pay dividends (the county);
+    # evaluate projects against the indicator bank (the county office and inspectors).
+    VIEW_PROJECTS = "view_projects"
+    MANAGE_PROJECTS = "manage_projects"
+    MANAGE_FUNDS = "manage_funds"
+    RECORD_PAYMENTS = "record_payments"
+    APPROVE_DIVIDENDS = "approve_dividends"
+    EVALUATE_PROJECTS = "evaluate_projects"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -62,6 +72,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_FINDINGS,
             Capability.RECORD_FINDINGS,
             Capability.MANAGE_HELPERS,
+            Capability.VIEW_PROJECTS,
+            Capability.MANAGE_PROJECTS,
+            Capability.MANAGE_FUNDS,
+            Capability.RECORD_PAYMENTS,
+            Capability.APPROVE_DIVIDENDS,
+            Capability.EVALUATE_PROJECTS,
         }
     ),
     Role.TOWN: frozenset(
@@ -73,15 +89,25 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_FINDINGS,
             Capability.RECTIFY_FINDINGS,
             Capability.MANAGE_HELPERS,
+            Capability.VIEW_PROJECTS,
+            Capability.MANAGE_PROJECTS,
+            Capability.RECORD_PAYMENTS,
         }
     ),
-    Role.VILLAGE: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE}),
+    Role.VILLAGE: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.VIEW_PROJECTS}),
     Role.HELPER: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_VISIT}),
     Role.DEPARTMENT: frozenset(
         {Capability.IMPORT_DEPARTMENT_LIST, Capability.VIEW_FINDINGS, Capability.RECTIFY_FINDINGS}
     ),
     Role.INSPECTOR: frozenset(
-        {Capability.VIEW_PEOPLE, Capability.VIEW_FINDINGS, Capability.RECORD_FINDINGS, Capability.VERIFY_FINDINGS}
+        {
+            Capability.VIEW_PEOPLE,
+            Capability.VIEW_FINDINGS,
+            Capability.RECORD_FINDINGS,
+            Capability.VERIFY_FINDINGS,
+            Capability.VIEW_PROJECTS,
+            Capability.EVALUATE_PROJECTS,
+        }
     ),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_ACCOUNTS, Capability.APPROVE_ACCOUNT_CHANGES}),
     Role.SECURITY_ADMIN: frozenset({Capability.MANAGE_SECURITY, Capability.APPROVE_ACCOUNT_CHANGES}),

@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
+from django.db.models import Q
+
 if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
 
@@ -95,6 +97,23 @@ def scoped(queryset: QuerySet[M], user: object, code_field: str, *, household: s
             return queryset.none()
         queryset = queryset.filter(**{f"{household}__in": ids})
     return queryset
+
+
+# The lengths of an area code's significant prefix at each level (province, city, county, town, village).
+_PREFIX_LENGTHS = (2, 4, 6, 9, 12)
+
+
+def scoped_or_above(queryset: QuerySet[M], user: object, code_field: str) -> QuerySet[M]:
+    """``queryset`` restricted to rows whose area lies in the user's scope *or contains it*: the county's and the
+    town's own records (a county-level project) are seen, read-only, by the towns and villages they serve. For
+    records that are not people data; people data stays with :func:`scoped`."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return queryset.none()
+    if not prefix:
+        return queryset
+    above = [prefix[:n].ljust(12, "0") for n in _PREFIX_LENGTHS if n < len(prefix)]
+    return queryset.filter(Q(**{f"{code_field}__startswith": prefix}) | Q(**{f"{code_field}__in": above}))
 
 
 def household_in_scope(user: object, household: Any) -> bool:

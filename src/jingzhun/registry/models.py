@@ -241,6 +241,7 @@ class ImportBatch(models.Model):
         LEDGER = "ledger", _("household ledger")
         VILLAGES = "villages", _("village facts")
         ADJUSTMENTS = "adjustments", _("adjustment decisions")
+        PROJECTS = "projects", _("project library")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file_name = models.CharField(max_length=500)

@@ -1,0 +1,5 @@
+"""Placeholder: filled by its part of the app."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
