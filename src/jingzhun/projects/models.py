@@ -62,7 +62,7 @@ class Stage(models.TextChoices):
 
 # The order of the stages, and the date field each one records on the project.
 STAGE_ORDER = (Stage.DECLARED, Stage.APPROVED, Stage.STARTED, Stage.COMPLETED, Stage.ACCEPTED, Stage.OPERATING)
-STAGE_DATE_FIELD = {
+STAGE_DATE_FIELD: dict[str, str] = {
     Stage.DECLARED: "declared_on",
     Stage.APPROVED: "approved_on",
     Stage.STARTED: "started_on",
