@@ -49,3 +49,15 @@ def towns_in_scope(*, prefix: str | None) -> list[tuple[str, str]]:
     return list(
         Area.objects.filter(level=Level.TOWN, code__startswith=prefix).order_by("code").values_list("code", "name")
     )
+
+
+def areas_in_scope(*, prefix: str | None, levels: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(code, name)`` of every area of these levels under a scope prefix, in code order (a county before its
+    towns, a town before its villages); the name of a village carries its town's. None without a scope."""
+    if prefix is None:
+        return []
+    rows = Area.objects.filter(level__in=levels, code__startswith=prefix).select_related("parent").order_by("code")
+    return [
+        (area.code, f"{area.parent.name} · {area.name}" if area.level == Level.VILLAGE and area.parent else area.name)
+        for area in rows
+    ]

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from jingzhun.core.scope import in_scope, scoped, scoped_or_above
+from jingzhun.registry.models import Member
 
 from .models import Asset, AssetIncome, Beneficiary, Project, ProjectStep
 
@@ -150,3 +151,10 @@ def project_asset_income(*, project: Project, year: int) -> Decimal:
     """What the project's assets brought in ``year``: the default income of that year's dividend."""
     total = AssetIncome.objects.filter(asset__project=project, year=year).aggregate(total=Sum("amount"))["total"]
     return total or Decimal("0")
+
+
+def household_heads(*, household_ids: list[int]) -> dict[int, str]:
+    """The head's name of each of these households (for a page of rows already scoped)."""
+    return dict(
+        Member.objects.filter(household_id__in=household_ids, relation="head").values_list("household_id", "name")
+    )

@@ -44,6 +44,7 @@ from jingzhun.registry.selectors import household_summary_for_user, households_f
 from jingzhun.registry.vocab import PovertyStatus
 from jingzhun.samplecounty.names import SURNAMES, given_name
 from jingzhun.web.demo_adjustments import demo_adjustments
+from jingzhun.web.demo_projects import demo_projects
 from jingzhun.web.demo_supervision import DEMO_DEPARTMENT, demo_findings
 
 # Documented in the README; the demo is for trying the software on one's own machine, never for real data.
@@ -125,6 +126,7 @@ class DemoOutcome:
     helper_households: int = 0
     findings: dict[str, int] = field(default_factory=dict)  # demo_supervision's counts
     adjustments: dict[str, int] = field(default_factory=dict)  # stage → demo adjustment cases in it
+    projects: dict[str, int] = field(default_factory=dict)  # demo_projects' counts
 
 
 Say = Callable[[str], None]
@@ -200,6 +202,8 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
     findings = demo_findings(county=county, town=town, people=people, today=today)
     say("⑪ 动态调整：脱贫、返贫、新识别、成员增减，办理到各个环节")
     adjustments = demo_adjustments(village=village, people=people, today=today)
+    say("⑫ 项目资金：项目库、受益户、资产及收益")
+    project_counts = demo_projects(county=county, town=town, village=village, people=people, today=today)
 
     summary = household_summary_for_user(user=people["county"])
     latest_run = crosscheck_selectors.run_latest()
@@ -222,6 +226,7 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
         helper_households=helper_households,
         findings=findings,
         adjustments=adjustments,
+        projects=project_counts,
     )
 
 
@@ -258,6 +263,11 @@ def demo_summary(outcome: DemoOutcome, *, url: str) -> list[str]:
     if outcome.adjustments:
         lines.append(
             f"  {outcome.village.name} 有 {sum(outcome.adjustments.values())} 项动态调整已办理到各个环节（「动态调整」）。"
+        )
+    if outcome.projects:
+        lines.append(
+            f"  项目资金：{outcome.projects['projects']} 个项目（申报至运营各环节）、"
+            f"{outcome.projects['beneficiaries']} 户次受益户、{outcome.projects['assets']} 项资产（「项目资金」）。"
         )
     lines.append("")
     return lines

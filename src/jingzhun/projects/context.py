@@ -1,0 +1,33 @@
+"""The line of links that heads every project page (a context processor: each part of the app adds its pages
+here, and every template includes ``projects/_nav.html``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.accounts.permissions import Capability, user_can
+
+PAGES = (
+    ("library", "projects:project_list", _("Project library")),
+    ("funds", "projects:funds_index", _("Funds")),
+    ("assets", "projects:asset_list", _("Assets")),
+    ("dividends", "projects:dividend_list", _("Dividends")),
+    ("archive", "projects:archive_index", _("Archive")),
+    ("evaluations", "projects:evaluation_index", _("Evaluation")),
+)
+
+
+def project_nav(request: HttpRequest) -> dict[str, Any]:
+    if not request.path.startswith("/projects/") or not user_can(request.user, Capability.VIEW_PROJECTS):
+        return {}
+    links = []
+    for name, url_name, label in PAGES:
+        try:
+            links.append((name, reverse(url_name), label))
+        except NoReverseMatch:  # a part not built yet
+            continue
+    return {"project_nav": links}

@@ -1,0 +1,188 @@
+"""The demo county's projects and funds (项目资金): a project at every stage of its lifecycle, from the county's,
+the town's and the demo village's; beneficiary households of the demo village; the assets completed projects
+formed, with their four rights and income by period — taken through the real services.
+
+The projects are set in the demo's assessment year (2020: the year whose tiers the dividends use) and the year
+before; one is declared today. Done once: a county with demo projects is left as it is on a rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from jingzhun.areas.models import Area
+from jingzhun.core.scope import SYSTEM
+from jingzhun.projects import services as projects
+from jingzhun.projects.models import Project
+from jingzhun.registry.models import Household
+
+# The lifecycle steps in order, with the day each is taken (month, day) in the project's year.
+_STEPS = (("approve", (3, 10)), ("start", (4, 15)), ("complete", (8, 30)), ("accept", (9, 20)), ("operate", (10, 8)))
+
+
+@dataclass(frozen=True)
+class _Story:
+    code: str
+    name: str
+    kind: str
+    level: str  # county, town, village: the demo area it serves
+    year: int
+    planned: int
+    steps: int  # how many lifecycle steps were taken
+    operator: str = ""
+    terminated: str = ""  # the reason, for a project terminated after its steps
+
+
+_STORIES = (
+    _Story("XM2019001", "村级光伏扶贫电站（100 千瓦）", "solar", "village", 2019, 720_000, 5, "县光伏运维有限公司"),
+    _Story("XM2019002", "扶贫车间（服装加工）", "employment", "town", 2019, 1_200_000, 5, "鲁兴服装有限公司"),
+    _Story("XM2020001", "果蔬冷藏保鲜库", "industry", "village", 2020, 480_000, 4),
+    _Story("XM2020002", "高效设施农业大棚（20 个）", "industry", "town", 2020, 1_600_000, 3),
+    _Story("XM2020003", "村内道路硬化（3.2 公里）", "infrastructure", "village", 2020, 960_000, 2),
+    _Story("XM2020004", "县级农产品电商服务中心", "industry", "county", 2020, 3_500_000, 1),
+    _Story(
+        "XM2020005",
+        "安全饮水巩固提升工程",
+        "public_service",
+        "village",
+        2020,
+        350_000,
+        1,
+        terminated="水源地调整，并入县级供水管网项目",
+    ),
+)
+_UNITS = {"county": "县乡村振兴局", "town": "镇人民政府", "village": "村民委员会"}
+
+
+def demo_projects(*, county: Area, town: Area, village: Area, people: dict[str, Any], today: dt.date) -> dict[str, int]:
+    """The demo's projects, made once; how many projects, beneficiary households and assets exist."""
+    if not Project.objects.filter(code=_STORIES[0].code).exists():
+        areas = {"county": county, "town": town, "village": village}
+        households = list(Household.objects.filter(village=village).order_by("household_no")[:60])
+        for story in _STORIES:
+            _project(story, areas[story.level], households, people)
+        projects.project_create(
+            code=f"XM{today.year}001",
+            values=projects.ProjectInput(
+                name="村集体光伏电站扩容",
+                kind="solar",
+                level="village",
+                area_code=village.code,
+                year=today.year,
+                planned_investment=Decimal("400000"),
+                responsible_unit=_UNITS["village"],
+            ),
+            user=people.get("town", SYSTEM),
+            on=today,
+        )
+    return {
+        "projects": Project.objects.count(),
+        "beneficiaries": sum(p.beneficiaries.count() for p in Project.objects.all()),
+        "assets": sum(p.assets.count() for p in Project.objects.all()),
+    }
+
+
+def _project(story: _Story, area: Area, households: list[Household], people: dict[str, Any]) -> Project:
+    county, town = people.get("county", SYSTEM), people.get("town", SYSTEM)
+    manager = county if story.level == "county" else town
+    project = projects.project_create(
+        code=story.code,
+        values=projects.ProjectInput(
+            name=f"{area.name}{story.name}",
+            kind=story.kind,
+            level=story.level,
+            area_code=area.code,
+            year=story.year,
+            planned_investment=Decimal(story.planned),
+            responsible_unit=_UNITS[story.level],
+            description="项目资金来源为统筹整合涉农资金与东西部协作资金，收益用于差异化分红、公益岗位和村级公益事业。",
+        ),
+        user=manager,
+        on=dt.date(story.year, 2, 20),
+    )
+    for action, (month, day) in _STEPS[: story.steps]:
+        project = projects.project_step(
+            project=project,
+            action=action,
+            on=dt.date(story.year, month, day),
+            user=county if action == "approve" else manager,
+            version=project.version,
+            operator=story.operator,
+        )
+    if story.terminated:
+        project = projects.project_step(
+            project=project,
+            action="terminate",
+            on=dt.date(story.year, 6, 1),
+            user=county,
+            version=None,
+            note=story.terminated,
+        )
+    if story.level != "county" and households:
+        _beneficiaries(project, story, households, manager)
+    if story.steps >= 3:
+        _asset(project, story, area, manager)
+    return project
+
+
+def _beneficiaries(project: Project, story: _Story, households: list[Household], manager: Any) -> None:
+    share = households[:40] if story.kind == "solar" else households[10:35]
+    for i, household in enumerate(share):
+        ways = {"by_dividend"} if story.kind in ("solar", "industry") else {"by_work"}
+        if i % 5 == 0:
+            ways.add("by_work")
+        if story.kind == "industry" and i % 7 == 0:
+            ways.add("by_land")
+        refused = story.kind == "solar" and i == 7
+        projects.beneficiary_set(
+            project=project,
+            household=household,
+            ways=ways,
+            user=manager,
+            refused_post=refused,
+            refusal_reason="无正当理由拒绝村公益性保洁岗位" if refused else "",
+        )
+
+
+def _asset(project: Project, story: _Story, area: Area, manager: Any) -> None:
+    owner = f"{area.name}股份经济合作社" if story.level == "village" else f"{area.name}人民政府"
+    asset = projects.asset_create(
+        project=project,
+        values=projects.AssetInput(
+            code=f"ZC{story.code[2:]}",
+            name=story.name,
+            kind="operating",
+            value=Decimal(story.planned) * Decimal("0.95"),
+            formed_on=dt.date(story.year, 8, 30),
+            owner=owner,
+            operator=story.operator or "村集体自营",
+            operating_mode="委托经营" if story.operator else "自主经营",
+            contract_no=f"HT-{story.code}" if story.operator else "",
+            contract_start=dt.date(story.year, 10, 1) if story.operator else None,
+            contract_end=dt.date(story.year + 10, 9, 30) if story.operator else None,
+            income_beneficiary="脱贫户、监测户及村集体",
+            income_method="收益的 60% 差异化分红，其余用于公益岗位和小型公益事业",
+            supervisor="村务监督委员会、镇纪委",
+            published_at="村务公开栏、微信群",
+        ),
+        user=manager,
+    )
+    if story.steps < 5:
+        return
+    for start, end, received, amount in (
+        ((story.year, 10, 1), (story.year, 12, 31), (story.year + 1, 1, 15), story.planned * 0.02),
+        ((story.year + 1, 1, 1), (story.year + 1, 6, 30), (story.year + 1, 7, 10), story.planned * 0.045),
+        ((story.year + 1, 7, 1), (story.year + 1, 12, 31), (story.year + 2, 1, 12), story.planned * 0.05),
+    ):
+        projects.asset_income_record(
+            asset=asset,
+            period_start=dt.date(*start),
+            period_end=dt.date(*end),
+            amount=Decimal(str(round(amount, 2))),
+            received_on=dt.date(*received),
+            user=manager,
+            note="运营方按合同交纳",
+        )
