@@ -37,12 +37,12 @@ class _Story:
 
 
 _STORIES = (
-    _Story("XM2019001", "村级光伏扶贫电站（100 千瓦）", "solar", "village", 2019, 720_000, 5, "县光伏运维有限公司"),
+    _Story("XM2019001", "光伏扶贫电站（100 千瓦）", "solar", "village", 2019, 720_000, 5, "县光伏运维有限公司"),
     _Story("XM2019002", "扶贫车间（服装加工）", "employment", "town", 2019, 1_200_000, 5, "鲁兴服装有限公司"),
     _Story("XM2020001", "果蔬冷藏保鲜库", "industry", "village", 2020, 480_000, 4),
     _Story("XM2020002", "高效设施农业大棚（20 个）", "industry", "town", 2020, 1_600_000, 3),
-    _Story("XM2020003", "村内道路硬化（3.2 公里）", "infrastructure", "village", 2020, 960_000, 2),
-    _Story("XM2020004", "县级农产品电商服务中心", "industry", "county", 2020, 3_500_000, 1),
+    _Story("XM2020003", "道路硬化（3.2 公里）", "infrastructure", "village", 2020, 960_000, 2),
+    _Story("XM2020004", "农产品电商服务中心", "industry", "county", 2020, 3_500_000, 1),
     _Story(
         "XM2020005",
         "安全饮水巩固提升工程",
@@ -61,7 +61,9 @@ def demo_projects(*, county: Area, town: Area, village: Area, people: dict[str, 
     """The demo's projects, made once; how many projects, beneficiary households and assets exist."""
     if not Project.objects.filter(code=_STORIES[0].code).exists():
         areas = {"county": county, "town": town, "village": village}
-        households = list(Household.objects.filter(village=village).order_by("household_no")[:60])
+        households = list(
+            Household.objects.filter(village__code__startswith=village.prefix).order_by("household_no")[:60]
+        )
         for story in _STORIES:
             _project(story, areas[story.level], households, people)
         projects.project_create(
@@ -129,7 +131,7 @@ def _project(story: _Story, area: Area, households: list[Household], people: dic
 
 
 def _beneficiaries(project: Project, story: _Story, households: list[Household], manager: Any) -> None:
-    share = households[:40] if story.kind == "solar" else households[10:35]
+    share = households[:40] if story.kind == "solar" else households[1:40:2]
     for i, household in enumerate(share):
         ways = {"by_dividend"} if story.kind in ("solar", "industry") else {"by_work"}
         if i % 5 == 0:

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from jingzhun.accounts.decorators import people_viewer
 from jingzhun.accounts.models import AccessLog
-from jingzhun.accounts.permissions import user_sees_id_numbers
+from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_numbers
 from jingzhun.accounts.services import IdNumberSearchRefused, access_log_record
 from jingzhun.adjustments import selectors as adjustment_selectors
 from jingzhun.adjustments.services import KIND_TEXT, STAGE_TEXT
@@ -30,6 +30,7 @@ from jingzhun.core.scope import scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.monitoring.services import CaseRefused, sudden_event_record
 from jingzhun.policy import selectors as policy_selectors
+from jingzhun.projects import selectors as project_selectors
 from jingzhun.registry import selectors
 from jingzhun.registry import services as registry_services
 from jingzhun.registry.models import Household, Member
@@ -134,6 +135,10 @@ def _record_context(
         "monitorable": monitoring_selectors.household_monitorable(household=household),
         "assistance": assistance_selectors.assistance_for_household(household=household),
         "adjustment_cases": adjustments_for_record(household),
+        # The projects it benefits from, for the users who see projects (None: the panel is not shown).
+        "project_rows": project_selectors.projects_of_household(user=request.user, household=household)
+        if user_can(request.user, Capability.VIEW_PROJECTS)
+        else None,
         "may_apply_adjustment": getattr(request.user, "role", "") in ("village", "town", "county"),
         **_event_context(request, household, event_form),
     }
