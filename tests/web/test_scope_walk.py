@@ -28,7 +28,7 @@ from tests.adjustments.flow import upload as adjustment_upload
 from tests.assistance.factories import FollowUpFactory, HelperFactory, PairingFactory, VisitFactory, WorkTeamFactory
 from tests.crosscheck.factories_lists import list_import_job_for_test
 from tests.crosscheck.factories_matching import batch_make, row_make
-from tests.factories import HouseholdFactory, IncomeFactory, MemberFactory
+from tests.factories import BeneficiaryFactory, HouseholdFactory, IncomeFactory, MemberFactory, ProjectFactory
 from tests.monitoring.flow import step_input
 
 pytestmark = pytest.mark.django_db
@@ -198,6 +198,18 @@ def _records(household, *, village_user, county_user, department_user, security_
     }
     # A poor village's exit (摘帽) with its decision document.
     exit_document = _area_exit(household.village, by=county_user)
+    # Projects: a project of the household's village benefiting it, completed, with an asset.
+    project = ProjectFactory(area=household.village, name=f"{name}村光伏电站", stage="completed")
+    BeneficiaryFactory(project=project, household=household)
+    asset = project.assets.create(
+        code=f"ZC-{household.household_no}",
+        name="光伏电站",
+        kind="operating",
+        value=1,
+        formed_on=case.opened_on,
+        owner="乙村",
+    )
+    projects = {"code": project.code, "asset_id": asset.pk}
     # An API token of the county account, issued, not yet collected.
     token = api_token_issue(by=security_admin, user=county_user, name="乙县报送", days=30)
     return (
@@ -205,6 +217,7 @@ def _records(household, *, village_user, county_user, department_user, security_
         | monitoring
         | supervision
         | adjustments
+        | projects
         | {
             "household_no": household.household_no,
             "run_id": run.pk,

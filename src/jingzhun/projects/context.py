@@ -22,7 +22,9 @@ PAGES = (
 
 
 def project_nav(request: HttpRequest) -> dict[str, Any]:
-    if not request.path.startswith("/projects/") or not user_can(request.user, Capability.VIEW_PROJECTS):
+    # A page answered before the authentication middleware ran (a refused path) has no user.
+    user = getattr(request, "user", None)
+    if not request.path.startswith("/projects/") or not user_can(user, Capability.VIEW_PROJECTS):
         return {}
     links = []
     for name, url_name, label in PAGES:
