@@ -76,3 +76,21 @@ def test_another_countys_user_gets_nothing(client, users_by_role, project):
     assert client.get(reverse("projects:project_archive", args=[project.code])).status_code == 404
     assert client.get(reverse("projects:archive_file", args=[ArchiveFile.objects.get().pk])).status_code == 404
     assert not AccessLog.objects.filter(target__startswith="project-archive:").exists()
+
+
+def test_the_project_page_cards_render(project, users_by_role):
+    from django.template.loader import render_to_string
+
+    from jingzhun.projects.archive_selectors import project_archive_summary
+    from jingzhun.projects.evaluation_selectors import project_evaluation_latest
+
+    from .archive_files import evaluate
+
+    evaluate(project, users_by_role[Role.INSPECTOR].owner, problems={"JC01": "未入库"})
+    archive = render_to_string(
+        "projects/_archive_stat.html", {"project": project, "archive": project_archive_summary(project=project)}
+    )
+    assert "0.0%" in archive
+    latest = project_evaluation_latest(project=project)
+    card = render_to_string("projects/_evaluation_stat.html", {"project": project, "evaluation": latest})
+    assert "99" in card and "stat--alert" in card
