@@ -65,6 +65,11 @@ class Finding(models.Model):
     clue = models.ForeignKey(
         "crosscheck.Clue", null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
     )
+    # A problem found by a project evaluation (projects.EvaluationItem) gives at most one finding; the projects
+    # pages read it back through the reverse relation ``item.finding`` (projects imports nothing of supervision).
+    project_problem = models.OneToOneField(
+        "projects.EvaluationItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="finding"
+    )
     version = models.PositiveIntegerField(default=1, db_default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

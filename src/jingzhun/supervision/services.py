@@ -33,6 +33,8 @@ from jingzhun.crosscheck.models import Department
 from jingzhun.crosscheck.selectors import clue_get_for_user
 from jingzhun.policy.packs import DEFAULT_PACK, SupervisionRules, pack_get
 from jingzhun.policy.workdays import working_days_after
+from jingzhun.projects.datafiles import indicator_bank
+from jingzhun.projects.evaluation_selectors import evaluation_item_get_for_user
 from jingzhun.registry.models import Household
 
 from .models import Category, Evidence, Finding, FindingPart, FindingStep, PartKind, Source
@@ -209,6 +211,7 @@ def finding_record(
     number: str = "",
     evidence: Sequence[UploadedFile] = (),
     clue_id: int | None = None,
+    project_problem_id: int | None = None,
     today: dt.date | None = None,
 ) -> Finding:
     """Record a finding. The number is given (as on the inspectors' sheet) or made (``DC<year>-<serial>``); the
@@ -258,6 +261,7 @@ def finding_record(
             department=department,
             assign_due=due_after(found_on, rules.assign_days, rules),
             clue_id=clue_id,
+            project_problem_id=project_problem_id,
             created_by=account_of(user),
         )
         if not number:
@@ -293,6 +297,53 @@ def finding_from_clue(*, clue_id: int, user: Any, today: dt.date | None = None) 
             clue_id=clue.pk,
             today=today,
         )
+
+
+def finding_from_project_problem(*, item_id: int, user: Any, today: dt.date | None = None) -> Finding:
+    """A finding raised in one click from a problem a project evaluation found (项目评估): category 资金项目, the
+    project's area, its town as the responsible town (a county-level project: its responsible unit as the
+    department). A problem gives at most one finding: a second click returns the first.
+
+    Source 月度督导: the review of existing projects against the indicator bank is routine supervision done on a
+    schedule by the county office and the inspectors, not an audit, a tour or a petition."""
+    today = today or timezone.localdate()
+    _require(user, Capability.RECORD_FINDINGS, "由项目评估问题登记督导问题")
+    item = evaluation_item_get_for_user(user=user, item_id=item_id)
+    if not item.problem:
+        raise FindingRefused(f"指标 {item.indicator} 得分为满分，没有发现问题，不能登记督导问题。")
+    project = item.evaluation.project
+    with transaction.atomic():
+        existing = Finding.objects.select_for_update().filter(project_problem_id=item.pk).first()
+        if existing is not None:
+            return existing
+        town = _project_town(project.area)
+        indicator = project_indicator_text(item.indicator)
+        return finding_record(
+            user=user,
+            source=Source.MONTHLY,
+            found_on=today,
+            area_code=project.area_id,
+            category=Category.FUNDS_PROJECTS,
+            description=f"项目评估：{project.code} {project.name} {indicator}：{item.problem}"[:DESCRIPTION_MAX],
+            town_code=town,
+            department="" if town else (project.responsible_unit.strip() or "县乡村振兴部门")[:40],
+            project_problem_id=item.pk,
+            today=today,
+        )
+
+
+def _project_town(area: Area) -> str:
+    """The town a project's area lies in: the area itself for a town, its parent for a village; "" above."""
+    if area.level == Level.TOWN:
+        return area.code
+    if area.level == Level.VILLAGE:
+        return area.parent_id or ""
+    return ""
+
+
+def project_indicator_text(code: str) -> str:
+    indicator = indicator_bank().get(code)
+    return indicator.text if indicator else code
 
 
 # --- assignment, rectification, verification -------------------------------------------------------------------

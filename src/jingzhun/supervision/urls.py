@@ -11,6 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("queue/", views.queue, name="queue"),
     path("new/", views.finding_new, name="finding_new"),
     path("from-clue/<int:clue_id>/", views.finding_from_clue, name="finding_from_clue"),
+    path(
+        "from-project-problem/<int:item_id>/", views.finding_from_project_problem, name="finding_from_project_problem"
+    ),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
     path("<int:finding_id>/", views.finding_detail, name="finding_detail"),
 ]

@@ -33,6 +33,8 @@ from jingzhun.core.paging import keyset_page, keyset_page_tied, query_without_pa
 from jingzhun.core.params import query_choice, query_page_key
 from jingzhun.core.scope import household_in_scope, scope_prefix
 from jingzhun.crosscheck.models import Clue
+from jingzhun.projects.evaluation_selectors import evaluation_item_get_for_user
+from jingzhun.projects.models import EvaluationItem
 
 from . import selectors, services
 from .forms import AssignForm, FindingFilterForm, FindingRecordForm, RectifyForm, ReopenForm, VerifyForm
@@ -274,6 +276,23 @@ def finding_from_clue(request: HttpRequest, clue_id: int) -> HttpResponse:
         messages.error(request, str(refused))
         return redirect("crosscheck:clue_detail", clue_id=clue_id)
     messages.success(request, _("Finding %(number)s of the clue.") % {"number": finding.number})
+    return redirect("supervision:finding_detail", finding_id=finding.pk)
+
+
+@require_POST
+@capability_required(Capability.RECORD_FINDINGS)
+def finding_from_project_problem(request: HttpRequest, item_id: int) -> HttpResponse:
+    """One click on a problem of a project evaluation's page: the problem's finding (made now, or the one made
+    before)."""
+    try:
+        finding = services.finding_from_project_problem(item_id=item_id, user=request.user)
+    except EvaluationItem.DoesNotExist:
+        raise Http404 from None  # another area's evaluation, or none
+    except (FindingRefused, PermissionDenied) as refused:
+        messages.error(request, str(refused))
+        item = evaluation_item_get_for_user(user=request.user, item_id=item_id)
+        return redirect("projects:evaluation_detail", evaluation_id=item.evaluation_id)
+    messages.success(request, _("Finding %(number)s of the project problem.") % {"number": finding.number})
     return redirect("supervision:finding_detail", finding_id=finding.pk)
 
 
