@@ -105,7 +105,7 @@ def test_approval_stores_shares_and_adds_them_to_the_income_once(county_project,
 
 def test_another_income_for_an_approved_year_is_refused(county_project, homes):
     _approve(SYSTEM, county_project, "1000.00")
-    with pytest.raises(DividendRefused, match="项目收益 1000.00 元"):
+    with pytest.raises(DividendRefused, match=r"项目收益 1000\.00 元"):
         _approve(SYSTEM, county_project, "1200.00")
     assert Income.objects.get(household=homes[0], year=2025).dividend == Decimal("200.00")
 
