@@ -124,7 +124,8 @@ def lane_approve() -> dict[str, Any]:
     _setup()
     from decimal import Decimal
 
-    from django.db.models import Sum
+    from django.db.models import F, Sum
+    from django.db.models.functions import Round
 
     from jingzhun.core.scope import SYSTEM
     from jingzhun.projects.dividend_services import distribution_approve
@@ -136,12 +137,13 @@ def lane_approve() -> dict[str, Any]:
     started = time.perf_counter()
     distribution, created = distribution_approve(user=SYSTEM, project=project, year=YEAR, income=Decimal(INCOME))
     seconds = time.perf_counter() - started
-    shares = Share.objects.filter(distribution=distribution).aggregate(total=Sum("share"))["total"]
+    # In cents: SQLite adds decimals as floating point.
+    cents = Share.objects.filter(distribution=distribution).aggregate(c=Sum(Round(F("share") * 100)))["c"]
     return {
         "seconds": seconds,
         "created": created,
         "shares": Share.objects.filter(distribution=distribution).count(),
-        "sum_equals_distributable": shares == distribution.distributable,
+        "sum_equals_distributable": int(cents) == int(distribution.distributable * 100),
         "income_history_rows": ChangeRecord.objects.filter(entity="income").count() - history_before,
     }
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, QuerySet, Sum
-from django.db.models.functions import Collate
+from django.db.models.functions import Collate, Round
 
 from jingzhun.core.scope import SYSTEM, in_scope, scoped, scoped_or_above
 from jingzhun.core.sql import q
@@ -57,7 +57,8 @@ def weight_text(value: int, rules: DividendRules) -> str:
 
 
 def money(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(CENT)
+    """Integer cents as yuan with two decimals, exactly."""
+    return Decimal(cents).scaleb(-2)
 
 
 def distributable_of(income: Decimal, ratio: Decimal) -> Decimal:
@@ -228,18 +229,15 @@ def share_rows(computation: Computation, *, user: Any) -> Iterator[ShareRow]:
     streamed from the database."""
     listed = None if user is SYSTEM else _household_ids(user)
     sql, params = shares_sql(computation, households=listed)
+    weights: dict[int, str] = {}  # a handful of distinct weights: written once each
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(2000):
             for household_id, household_no, tier, _kind, w, reason, cents in chunk:
-                yield ShareRow(
-                    household_id,
-                    household_no,
-                    TIER_WORD.get(tier or "", ""),
-                    weight_text(int(w), computation.rules),
-                    money(int(cents)),
-                    reason,
-                )
+                text = weights.get(w)
+                if text is None:
+                    text = weights[w] = weight_text(int(w), computation.rules)
+                yield ShareRow(household_id, household_no, TIER_WORD.get(tier or "", ""), text, money(cents), reason)
 
 
 def _household_ids(user: Any) -> QuerySet[Any]:
@@ -308,7 +306,7 @@ def share_tier_counts(*, distribution: Distribution) -> list[dict[str, Any]]:
     rows = (
         Share.objects.filter(distribution=distribution)
         .values("tier", "reason")
-        .annotate(households=Count("id"), total=Sum("share"))
+        .annotate(households=Count("id"), cents=Sum(Round(F("share") * 100)))
     )
     counts: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -324,7 +322,8 @@ def share_tier_counts(*, distribution: Distribution) -> list[dict[str, Any]]:
         )
         entry = counts.setdefault(kind, {"kind": kind, "label": KIND_TEXT.get(kind, kind), "households": 0})
         entry["households"] += row["households"]
-        entry["share"] = entry.get("share", Decimal(0)) + (row["total"] or Decimal(0))
+        # In cents: SQLite adds decimals as floating point, which a large sum would show.
+        entry["share"] = entry.get("share", Decimal(0)) + money(int(row["cents"] or 0))
     return [counts[kind] for kind in KIND_ORDER if kind in counts]
 
 
