@@ -118,8 +118,10 @@ def distribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         before=query_page_key(request.GET, "before"),
         size=PAGE_SIZE,
     )
+    rules = selectors.dividend_rules()
     for share in page.rows:
         share.tier_text = selectors.TIER_WORD.get(share.tier, "")
+        share.weight_text = selectors.weight_text(selectors.hundredths(share.weight), rules)
     may_approve = selectors.may_approve(user=request.user, project=distribution.project)
     context = {
         "distribution": distribution,
