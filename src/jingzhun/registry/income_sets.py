@@ -69,6 +69,8 @@ def income_add_set(*, year: int, field: str, amounts: QuerySet[Any], user: Any) 
             [f"{prefix}%"],
         )
         changed, smallest, outside = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {q(_ADDITIONS)}")  # a temporary table has no statistics until asked
         if smallest < 0:
             raise ValueError("income_add_set() adds amounts; a negative one was given")
         if outside:
@@ -88,9 +90,9 @@ def income_add_set(*, year: int, field: str, amounts: QuerySet[Any], user: Any) 
             [str(year), field, now, getattr(account_of(user), "pk", None), year],
         )
         cursor.execute(
-            f"UPDATE {income_table} SET {column} = ({_cents(column)} + (SELECT x.cents FROM {q(_ADDITIONS)} x "
-            f"WHERE x.household_id = {income_table}.household_id)) / 100.0, updated_at = %s "
-            f"WHERE year = %s AND household_id IN (SELECT household_id FROM {q(_ADDITIONS)})",
+            f"UPDATE {income_table} SET {column} = ({_cents(f'{income_table}.{column}')} + x.cents) / 100.0, "
+            f"updated_at = %s FROM {q(_ADDITIONS)} x "
+            f"WHERE x.household_id = {income_table}.household_id AND {income_table}.year = %s",
             [now, year],
         )
         zero_columns = [q(_COLUMNS[name]) for name in INCOME_AMOUNT_FIELDS if name != field]
