@@ -87,3 +87,16 @@ def test_equal_remainders_go_by_household_number(users_by_role):
     computation = computation_for(project=project, year=2025, income=Decimal("1.67"))  # 1.00 distributable
     shares = {row.household_no: row.share for row in share_rows(computation, user=SYSTEM)}
     assert shares == {"A0003": Decimal("0.34"), "B0002": Decimal("0.33"), "C0001": Decimal("0.33")}
+
+
+def test_a_pack_with_a_tier_missing_from_its_weights_is_refused(tmp_path):
+    from jingzhun.policy.packs import PackError, pack_check
+
+    path = tmp_path / "county.toml"
+    path.write_text(
+        '[pack]\nname = "county-x"\nversion = "1"\nyears = [2020]\nextends = "national"\n\n'
+        '[parameters.dividend_tier_weights]\nvalue = { "易返贫户" = 1.5, "一般户" = 1.2, "稳定脱贫户" = 1.0 }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(PackError, match="dividend_tier_weights 应为四类户的权重表"):
+        pack_check(path)
