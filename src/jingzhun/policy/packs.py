@@ -136,6 +136,38 @@ def _help_days(value: Any) -> dict[str, int]:
         raise ValueError("A、B、C 三档的天数应为正整数") from None
 
 
+def _weight(value: Any) -> Decimal:
+    """A dividend weight: not negative, at most two decimals (the shares are computed in whole hundredths)."""
+    number = _number(value)
+    if number < 0 or number > Decimal("9999.99") or number != number.quantize(CENT):
+        raise ValueError("应为 0 到 9999.99 之间、最多两位小数的数")
+    return number
+
+
+# The tier names of docs/RULES.md §7, as the pack, the ledger and the pages write them (policy.models.TIER_TEXT).
+TIER_WORDS = ("易返贫户", "一般户", "稳定脱贫户", "高质量脱贫户")
+
+
+def _tier_weights(value: Any) -> dict[str, Decimal]:
+    example = '{ "易返贫户" = 1.5, "一般户" = 1.2, "稳定脱贫户" = 1.0, "高质量脱贫户" = 0.5 }'
+    if not isinstance(value, Mapping) or set(value) != set(TIER_WORDS):
+        raise ValueError(f"应为四类户的权重表，例如 {example}")
+    result = {}
+    for name in TIER_WORDS:
+        try:
+            result[name] = _weight(value[name])
+        except ValueError as error:
+            raise ValueError(f"{name}的权重{error}") from None
+    return result
+
+
+def _ratio(value: Any) -> Decimal:
+    number = _share(value)
+    if number != number.quantize(Decimal("0.0001")):
+        raise ValueError("最多四位小数")
+    return number
+
+
 def _by_year(value: Any) -> dict[int, Decimal]:
     if not isinstance(value, Mapping) or not value:
         raise ValueError("应为按年份给出的表，例如 { 2020 = 4000 }")
@@ -241,6 +273,11 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "clue_property_uses": ParameterSpec(_texts, "X08：作为线索的不动产用途"),
     "clue_working_age": ParameterSpec(_age_range, "X11：核对养老保险的年龄区间"),
     "clue_feedback_working_days": ParameterSpec(_whole, "线索退回部门反馈核实的默认期限，工作日"),
+    # Differentiated dividends (RULES §9): the share of a project's income distributed, and the weights.
+    "dividend_ratio": ParameterSpec(_ratio, "差异化分红：项目收益中用于分红的比例（其余留村集体）"),
+    "dividend_tier_weights": ParameterSpec(_tier_weights, "差异化分红：各类户的分红权重"),
+    "dividend_refusal_weight": ParameterSpec(_weight, "差异化分红：拒绝所提供岗位的户的权重"),
+    "dividend_untiered_weight": ParameterSpec(_weight, "差异化分红：无评估结果或无分层分类的户的权重"),
 }
 
 # Every pack must end up with these (directly or through ``extends``); the yearly ones are checked per year.
@@ -348,6 +385,20 @@ class RulePack:
             notice_days=self.value("adjustment_notice_days"),
             decision_working_days=self.value("adjustment_decision_working_days"),
             calendar=self.monitoring_rules(),
+        )
+
+    def dividend_rules(self) -> DividendRules:
+        """The differentiated dividends' ratio and weights (docs/RULES.md §9); a pack without them is a clear
+        error."""
+        missing = [name for name in DIVIDEND_REQUIRED if self.value(name) is None]
+        if missing:
+            raise PackError(f"规则包「{self.name}」缺少差异化分红参数：{'、'.join(missing)}。")
+        return DividendRules(
+            pack=self.name,
+            ratio=self.value("dividend_ratio"),
+            tier_weights=dict(self.value("dividend_tier_weights")),
+            refusal_weight=self.value("dividend_refusal_weight"),
+            untiered_weight=self.value("dividend_untiered_weight"),
         )
 
     def crosscheck_rules(self) -> CrosscheckRules:
@@ -492,6 +543,27 @@ class AdjustmentRules:
     notice_days: int
     decision_working_days: int
     calendar: MonitoringRules
+
+
+DIVIDEND_REQUIRED = (
+    "dividend_ratio",
+    "dividend_tier_weights",
+    "dividend_refusal_weight",
+    "dividend_untiered_weight",
+)
+
+
+@dataclass(frozen=True)
+class DividendRules:
+    """Differentiated dividends (docs/RULES.md §9): the distributable share of a project's income, the weight of
+    each tier (by its Chinese name, :data:`TIER_WORDS`), of a household that refused an offered post, and of one
+    without an assessment result or without a tier. Weights have at most two decimals."""
+
+    pack: str
+    ratio: Decimal
+    tier_weights: Mapping[str, Decimal]
+    refusal_weight: Decimal
+    untiered_weight: Decimal
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,13 @@
-"""Placeholder: filled by its part of the app."""
+"""The dividend pages, under /projects/dividends/ (docs/RULES.md §9)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import dividend_views as views
+
+urlpatterns = [
+    path("", views.dividend_list, name="dividend_list"),
+    path("project/<str:code>/", views.project_dividends, name="project_dividends"),
+    path("<int:pk>/", views.distribution_detail, name="distribution_detail"),
+    path("<int:pk>/pay/", views.distribution_pay_view, name="distribution_pay"),
+    path("<int:pk>/xlsx/", views.distribution_export, name="distribution_export"),
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jingzhun.accounts.services import id_number_search_record
@@ -330,3 +331,11 @@ def member_id_number_correct(*, member: Any, id_number: str, user: Any, reason: 
         ]
     )
     member.id_number, member.birth_date, member.sex = locked.id_number, locked.birth_date, locked.sex
+
+
+def income_add_set(*, year: int, field: str, amounts: QuerySet[Any], user: Any) -> int:
+    """Add amounts to one income item of many households for ``year``, set-based, in the caller's transaction,
+    with the field history (see :func:`.income_sets.income_add_set`); the number of households changed."""
+    from .income_sets import income_add_set as add
+
+    return add(year=year, field=field, amounts=amounts, user=user)
