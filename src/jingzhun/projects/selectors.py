@@ -147,12 +147,6 @@ def project_assets(*, project: Project) -> list[Asset]:
     return list(Asset.objects.filter(project=project).annotate(income_total=Sum("incomes__amount")).order_by("code"))
 
 
-def project_asset_income(*, project: Project, year: int) -> Decimal:
-    """What the project's assets brought in ``year``: the default income of that year's dividend."""
-    total = AssetIncome.objects.filter(asset__project=project, year=year).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0")
-
-
 def household_heads(*, household_ids: list[int]) -> dict[int, str]:
     """The head's name of each of these households (for a page of rows already scoped)."""
     return dict(

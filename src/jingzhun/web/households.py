@@ -30,6 +30,7 @@ from jingzhun.core.scope import scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.monitoring.services import CaseRefused, sudden_event_record
 from jingzhun.policy import selectors as policy_selectors
+from jingzhun.projects import dividend_selectors
 from jingzhun.projects import selectors as project_selectors
 from jingzhun.registry import selectors
 from jingzhun.registry import services as registry_services
@@ -139,6 +140,9 @@ def _record_context(
         "project_rows": project_selectors.projects_of_household(user=request.user, household=household)
         if user_can(request.user, Capability.VIEW_PROJECTS)
         else None,
+        "dividend_shares": dividend_selectors.household_dividend_shares(household=household)
+        if user_can(request.user, Capability.VIEW_PROJECTS)
+        else [],
         "may_apply_adjustment": getattr(request.user, "role", "") in ("village", "town", "county"),
         **_event_context(request, household, event_form),
     }
