@@ -140,7 +140,7 @@ def _workbook(path: Path, sheets: list[tuple[str, list[str], Any]]) -> list[int]
             sheet.header(headers)
             count = 0
             for row in rows:
-                sheet.append(row)
+                sheet.append([_apostrophe(v) for v in row])
                 count += 1
             counts.append(count)
         with written_whole(path) as tmp:
@@ -149,6 +149,13 @@ def _workbook(path: Path, sheets: list[tuple[str, list[str], Any]]) -> list[int]
         _abandon(workbook)
         raise
     return counts
+
+
+def _apostrophe(value: Any) -> Any:
+    """Text that starts with an apostrophe gets one more, as in CSV (:func:`~jingzhun.spreadsheets.cells.
+    neutralise_formula`): the import takes an apostrophe before formula-like text off, so ``'=x`` written as it is
+    would be read back as ``=x``. (Formula-like text itself is stored with Excel's quote prefix.)"""
+    return "'" + value if isinstance(value, str) and value.startswith("'") else value
 
 
 def _csv(path: Path, headers: list[str], rows: Any) -> int:
