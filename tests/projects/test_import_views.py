@@ -52,7 +52,7 @@ def test_a_town_upload_imports_its_projects_rejects_another_towns_and_offers_the
     assert "新建项目 1 个" in page and 'data-testid="import-report"' in page
     report = client.get(reverse("projects:import_report", args=[job.pk]))
     assert report.status_code == 200
-    report.close()
+    assert b"".join(report.streaming_content).startswith(b"PK")  # read whole: the test client closes it
     assert AccessLog.objects.filter(user=town, target__startswith="项目库导入错误报告").exists()
 
 
@@ -75,7 +75,6 @@ def test_the_library_table_is_filtered_titled_totalled_scoped_and_logged(client,
     response = client.get(reverse("projects:library_export"), {"stage": "approved", "year": "2025", "kind": "bogus"})
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
-    response.close()
     sheet = load_workbook(io.BytesIO(content))["项目库"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith(users_by_role.town_a.name) and "2025年度、立项" in rows[0][0]

@@ -111,8 +111,13 @@ def library_filters(request: HttpRequest) -> LibraryFilters:
     )
 
 
-def _filter_choices() -> dict[str, list[tuple[str, str]]]:
-    return {"stages": Stage.choices, "kinds": ProjectKind.choices, "levels": ProjectLevel.choices}
+def _filter_choices() -> list[tuple[str, object, list[tuple[str, str]]]]:
+    """The table's filters besides the year: (query name, label, choices)."""
+    return [
+        ("level", _("Project level"), ProjectLevel.choices),
+        ("kind", _("Project type"), ProjectKind.choices),
+        ("stage", _("Project stage"), Stage.choices),
+    ]
 
 
 @require_GET
