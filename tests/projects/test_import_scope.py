@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from jingzhun.accounts.models import Role
-from jingzhun.projects.models import Project, ProjectLevel
+from jingzhun.projects.models import Project, ProjectLevel, Stage
 from jingzhun.projects.projects_import import projects_import
 from tests.factories import AreaFactory, BeneficiaryFactory, HouseholdFactory, ProjectFactory
 
@@ -44,7 +44,9 @@ def test_a_town_user_cannot_name_a_household_of_another_town(tmp_path, users_by_
     town = users_by_role[Role.TOWN].owner
     outside = HouseholdFactory(village=users_by_role.village_b)
     path = write(
-        tmp_path / "项目库.csv", [project_row("XM1", users_by_role.village_a)], [beneficiary_row("XM1", outside)]
+        tmp_path / "项目库.csv",
+        [project_row("XM1", users_by_role.village_a, 项目状态="申报")],
+        [beneficiary_row("XM1", outside)],
     )
     outcome = _import(path, town)
     assert outcome.rejected == 1
@@ -81,3 +83,30 @@ def test_a_village_user_may_not_import(tmp_path, users_by_role):
     path = write(tmp_path / "项目库.csv", [project_row("XM1", users_by_role.village_a)])
     with pytest.raises(PermissionDenied):
         _import(path, users_by_role[Role.VILLAGE].owner)
+
+
+@pytest.mark.parametrize(
+    ("known", "stage", "reason"),
+    [
+        (None, "立项", "立项须由县级办理：乡镇导入的新项目只能是“申报”状态"),
+        (Stage.DECLARED, "开工", "立项须由县级办理：乡镇不能把“申报”状态的项目改为“开工”"),
+        (Stage.STARTED, "终止", "终止项目须由县级办理"),
+    ],
+)
+def test_approval_and_termination_are_the_countys(tmp_path, users_by_role, known, stage, reason):
+    if known:
+        ProjectFactory(code="XM1", area=users_by_role.village_a, stage=known)
+    path = write(tmp_path / "项目库.csv", [project_row("XM1", users_by_role.village_a, 项目状态=stage)])
+    outcome = _import(path, users_by_role[Role.TOWN].owner)
+    assert outcome.rejected == 1
+    assert report_errors(path)[("项目", 2, "项目状态")].startswith(reason)
+
+
+def test_a_town_moves_its_approved_project_forward(tmp_path, users_by_role):
+    ProjectFactory(code="XM1", area=users_by_role.village_a, stage=Stage.APPROVED)
+    path = write(
+        tmp_path / "项目库.csv", [project_row("XM1", users_by_role.village_a, 项目状态="开工", 项目类型="产业")]
+    )
+    outcome = _import(path, users_by_role[Role.TOWN].owner)
+    assert (outcome.updated, outcome.rejected) == (1, 0)
+    assert Project.objects.get().stage == Stage.STARTED

@@ -37,7 +37,7 @@ def test_a_town_upload_imports_its_projects_rejects_another_towns_and_offers_the
     household = HouseholdFactory(village=users_by_role.village_a)
     path = write(
         tmp_path / "项目库.xlsx",
-        [project_row("XM1", users_by_role.village_a), project_row("XM2", users_by_role.village_b)],
+        [project_row("XM1", users_by_role.village_a, 项目状态="申报"), project_row("XM2", users_by_role.village_b)],
         [beneficiary_row("XM1", household)],
     )
     upload = SimpleUploadedFile(path.name, path.read_bytes())

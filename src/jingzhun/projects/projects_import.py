@@ -25,7 +25,8 @@ What the import decides:
 - A new project is created at the stage of its row; the stage's date field (``models.STAGE_DATE_FIELD``) is the
   import date.
 - A known project is updated field by field. Its stage may move forward along 申报 → 立项 → 开工 → 完工 → 验收 →
-  运营, or to 终止 from any stage before 运营; never backwards (the error names both stages). Reaching a new stage
+  运营, or to 终止 from any stage before 运营; never backwards (the error names both stages). 立项 and 终止 are
+  the county's, as in the browser: a town imports new projects as 申报, and never approves or terminates one. Reaching a new stage
   sets that stage's date to the import date when it is empty.
 - Each project created or changed gets one :class:`~jingzhun.projects.models.ProjectStep` with the action
   ``import``: from and to stage, and in ``data`` the fields changed (``{field: [old, new]}``) and how many
@@ -57,7 +58,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.models import Level
@@ -245,12 +246,23 @@ class ProjectImportOutcome:
         return 1 if self.errors else 0
 
 
-def stage_problem(old: str, new: str) -> str:
-    """Why a project at stage ``old`` may not be set to ``new`` by an import ("" when it may): the lifecycle runs
-    申报 → … → 运营 and may end in 终止 from any stage before 运营; an import never moves it backwards."""
+def stage_problem(old: str | None, new: str, *, county: bool = True) -> str:
+    """Why a project at stage ``old`` (``None``: a new project) may not be set to ``new`` by an import ("" when it
+    may): the lifecycle runs 申报 → … → 运营 and may end in 终止 from any stage before 运营; an import never moves it
+    backwards. As in the browser (``services.STEPS``), 立项 and 终止 are the county's: a town (``county=False``)
+    imports new projects as 申报 and neither approves nor terminates one."""
+    new_word = STAGE_WORD.get(new, new)
+    if old is None:
+        if not county and new != Stage.DECLARED:
+            return f"立项须由县级办理：乡镇导入的新项目只能是“申报”状态，不能是“{new_word}”"
+        return ""
     if old == new:
         return ""
-    old_word, new_word = STAGE_WORD.get(old, old), STAGE_WORD.get(new, new)
+    old_word = STAGE_WORD.get(old, old)
+    if not county and new == Stage.TERMINATED and old != Stage.OPERATING:
+        return "终止项目须由县级办理"
+    if not county and old == Stage.DECLARED and new != Stage.TERMINATED:
+        return f"立项须由县级办理：乡镇不能把“申报”状态的项目改为“{new_word}”"
     if old == Stage.TERMINATED:
         return f"项目已终止，状态不能改为“{new_word}”"
     if new == Stage.TERMINATED:
@@ -271,6 +283,8 @@ class _Import:
         if prefix is None:
             raise PermissionDenied("您的账号没有管辖范围，不能导入项目库。")
         self.prefix = prefix
+        # 立项 and 终止 are the county's (and the command line's).
+        self.county = user is SYSTEM or getattr(user, "role", "") == Role.COUNTY
         self.account_id = getattr(account_of(user), "pk", None)
         self.actor = getattr(user, "username", "system") or "system"
         self.outcome = ProjectImportOutcome()
@@ -442,16 +456,20 @@ class _Import:
         self._errors(errors)
 
     def _known_projects(self) -> None:
-        """A number already recorded: the project must lie in the user's scope, and its stage not go back."""
+        """A number already recorded: the project must lie in the user's scope, and its stage not go back; a new
+        one: a stage the user may give it."""
         rows = self._fetch(
             f"SELECT s.row_no, s.code, s.stage, p.stage, p.area_id FROM {q(P_STAGE)} s "  # noqa: S608
-            f"JOIN {q(Project._meta.db_table)} p ON p.code = s.code WHERE NOT s.bad"
+            f"LEFT JOIN {q(Project._meta.db_table)} p ON p.code = s.code WHERE NOT s.bad"
         )
         errors = []
         for row_no, code, new, old, area_code in rows:
-            if not area_code.startswith(self.prefix):
+            if old is None:  # a new project: only its stage matters here
+                if problem := stage_problem(None, new, county=self.county):
+                    errors.append((PROJECT_SHEET, row_no, code, "项目状态", STAGE_WORD.get(new, new), problem))
+            elif not area_code.startswith(self.prefix):
                 errors.append((PROJECT_SHEET, row_no, code, "项目编号", code, "该项目编号已被您管辖范围以外的项目使用"))
-            elif problem := stage_problem(old, new):
+            elif problem := stage_problem(old, new, county=self.county):
                 errors.append((PROJECT_SHEET, row_no, code, "项目状态", STAGE_WORD.get(new, new), problem))
         self._errors(errors)
 
