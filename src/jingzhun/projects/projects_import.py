@@ -732,7 +732,7 @@ class _Import:
         # New projects, at their row's stage, with that stage's date.
         dates = ", ".join(q(f) for f in STAGE_DATE_FIELD.values())
         date_values = ", ".join("CASE WHEN s.stage = %s THEN %s END" for _ in STAGE_DATE_FIELD)
-        date_params: list[Any] = [p for stage in STAGE_DATE_FIELD for p in (stage.value, today)]
+        date_params: list[Any] = [p for stage in STAGE_DATE_FIELD for p in (str(stage), today)]
         stamp = connection.ops.adapt_datetimefield_value(now)
         cursor.execute(
             f"INSERT INTO {project} (code, name, kind, level, area_id, year, planned_investment, stage, "  # noqa: S608
