@@ -124,8 +124,11 @@ class Table:
         self.close()
 
 
-def open_table(path: Path) -> Table:
-    """Open a .xlsx or .csv file as a :class:`Table`, refusing unusable files."""
+def open_table(path: Path, *, sheet: str | None = None) -> Table:
+    """Open a .xlsx or .csv file as a :class:`Table`, refusing unusable files.
+
+    A workbook is read from its first sheet, or from the sheet named ``sheet`` (a format of several sheets:
+    the project library's 项目 and 受益户); a CSV file has one table and ignores ``sheet``."""
     if not path.exists():
         raise UnusableFile(f"找不到文件：{path}")
     size = path.stat().st_size
@@ -143,7 +146,7 @@ def open_table(path: Path) -> Table:
     if suffix == ".xlsx":
         if not head.startswith(ZIP_MAGIC):
             raise UnusableFile("文件扩展名是 .xlsx，但内容不是 Excel 工作簿（文件损坏或类型不符）")
-        return _open_xlsx(path)
+        return _open_xlsx(path, sheet)
     if suffix == ".csv":
         if head.startswith(ZIP_MAGIC):
             raise UnusableFile("文件扩展名是 .csv，但内容是压缩包或 Excel 工作簿，请检查文件类型")
@@ -206,19 +209,39 @@ def _zip_directory_size(path: Path) -> int:
     return directory
 
 
-def _open_xlsx(path: Path) -> Table:
+def xlsx_sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets, in order, once the workbook has passed the checks of
+    :func:`open_table` (a zip bomb, a sheet or string table out of proportion are refused first)."""
     from python_calamine import CalamineWorkbook
 
     _check_zip(path)
     try:
-        extent = check_xlsx_shape(path)  # before calamine puts the sheet into one dense grid
+        check_xlsx_shape(path)
+        workbook = CalamineWorkbook.from_path(str(path))
+    except UnusableFile:
+        raise
+    except Exception as exc:
+        raise UnusableFile(f"Excel 文件已损坏，无法读取：{exc}") from None
+    try:
+        return list(workbook.sheet_names)
+    finally:
+        workbook.close()
+
+
+def _open_xlsx(path: Path, sheet_name: str | None = None) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    _check_zip(path)
+    try:
+        # before calamine puts the sheet into one dense grid
+        extent = check_xlsx_shape(path, sheet_name=sheet_name)
     except UnusableFile:
         raise
     except Exception as exc:  # a corrupt member: bad CRC, bad deflate data, an unknown compression …
         raise UnusableFile(f"Excel 文件已损坏，无法读取：{exc}") from None
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
+        sheet = workbook.get_sheet_by_index(0) if sheet_name is None else workbook.get_sheet_by_name(sheet_name)
         rows = sheet.iter_rows()
         first = next(rows, None)
     except Exception as exc:  # calamine raises its own error types for every kind of corruption

@@ -24,15 +24,17 @@ def write_report(
     warnings: Iterable[tuple[object, ...]],
     summary: list[tuple[str, object]],
     headers: Sequence[str] = HEADERS,
+    widths: Sequence[float] = (8, 18, 16, 24, 70),
 ) -> None:
     """Write sheets 错误 (rows not imported and why), 提示 (warnings) and 汇总 (counts), atomically.
 
-    ``headers`` name the five columns of 错误 and 提示 (the ledger's second column is 户编号; a department
-    list's is 姓名). A date or time in ``summary`` is written as an Excel date.
+    ``headers`` name the columns of 错误 and 提示 (five by default: the ledger's second column is 户编号; a
+    department list's is 姓名; the project library's six start with the sheet), ``widths`` their widths. A date
+    or time in ``summary`` is written as an Excel date.
     """
     workbook = Workbook(write_only=True)
     for title, rows in (("错误", errors), ("提示", warnings)):
-        sheet = PrintedSheet(workbook, title, widths=(8, 18, 16, 24, 70))
+        sheet = PrintedSheet(workbook, title, widths=widths)
         sheet.header(headers)
         for count, row in enumerate(rows):
             if count >= EXCEL_MAX_ROWS:

@@ -82,12 +82,13 @@ class SheetExtent:
     columns_exact: bool = True  # False: ``columns`` is only a bound (MAX_COLUMNS)
 
 
-def check_xlsx_shape(path: Any) -> SheetExtent:
-    """Refuse the workbook at ``path`` (already checked to be a sound zip) when reading its first sheet would
-    take memory out of proportion to its content; else the extent of that sheet."""
+def check_xlsx_shape(path: Any, *, sheet_name: str | None = None) -> SheetExtent:
+    """Refuse the workbook at ``path`` (already checked to be a sound zip) when reading its first sheet (or the
+    sheet named ``sheet_name``, for a format of several sheets) would take memory out of proportion to its
+    content; else the extent of that sheet."""
     with zipfile.ZipFile(path) as zf:
         parts = _parts(zf)
-        dirs, sheets = _first_sheets(zf, parts)
+        dirs, sheets = _first_sheets(zf, parts, sheet_name)
         for xl_dir in dirs:
             strings = _lookup(parts, f"{xl_dir}sharedStrings.xml")
             if strings is not None:
@@ -198,15 +199,18 @@ def _office_document_dir(zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo])
     return None if target is None else target[: target.rfind("/") + 1].removeprefix("/")
 
 
-def _first_sheet_in(zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], xl_dir: str) -> zipfile.ZipInfo | None:
-    """The member calamine reads as the first sheet of the workbook in ``xl_dir``."""
+def _first_sheet_in(
+    zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], xl_dir: str, sheet_name: str | None = None
+) -> zipfile.ZipInfo | None:
+    """The member calamine reads as the first sheet of the workbook in ``xl_dir`` (or as the sheet named
+    ``sheet_name``: the first ``<sheet>`` of that name)."""
     workbook = _lookup(parts, f"{xl_dir}workbook.xml")
     workbook_rels = _lookup(parts, f"{xl_dir}_rels/workbook.xml.rels")
     if workbook is None or workbook_rels is None:
         return None
     rel_id = None
     for name, attrs in _elements(zf, workbook):
-        if name == "sheet":
+        if name == "sheet" and (sheet_name is None or attrs.get("name") == sheet_name):
             for key, value in attrs.items():
                 if key.rpartition(":")[2] == "id":
                     rel_id = value  # the last attribute named id, whatever its prefix, as calamine
@@ -222,7 +226,9 @@ def _first_sheet_in(zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], xl_d
     return _lookup(parts, target[1:] if target.startswith("/") else f"{xl_dir}{target}")
 
 
-def _first_sheets(zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo]) -> tuple[list[str], list[zipfile.ZipInfo]]:
+def _first_sheets(
+    zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo], sheet_name: str | None = None
+) -> tuple[list[str], list[zipfile.ZipInfo]]:
     """The directories a workbook may be in and the members that may be read as its first sheet.
 
     calamine finds the workbook through _rels/.rels (since 0.3x; "xl/" before, and when that file says nothing):
@@ -231,10 +237,12 @@ def _first_sheets(zf: zipfile.ZipFile, parts: dict[str, zipfile.ZipInfo]) -> tup
     dirs = list(dict.fromkeys(d for d in (_office_document_dir(zf, parts), "xl/") if d is not None))
     sheets = {}
     for xl_dir in dirs:
-        sheet = _first_sheet_in(zf, parts, xl_dir)
+        sheet = _first_sheet_in(zf, parts, xl_dir, sheet_name)
         if sheet is not None:
             sheets[sheet.filename] = sheet
     if not sheets:
+        if sheet_name is not None:
+            raise _refuse(f"Excel 文件中没有名为“{sheet_name}”的工作表")
         raise _refuse("Excel 文件中找不到工作表（文件损坏或不是 Excel 工作簿）")
     return dirs, list(sheets.values())
 

@@ -1,9 +1,11 @@
 """``jingzhun import villages FILE``, ``jingzhun import ledger FILE``, ``jingzhun import events FILE``,
-``jingzhun import findings FILE``, ``jingzhun import helpers FILE``, ``jingzhun import adjustments FILE`` and
+``jingzhun import findings FILE``, ``jingzhun import helpers FILE``, ``jingzhun import adjustments FILE``,
+``jingzhun import projects FILE`` (a workbook with sheets 项目 and 受益户, or ``<stem>.csv`` with
+``<stem>.beneficiaries.csv`` beside it) and
 ``jingzhun import department KEY FILE [--as-of YYYY-MM-DD] [--source TEXT]``.
 
-Exit codes: 0 every row imported; 1 some households (or village rows, event rows, finding rows, roster rows, or list
-rows) rejected,
+Exit codes: 0 every row imported; 1 some households (or village rows, event rows, finding rows, roster rows,
+projects, or list rows) rejected,
 the valid ones imported; 2 the file itself is unusable (nothing imported).
 """
 
@@ -28,6 +30,7 @@ from jingzhun.core.management.batch import BatchCommand
 from jingzhun.core.scope import SYSTEM
 from jingzhun.crosscheck.list_import import department_list_import, list_import_summary
 from jingzhun.crosscheck.models import Department
+from jingzhun.projects.projects_import import projects_import
 from jingzhun.registry.services import event_import, ledger_import
 from jingzhun.spreadsheets.reading import UnusableFile
 from jingzhun.supervision.services import findings_import
@@ -41,14 +44,16 @@ if TYPE_CHECKING:
 class Command(BatchCommand):
     help = (
         "导入村情表（villages FILE）、贫困人口台账（ledger FILE）、突发事件（events FILE）、督导问题（findings FILE）、"
-        "帮扶力量名单（helpers FILE：帮扶责任人、结对或包扶单位）、动态调整决定（adjustments FILE）或部门数据"
+        "帮扶力量名单（helpers FILE：帮扶责任人、结对或包扶单位）、动态调整决定（adjustments FILE）、"
+        "项目库（projects FILE：含“项目”“受益户”两个工作表的 .xlsx，或 FILE.csv 与 FILE.beneficiaries.csv）或部门数据"
         "（department 部门 FILE），格式见 docs/LEDGER.md；"
         "部门：" + "、".join(f"{d.value}（{d.label}）" for d in Department)
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "kind", choices=["villages", "ledger", "events", "findings", "helpers", "adjustments", "department"]
+            "kind",
+            choices=["villages", "ledger", "events", "findings", "helpers", "adjustments", "projects", "department"],
         )
         parser.add_argument("operands", nargs="+", metavar="[KEY] FILE", help="部门数据先写部门，再写文件")
         parser.add_argument("--as-of", type=_date, help="部门数据的数据日期 YYYY-MM-DD（默认今天）")
@@ -87,6 +92,9 @@ class Command(BatchCommand):
             return
         if kind == "adjustments":
             self._adjustments(file, console, no_progress=no_progress, verbosity=options["verbosity"])
+            return
+        if kind == "projects":
+            self._projects(file, console, no_progress=no_progress, verbosity=options["verbosity"])
             return
         outcome: VillageImportOutcome | LedgerImportOutcome
         try:
@@ -210,6 +218,33 @@ class Command(BatchCommand):
             console.print(f"错误和提示见：{outcome.report_path}")
         if outcome.exit_code:
             console.print(f"有 {outcome.errors} 条错误，相关户的决定未导入")
+            sys.exit(outcome.exit_code)
+
+    def _projects(self, file: Path, console: Console, *, no_progress: bool, verbosity: int) -> None:
+        try:
+            with _progress_bar(no_progress) as progress:
+                task = progress.add_task(file.name, total=None)
+                outcome = projects_import(
+                    path=file,
+                    user=SYSTEM,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        except UnusableFile as exc:
+            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        console.print(
+            f"项目库：{outcome.rows} 个项目行，{outcome.beneficiary_rows} 个受益户行 —— 新建 {outcome.created} 个项目，"
+            f"更新 {outcome.updated} 个，未变化 {outcome.unchanged} 个，未导入 {outcome.rejected} 个；"
+            f"受益户新增 {outcome.beneficiaries_added} 户，修改 {outcome.beneficiaries_changed} 户，"
+            f"删除 {outcome.beneficiaries_removed} 户"
+        )
+        for warning in outcome.warnings:
+            console.print(f"提示：{warning}")
+        if verbosity >= 2:
+            console.print("用时（秒）：读取 {} · 检查和写入 {} · 报告 {}".format(*outcome.timings))
+        if outcome.report_path:
+            console.print(f"错误和提示见：{outcome.report_path}")
+        if outcome.exit_code:
+            console.print(f"有 {outcome.errors} 条错误，相关项目（含其受益户）未导入")
             sys.exit(outcome.exit_code)
 
     def _department(
