@@ -209,7 +209,48 @@ def _records(household, *, village_user, county_user, department_user, security_
         formed_on=case.opened_on,
         owner="乙村",
     )
-    projects = {"code": project.code, "asset_id": asset.pk}
+    distribution = project.distributions.create(
+        year=2020,
+        income=1000,
+        ratio="0.6",
+        distributable=600,
+        pack="national",
+        households=1,
+        weight_total=1,
+        stage="approved",
+        approved_on=case.opened_on,
+    )
+    distribution.shares.create(household=household, household_no=household.household_no, weight=1, share=600)
+    archive_file = project.archive_files.create(
+        item="R01",
+        colour="red",
+        file="projects/archive/none.pdf",
+        original_name=f"{name}申报书.pdf",
+        size=0,
+        sha256="0",
+    )
+    evaluation = project.evaluations.create(
+        evaluated_on=case.opened_on, bank="default", score=90, max_score=100, problems=1, actor="乙县督查"
+    )
+    item = evaluation.items.create(indicator="A01", score=0, weight=2, problem=f"{name}户未签协议")
+    projects_job = UploadJob.objects.create(
+        kind="projects",
+        user=county_user,
+        area_prefix=county_user.scope_prefix,
+        file_name="乙县项目库.xlsx",
+        path="/nonexistent",
+        status=UploadJob.Status.DONE,
+        report_path="/nonexistent",
+    )
+    projects = {
+        "code": project.code,
+        "asset_id": asset.pk,
+        "distribution_id": distribution.pk,
+        "file_id": archive_file.pk,
+        "evaluation_id": evaluation.pk,
+        "item_id": item.pk,
+        "projects_job": projects_job.pk,
+    }
     # An API token of the county account, issued, not yet collected.
     token = api_token_issue(by=security_admin, user=county_user, name="乙县报送", days=30)
     return (

@@ -7,7 +7,7 @@ from . import dividend_views as views
 urlpatterns = [
     path("", views.dividend_list, name="dividend_list"),
     path("project/<str:code>/", views.project_dividends, name="project_dividends"),
-    path("<int:pk>/", views.distribution_detail, name="distribution_detail"),
-    path("<int:pk>/pay/", views.distribution_pay_view, name="distribution_pay"),
-    path("<int:pk>/xlsx/", views.distribution_export, name="distribution_export"),
+    path("<int:distribution_id>/", views.distribution_detail, name="distribution_detail"),
+    path("<int:distribution_id>/pay/", views.distribution_pay_view, name="distribution_pay"),
+    path("<int:distribution_id>/xlsx/", views.distribution_export, name="distribution_export"),
 ]

@@ -85,7 +85,7 @@ def project_dividends(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 if created:
                     messages.success(request, f"已批准 {year} 年分红，并计入各户资产收益分红收入。")
-                return redirect("projects:distribution_detail", pk=distribution.pk)
+                return redirect("projects:distribution_detail", distribution_id=distribution.pk)
         try:
             computation = selectors.dividend_preview(
                 user=request.user,
@@ -109,8 +109,8 @@ def project_dividends(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @view_projects
-def distribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    distribution = selectors.distribution_get_for_user(user=request.user, distribution_id=pk)
+def distribution_detail(request: HttpRequest, distribution_id: int) -> HttpResponse:
+    distribution = selectors.distribution_get_for_user(user=request.user, distribution_id=distribution_id)
     page = keyset_page(
         selectors.shares_for_user(user=request.user, distribution=distribution),
         key="household_no",
@@ -136,8 +136,8 @@ def distribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @view_projects
-def distribution_pay_view(request: HttpRequest, pk: int) -> HttpResponse:
-    distribution = selectors.distribution_get_for_user(user=request.user, distribution_id=pk)
+def distribution_pay_view(request: HttpRequest, distribution_id: int) -> HttpResponse:
+    distribution = selectors.distribution_get_for_user(user=request.user, distribution_id=distribution_id)
     if not selectors.may_approve(user=request.user, project=distribution.project):
         raise PermissionDenied
     form = PayForm(request.POST)
@@ -150,14 +150,14 @@ def distribution_pay_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已登记发放。")
     else:
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
-    return HttpResponseRedirect(reverse("projects:distribution_detail", args=[pk]))
+    return HttpResponseRedirect(reverse("projects:distribution_detail", args=[distribution_id]))
 
 
 @require_GET
 @view_projects
-def distribution_export(request: HttpRequest, pk: int) -> FileResponse:
+def distribution_export(request: HttpRequest, distribution_id: int) -> FileResponse:
     """The dividend list of the user's households as an office workbook; logged as an export."""
-    distribution = selectors.distribution_get_for_user(user=request.user, distribution_id=pk)
+    distribution = selectors.distribution_get_for_user(user=request.user, distribution_id=distribution_id)
     folder = Path(tempfile.mkdtemp(prefix="jz-dividends-"))
     try:
         path = folder / "dividends.xlsx"

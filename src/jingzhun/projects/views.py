@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -82,6 +83,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "stages": stages,
         "may_manage": user_can(user, Capability.MANAGE_PROJECTS),
+        # The workbook takes the list's filters that it knows.
+        "export_query": urlencode({k: values[k] for k in ("year", "stage", "kind", "level") if values[k]}),
     }
     return render(request, "projects/project_list.html", context)
 
