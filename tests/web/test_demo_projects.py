@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
-from jingzhun.projects.models import Asset, AssetIncome, Beneficiary, Project
+from jingzhun.projects.models import ArchiveFile, Asset, AssetIncome, Beneficiary, Distribution, Evaluation, Project
+from jingzhun.supervision.models import Finding
 from jingzhun.web.demo_projects import demo_projects
 from tests.factories import HouseholdFactory
 
@@ -28,4 +29,9 @@ def test_the_demo_has_a_project_at_every_stage_once(users_by_role, people):
     assert stages == {"declared", "approved", "started", "completed", "accepted", "operating", "terminated"}
     assert Beneficiary.objects.filter(refused_post=True).count() == 1
     assert Asset.objects.exists() and AssetIncome.objects.exists()
+    paid = Distribution.objects.get()
+    assert (paid.stage, paid.year, paid.households) == ("paid", 2020, 40)
+    assert ArchiveFile.objects.exists()
+    assert Evaluation.objects.count() == 2
+    assert Finding.objects.filter(project_problem__isnull=False).count() == 1
     assert demo_projects(**areas, people=people, today=today) == first

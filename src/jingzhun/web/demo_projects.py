@@ -13,11 +13,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from jingzhun.areas.models import Area
 from jingzhun.core.scope import SYSTEM
+from jingzhun.projects import archive_services, dividend_selectors, dividend_services, evaluation_services
 from jingzhun.projects import services as projects
-from jingzhun.projects.models import Project
+from jingzhun.projects.datafiles import archive_checklist, indicator_bank
+from jingzhun.projects.models import STAGE_ORDER, Distribution, Evaluation, Project, Stage
 from jingzhun.registry.models import Household
+from jingzhun.supervision import services as supervision
+
+# A scanned page as an office files it (a PDF; the archive tells the type from these bytes).
+_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DIVIDEND_YEAR = 2020  # the demo's assessment year: the tiers the dividends weigh
 
 # The lifecycle steps in order, with the day each is taken (month, day) in the project's year.
 _STEPS = (("approve", (3, 10)), ("start", (4, 15)), ("complete", (8, 30)), ("accept", (9, 20)), ("operate", (10, 8)))
@@ -80,10 +89,15 @@ def demo_projects(*, county: Area, town: Area, village: Area, people: dict[str, 
             user=people.get("town", SYSTEM),
             on=today,
         )
+        _archive(people)
+        _evaluations(people, today)
+        _dividend(people)
     return {
         "projects": Project.objects.count(),
         "beneficiaries": sum(p.beneficiaries.count() for p in Project.objects.all()),
         "assets": sum(p.assets.count() for p in Project.objects.all()),
+        "distributions": Distribution.objects.count(),
+        "evaluations": Evaluation.objects.count(),
     }
 
 
@@ -188,3 +202,69 @@ def _asset(project: Project, story: _Story, area: Area, manager: Any) -> None:
             user=manager,
             note="运营方按合同交纳",
         )
+
+
+def _archive(people: dict[str, Any]) -> None:
+    """Documents filed for every item due of the operating projects but the last blue one, and the red items
+    of the others: a partly complete archive."""
+    checklist = archive_checklist()
+    for project in Project.objects.exclude(stage__in=(Stage.DECLARED, Stage.TERMINATED)).order_by("code"):
+        manager = people.get("county" if project.level == "county" else "town", SYSTEM)
+        rank = STAGE_ORDER.index(Stage(project.stage))
+        due = [item for item in checklist.items if item.rank <= rank and item.required]
+        if project.stage != Stage.OPERATING:
+            due = [item for item in due if item.colour == "red"]
+        for item in due[:-1]:
+            archive_services.archive_file_add(
+                project=project,
+                item=item.code,
+                upload=SimpleUploadedFile(f"{item.name}.pdf", _PDF + item.code.encode(), "application/pdf"),
+                user=manager,
+            )
+
+
+def _evaluations(people: dict[str, Any], today: dt.date) -> None:
+    """The county's review of the operating projects: full marks but for a few indicators, each with its
+    problem; one problem of the town's workshop turned into a supervision finding."""
+    bank = indicator_bank()
+    county = people.get("county", SYSTEM)
+    problems = {
+        "XM2019001": {0: "村级民主决策记录缺少村民代表签字", 5: "收益分配方案未在村务公开栏公示满 7 天"},
+        "XM2019002": {
+            1: "项目实施方案未经乡镇审核备案",
+            3: "资金拨付凭证与合同约定的支付节点不一致",
+            8: "带贫人数台账与实际务工人员名单不符",
+            12: "资产移交手续不全，未确权到村集体",
+        },
+    }
+    for code, found in problems.items():
+        project = Project.objects.get(code=code)
+        scores = {}
+        for n, indicator in enumerate(bank.indicators):
+            problem = found.get(n, "")
+            scores[indicator.code] = (indicator.weight / 2 if problem else indicator.weight, problem)
+        evaluation = evaluation_services.evaluation_record(
+            project=project,
+            on=dt.date(2021, 3, 15),
+            scores=scores,
+            note="县乡村振兴局会同财政局对存量项目逐项评估。",
+            user=county,
+            today=today,
+        )
+    item = evaluation.items.exclude(problem="").order_by("indicator").first()
+    if item is not None:
+        supervision.finding_from_project_problem(item_id=item.pk, user=people.get("county", SYSTEM), today=today)
+
+
+def _dividend(people: dict[str, Any]) -> None:
+    """The solar station's 2020 income shared out (RULES §9), approved and paid: each household's share is its
+    资产收益分红 of 2020."""
+    project = Project.objects.get(code=_STORIES[0].code)
+    income = dividend_selectors.asset_income_of(project=project, year=DIVIDEND_YEAR)
+    if not income or not project.beneficiaries.filter(by_dividend=True).exists():
+        return
+    county = people.get("county", SYSTEM)
+    distribution, _created = dividend_services.distribution_approve(
+        user=county, project=project, year=DIVIDEND_YEAR, income=income, today=dt.date(2021, 1, 20)
+    )
+    dividend_services.distribution_pay(user=county, distribution=distribution, on=dt.date(2021, 1, 25))
