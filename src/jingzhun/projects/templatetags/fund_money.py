@@ -19,3 +19,14 @@ def yuan(value: Any) -> str:
         return f"{Decimal(value):,.2f}"
     except (InvalidOperation, ValueError, TypeError):
         return str(value)
+
+
+@register.filter
+def wan(value: Any) -> str:
+    """An amount in ten thousands of yuan (万元), two decimals: what the summary cards show."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{Decimal(value) / 10000:,.2f}"
+    except (InvalidOperation, ValueError, TypeError):
+        return str(value)
