@@ -24,7 +24,7 @@ not — and warm (the best of three calls after it):
   summary;
 - the pages through Django's test client as the county office: ``projects:funds_index``, ``projects:funds_early``,
   the fund ledger (.xlsx);
-- ``EXPLAIN`` of the by-town and by-source payment aggregates (``--explain``), to see which index they use.
+- ``EXPLAIN`` of the sums the by-town and month-end selectors run, to see which index they use.
 
 Figures go to ``bench/out/funds/spending-N[-postgres].json`` and are summarised on stdout.
 """
@@ -349,29 +349,21 @@ def lane_page(name: str) -> dict[str, Any]:
 
 
 def lane_explain() -> dict[str, Any]:
-    """The plans of the payment aggregates (the big table) by town, by source and by project."""
+    """The plans of the queries the progress page's selectors run (captured as executed, then EXPLAINed)."""
     _setup()
     from django.db import connection
-    from django.db.models import Sum
-    from django.db.models.functions import Substr
-
-    from jingzhun.projects import fund_selectors as sel
+    from django.test.utils import CaptureQueriesContext
 
     user = _county_user()
-    payments = sel.payments_in_scope(user=user, year=YEAR)
-    queries = {
-        "by_town": payments.annotate(g=Substr("project__area_id", 1, 9)).values("g").annotate(t=Sum("amount")),
-        "by_source": payments.values("fund__source").annotate(t=Sum("amount")),
-        "by_project": payments.values("project_id").annotate(t=Sum("amount")),
-        "total": payments.values("fund__year").annotate(t=Sum("amount")),
-    }
+    plans: dict[str, list[str]] = {}
     prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-    plans = {}
-    with connection.cursor() as cursor:
-        for name, qs in queries.items():
-            sql, params = qs.order_by().query.sql_with_params()
-            cursor.execute(prefix + sql, params)
-            plans[name] = [" ".join(str(c) for c in row) for row in cursor.fetchall()]
+    for name in ("progress_by_town", "paid_by_month"):
+        with CaptureQueriesContext(connection) as queries:
+            _call(name, user)
+        with connection.cursor() as cursor:
+            for n, query in enumerate(q["sql"] for q in queries.captured_queries if "SUM(" in q["sql"].upper()):
+                cursor.execute(prefix + query)
+                plans[f"{name}_{n}"] = [" ".join(str(c) for c in row) for row in cursor.fetchall()]
     return {"plans": plans}
 
 

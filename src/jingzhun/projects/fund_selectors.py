@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, Substr
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 
 from jingzhun.areas.selectors import area_names
@@ -126,22 +126,40 @@ def _merge(allocated: dict[Any, Decimal], paid: dict[Any, Decimal]) -> dict[Any,
     return {k: (allocated.get(k, ZERO), paid.get(k, ZERO)) for k in {*allocated, *paid}}
 
 
+def _paid_of_allocation(as_of: dt.date | None) -> Any:
+    """What has been paid out of the outer allocation (by ``as_of``): a correlated ``SUM`` that reads only the
+    payment index on (allocation, paid on, fund, amount), never the payment rows or their project."""
+    payments = Payment.objects.filter(allocation=OuterRef("pk"))
+    if as_of is not None:
+        payments = payments.filter(paid_on__lte=as_of)
+    paid = payments.order_by().values("allocation").annotate(total=Sum("amount")).values("total")
+    return Coalesce(Subquery(paid), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def _both(allocations: QuerySet[Allocation], key: Any, as_of: dt.date | None) -> dict[Any, tuple[Decimal, Decimal]]:
+    """``{key: (allocated, paid)}`` over ``allocations`` in one ``GROUP BY``: each allocation's payments are summed
+    first (through the index), so the scope and the grouping join the few thousand allocations of a year with their
+    project and fund, not the hundreds of thousands of payments."""
+    rows = allocations.annotate(paid=_paid_of_allocation(as_of))
+    if not isinstance(key, str):
+        rows = rows.annotate(group=key)
+        key = "group"
+    grouped = rows.values(key).annotate(a=Sum("amount"), p=Sum("paid")).values_list(key, "a", "p").order_by()
+    return {k: (a or ZERO, p or ZERO) for k, a, p in grouped}
+
+
 # --- spending progress ----------------------------------------------------------------------------------------
 
 
 def progress_total(*, user: Any, year: int, as_of: dt.date | None = None) -> Progress:
     """The progress of the user's whole area (the county for a county user) for budget ``year``."""
-    allocated = allocations_in_scope(user=user, year=year).aggregate(s=Sum("amount"))["s"] or ZERO
-    paid = payments_in_scope(user=user, year=year, as_of=as_of).aggregate(s=Sum("amount"))["s"] or ZERO
-    return Progress(key="total", label="合计", allocated=allocated, paid=paid)
+    figures = allocations_in_scope(user=user, year=year).aggregate(a=Sum("amount"), p=Sum(_paid_of_allocation(as_of)))
+    return Progress(key="total", label="合计", allocated=figures["a"] or ZERO, paid=figures["p"] or ZERO)
 
 
 def progress_by_source(*, user: Any, year: int, as_of: dt.date | None = None) -> list[Progress]:
     """The progress per fund source (中央, 省级 …), in the sources' order."""
-    both = _merge(
-        _grouped(allocations_in_scope(user=user, year=year), "fund__source"),
-        _grouped(payments_in_scope(user=user, year=year, as_of=as_of), "fund__source"),
-    )
+    both = _both(allocations_in_scope(user=user, year=year), "fund__source", as_of)
     return [
         Progress(key=k, label=SOURCE_TEXT.get(k, k), allocated=a, paid=p)
         for k, (a, p) in sorted(both.items(), key=lambda item: SOURCE_ORDER.get(item[0], 99))
@@ -158,10 +176,7 @@ def progress_by_town(*, user: Any, year: int, as_of: dt.date | None = None) -> l
     """The progress per town (the first 9 digits of the project's area code), in code order, with county-level
     projects on a row of their own at the end (they count for the county, not for any town)."""
     town = Substr("project__area_id", 1, 9)
-    both = _merge(
-        _grouped(allocations_in_scope(user=user, year=year), town),
-        _grouped(payments_in_scope(user=user, year=year, as_of=as_of), town),
-    )
+    both = _both(allocations_in_scope(user=user, year=year), town, as_of)
     merged: dict[str, tuple[Decimal, Decimal]] = {}
     for prefix, (a, p) in both.items():  # a handful of towns, not payments
         key = town_key(prefix)
@@ -184,10 +199,7 @@ def progress_by_project(
 ) -> list[Progress]:
     """The progress per project that received money from ``year``'s funds, by project number — or, with
     ``slowest``, the lowest progress first (the projects to chase); ``limit`` keeps the first rows."""
-    both = _merge(
-        _grouped(allocations_in_scope(user=user, year=year), "project_id"),
-        _grouped(payments_in_scope(user=user, year=year, as_of=as_of), "project_id"),
-    )
+    both = _both(allocations_in_scope(user=user, year=year), "project_id", as_of)
     items = list(both.items())
     if slowest:
         items.sort(key=lambda item: (item[1][1] / item[1][0] if item[1][0] else Decimal(0), item[0]))
@@ -220,14 +232,13 @@ def fund_figures(*, user: Any, funds: Iterable[Fund]) -> list[Progress]:
     """Each fund with what of it was allocated to and paid for projects in the user's area (two ``GROUP BY``)."""
     funds = list(funds)
     ids = [f.pk for f in funds]
-    allocated = _grouped(scoped(Allocation.objects.filter(fund_id__in=ids), user, "project__area__code"), "fund_id")
-    paid = _grouped(scoped(Payment.objects.filter(fund_id__in=ids), user, "project__area__code"), "fund_id")
+    both = _both(scoped(Allocation.objects.filter(fund_id__in=ids), user, "project__area__code"), "fund_id", None)
     return [
         Progress(
             key=str(f.pk),
             label=f.title,
-            allocated=allocated.get(f.pk, ZERO),
-            paid=paid.get(f.pk, ZERO),
+            allocated=both.get(f.pk, (ZERO, ZERO))[0],
+            paid=both.get(f.pk, (ZERO, ZERO))[1],
             extra={"fund": f, "early": f.issued_on < dt.date(f.year, 1, 1)},
         )
         for f in funds
@@ -331,41 +342,31 @@ class MonthlyRow:
 def paid_by_month(*, user: Any, year: int) -> list[MonthlyRow]:
     """How much of ``year``'s allocations (in the user's area) was paid by the end of each month of ``year``,
     cumulative, per source and in total. Payments dated before 1 January count in January; those after the
-    year are shown apart. Two ``GROUP BY`` queries; the 12 running sums are added in Python."""
-    allocated = _grouped(allocations_in_scope(user=user, year=year), "fund__source")
-    payments = payments_in_scope(user=user, year=year)
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    month = ExtractMonth("paid_on")
-    in_year = (
-        payments.filter(paid_on__range=(start, end))
-        .annotate(month=month)
-        .values("fund__source", "month")
-        .annotate(total=Sum("amount"))
-        .values_list("fund__source", "month", "total")
-        .order_by()
-    )
-    outside = (
-        payments.exclude(paid_on__range=(start, end))
-        .values("fund__source")
-        .annotate(before=Sum("amount", filter=Q(paid_on__lt=start)), later=Sum("amount", filter=Q(paid_on__gt=end)))
-        .values_list("fund__source", "before", "later")
-        .order_by()
-    )
+    year are shown apart. Two ``GROUP BY`` queries; the month ends' sums are conditional sums of one pass."""
+    allocations = allocations_in_scope(user=user, year=year)
+    allocated = _grouped(allocations, "fund__source")
+    # One pass over the year's payments of these allocations: a cumulative conditional sum per month end, and what
+    # was paid after the year; grouped by fund (the payment's own column), a fund's source looked up afterwards.
+    payments = Payment.objects.filter(allocation__in=allocations.values("pk"))
+    ends = month_ends(year)
+    sums = {f"m{i}": Sum("amount", filter=Q(paid_on__lte=end)) for i, end in enumerate(ends)}
+    by_fund: Any = payments.values("fund_id").annotate(**sums, later=Sum("amount", filter=Q(paid_on__gt=ends[-1])))
+    source_of = dict(Fund.objects.filter(year=year).values_list("pk", "source"))
     monthly: dict[str, list[Decimal]] = {}
     later: dict[str, Decimal] = {}
-    for source, m, total in in_year:
-        monthly.setdefault(source, [ZERO] * 12)[int(m) - 1] += total or ZERO
-    for source, before, after in outside:
-        later[source] = after or ZERO
-        # Paid before the budget year began (an early fund spent in December): already paid by the end of January.
-        monthly.setdefault(source, [ZERO] * 12)[0] += before or ZERO
+    for row in by_fund.order_by():  # one row per fund of the year
+        source = source_of[row["fund_id"]]
+        running = monthly.setdefault(source, [ZERO] * 12)
+        for i in range(12):
+            running[i] += row[f"m{i}"] or ZERO
+        later[source] = later.get(source, ZERO) + (row["later"] or ZERO)
     sources = sorted({*allocated, *monthly, *later}, key=lambda s: SOURCE_ORDER.get(s, 99))
     rows = [
         MonthlyRow(
             source=s,
             label=SOURCE_TEXT.get(s, s),
             allocated=allocated.get(s, ZERO),
-            paid_by_month=_running(monthly.get(s, [ZERO] * 12)),
+            paid_by_month=monthly.get(s, [ZERO] * 12),
             paid_later=later.get(s, ZERO),
         )
         for s in sources
@@ -378,14 +379,6 @@ def paid_by_month(*, user: Any, year: int) -> list[MonthlyRow]:
         paid_later=sum((r.paid_later for r in rows), ZERO),
     )
     return [*rows, total]
-
-
-def _running(values: list[Decimal]) -> list[Decimal]:
-    out, acc = [], ZERO
-    for value in values:
-        acc += value
-        out.append(acc)
-    return out
 
 
 def month_ends(year: int) -> list[dt.date]:
@@ -477,26 +470,19 @@ def fund_allocations_for_user(*, user: Any, fund: Fund) -> list[Progress]:
 
 def ledger_rows(*, user: Any, year: int) -> list[dict[str, Any]]:
     """The fund ledger by source and project (资金台账): for each source and project of the user's area, the
-    amount allocated from ``year``'s funds, paid, unpaid, progress; ordered by source then project number. Two
-    ``GROUP BY`` queries."""
+    amount allocated from ``year``'s funds, paid, unpaid, progress; ordered by source then project number. One
+    ``GROUP BY`` over the allocations, each with its payments summed through the index."""
     key = ("fund__source", "project_id")
-    allocated = {
-        (s, p): total
-        for s, p, total in allocations_in_scope(user=user, year=year)
+    both = {
+        (source, project): (a or ZERO, p or ZERO)
+        for source, project, a, p in allocations_in_scope(user=user, year=year)
+        .annotate(paid=_paid_of_allocation(None))
         .values(*key)
-        .annotate(total=Sum("amount"))
-        .values_list(*key, "total")
+        .annotate(a=Sum("amount"), p=Sum("paid"))
+        .values_list(*key, "a", "p")
         .order_by()
     }
-    paid = {
-        (s, p): total
-        for s, p, total in payments_in_scope(user=user, year=year)
-        .values(*key)
-        .annotate(total=Sum("amount"))
-        .values_list(*key, "total")
-        .order_by()
-    }
-    keys = {*allocated, *paid}
+    keys = set(both)
     projects = {
         p.pk: p
         for p in Project.objects.filter(pk__in={k[1] for k in keys})
@@ -508,8 +494,8 @@ def ledger_rows(*, user: Any, year: int) -> list[dict[str, Any]]:
             "source": s,
             "source_text": SOURCE_TEXT.get(s, s),
             "project": projects[p],
-            "allocated": allocated.get((s, p)) or ZERO,
-            "paid": paid.get((s, p)) or ZERO,
+            "allocated": both[s, p][0],
+            "paid": both[s, p][1],
         }
         for s, p in keys
     ]
