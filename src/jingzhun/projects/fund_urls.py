@@ -1,5 +1,15 @@
-"""Placeholder: filled by its part of the app."""
+"""The fund pages, under /projects/funds/."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import fund_views as views
+
+urlpatterns = [
+    path("", views.funds_index, name="funds_index"),
+    path("new/", views.fund_new, name="fund_new"),
+    path("early/", views.funds_early, name="funds_early"),
+    path("ledger.xlsx", views.fund_ledger_download, name="fund_ledger_export"),
+    path("<int:fund_id>/", views.fund_detail, name="fund_detail"),
+    path("project/<str:code>/", views.project_funds, name="project_funds"),
+    path("attachments/<int:attachment_id>/", views.payment_attachment, name="payment_attachment"),
+]

@@ -255,7 +255,9 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["project", "paid_on"]),
             models.Index(fields=["fund", "paid_on"]),
-            models.Index(fields=["allocation"], name="payment_allocation"),
+            # Covering: what has been paid out of each allocation (by a date, per fund) is read from the index
+            # alone, never from the payment rows (spending progress, bench/README.md; migration 0002).
+            models.Index(fields=["allocation", "paid_on", "fund", "amount"], name="payment_allocation_paid"),
         ]
 
     def __str__(self) -> str:
