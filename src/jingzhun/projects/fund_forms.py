@@ -76,7 +76,7 @@ class VoucherFilesField(forms.FileField):
 class PaymentForm(forms.Form):
     allocation = forms.TypedChoiceField(label=_("Allocation paid from"), coerce=int)
     amount = MoneyField(label=_("Amount paid (yuan)"))
-    paid_on = RecordDateField(label=_("Paid on"))
+    paid_on = RecordDateField(label=_("Payment date"))
     voucher_no = forms.CharField(label=_("Voucher number"), max_length=100)
     payee = forms.CharField(label=_("Payee"), required=False, max_length=200)
     purpose = forms.CharField(label=_("Purpose"), required=False, max_length=200)
