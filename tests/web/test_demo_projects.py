@@ -6,7 +6,16 @@ import pytest
 from django.utils import timezone
 
 from jingzhun.accounts.models import Role
-from jingzhun.projects.models import ArchiveFile, Asset, AssetIncome, Beneficiary, Distribution, Evaluation, Project
+from jingzhun.projects.models import (
+    ArchiveFile,
+    Asset,
+    AssetIncome,
+    Beneficiary,
+    Distribution,
+    Evaluation,
+    Payment,
+    Project,
+)
 from jingzhun.supervision.models import Finding
 from jingzhun.web.demo_projects import demo_projects
 from tests.factories import HouseholdFactory
@@ -31,6 +40,7 @@ def test_the_demo_has_a_project_at_every_stage_once(users_by_role, people):
     assert Asset.objects.exists() and AssetIncome.objects.exists()
     paid = Distribution.objects.get()
     assert (paid.stage, paid.year, paid.households) == ("paid", 2020, 40)
+    assert Payment.objects.filter(project__code="XM2019001").count() == 2
     assert ArchiveFile.objects.exists()
     assert Evaluation.objects.count() == 2
     assert Finding.objects.filter(project_problem__isnull=False).count() == 1

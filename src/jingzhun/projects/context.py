@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.accounts.permissions import Capability, user_can
@@ -26,10 +26,4 @@ def project_nav(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not request.path.startswith("/projects/") or not user_can(user, Capability.VIEW_PROJECTS):
         return {}
-    links = []
-    for name, url_name, label in PAGES:
-        try:
-            links.append((name, reverse(url_name), label))
-        except NoReverseMatch:  # a part not built yet
-            continue
-    return {"project_nav": links}
+    return {"project_nav": [(name, reverse(url_name), label) for name, url_name, label in PAGES]}

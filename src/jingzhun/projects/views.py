@@ -30,7 +30,7 @@ from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_get_for_user
 
-from . import archive_selectors, dividend_selectors, evaluation_selectors, selectors, services
+from . import archive_selectors, dividend_selectors, evaluation_selectors, fund_selectors, selectors, services
 from .forms import AssetForm, AssetIncomeForm, BeneficiaryForm, ProjectFilterForm, ProjectForm, StepForm
 from .models import STAGE_ORDER, Asset, AssetKind, AssetState, Project, Stage
 from .services import LIFECYCLE, ProjectRefused
@@ -148,6 +148,7 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         "history": _history(project),
         "beneficiaries": selectors.beneficiary_counts(project=project),
         "assets": selectors.project_assets(project=project),
+        "funds": fund_selectors.project_fund_summary(project=project),
         "archive": archive_selectors.project_archive_summary(project=project),
         "evaluation": evaluation_selectors.project_evaluation_latest(project=project),
         "distributions": dividend_selectors.project_distributions(project=project)[:3],

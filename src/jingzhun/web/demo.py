@@ -202,7 +202,7 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
     findings = demo_findings(county=county, town=town, people=people, today=today)
     say("⑪ 动态调整：脱贫、返贫、新识别、成员增减，办理到各个环节")
     adjustments = demo_adjustments(village=village, people=people, today=today)
-    say("⑫ 项目资金：项目库、受益户、资产及收益、三色档案、项目评估、差异化分红")
+    say("⑫ 项目资金：项目库、受益户、资金分配和支付、资产及收益、三色档案、项目评估、差异化分红")
     project_counts = demo_projects(county=county, town=town, village=village, people=people, today=today)
 
     summary = household_summary_for_user(user=people["county"])
@@ -267,7 +267,8 @@ def demo_summary(outcome: DemoOutcome, *, url: str) -> list[str]:
     if outcome.projects:
         lines.append(
             f"  项目资金：{outcome.projects['projects']} 个项目（申报至运营各环节）、"
-            f"{outcome.projects['beneficiaries']} 户次受益户、{outcome.projects['assets']} 项资产、"
+            f"{outcome.projects['beneficiaries']} 户次受益户、{outcome.projects['payments']} 笔资金支付、"
+            f"{outcome.projects['assets']} 项资产、"
             f"{outcome.projects['distributions']} 个已发放的分红方案、{outcome.projects['evaluations']} 次项目评估（「项目资金」）。"
         )
     lines.append("")

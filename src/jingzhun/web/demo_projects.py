@@ -17,10 +17,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jingzhun.areas.models import Area
 from jingzhun.core.scope import SYSTEM
-from jingzhun.projects import archive_services, dividend_selectors, dividend_services, evaluation_services
+from jingzhun.projects import (
+    archive_services,
+    dividend_selectors,
+    dividend_services,
+    evaluation_services,
+    fund_services,
+)
 from jingzhun.projects import services as projects
 from jingzhun.projects.datafiles import archive_checklist, indicator_bank
-from jingzhun.projects.models import STAGE_ORDER, Distribution, Evaluation, Project, Stage
+from jingzhun.projects.models import STAGE_ORDER, Distribution, Evaluation, Payment, Project, Stage
 from jingzhun.registry.models import Household
 from jingzhun.supervision import services as supervision
 
@@ -89,6 +95,7 @@ def demo_projects(*, county: Area, town: Area, village: Area, people: dict[str, 
             user=people.get("town", SYSTEM),
             on=today,
         )
+        _funds(county, people)
         _archive(people)
         _evaluations(people, today)
         _dividend(people)
@@ -97,6 +104,7 @@ def demo_projects(*, county: Area, town: Area, village: Area, people: dict[str, 
         "beneficiaries": sum(p.beneficiaries.count() for p in Project.objects.all()),
         "assets": sum(p.assets.count() for p in Project.objects.all()),
         "distributions": Distribution.objects.count(),
+        "payments": Payment.objects.count(),
         "evaluations": Evaluation.objects.count(),
     }
 
@@ -268,3 +276,69 @@ def _dividend(people: dict[str, Any]) -> None:
         user=county, project=project, year=DIVIDEND_YEAR, income=income, today=dt.date(2021, 1, 20)
     )
     dividend_services.distribution_pay(user=county, distribution=distribution, on=dt.date(2021, 1, 25))
+
+
+# The funds of the demo: (source, year, document number, title, amount, issued on). The 2020 integrated funds
+# were issued early (December 2019).
+_FUNDS = (
+    ("integrated", 2019, "冠财农〔2019〕12号", "2019 年统筹整合涉农资金", 2_500_000, (2019, 3, 5)),
+    ("integrated", 2020, "冠财农〔2019〕58号", "2020 年统筹整合涉农资金（提前下达）", 4_000_000, (2019, 12, 10)),
+    ("east_west", 2020, "东西部协作〔2020〕3号", "2020 年东西部协作资金", 1_500_000, (2020, 4, 2)),
+    ("central", 2020, "财农〔2020〕7号", "2020 年中央财政衔接推进乡村振兴补助资金", 5_000_000, (2020, 3, 20)),
+)
+
+
+def _funds(county: Area, people: dict[str, Any]) -> None:
+    """Each approved project funded from the year's documents, and paid as far as its stage: the projects that
+    were completed in full, the one under construction by half."""
+    boss = people.get("county", SYSTEM)
+    funds = {
+        (source, year): fund_services.fund_create(
+            user=boss,
+            source=source,
+            year=year,
+            document_no=number,
+            title=title,
+            amount=Decimal(amount),
+            issued_on=dt.date(*issued),
+            area=county,
+        )
+        for source, year, number, title, amount, issued in _FUNDS
+    }
+    voucher = 0
+    for project in Project.objects.exclude(stage__in=(Stage.DECLARED, Stage.TERMINATED)).order_by("code"):
+        source = (
+            ("integrated", project.year) if project.year == 2019 or project.level != "county" else ("central", 2020)
+        )
+        parts = [(funds[source], project.planned_investment * Decimal("0.7"))]
+        if project.year == 2020 and project.level != "county":
+            parts.append((funds[("east_west", 2020)], project.planned_investment * Decimal("0.3")))
+        else:
+            parts[0] = (parts[0][0], project.planned_investment)
+        shares: dict[str, Decimal] = {"operating": Decimal(1), "accepted": Decimal(1), "completed": Decimal("0.9")}
+        paid_share = shares.get(project.stage, Decimal("0.5") if project.stage == Stage.STARTED else Decimal(0))
+        for fund, amount in parts:
+            allocation = fund_services.allocation_create(
+                user=boss,
+                fund=fund,
+                project=project,
+                amount=amount.quantize(Decimal("0.01")),
+                allocated_on=max(project.approved_on or fund.issued_on, fund.issued_on),
+            )
+            if not paid_share:
+                continue
+            paid_on = project.completed_on or project.started_on or project.approved_on
+            for part, day in ((Decimal("0.3"), project.started_on), (paid_share - Decimal("0.3"), paid_on)):
+                if part <= 0 or day is None:
+                    continue
+                voucher += 1
+                fund_services.payment_create(
+                    user=people.get("county" if project.level == "county" else "town", SYSTEM),
+                    allocation=allocation,
+                    amount=(amount * part).quantize(Decimal("0.01")),
+                    paid_on=max(day, allocation.allocated_on),
+                    voucher_no=f"记-{project.year}-{voucher:04d}",
+                    payee=project.operator or f"{project.name}施工单位",
+                    purpose="工程进度款" if part == Decimal("0.3") else "工程款（按验收结算）",
+                    attachments=[SimpleUploadedFile("付款凭证.pdf", _PDF + f"{voucher}".encode(), "application/pdf")],
+                )
