@@ -28,7 +28,14 @@ from tests.adjustments.flow import upload as adjustment_upload
 from tests.assistance.factories import FollowUpFactory, HelperFactory, PairingFactory, VisitFactory, WorkTeamFactory
 from tests.crosscheck.factories_lists import list_import_job_for_test
 from tests.crosscheck.factories_matching import batch_make, row_make
-from tests.factories import BeneficiaryFactory, HouseholdFactory, IncomeFactory, MemberFactory, ProjectFactory
+from tests.factories import (
+    BeneficiaryFactory,
+    FundFactory,
+    HouseholdFactory,
+    IncomeFactory,
+    MemberFactory,
+    ProjectFactory,
+)
 from tests.monitoring.flow import step_input
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +249,17 @@ def _records(household, *, village_user, county_user, department_user, security_
         status=UploadJob.Status.DONE,
         report_path="/nonexistent",
     )
+    fund = FundFactory(area=household.village.parent.parent, document_no=f"乙财农〔2020〕{household.pk}号")
+    allocation = project.allocations.create(fund=fund, amount=1000, allocated_on=case.opened_on)
+    payment = allocation.payments.create(
+        project=project, fund=fund, amount=500, paid_on=case.opened_on, voucher_no=f"乙-{household.household_no}"
+    )
+    payment_file = payment.attachments.create(
+        file="projects/payments/none.pdf", original_name=f"{name}凭证.pdf", size=0, sha256="0"
+    )
     projects = {
+        "fund_id": fund.pk,
+        "payment_attachment_id": payment_file.pk,
         "code": project.code,
         "asset_id": asset.pk,
         "distribution_id": distribution.pk,

@@ -11,5 +11,5 @@ urlpatterns = [
     path("ledger.xlsx", views.fund_ledger_download, name="fund_ledger_export"),
     path("<int:fund_id>/", views.fund_detail, name="fund_detail"),
     path("project/<str:code>/", views.project_funds, name="project_funds"),
-    path("attachments/<int:attachment_id>/", views.payment_attachment, name="payment_attachment"),
+    path("attachments/<int:payment_attachment_id>/", views.payment_attachment, name="payment_attachment"),
 ]

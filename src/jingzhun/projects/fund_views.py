@@ -197,8 +197,8 @@ def project_funds(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @view_projects
-def payment_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
-    attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
+def payment_attachment(request: HttpRequest, payment_attachment_id: int) -> FileResponse:
+    attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=payment_attachment_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
