@@ -251,6 +251,8 @@ def make() -> dict[str, Any]:
 
         assessment_job = assessment_job_start(user=users["county"], year=2020, pack="national")
 
+    projects = _projects(users, village, households, folder)
+
     # An API token the security administrator issued for the county user (collected on the user's own page).
     from jingzhun.accounts.services import api_token_issue
 
@@ -287,7 +289,118 @@ def make() -> dict[str, Any]:
             "adjustment_attachment_id": adjustment.attachments.get().pk,
             "area_code": village.code,
             "document_id": area_exit.documents.get().pk,
+            **projects,
         },
+    }
+
+
+def _projects(users: dict[str, Any], village: Any, households: list[Any], folder: Path) -> dict[str, Any]:
+    """A village project taken through the real services to operation: a beneficiary, a fund's allocation and a
+    payment with its voucher, an asset and its income, an archive document, an evaluation with a problem, the
+    dividend approved; and a project library imported in the browser (one project refused: an error report)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    from jingzhun.core.uploads import upload_job_create
+    from jingzhun.projects import archive_services, dividend_services, evaluation_services, fund_services
+    from jingzhun.projects import services as projects
+    from jingzhun.projects.datafiles import indicator_bank
+    from tests.projects.library_files import project_row
+    from tests.projects.library_files import write as write_library
+
+    county, on = users["county"], dt.date(2020, 3, 2)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    project = projects.project_create(
+        code="XM2020001",
+        values=projects.ProjectInput(
+            name="王家村光伏电站",
+            kind="solar",
+            level="village",
+            area_code=village.code,
+            year=2020,
+            planned_investment=Decimal("300000"),
+        ),
+        user=county,
+        on=on,
+    )
+    projects.beneficiary_set(project=project, household=households[1], ways={"by_dividend"}, user=county)
+    fund = fund_services.fund_create(
+        user=county,
+        source="integrated",
+        year=2020,
+        document_no="济财农〔2020〕1号",
+        title="统筹整合涉农资金",
+        amount=Decimal("1000000"),
+        issued_on=on,
+        area=village.parent.parent,
+    )
+    for n, action in enumerate(("approve", "start", "complete", "accept", "operate")):
+        project = projects.project_step(
+            project=project,
+            action=action,
+            on=on + dt.timedelta(days=10 * (n + 1)),
+            user=county,
+            version=None,
+            operator="王家村股份经济合作社",
+        )
+        if action == "approve":
+            allocation = fund_services.allocation_create(
+                user=county, fund=fund, project=project, amount=Decimal("300000"), allocated_on=project.approved_on
+            )
+            payment = fund_services.payment_create(
+                user=county,
+                allocation=allocation,
+                amount=Decimal("100000"),
+                paid_on=project.approved_on,
+                voucher_no="记-2020-001",
+                attachments=[SimpleUploadedFile("凭证.pdf", pdf, "application/pdf")],
+            )
+    asset = projects.asset_create(
+        project=project,
+        values=projects.AssetInput(
+            code="ZC2020001", name="光伏电站", kind="operating", value=Decimal("290000"), formed_on=on, owner="王家村"
+        ),
+        user=county,
+    )
+    projects.asset_income_record(
+        asset=asset,
+        period_start=dt.date(2020, 7, 1),
+        period_end=dt.date(2020, 12, 31),
+        amount=Decimal("12000"),
+        received_on=dt.date(2021, 1, 5),
+        user=county,
+    )
+    archive_file = archive_services.archive_file_add(
+        project=project, item="R01", upload=SimpleUploadedFile("申报书.pdf", pdf, "application/pdf"), user=county
+    )
+    bank = indicator_bank()
+    scores = {i.code: (i.weight, "") for i in bank.indicators}
+    first = bank.indicators[0]
+    scores[first.code] = (0, "村级民主决策记录缺失")
+    evaluation = evaluation_services.evaluation_record(
+        project=project, on=dt.date(2021, 3, 1), scores=scores, user=county
+    )
+    distribution, _created = dividend_services.distribution_approve(
+        user=county, project=project, year=2020, income=Decimal("12000")
+    )
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        library = write_library(
+            folder / "项目库.csv",
+            [project_row("XM2020002", village, 年度=2020), project_row("XM2020003", "999999999999", 年度=2020)],
+        )
+        projects_job = upload_job_create(
+            kind="projects", user=county, upload=SimpleUploadedFile(library.name, library.read_bytes())
+        )
+    return {
+        "code": project.code,
+        "asset_id": asset.pk,
+        "fund_id": fund.pk,
+        "payment_attachment_id": payment.attachments.get().pk,
+        "distribution_id": distribution.pk,
+        "file_id": archive_file.pk,
+        "evaluation_id": evaluation.pk,
+        "item_id": evaluation.items.exclude(problem="").get().pk,
+        "projects_job": str(projects_job.pk),
     }
 
 

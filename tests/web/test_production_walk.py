@@ -69,6 +69,8 @@ POST_ONLY = {
     ":api-case-step",
     "supervision:finding_from_clue",
     "crosscheck:clue_send_back",
+    "projects:distribution_pay",
+    "supervision:finding_from_project_problem",
 }
 # Routes that send the walker on to another page, which is walked in its own right.
 REDIRECTS = {
