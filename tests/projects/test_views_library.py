@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from jingzhun.accounts.models import Role
 from jingzhun.projects.models import Asset, AssetIncome, Beneficiary, Project, Stage
-from tests.factories import HouseholdFactory, ProjectFactory
+from tests.factories import AreaFactory, BeneficiaryFactory, HouseholdFactory, ProjectFactory
 
 
 @pytest.fixture
@@ -107,3 +107,30 @@ def test_an_asset_and_its_income_are_recorded(county, users_by_role):
     )
     assert answer.status_code == 302
     assert AssetIncome.objects.get(asset=asset).year == 2025
+
+
+def _share(project, household, amount):
+    distribution = project.distributions.create(
+        year=2020,
+        income=amount,
+        ratio="0.6",
+        distributable=amount,
+        pack="national",
+        households=1,
+        weight_total=1,
+        stage="approved",
+        approved_on=dt.date(2021, 1, 5),
+    )
+    distribution.shares.create(household=household, household_no=household.household_no, weight=1, share=amount)
+    BeneficiaryFactory(project=project, household=household)
+
+
+def test_the_household_record_shows_the_dividends_of_the_projects_the_user_sees(client, users_by_role):
+    home = HouseholdFactory(village=users_by_role.village_a)
+    _share(ProjectFactory(area=users_by_role.village_a, code="XM-OWN"), home, 321)
+    elsewhere = AreaFactory(level="village", parent=AreaFactory(level="town", parent=users_by_role.county_a))
+    _share(ProjectFactory(area=elsewhere, code="XM-ELSEWHERE"), home, 654)
+    client.force_login(users_by_role[Role.VILLAGE].owner)
+    page = client.get(reverse("registry:household_detail", args=[home.household_no])).content.decode()
+    assert "321.00 元" in page
+    assert "654.00" not in page and "XM-ELSEWHERE" not in page

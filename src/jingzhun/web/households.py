@@ -136,16 +136,21 @@ def _record_context(
         "monitorable": monitoring_selectors.household_monitorable(household=household),
         "assistance": assistance_selectors.assistance_for_household(household=household),
         "adjustment_cases": adjustments_for_record(household),
-        # The projects it benefits from, for the users who see projects (None: the panel is not shown).
-        "project_rows": project_selectors.projects_of_household(user=request.user, household=household)
-        if user_can(request.user, Capability.VIEW_PROJECTS)
-        else None,
-        "dividend_shares": dividend_selectors.household_dividend_shares(household=household)
-        if user_can(request.user, Capability.VIEW_PROJECTS)
-        else [],
+        **_projects_context(request, household),
         "may_apply_adjustment": getattr(request.user, "role", "") in ("village", "town", "county"),
         **_event_context(request, household, event_form),
     }
+
+
+def _projects_context(request: HttpRequest, household: Household) -> dict[str, Any]:
+    """The projects the household benefits from and its dividend shares, for the users who see projects (the
+    panel is not shown to the others): only projects the user may see, and the shares of those."""
+    if not user_can(request.user, Capability.VIEW_PROJECTS):
+        return {"project_rows": None, "dividend_shares": []}
+    rows = project_selectors.projects_of_household(user=request.user, household=household)
+    visible = {row.project.code for row in rows}
+    shares = dividend_selectors.household_dividend_shares(household=household)
+    return {"project_rows": rows, "dividend_shares": [s for s in shares if s["project_code"] in visible]}
 
 
 def adjustments_for_record(household: Household) -> list[Any]:
