@@ -69,7 +69,13 @@ class UploadPages:
                 else:
                     return redirect(self.detail_url, permanent=False, **{self.job_kwarg: job.pk})
             recent = upload_jobs_for_user(user=request.user, kind=self.kind).order_by("-created_at")[: self.recent]
-            context = {"form": form, "error": error, "recent": recent, **self.extra_context(request)}
+            context = {
+                "form": form,
+                "error": error,
+                "recent": recent,
+                "detail_url": self.detail_url,
+                **self.extra_context(request),
+            }
             status = 400 if error or form.errors else 200
             return render(request, f"{self.templates}_new.html", context, status=status)
 
