@@ -20,12 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.accounts.decorators import capability_required
-from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.downloads import stored_file_download
 from jingzhun.accounts.permissions import Capability
-from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.core import idnumber
-from jingzhun.core.filetypes import download_response
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.core.params import query_choice, query_int
 from jingzhun.core.scope import scope_prefix
@@ -320,18 +318,14 @@ def case_detail(request: HttpRequest, adjustment_id: int) -> HttpResponse:
 @view_people
 def attachment_download(request: HttpRequest, adjustment_attachment_id: int) -> FileResponse:
     attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=adjustment_attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    access_log_record(
+    return stored_file_download(
         user=request.user,
-        action=AccessLog.Action.EXPORT,
+        file=attachment.file,
+        name=attachment.original_name,
+        allowed=ATTACHMENT_TYPES,
         target=f"adjustment-attachment:{attachment.pk}",
         detail={"case": attachment.case_id, "name": attachment.original_name},
     )
-    # Always a download, typed by its bytes: a page someone uploaded is never shown as one of this site's.
-    return download_response(handle, name=attachment.original_name, allowed=ATTACHMENT_TYPES)
 
 
 # --- 托底清零: the year's changes and the transition table ---------------------------------------------------------

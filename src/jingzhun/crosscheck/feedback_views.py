@@ -23,10 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jingzhun.accounts.models import AccessLog, Role
+from jingzhun.accounts.downloads import stored_file_download
+from jingzhun.accounts.models import Role
 from jingzhun.accounts.selectors import id_number_shown
-from jingzhun.accounts.services import access_log_record
-from jingzhun.core.filetypes import download_response
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.core.params import query_choice, query_page_key
 
@@ -178,14 +177,11 @@ def attachment_download(request: HttpRequest, clue_attachment_id: int) -> FileRe
         attachment = selectors.clue_attachment_get_for_user(user=request.user, attachment_id=clue_attachment_id)
     except ClueAttachment.DoesNotExist:
         raise Http404 from None
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    access_log_record(
+    return stored_file_download(
         user=request.user,
-        action=AccessLog.Action.EXPORT,
+        file=attachment.file,
+        name=attachment.original_name,
+        allowed=services.ATTACHMENT_TYPES,
         target=f"clue-attachment:{attachment.pk}",
         detail={"clue": attachment.clue_id, "name": attachment.original_name},
     )
-    return download_response(handle, name=attachment.original_name, allowed=services.ATTACHMENT_TYPES)

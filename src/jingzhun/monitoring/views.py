@@ -24,11 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from jingzhun.accounts.decorators import capability_required
-from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.downloads import stored_file_download
 from jingzhun.accounts.permissions import Capability
-from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import villages_in_scope
-from jingzhun.core.filetypes import download_response
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.core.params import query_choice, query_page_key, query_text
@@ -345,18 +343,14 @@ def case_tier(request: HttpRequest, case_id: int) -> HttpResponse:
 @view_people
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     attachment: Attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    access_log_record(
+    return stored_file_download(
         user=request.user,
-        action=AccessLog.Action.EXPORT,
+        file=attachment.file,
+        name=attachment.original_name,
+        allowed=ATTACHMENT_TYPES,
         target=f"monitoring-attachment:{attachment.pk}",
         detail={"case": attachment.case_id, "name": attachment.original_name},
     )
-    # Always a download, typed by its bytes: a page someone uploaded is never shown as one of this site's.
-    return download_response(handle, name=attachment.original_name, allowed=ATTACHMENT_TYPES)
 
 
 # --- opening a case -------------------------------------------------------------------------------------------

@@ -12,10 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingzhun.accounts.decorators import people_viewer
-from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.downloads import stored_file_download
 from jingzhun.accounts.permissions import Capability, user_can
-from jingzhun.accounts.services import access_log_record
-from jingzhun.core.filetypes import download_response
 from jingzhun.core.params import query_choice, query_int
 from jingzhun.core.scope import household_limited, scope_prefix
 from jingzhun.core.uploads import (
@@ -208,15 +206,11 @@ def exit_document_download(request: HttpRequest, document_id: int) -> FileRespon
         document = selectors.exit_document_get_for_user(user=request.user, document_id=document_id)
     except LookupError:
         raise Http404 from None
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    access_log_record(
+    return stored_file_download(
         user=request.user,
-        action=AccessLog.Action.EXPORT,
+        file=document.file,
+        name=document.original_name,
+        allowed=EXIT_DOCUMENT_TYPES,
         target=f"area-exit-document:{document.pk}",
         detail={"area": document.exit.area_id, "name": document.original_name},
     )
-    # Always a download, typed by its bytes: a page someone uploaded is never shown as one of this site's.
-    return download_response(handle, name=document.original_name, allowed=EXIT_DOCUMENT_TYPES)

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.accounts.decorators import capability_required
-from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.downloads import stored_file_download
 from jingzhun.accounts.permissions import Capability, user_can
-from jingzhun.accounts.services import access_log_record
-from jingzhun.core.filetypes import download_response
 
 from . import archive_selectors as selectors
 from .archive_forms import ACCEPT, ArchiveUploadForm
@@ -80,15 +78,11 @@ def project_archive(request: HttpRequest, code: str) -> HttpResponse:
 @view_projects
 def archive_file(request: HttpRequest, file_id: int) -> FileResponse:
     filed = selectors.archive_file_get_for_user(user=request.user, file_id=file_id)
-    try:
-        handle = filed.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    access_log_record(
+    return stored_file_download(
         user=request.user,
-        action=AccessLog.Action.EXPORT,
+        file=filed.file,
+        name=filed.original_name,
+        allowed=ARCHIVE_TYPES,
         target=f"project-archive:{filed.pk}",
         detail={"project": filed.project.code, "item": filed.item, "name": filed.original_name},
     )
-    # Always a download, typed by its bytes: a page someone uploaded is never shown as one of this site's.
-    return download_response(handle, name=filed.original_name, allowed=ARCHIVE_TYPES)

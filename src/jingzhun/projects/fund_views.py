@@ -15,17 +15,15 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.accounts.decorators import capability_required
-from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.downloads import stored_file_download
 from jingzhun.accounts.permissions import Capability, user_can
-from jingzhun.accounts.services import access_log_record
-from jingzhun.core.filetypes import download_response
 from jingzhun.core.params import query_int
 from jingzhun.core.scope import in_scope
 
@@ -199,18 +197,14 @@ def project_funds(request: HttpRequest, code: str) -> HttpResponse:
 @view_projects
 def payment_attachment(request: HttpRequest, payment_attachment_id: int) -> FileResponse:
     attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=payment_attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    access_log_record(
+    return stored_file_download(
         user=request.user,
-        action=AccessLog.Action.EXPORT,
+        file=attachment.file,
+        name=attachment.original_name,
+        allowed=ATTACHMENT_TYPES,
         target=f"payment-attachment:{attachment.pk}",
         detail={"payment": attachment.payment_id, "name": attachment.original_name},
     )
-    # Always a download, typed by its bytes: a page someone uploaded is never shown as one of this site's.
-    return download_response(handle, name=attachment.original_name, allowed=ATTACHMENT_TYPES)
 
 
 @require_GET

@@ -23,11 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from jingzhun.accounts.decorators import capability_required
-from jingzhun.accounts.models import AccessLog
+from jingzhun.accounts.downloads import stored_file_download
 from jingzhun.accounts.permissions import Capability, user_can
-from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_names, towns_in_scope, villages_in_scope
-from jingzhun.core.filetypes import download_response
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page, keyset_page_tied, query_without_paging
 from jingzhun.core.params import query_choice, query_page_key
@@ -497,15 +495,11 @@ def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
 @view_findings
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence: Evidence = selectors.evidence_get_for_user(user=request.user, evidence_id=evidence_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    access_log_record(
+    return stored_file_download(
         user=request.user,
-        action=AccessLog.Action.EXPORT,
+        file=evidence.file,
+        name=evidence.original_name,
+        allowed=EVIDENCE_TYPES,
         target=f"supervision-evidence:{evidence.pk}",
         detail={"finding": evidence.finding_id, "name": evidence.original_name},
     )
-    # Always a download, typed by its bytes: a page someone uploaded is never shown as one of this site's.
-    return download_response(handle, name=evidence.original_name, allowed=EVIDENCE_TYPES)
