@@ -15,8 +15,10 @@ import datetime as dt
 import os
 import sys
 from argparse import ArgumentTypeError
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
@@ -151,62 +153,28 @@ class Command(BatchCommand):
             sys.exit(outcome.exit_code)
 
     def _findings(self, file: Path, console: Console, *, no_progress: bool) -> None:
-        try:
-            with _progress_bar(no_progress) as progress:
-                task = progress.add_task(file.name, total=None)
-                outcome = findings_import(
-                    path=file,
-                    user=SYSTEM,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
-                )
-        except UnusableFile as exc:
-            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        outcome = _run(file, no_progress, findings_import)
         console.print(
             f"督导问题：{outcome.rows} 行 —— 新登记 {outcome.created} 个，更新 {outcome.updated} 个，"
             f"未变化 {outcome.unchanged} 个，未导入 {outcome.rejected} 行"
         )
-        if outcome.report_path:
-            console.print(f"错误和提示见：{outcome.report_path}")
-        if outcome.exit_code:
-            console.print(f"有 {outcome.errors} 条错误，相关的行未导入")
-            sys.exit(outcome.exit_code)
+        _finish(console, outcome, f"有 {outcome.errors} 条错误，相关的行未导入")
 
     def _roster(self, file: Path, console: Console, *, no_progress: bool) -> None:
-        try:
-            with _progress_bar(no_progress) as progress:
-                task = progress.add_task(file.name, total=None)
-                outcome = roster_import(
-                    path=file,
-                    user=SYSTEM,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
-                )
-        except UnusableFile as exc:
-            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        outcome = _run(file, no_progress, roster_import)
         console.print(
             f"帮扶力量名单（{outcome.sheet}）：{outcome.rows} 行 —— 新增 {outcome.created} 条，更新 {outcome.updated} 条，"
             f"未变化 {outcome.unchanged} 条，未导入 {outcome.rejected} 行"
         )
-        if outcome.report_path:
-            console.print(f"错误和提示见：{outcome.report_path}")
         if outcome.exit_code:
             for row_no, record, header, value, reason in outcome.errors[:20]:
                 console.print(f"第 {row_no} 行（{record}）{header}“{value}”：{reason}", markup=False)
             if len(outcome.errors) > 20:
                 console.print(f"……共 {len(outcome.errors)} 条错误")
-            console.print(f"有 {len(outcome.errors)} 条错误，相关的行未导入")
-            sys.exit(outcome.exit_code)
+        _finish(console, outcome, f"有 {len(outcome.errors)} 条错误，相关的行未导入")
 
     def _adjustments(self, file: Path, console: Console, *, no_progress: bool, verbosity: int) -> None:
-        try:
-            with _progress_bar(no_progress) as progress:
-                task = progress.add_task(file.name, total=None)
-                outcome = decisions_import(
-                    path=file,
-                    user=SYSTEM,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
-                )
-        except UnusableFile as exc:
-            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        outcome = _run(file, no_progress, decisions_import)
         console.print(
             f"动态调整决定：{outcome.rows} 行，{outcome.households} 户 —— 导入 {outcome.applied} 项决定"
             f"（{outcome.households_applied} 户），未变化 {outcome.unchanged} 项，"
@@ -214,23 +182,10 @@ class Command(BatchCommand):
         )
         if verbosity >= 2:
             console.print("用时（秒）：读取校验 {} · 写入 {} · 报告 {}".format(*outcome.timings))
-        if outcome.report_path:
-            console.print(f"错误和提示见：{outcome.report_path}")
-        if outcome.exit_code:
-            console.print(f"有 {outcome.errors} 条错误，相关户的决定未导入")
-            sys.exit(outcome.exit_code)
+        _finish(console, outcome, f"有 {outcome.errors} 条错误，相关户的决定未导入")
 
     def _projects(self, file: Path, console: Console, *, no_progress: bool, verbosity: int) -> None:
-        try:
-            with _progress_bar(no_progress) as progress:
-                task = progress.add_task(file.name, total=None)
-                outcome = projects_import(
-                    path=file,
-                    user=SYSTEM,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
-                )
-        except UnusableFile as exc:
-            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        outcome = _run(file, no_progress, projects_import)
         console.print(
             f"项目库：{outcome.rows} 个项目行，{outcome.beneficiary_rows} 个受益户行 —— 新建 {outcome.created} 个项目，"
             f"更新 {outcome.updated} 个，未变化 {outcome.unchanged} 个，未导入 {outcome.rejected} 个；"
@@ -241,11 +196,7 @@ class Command(BatchCommand):
             console.print(f"提示：{warning}")
         if verbosity >= 2:
             console.print("用时（秒）：读取 {} · 检查和写入 {} · 报告 {}".format(*outcome.timings))
-        if outcome.report_path:
-            console.print(f"错误和提示见：{outcome.report_path}")
-        if outcome.exit_code:
-            console.print(f"有 {outcome.errors} 条错误，相关项目（含其受益户）未导入")
-            sys.exit(outcome.exit_code)
+        _finish(console, outcome, f"有 {outcome.errors} 条错误，相关项目（含其受益户）未导入")
 
     def _department(
         self, key: str, file: Path, *, no_progress: bool, as_of: dt.date | None, source: str, **options: Any
@@ -257,19 +208,9 @@ class Command(BatchCommand):
         if as_of and as_of > timezone.localdate():
             raise CommandError(f"数据日期 {as_of} 晚于今天", returncode=2)
         console = Console(file=cast(IO[str], self.stdout), highlight=False)
-        outcome: ListImportOutcome
-        try:
-            with _progress_bar(no_progress) as progress:
-                task = progress.add_task(file.name, total=None)
-                outcome = department_list_import(
-                    department=key,
-                    path=file,
-                    as_of=as_of,
-                    source=source,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
-                )
-        except UnusableFile as exc:
-            raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+        outcome: ListImportOutcome = _run(
+            file, no_progress, partial(department_list_import, department=key, as_of=as_of, source=source)
+        )
         shown = ("部门", "批次号", "数据日期", "数据行数", "导入行数", "证件号码无效行数", "未导入行数（有错误）")
         summary = dict(list_import_summary(outcome, file=file, now=timezone.now()))
         for label in shown:
@@ -278,11 +219,32 @@ class Command(BatchCommand):
             console.print("提示：已忽略未知的列 " + "、".join(outcome.unknown_headers))
         if outcome.same_as_batch:
             console.print(f"提示：与批次 {outcome.same_as_batch} 的文件完全相同，仍作为新批次导入")
-        if outcome.report_path:
-            console.print(f"错误和提示见：{outcome.report_path}")
-        if outcome.exit_code:
-            console.print(f"有 {outcome.rejected} 行有错误，未导入")
-            sys.exit(outcome.exit_code)
+        _finish(console, outcome, f"有 {outcome.rejected} 行有错误，未导入")
+
+
+Outcome = TypeVar("Outcome")
+
+
+def _run(file: Path, no_progress: bool, importer: Callable[..., Outcome]) -> Outcome:
+    """``importer(path=file, user=SYSTEM, progress=…)`` with a progress bar; a file that cannot be read at all is
+    exit code 2 with its reason."""
+    try:
+        with _progress_bar(no_progress) as progress:
+            task = progress.add_task(file.name, total=None)
+            return importer(
+                path=file, user=SYSTEM, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    except UnusableFile as exc:
+        raise CommandError(f"文件无法导入：{exc}", returncode=2) from None
+
+
+def _finish(console: Console, outcome: Any, failed: str) -> None:
+    """Where the error report is, and on any error the count and the import's exit code (1)."""
+    if outcome.report_path:
+        console.print(f"错误和提示见：{outcome.report_path}")
+    if outcome.exit_code:
+        console.print(failed)
+        sys.exit(outcome.exit_code)
 
 
 def _default_workers() -> int:
