@@ -26,13 +26,14 @@ from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.areas.models import Level
 from jingzhun.areas.selectors import areas_in_scope, towns_in_scope
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
+from jingzhun.core.params import query_choice, query_page_key
 from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_get_for_user
 
 from . import archive_selectors, dividend_selectors, evaluation_selectors, fund_selectors, selectors, services
 from .forms import AssetForm, AssetIncomeForm, BeneficiaryForm, ProjectFilterForm, ProjectForm, StepForm
-from .models import STAGE_ORDER, Asset, AssetKind, AssetState, Project, Stage
+from .models import STAGE_DATE_FIELD, STAGE_ORDER, Asset, AssetKind, AssetState, Project, Stage
 from .services import LIFECYCLE, ProjectRefused
 
 PAGE_SIZE = 50
@@ -129,18 +130,7 @@ def _history(project: Project) -> list[dict[str, Any]]:
 def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     user = request.user
     editable = selectors.project_editable_by(user=user, project=project)
-    stage_dates = [
-        (STAGE_TEXT[stage], getattr(project, field))
-        for stage, field in (
-            (Stage.DECLARED, "declared_on"),
-            (Stage.APPROVED, "approved_on"),
-            (Stage.STARTED, "started_on"),
-            (Stage.COMPLETED, "completed_on"),
-            (Stage.ACCEPTED, "accepted_on"),
-            (Stage.OPERATING, "operating_on"),
-            (Stage.TERMINATED, "terminated_on"),
-        )
-    ]
+    stage_dates = [(STAGE_TEXT[stage], getattr(project, field)) for stage, field in STAGE_DATE_FIELD.items()]
     return {
         "project": project,
         "stage_dates": stage_dates,
@@ -161,14 +151,13 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
 @view_projects
 def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     project = _project(request, code)
-    context = _detail_context(request, project)
     if request.method == "GET":
-        return render(request, "projects/project_detail.html", context)
-    action = request.POST.get("action", "")
-    if action not in LIFECYCLE.steps:
-        action = next((a for a in LIFECYCLE.steps if f"{a}-action" in request.POST), "")
+        return render(request, "projects/project_detail.html", _detail_context(request, project))
+    # Each next step's form carries its action under its own prefix ("start-action", …).
+    action = next((a for a in LIFECYCLE.steps if f"{a}-action" in request.POST), "")
     form = StepForm(request.POST, prefix=action or None)
     if not form.is_valid():
+        context = _detail_context(request, project)
         context["error"] = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return render(request, "projects/project_detail.html", context, status=400)
     values = form.cleaned_data
@@ -183,6 +172,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
             operator=values.get("operator") or "",
         )
     except (ProjectRefused, PermissionDenied) as refused:
+        context = _detail_context(request, project)
         context["error"] = str(refused)
         return render(request, "projects/project_detail.html", context, status=400)
     messages.success(request, _("Project stage recorded."))
@@ -303,8 +293,8 @@ def project_beneficiaries(request: HttpRequest, code: str) -> HttpResponse:
     page = keyset_page_tied(
         selectors.beneficiaries_for_user(user=user, project=project),
         order="household__household_no",
-        after=request.GET.get("after", "")[:60],
-        before=request.GET.get("before", "")[:60],
+        after=query_page_key(request.GET, "after"),
+        before=query_page_key(request.GET, "before"),
         size=PAGE_SIZE,
     )
     heads = selectors.household_heads(household_ids=[row.household_id for row in page.rows])
@@ -335,10 +325,8 @@ def _household(request: HttpRequest, household_no: str) -> Household:
 @view_projects
 def asset_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    kind = request.GET.get("kind", "")
-    state = request.GET.get("state", "")
-    kind = kind if kind in AssetKind.values else ""
-    state = state if state in AssetState.values else ""
+    kind = query_choice(request.GET, "kind", AssetKind.values)
+    state = query_choice(request.GET, "state", AssetState.values)
     assets = list(selectors.asset_search_for_user(user=user, kind=kind, state=state)[:500])
     context = {
         "assets": assets,
