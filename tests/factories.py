@@ -16,6 +16,15 @@ from factory.django import DjangoModelFactory, Password
 
 from jingzhun.accounts.models import Role, User
 from jingzhun.areas.models import PREFIX_LENGTH, Area, Level
+from jingzhun.benefits.models import (
+    Application,
+    Loan,
+    Payment,
+    PaymentSource,
+    Post,
+    Student,
+    StudentLevel,
+)
 from jingzhun.core.idnumber import check_character
 from jingzhun.projects.models import Beneficiary, Fund, FundSource, Project, ProjectKind, ProjectLevel, Stage
 from jingzhun.registry.models import Household, Income, Member
@@ -217,3 +226,86 @@ class FundFactory(DjangoModelFactory):
     amount = Decimal("1000000.00")
     issued_on = dt.date(2025, 3, 1)
     area = factory.LazyFunction(lambda: sample_area(Level.COUNTY))
+
+
+class PaymentFactory(DjangoModelFactory):
+    """A 2025 payment of 雨露计划 (B01, 3000 yuan) to a member, as entered at the window; pass ``member``."""
+
+    class Meta:
+        model = Payment
+
+    benefit = "B01"
+    benefit_name = "雨露计划"
+    member = factory.SubFactory(MemberFactory)
+    household = factory.LazyAttribute(lambda o: o.member.household if o.member is not None else None)
+    member_key = factory.LazyAttribute(lambda o: o.member.id_number if o.member is not None else "")
+    amount = Decimal("3000.00")
+    paid_on = dt.date(2025, 9, 10)
+    year = factory.LazyAttribute(lambda o: o.paid_on.year)
+    department = "乡村振兴局"
+    income_item = ""
+    source = PaymentSource.WINDOW
+
+
+class ApplicationFactory(DjangoModelFactory):
+    """An application for 雨露计划 (B01) of 2025 at 受理, for a member; pass ``member``."""
+
+    class Meta:
+        model = Application
+
+    benefit = "B01"
+    benefit_name = "雨露计划"
+    department = "rural_revitalization"
+    member = factory.SubFactory(MemberFactory)
+    household = factory.LazyAttribute(lambda o: o.member.household)
+    year = 2025
+    amount = Decimal("3000.00")
+    submitted_on = dt.date(2025, 9, 1)
+
+
+class PostFactory(DjangoModelFactory):
+    """A public-welfare post (B20) of 2025 at 600 yuan a month held by a member; pass ``holder``."""
+
+    class Meta:
+        model = Post
+
+    benefit = "B20"
+    title = "保洁员"
+    holder = factory.SubFactory(MemberFactory)
+    household = factory.LazyAttribute(lambda o: o.holder.household)
+    village = factory.LazyAttribute(lambda o: o.holder.household.village)
+    monthly_pay = Decimal("600.00")
+    started_on = dt.date(2025, 1, 1)
+
+
+class LoanFactory(DjangoModelFactory):
+    """A three-year micro-credit loan of 50,000 yuan at 4.35 %, fully subsidised, issued 2024-03-01."""
+
+    class Meta:
+        model = Loan
+
+    borrower = factory.SubFactory(MemberFactory)
+    household = factory.LazyAttribute(lambda o: o.borrower.household)
+    bank = "县农村商业银行"
+    contract_no = factory.Sequence(lambda n: f"XD2024{n:05d}")
+    amount = Decimal("50000.00")
+    term_months = 36
+    annual_rate = Decimal("4.350")
+    subsidy_rate = Decimal("4.350")
+    issued_on = dt.date(2024, 3, 1)
+    due_on = dt.date(2027, 3, 1)
+    purpose = "养殖"
+
+
+class StudentFactory(DjangoModelFactory):
+    """A 雨露计划 student of 2025 in secondary vocational school; pass ``member``."""
+
+    class Meta:
+        model = Student
+
+    member = factory.SubFactory(MemberFactory)
+    household = factory.LazyAttribute(lambda o: o.member.household)
+    school = "县职业教育中心"
+    major = "数控技术"
+    level = StudentLevel.VOCATIONAL
+    year = 2025

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "jingzhun.crosscheck",
     "jingzhun.adjustments",
     "jingzhun.projects",
+    "jingzhun.benefits",
     "jingzhun.supervision",
     "jingzhun.web",
 ]
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jingzhun.projects.context.project_nav",
+                "jingzhun.benefits.context.benefit_nav",
             ],
         },
     },

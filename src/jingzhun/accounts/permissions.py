@@ -56,6 +56,17 @@ class Capability(StrEnum):
     RECORD_PAYMENTS = "record_payments"
     APPROVE_DIVIDENDS = "approve_dividends"
     EVALUATE_PROJECTS = "evaluate_projects"
+    # The benefits center (政策兑现): see benefits, payments and the gap lists of one's area (department clerks: of
+    # their department); take applications at the window (county and town halls); decide and pay the applications
+    # of one's department (department clerks); record and import payments (department clerks for their department's
+    # benefits, the county for all); keep the registers of posts, micro-credit and 雨露计划 students (county,
+    # town); compute a year's entitlements (the county).
+    VIEW_BENEFITS = "view_benefits"
+    TAKE_APPLICATIONS = "take_applications"
+    DECIDE_APPLICATIONS = "decide_applications"
+    RECORD_BENEFIT_PAYMENTS = "record_benefit_payments"
+    MANAGE_BENEFIT_REGISTERS = "manage_benefit_registers"
+    COMPUTE_ENTITLEMENTS = "compute_entitlements"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -78,6 +89,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RECORD_PAYMENTS,
             Capability.APPROVE_DIVIDENDS,
             Capability.EVALUATE_PROJECTS,
+            Capability.VIEW_BENEFITS,
+            Capability.TAKE_APPLICATIONS,
+            Capability.RECORD_BENEFIT_PAYMENTS,
+            Capability.MANAGE_BENEFIT_REGISTERS,
+            Capability.COMPUTE_ENTITLEMENTS,
         }
     ),
     Role.TOWN: frozenset(
@@ -92,12 +108,24 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_PROJECTS,
             Capability.MANAGE_PROJECTS,
             Capability.RECORD_PAYMENTS,
+            Capability.VIEW_BENEFITS,
+            Capability.TAKE_APPLICATIONS,
+            Capability.MANAGE_BENEFIT_REGISTERS,
         }
     ),
-    Role.VILLAGE: frozenset({Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.VIEW_PROJECTS}),
+    Role.VILLAGE: frozenset(
+        {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.VIEW_PROJECTS, Capability.VIEW_BENEFITS}
+    ),
     Role.HELPER: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_VISIT}),
     Role.DEPARTMENT: frozenset(
-        {Capability.IMPORT_DEPARTMENT_LIST, Capability.VIEW_FINDINGS, Capability.RECTIFY_FINDINGS}
+        {
+            Capability.IMPORT_DEPARTMENT_LIST,
+            Capability.VIEW_FINDINGS,
+            Capability.RECTIFY_FINDINGS,
+            Capability.VIEW_BENEFITS,
+            Capability.DECIDE_APPLICATIONS,
+            Capability.RECORD_BENEFIT_PAYMENTS,
+        }
     ),
     Role.INSPECTOR: frozenset(
         {
@@ -107,6 +135,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VERIFY_FINDINGS,
             Capability.VIEW_PROJECTS,
             Capability.EVALUATE_PROJECTS,
+            Capability.VIEW_BENEFITS,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_ACCOUNTS, Capability.APPROVE_ACCOUNT_CHANGES}),

@@ -242,6 +242,7 @@ class ImportBatch(models.Model):
         VILLAGES = "villages", _("village facts")
         ADJUSTMENTS = "adjustments", _("adjustment decisions")
         PROJECTS = "projects", _("project library")
+        PAYMENTS = "payments", _("benefit payments")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file_name = models.CharField(max_length=500)

@@ -1,0 +1,32 @@
+"""The line of links that heads every benefits page (a context processor: each part of the app adds its pages
+here, and every template includes ``benefits/_nav.html``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.accounts.permissions import Capability, user_can
+
+# (name, url name, label, the capability that shows it)
+PAGES = (
+    ("index", "benefits:index", _("Overview"), Capability.VIEW_BENEFITS),
+    ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
+)
+
+
+def benefit_nav(request: HttpRequest) -> dict[str, Any]:
+    # A page answered before the authentication middleware ran (a refused path) has no user.
+    user = getattr(request, "user", None)
+    if not request.path.startswith("/benefits/") or not user_can(user, Capability.VIEW_BENEFITS):
+        return {}
+    return {
+        "benefit_nav": [
+            (name, reverse(url_name), label)
+            for name, url_name, label, capability in PAGES
+            if user_can(user, capability)
+        ]
+    }

@@ -1,0 +1,84 @@
+"""Reads of the benefits center that every part shares: the catalogue in force, benefit years, payments and
+applications through the one scope guard, and the overview."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from jingzhun.accounts.permissions import Capability, user_can
+from jingzhun.core.scope import scoped
+
+from .catalogue import PERIOD_TEXT, UNIT_TEXT, Catalogue, catalogue_get
+from .models import Application, ApplicationStage, Payment
+
+
+def catalogue_in_force() -> Catalogue:
+    """The catalogue the center works with (the ``BENEFIT_CATALOGUE`` setting; the shipped default)."""
+    return catalogue_get()
+
+
+def benefit_year_default() -> int:
+    """The year the pages open on: the current year."""
+    return timezone.localdate().year
+
+
+def payments_for_user(*, user: Any) -> QuerySet[Payment]:
+    """Payments to households of the user's area; a department clerk sees those of its department's benefits."""
+    queryset = scoped(Payment.objects.all(), user, "household__village__code", household="household")
+    return _department_only(queryset, user)
+
+
+def applications_for_user(*, user: Any) -> QuerySet[Application]:
+    """Applications of households in the user's area; a department clerk sees its department's queue only."""
+    queryset = scoped(Application.objects.all(), user, "household__village__code", household="household")
+    if user_can(user, Capability.DECIDE_APPLICATIONS) and not user_can(user, Capability.TAKE_APPLICATIONS):
+        return queryset.filter(department=getattr(user, "department", "") or "\x00")
+    return queryset
+
+
+def _department_only(queryset: QuerySet[Payment], user: Any) -> QuerySet[Payment]:
+    """A department clerk's payments: of the benefits its department owns in the catalogue."""
+    if getattr(user, "role", "") != "department":
+        return queryset
+    codes = [b.code for b in catalogue_in_force().for_department(getattr(user, "department", ""))]
+    return queryset.filter(benefit__in=codes)
+
+
+def overview_for_user(*, user: Any) -> dict[str, Any]:
+    """The figures of the overview page for the current year: payments, applications by stage."""
+    year = benefit_year_default()
+    payments = payments_for_user(user=user).filter(year=year)
+    paid = payments.aggregate(n=Count("id"), total=Sum("amount"))
+    stages = dict(
+        applications_for_user(user=user).values_list("stage").annotate(n=Count("id")).values_list("stage", "n")
+    )
+    return {
+        "year": year,
+        "payments": paid["n"] or 0,
+        "paid_total": paid["total"] or Decimal(0),
+        "pending": stages.get(ApplicationStage.SUBMITTED, 0),
+        "approved": stages.get(ApplicationStage.APPROVED, 0),
+        "catalogue": catalogue_in_force(),
+    }
+
+
+def catalogue_page() -> dict[str, Any]:
+    """The catalogue in force, benefit by benefit, grouped by department, in words."""
+    catalogue = catalogue_in_force()
+    year = benefit_year_default()
+    rows = [
+        {
+            "benefit": benefit,
+            "department": catalogue.department_name(benefit.department),
+            "unit": UNIT_TEXT[benefit.unit],
+            "period": PERIOD_TEXT[benefit.period],
+            "conditions": benefit.conditions_text(),
+            "amount": benefit.amount.describe(year),
+        }
+        for benefit in catalogue.benefits.values()
+    ]
+    return {"catalogue": catalogue, "rows": rows, "year": year}
