@@ -37,6 +37,7 @@ class PaymentSource(models.TextChoices):
     APPLICATION = "application", "申请发放"
     POST = "post", "公益岗位工资"
     STUDENT = "student", "雨露计划"
+    LOAN = "loan", "小额信贷贴息"
 
 
 class Payment(models.Model):
