@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.core.scope import scoped
+from jingzhun.policy import selectors as policy_selectors
 
 from .catalogue import PERIOD_TEXT, UNIT_TEXT, Catalogue, catalogue_get
 from .models import Application, ApplicationStage, Payment
@@ -22,8 +23,15 @@ def catalogue_in_force() -> Catalogue:
 
 
 def benefit_year_default() -> int:
-    """The year the pages open on: the current year."""
-    return timezone.localdate().year
+    """The year the pages open on: that of the latest computed entitlements, else of the latest assessment (the
+    year whose incomes the office has), else the current year."""
+    from .models import EntitlementRun
+
+    run = EntitlementRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-id").first()
+    if run is not None:
+        return int(run.year)
+    assessment = policy_selectors.run_latest()
+    return int(assessment.year) if assessment is not None else timezone.localdate().year
 
 
 def payments_for_user(*, user: Any) -> QuerySet[Payment]:
