@@ -189,6 +189,9 @@ ID_NUMBER_SEARCH_MISSES_PER_HOUR = min(10, max(1, int(os.environ.get("JINGZHUN_I
 
 # The audit trail and access log are kept at least this long; `jingzhun audit purge` refuses younger entries.
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("JINGZHUN_AUDIT_RETENTION_DAYS", 180)))
+# The benefit catalogue the benefits center works with (docs/政策兑现.md): the shipped "default", or a county's own
+# file in <data dir>/benefits/.
+BENEFIT_CATALOGUE = os.environ.get("JINGZHUN_BENEFIT_CATALOGUE", "default")
 
 # HTTPS. With JINGZHUN_PRODUCTION=1 the site is HTTPS only: HTTP is redirected, cookies are secure and HSTS is
 # sent, so `jingzhun check --deploy` has nothing to report. `jingzhun serve` speaks plain HTTP, so in production
