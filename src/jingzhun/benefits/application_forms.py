@@ -73,8 +73,8 @@ class StepForm(forms.Form):
 
 class DecideForm(StepForm):
     decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+        label=_("Decision on the application"),
+        choices=[("approve", _("Approve the application")), ("refuse", _("Refuse the application"))],
         widget=forms.RadioSelect,
         initial="approve",
     )
@@ -89,7 +89,7 @@ class DecideForm(StepForm):
 
 class PayForm(StepForm):
     paid_on = RecordDateField(label=_("Date paid"))
-    amount = MoneyField(label=_("Amount paid (yuan)"))
+    amount = MoneyField(label=_("Amount paid out (yuan)"))
     note = _note(_("Note"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

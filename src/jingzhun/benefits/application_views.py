@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +32,7 @@ from .window_views import window_or_department
 
 
 @require_GET
+@login_required
 def application_list(request: HttpRequest) -> HttpResponse:
     window_or_department(request)
     user: Any = request.user
@@ -98,6 +100,7 @@ DONE = {
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     user: Any = request.user
     application = _application(request, application_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -72,6 +73,7 @@ def _benefit_chosen(request: HttpRequest) -> Benefit | None:
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
 def window_household(request: HttpRequest, household_no: str) -> HttpResponse:
     window_or_department(request)
     user: Any = request.user
