@@ -357,3 +357,14 @@ def test_every_page_asks_anonymous_users_to_log_in(client, taken, covered_househ
         response = client.get(url)
         assert response.status_code == 302
         assert "/login" in response["Location"]
+
+
+def test_the_nav_shows_the_window_to_the_window_and_the_queue_to_both(client, town, clerk):
+    client.force_login(town)
+    page = client.get(reverse("benefits:index")).content.decode()
+    assert reverse("benefits:window") in page
+    assert reverse("benefits:application_list") in page
+    client.force_login(clerk)
+    page = client.get(reverse("benefits:index")).content.decode()
+    assert reverse("benefits:window") not in page
+    assert reverse("benefits:application_list") in page

@@ -243,7 +243,10 @@ def _locked(application_id: int, user: Any, rule: StepRule, expected_version: in
     """The application, locked, after the checks every step shares: role, area, department, version, order."""
     _check_role(user, rule)
     application = (
-        Application.objects.select_for_update().select_related("household", "member").filter(pk=application_id).first()
+        Application.objects.select_for_update(of=("self",))
+        .select_related("household", "member")
+        .filter(pk=application_id)
+        .first()
     )
     if application is None:
         raise ApplicationRefused("申请不存在。")

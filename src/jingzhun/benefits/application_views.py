@@ -27,7 +27,7 @@ from .application_services import (
     next_actions,
 )
 from .models import Application, ApplicationStage
-from .selectors import catalogue_in_force
+from .selectors import benefit_year_default, catalogue_in_force
 from .window_views import window_or_department
 
 
@@ -55,6 +55,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "stage": stage,
         "benefit": benefit,
         "year": year,
+        "years": list(range(benefit_year_default() + 1, 2012, -1)),
         "mine": mine,
         "window": window,
         "department": catalogue.department_name(getattr(user, "department", "")) if not window else "",
