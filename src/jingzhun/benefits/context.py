@@ -15,6 +15,13 @@ from jingzhun.accounts.permissions import Capability, user_can
 PAGES = (
     ("index", "benefits:index", _("Overview"), Capability.VIEW_BENEFITS),
     ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
+    ("window", "benefits:window", _("Window"), Capability.TAKE_APPLICATIONS),
+    (
+        "applications",
+        "benefits:application_list",
+        _("Applications"),
+        (Capability.TAKE_APPLICATIONS, Capability.DECIDE_APPLICATIONS),
+    ),
 )
 
 
@@ -27,6 +34,6 @@ def benefit_nav(request: HttpRequest) -> dict[str, Any]:
         "benefit_nav": [
             (name, reverse(url_name), label)
             for name, url_name, label, capability in PAGES
-            if user_can(user, capability)
+            if any(user_can(user, c) for c in (capability if isinstance(capability, tuple) else (capability,)))
         ]
     }

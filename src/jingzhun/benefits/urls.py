@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("window/", include("jingzhun.benefits.window_urls")),
+    path("applications/", include("jingzhun.benefits.application_urls")),
     path("payments/", include("jingzhun.benefits.payment_urls")),
     path("gaps/", include("jingzhun.benefits.gap_urls")),
     path("registers/", include("jingzhun.benefits.register_urls")),

@@ -1,5 +1,10 @@
-"""The window pages of the benefits center (filled in by that part)."""
+"""The window pages, under /benefits/window/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import window_views as views
+
+urlpatterns = [
+    path("", views.window, name="window"),
+    path("<str:household_no>/", views.window_household, name="window_household"),
+]
