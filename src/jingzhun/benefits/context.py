@@ -15,6 +15,9 @@ from jingzhun.accounts.permissions import Capability, user_can
 PAGES = (
     ("index", "benefits:index", _("Overview"), Capability.VIEW_BENEFITS),
     ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
+    ("posts", "benefits:post_list", _("Public-welfare posts"), Capability.VIEW_BENEFITS),
+    ("loans", "benefits:loan_list", _("Micro-credit"), Capability.VIEW_BENEFITS),
+    ("students", "benefits:student_list", _("雨露计划 students"), Capability.VIEW_BENEFITS),
 )
 
 
