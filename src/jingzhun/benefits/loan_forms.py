@@ -29,7 +29,7 @@ class LoanForm(forms.Form):
     term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=120, initial=36)
     annual_rate = RateField(label=_("Annual rate (%)"))
     subsidy_rate = RateField(label=_("Interest subsidy rate (%)"))
-    issued_on = RecordDateField(label=_("Issued on"))
+    issued_on = RecordDateField(label=_("Loan issued on"))
     purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
