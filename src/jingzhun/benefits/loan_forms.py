@@ -39,7 +39,7 @@ class LoanForm(forms.Form):
 
 class RepaymentForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    paid_on = RecordDateField(label=_("Paid on"))
+    paid_on = RecordDateField(label=_("Repayment date"))
     principal = MoneyField(label=_("Principal (yuan)"), initial=0)
     interest = MoneyField(label=_("Interest (yuan)"), initial=0)
     interest_subsidy = MoneyField(label=_("Interest subsidy (yuan)"), initial=0)
