@@ -14,7 +14,6 @@ from jingzhun.accounts.permissions import Capability, user_can
 # (name, url name, label, the capability that shows it)
 PAGES = (
     ("index", "benefits:index", _("Overview"), Capability.VIEW_BENEFITS),
-    ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
     ("window", "benefits:window", _("Window"), Capability.TAKE_APPLICATIONS),
     (
         "applications",
@@ -22,6 +21,10 @@ PAGES = (
         _("Applications"),
         (Capability.TAKE_APPLICATIONS, Capability.DECIDE_APPLICATIONS),
     ),
+    ("posts", "benefits:post_list", _("Public-welfare posts"), Capability.VIEW_BENEFITS),
+    ("loans", "benefits:loan_list", _("Micro-credit"), Capability.VIEW_BENEFITS),
+    ("students", "benefits:student_list", _("雨露计划 students"), Capability.VIEW_BENEFITS),
+    ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
 )
 
 
