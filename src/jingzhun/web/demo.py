@@ -44,6 +44,7 @@ from jingzhun.registry.selectors import household_summary_for_user, households_f
 from jingzhun.registry.vocab import PovertyStatus
 from jingzhun.samplecounty.names import SURNAMES, given_name
 from jingzhun.web.demo_adjustments import demo_adjustments
+from jingzhun.web.demo_benefits import demo_benefits
 from jingzhun.web.demo_projects import demo_projects
 from jingzhun.web.demo_supervision import DEMO_DEPARTMENT, demo_findings
 
@@ -127,6 +128,7 @@ class DemoOutcome:
     findings: dict[str, int] = field(default_factory=dict)  # demo_supervision's counts
     adjustments: dict[str, int] = field(default_factory=dict)  # stage → demo adjustment cases in it
     projects: dict[str, int] = field(default_factory=dict)  # demo_projects' counts
+    benefits: dict[str, int] = field(default_factory=dict)  # demo_benefits' counts
 
 
 Say = Callable[[str], None]
@@ -204,6 +206,8 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
     adjustments = demo_adjustments(village=village, people=people, today=today)
     say("⑫ 项目资金：项目库、受益户、资金分配和支付、资产及收益、三色档案、项目评估、差异化分红")
     project_counts = demo_projects(county=county, town=town, village=village, people=people, today=today)
+    say("⑬ 政策兑现：应享政策、各部门发放（部分未发放）、窗口申请、公益岗位、小额信贷、雨露计划")
+    benefit_counts = demo_benefits(county=county, town=town, village=village, people=people, today=today)
 
     summary = household_summary_for_user(user=people["county"])
     latest_run = crosscheck_selectors.run_latest()
@@ -227,6 +231,7 @@ def demo_prepare(*, households: int, seed: int, say: Say, today: dt.date | None 
         findings=findings,
         adjustments=adjustments,
         projects=project_counts,
+        benefits=benefit_counts,
     )
 
 
@@ -270,6 +275,13 @@ def demo_summary(outcome: DemoOutcome, *, url: str) -> list[str]:
             f"{outcome.projects['beneficiaries']} 户次受益户、{outcome.projects['payments']} 笔资金支付、"
             f"{outcome.projects['assets']} 项资产、"
             f"{outcome.projects['distributions']} 个已发放的分红方案、{outcome.projects['evaluations']} 次项目评估（「项目资金」）。"
+        )
+    if outcome.benefits:
+        counts = outcome.benefits
+        lines.append(
+            f"  政策兑现：{counts['entitlements']} 项应享政策、{counts['payments']} 笔发放（约一成应享未享）、"
+            f"{counts['applications']} 件窗口申请、{counts['posts']} 个公益岗位、{counts['loans']} 笔小额信贷、"
+            f"{counts['students']} 名雨露计划学生（「政策兑现」）。"
         )
     lines.append("")
     return lines
