@@ -15,7 +15,7 @@ from jingzhun.accounts.permissions import Capability, user_can
 PAGES = (
     ("index", "benefits:index", _("Overview"), Capability.VIEW_BENEFITS),
     ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
-    ("payments", "benefits:payment_list", _("Payments"), Capability.VIEW_BENEFITS),
+    ("payments", "benefits:payment_list", _("Benefit payments"), Capability.VIEW_BENEFITS),
 )
 
 

@@ -23,7 +23,7 @@ def payments_upload_import(job: UploadJob, progress: Progress) -> UploadOutcome:
         summary={
             "rows": outcome.rows,
             "created": outcome.created,
-            "amount": f"{outcome.amount:.2f}",
+            "amount": f"{outcome.amount:,.2f}",
             "unchanged": outcome.unchanged,
             "rejected": outcome.rejected,
             "errors": outcome.errors,
