@@ -285,6 +285,8 @@ class _Import:
             if progress:
                 progress(table.progress(), table.total)
         cursor.execute(f"CREATE INDEX jz_pay_stage_key ON {q(STAGE)} (benefit, household_no, id_number, paid_on)")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {q(STAGE)}")  # a temporary table has no statistics until asked
 
     def _errors(self, errors: list[tuple[Any, ...]]) -> None:
         rows = []
