@@ -34,6 +34,7 @@ from tests.factories import (
     HouseholdFactory,
     IncomeFactory,
     MemberFactory,
+    PaymentFactory,
     ProjectFactory,
 )
 from tests.monitoring.flow import step_input
@@ -249,6 +250,16 @@ def _records(household, *, village_user, county_user, department_user, security_
         status=UploadJob.Status.DONE,
         report_path="/nonexistent",
     )
+    payments_job = UploadJob.objects.create(
+        kind="benefit_payments",
+        user=county_user,
+        area_prefix=county_user.scope_prefix,
+        file_name="乙县发放.xlsx",
+        path="/nonexistent",
+        status=UploadJob.Status.DONE,
+        report_path="/nonexistent",
+    )
+    PaymentFactory(member=member, department=f"{name}所在乡")
     fund = FundFactory(area=household.village.parent.parent, document_no=f"乙财农〔2020〕{household.pk}号")
     allocation = project.allocations.create(fund=fund, amount=1000, allocated_on=case.opened_on)
     payment = allocation.payments.create(
@@ -267,6 +278,7 @@ def _records(household, *, village_user, county_user, department_user, security_
         "evaluation_id": evaluation.pk,
         "item_id": item.pk,
         "projects_job": projects_job.pk,
+        "payments_job": payments_job.pk,
     }
     # An API token of the county account, issued, not yet collected.
     token = api_token_issue(by=security_admin, user=county_user, name="乙县报送", days=30)

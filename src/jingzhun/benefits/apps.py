@@ -8,10 +8,17 @@ class BenefitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core.exceptions import PermissionDenied
+
         from jingzhun.accounts.departments import department_choices_register
+        from jingzhun.core.uploads import upload_kind_register
+        from jingzhun.spreadsheets.reading import UnusableFile
 
         from .catalogue import BUILTIN_DIR, CatalogueError, catalogues_load
+        from .payment_import_jobs import KIND, payments_upload_import
 
+        # A user whose role changed after the upload gets the permission's reason, not a general one.
+        upload_kind_register(KIND, importer=payments_upload_import, failures=(UnusableFile, PermissionDenied))
         # The account form offers a department clerk the departments of the shipped catalogue; a county's own
         # departments may still be typed.
         try:

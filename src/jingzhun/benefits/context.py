@@ -25,6 +25,7 @@ PAGES = (
     ("loans", "benefits:loan_list", _("Micro-credit"), Capability.VIEW_BENEFITS),
     ("students", "benefits:student_list", _("雨露计划 students"), Capability.VIEW_BENEFITS),
     ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
+    ("payments", "benefits:payment_list", _("Benefit payments"), Capability.VIEW_BENEFITS),
 )
 
 

@@ -1,11 +1,11 @@
 """``jingzhun import villages FILE``, ``jingzhun import ledger FILE``, ``jingzhun import events FILE``,
 ``jingzhun import findings FILE``, ``jingzhun import helpers FILE``, ``jingzhun import adjustments FILE``,
 ``jingzhun import projects FILE`` (a workbook with sheets 项目 and 受益户, or ``<stem>.csv`` with
-``<stem>.beneficiaries.csv`` beside it) and
+``<stem>.beneficiaries.csv`` beside it), ``jingzhun import payments FILE`` (benefit payments, docs/LEDGER.md §5) and
 ``jingzhun import department KEY FILE [--as-of YYYY-MM-DD] [--source TEXT]``.
 
 Exit codes: 0 every row imported; 1 some households (or village rows, event rows, finding rows, roster rows,
-projects, or list rows) rejected,
+projects, payment rows or list rows) rejected,
 the valid ones imported; 2 the file itself is unusable (nothing imported).
 """
 
@@ -28,6 +28,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from jingzhun.adjustments.services import decisions_import
 from jingzhun.areas.services import village_facts_import
 from jingzhun.assistance.services import roster_import
+from jingzhun.benefits.payments_import import payments_import
 from jingzhun.core.management.batch import BatchCommand
 from jingzhun.core.scope import SYSTEM
 from jingzhun.crosscheck.list_import import department_list_import, list_import_summary
@@ -47,7 +48,8 @@ class Command(BatchCommand):
     help = (
         "导入村情表（villages FILE）、贫困人口台账（ledger FILE）、突发事件（events FILE）、督导问题（findings FILE）、"
         "帮扶力量名单（helpers FILE：帮扶责任人、结对或包扶单位）、动态调整决定（adjustments FILE）、"
-        "项目库（projects FILE：含“项目”“受益户”两个工作表的 .xlsx，或 FILE.csv 与 FILE.beneficiaries.csv）或部门数据"
+        "项目库（projects FILE：含“项目”“受益户”两个工作表的 .xlsx，或 FILE.csv 与 FILE.beneficiaries.csv）、"
+        "政策发放（payments FILE）或部门数据"
         "（department 部门 FILE），格式见 docs/LEDGER.md；"
         "部门：" + "、".join(f"{d.value}（{d.label}）" for d in Department)
     )
@@ -55,7 +57,17 @@ class Command(BatchCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "kind",
-            choices=["villages", "ledger", "events", "findings", "helpers", "adjustments", "projects", "department"],
+            choices=[
+                "villages",
+                "ledger",
+                "events",
+                "findings",
+                "helpers",
+                "adjustments",
+                "projects",
+                "payments",
+                "department",
+            ],
         )
         parser.add_argument("operands", nargs="+", metavar="[KEY] FILE", help="部门数据先写部门，再写文件")
         parser.add_argument("--as-of", type=_date, help="部门数据的数据日期 YYYY-MM-DD（默认今天）")
@@ -97,6 +109,9 @@ class Command(BatchCommand):
             return
         if kind == "projects":
             self._projects(file, console, no_progress=no_progress, verbosity=options["verbosity"])
+            return
+        if kind == "payments":
+            self._payments(file, console, no_progress=no_progress)
             return
         outcome: VillageImportOutcome | LedgerImportOutcome
         try:
@@ -197,6 +212,16 @@ class Command(BatchCommand):
         if verbosity >= 2:
             console.print("用时（秒）：读取 {} · 检查和写入 {} · 报告 {}".format(*outcome.timings))
         _finish(console, outcome, f"有 {outcome.errors} 条错误，相关项目（含其受益户）未导入")
+
+    def _payments(self, file: Path, console: Console, *, no_progress: bool) -> None:
+        outcome = _run(file, no_progress, payments_import)
+        console.print(
+            f"政策发放：{outcome.rows} 行 —— 新登记 {outcome.created} 笔（{outcome.amount:,.2f} 元），"
+            f"已登记未变化 {outcome.unchanged} 笔，未导入 {outcome.rejected} 行"
+        )
+        if outcome.unknown_headers:
+            console.print("提示：已忽略未知的列 " + "、".join(outcome.unknown_headers))
+        _finish(console, outcome, f"有 {outcome.errors} 条错误，相关的行未导入")
 
     def _department(
         self, key: str, file: Path, *, no_progress: bool, as_of: dt.date | None, source: str, **options: Any
