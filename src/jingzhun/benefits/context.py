@@ -21,11 +21,11 @@ PAGES = (
         _("Applications"),
         (Capability.TAKE_APPLICATIONS, Capability.DECIDE_APPLICATIONS),
     ),
+    ("payments", "benefits:payment_list", _("Benefit payments"), Capability.VIEW_BENEFITS),
     ("posts", "benefits:post_list", _("Public-welfare posts"), Capability.VIEW_BENEFITS),
     ("loans", "benefits:loan_list", _("Micro-credit"), Capability.VIEW_BENEFITS),
     ("students", "benefits:student_list", _("雨露计划 students"), Capability.VIEW_BENEFITS),
     ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
-    ("payments", "benefits:payment_list", _("Benefit payments"), Capability.VIEW_BENEFITS),
 )
 
 
