@@ -15,6 +15,7 @@ from jingzhun.accounts.permissions import Capability, user_can
 PAGES = (
     ("index", "benefits:index", _("Overview"), Capability.VIEW_BENEFITS),
     ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
+    ("cards", "web:card_index", _("Benefit cards"), Capability.VIEW_BENEFITS),
 )
 
 
