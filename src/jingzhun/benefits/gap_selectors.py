@@ -1,24 +1,245 @@
-"""Entitlements and gaps (应享未享) of a household (TEMPORARY stub of the card part: the engine part writes the
-real module; the card takes it when it lands)."""
+"""应享未享 and 不应享而享 (docs/RULES.md §12, docs/LEDGER.md §5): reads of the stored entitlement runs, and the live
+entitlements of one household.
+
+- A gap is an entitlement of the latest finished run for the year that covers the user's scope without a payment
+  of that benefit for that member (a household benefit: that household) dated in the year — or, for a benefit
+  paid once (``period = "once"``), in the year or any earlier one.
+- An unentitled payment is a payment dated in the year with no entitlement of that run for its benefit and member
+  (a household benefit: its household).
+
+Every query is set-based (``NOT EXISTS``) and goes through the one scope guard; a department clerk sees only the
+benefits its department owns.
+"""
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .catalogue import Benefit
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+
+from jingzhun.core.scope import scope_prefix, scoped
+from jingzhun.core.sets import compile_sql
+from jingzhun.registry.models import Household, Member
+
+from .catalogue import Benefit, Catalogue
+from .entitlement_services import catalogue_resolve
+from .entitlements import entitlement_rows, source_tables
+from .models import Entitlement, EntitlementRun, Payment
+
+# --- one household, live --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class EntitlementLine:
+    """One thing a household (or one of its members) is entitled to in a year, and what it was paid for it."""
+
     benefit: Benefit
-    member: Any  # registry.Member, None for a household benefit
+    member: Member | None
     amount: Decimal
     paid: Decimal
     received: bool
 
 
-def household_entitlements(*, household: Any, year: int) -> list[EntitlementLine]:
-    """What ``household`` is entitled to in ``year`` and whether it received it (stub: nothing)."""
-    return []
+_SENTINEL = 7_604_321_987_654_321  # a household id no table has; replaced by a parameter in the cached SQL
+_LIVE_SQL: dict[tuple[str, ...], str] = {}
+
+
+def _live_sql(catalogue: Catalogue, year: int) -> str:
+    """The one-household query of ``catalogue`` and ``year`` as SQL with ``%s`` for the household id (compiled
+    once per catalogue content, year and database)."""
+    key = (connection.vendor, str(year), catalogue.name, catalogue.version, repr(catalogue.benefits))
+    sql = _LIVE_SQL.get(key)
+    if sql is None:
+        expr = entitlement_rows(source_tables(), catalogue, year, household_id=_SENTINEL)
+        sql = compile_sql(expr).replace("%", "%%").replace(str(_SENTINEL), "%s")
+        if len(_LIVE_SQL) > 64:
+            _LIVE_SQL.clear()
+        _LIVE_SQL[key] = sql
+    return sql
+
+
+def household_entitlement_rows(
+    *, household_id: int, year: int, catalogue: Catalogue
+) -> list[tuple[str, int | None, int]]:
+    """``(benefit, member_id, amount_cents)`` of one household, computed now by the same query as a run."""
+    sql = _live_sql(catalogue, year)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [household_id] * sql.count("%s"))
+        rows = [(str(b), None if m is None else int(m), int(a)) for b, _h, m, a in cursor.fetchall()]
+    return sorted(rows, key=lambda r: (r[0], r[1] or 0))
+
+
+def _paid_on_time(year: int, once: list[str]) -> Q:
+    """Payments that count as received for a benefit of ``year``: dated in it, or before it for ``once``."""
+    return Q(year=year) | Q(benefit__in=once, year__lt=year)
+
+
+def _once(catalogue: Catalogue) -> list[str]:
+    return [code for code, b in catalogue.benefits.items() if b.period == "once"]
+
+
+def household_entitlements(
+    *, household: Household, year: int, catalogue: Catalogue | str | None = None
+) -> list[EntitlementLine]:
+    """What ``household`` and its members are entitled to in ``year``, computed live (not from a stored run), with
+    what was paid for each. The caller has checked the household is in the user's scope."""
+    chosen = catalogue_resolve(catalogue)
+    rows = household_entitlement_rows(household_id=household.pk, year=year, catalogue=chosen)
+    members = {m.pk: m for m in Member.objects.filter(pk__in=[r[1] for r in rows if r[1] is not None])}
+    paid: dict[tuple[str, int | None], Decimal] = defaultdict(Decimal)
+    payments = Payment.objects.filter(_paid_on_time(year, _once(chosen)), household=household, year__lte=year)
+    for benefit, paid_member, amount in payments.values_list("benefit", "member_id", "amount"):
+        unit_member = paid_member if (b := chosen.get(benefit)) is not None and b.per_member else None
+        paid[(benefit, unit_member)] += amount
+    lines = []
+    for code, member_id, cents in rows:
+        got = paid.get((code, member_id), Decimal(0))
+        lines.append(
+            EntitlementLine(
+                benefit=chosen.benefits[code],
+                member=members.get(member_id) if member_id is not None else None,
+                amount=Decimal(cents).scaleb(-2),
+                paid=got,
+                received=got > 0,
+            )
+        )
+    return lines
+
+
+def household_unentitled_payments(
+    *, household: Household, year: int, catalogue: Catalogue | str | None = None
+) -> list[Payment]:
+    """Payments to ``household`` dated in ``year`` that no live entitlement of that year explains (不应享而享)."""
+    chosen = catalogue_resolve(catalogue)
+    rows = household_entitlement_rows(household_id=household.pk, year=year, catalogue=chosen)
+    entitled = {(b, m) for b, m, _a in rows}
+    payments = Payment.objects.filter(household=household, year=year).select_related("member").order_by("paid_on", "id")
+    return [p for p in payments if (p.benefit, p.member_id) not in entitled and (p.benefit, None) not in entitled]
+
+
+def household_live_seconds(*, household: Household, year: int, catalogue: Catalogue | None = None) -> float:
+    """How long one household's live computation takes (for the benchmark and its test)."""
+    started = time.perf_counter()
+    household_entitlement_rows(household_id=household.pk, year=year, catalogue=catalogue_resolve(catalogue))
+    return time.perf_counter() - started
+
+
+# --- stored runs: gaps and unentitled payments ------------------------------------------------------------------
+
+
+def entitlement_run_latest(*, user: Any, year: int) -> EntitlementRun | None:
+    """The latest finished run of ``year`` whose area contains the whole of the user's scope (None: none yet)."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return None
+    covering = [prefix[:n] for n in range(len(prefix) + 1)]
+    return (
+        EntitlementRun.objects.filter(year=year, finished_at__isnull=False, area_prefix__in=covering)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def _department_codes(user: Any, catalogue: Catalogue) -> list[str] | None:
+    """The benefit codes a department clerk may see (None: every benefit)."""
+    if getattr(user, "role", "") != "department":
+        return None
+    return [b.code for b in catalogue.for_department(getattr(user, "department", "") or "\x00")]
+
+
+def _catalogue_of(run: EntitlementRun) -> Catalogue:
+    try:
+        return catalogue_resolve(run.catalogue)
+    except Exception:  # the run's catalogue is gone: the one in force says who owns what
+        return catalogue_resolve(None)
+
+
+def gaps_for_user(*, user: Any, run: EntitlementRun) -> QuerySet[Entitlement]:
+    """The run's entitlements in the user's scope (a department clerk: its department's) with no payment."""
+    catalogue = _catalogue_of(run)
+    on_time = _paid_on_time(run.year, _once(catalogue))
+    by_member = Payment.objects.filter(on_time, benefit=OuterRef("benefit"), member=OuterRef("member"))
+    by_household = Payment.objects.filter(on_time, benefit=OuterRef("benefit"), household=OuterRef("household"))
+    rows = scoped(Entitlement.objects.filter(run=run), user, "household__village_id", household="household")
+    codes = _department_codes(user, catalogue)
+    if codes is not None:
+        rows = rows.filter(benefit__in=codes)
+    return rows.filter(
+        (Q(member__isnull=False) & ~Exists(by_member)) | (Q(member__isnull=True) & ~Exists(by_household))
+    )
+
+
+def unentitled_for_user(*, user: Any, run: EntitlementRun) -> QuerySet[Payment]:
+    """Payments dated in the run's year, in the run's area and the user's scope, with no entitlement in the run."""
+    catalogue = _catalogue_of(run)
+    entitled = Entitlement.objects.filter(run=run, benefit=OuterRef("benefit"), household=OuterRef("household")).filter(
+        Q(member__isnull=True) | Q(member=OuterRef("member"))
+    )
+    rows = scoped(Payment.objects.filter(year=run.year), user, "household__village_id", household="household")
+    if run.area_prefix:
+        rows = rows.filter(household__village_id__startswith=run.area_prefix)
+    codes = _department_codes(user, catalogue)
+    if codes is not None:
+        rows = rows.filter(benefit__in=codes)
+    return rows.filter(~Exists(entitled))
+
+
+def rows_filtered(
+    rows: QuerySet[Any], *, catalogue: Catalogue, benefit: str = "", department: str = "", area: str = ""
+) -> QuerySet[Any]:
+    """A gap or unentitled list narrowed by benefit code, department key and area code prefix (already in scope)."""
+    if benefit:
+        rows = rows.filter(benefit=benefit)
+    if department:
+        rows = rows.filter(benefit__in=[b.code for b in catalogue.for_department(department)])
+    if area:
+        rows = rows.filter(household__village_id__startswith=area)
+    return rows
+
+
+def counts_by_village(rows: QuerySet[Any]) -> list[dict[str, Any]]:
+    """``village`` code, ``n`` and ``total`` amount per village, in code order."""
+    return list(
+        rows.order_by()
+        .values(village=F("household__village_id"))
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("village")
+    )
+
+
+def counts_by_department(rows: QuerySet[Any], *, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """``department`` key, its ``name``, ``n`` and ``total`` per department of the catalogue, in catalogue order."""
+    per_benefit = rows.order_by().values("benefit").annotate(n=Count("id"), total=Sum("amount"))
+    totals: dict[str, dict[str, Any]] = {}
+    for row in per_benefit:
+        benefit = catalogue.get(row["benefit"])
+        key = benefit.department if benefit is not None else ""
+        entry = totals.setdefault(
+            key,
+            {
+                "department": key,
+                "name": catalogue.department_name(key) if key else "（目录外）",
+                "n": 0,
+                "total": Decimal(0),
+            },
+        )
+        entry["n"] += row["n"]
+        entry["total"] += row["total"] or Decimal(0)
+    order = list(catalogue.departments)
+    return sorted(
+        totals.values(), key=lambda e: order.index(e["department"]) if e["department"] in order else len(order)
+    )
+
+
+def csv_rows(rows: QuerySet[Any]) -> Any:
+    """``(benefit, household_no, id_number, amount)`` in the order of docs/LEDGER.md §5, streamed."""
+    return (
+        rows.order_by("benefit", "household__household_no", "member__id_number")
+        .values_list("benefit", "household__household_no", "member__id_number", "amount")
+        .iterator(chunk_size=10000)
+    )

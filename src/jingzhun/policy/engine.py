@@ -616,3 +616,38 @@ def _area_rows(
 
 TIER_NAMES = {tier.value: text for tier, text in TIER_TEXT.items()}
 CATEGORY_NAMES = {category.value: text for category, text in CATEGORY_TEXT.items()}
+
+
+# --- pieces other apps build on (the benefits center's entitlements: docs/RULES.md §12 reads §1) ---------------
+
+
+def household_sizes(members: ir.Table) -> ir.Table:
+    """Per household with an active member: ``household_id`` and ``n``, its size (docs/RULES.md §1)."""
+    active = members.filter(members.status == ACTIVE)
+    return active.group_by(household_id=active.household_id).aggregate(n=active.count())
+
+
+def net_income_cents(income: ir.Table) -> ir.IntegerValue:
+    """A household's annual net income of an income row, in integer cents (docs/RULES.md §1: every item, minus
+    business expense; a blank item is 0)."""
+    return _net_cents(income)
+
+
+def money_cents(column: ir.Value) -> ir.IntegerValue:
+    """A money column in integer cents; blank is 0."""
+    return _money_cents(column)
+
+
+def rounded_quotient(numerator: ir.IntegerValue, denominator: ir.IntegerValue | int) -> ir.IntegerValue:
+    """``numerator / denominator`` rounded half away from zero, in integers (denominator > 0)."""
+    return _rounded_quotient(numerator, denominator)  # type: ignore[arg-type]
+
+
+def age_at_year_end(birth: ir.DateValue, year: int) -> ir.IntegerValue:
+    """Full years at 31 December of ``year`` (docs/RULES.md §12)."""
+    return (year - birth.year()).cast("int64")
+
+
+def one_if(condition: ir.BooleanValue) -> ir.IntegerValue:
+    """1 where the condition holds, else 0."""
+    return _one_if(condition)
