@@ -83,7 +83,7 @@ def _fc_match() -> Iterator[Path]:
         return
     for pattern in ("sans-serif:lang=zh-cn", "serif:lang=zh-cn"):
         try:
-            found = subprocess.run(
+            found = subprocess.run(  # noqa: S603 - fc-match from PATH with fixed arguments
                 [fc_match, "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10, check=False
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
@@ -147,7 +147,7 @@ def cjk_font_install(*, target: Path | None = None) -> Path:
         )
     with tempfile.TemporaryDirectory(prefix="jingzhun-font-") as work:
         try:
-            fetched = subprocess.run(
+            fetched = subprocess.run(  # noqa: S603 - apt-get from PATH with fixed arguments
                 [apt_get, "download", DEBIAN_PACKAGE],
                 cwd=work,
                 capture_output=True,
@@ -165,7 +165,7 @@ def cjk_font_install(*, target: Path | None = None) -> Path:
                 f"：{reason[-1] if reason else fetched.returncode}\n" + missing_message()
             )
         unpacked = Path(work) / "unpacked"
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - dpkg-deb on the package apt-get just fetched
             [dpkg_deb, "-x", str(debs[0]), str(unpacked)], capture_output=True, text=True, timeout=120, check=False
         )
         fonts = sorted(p for p in unpacked.rglob("*") if p.suffix.lower() in (".ttc", ".ttf") and p.is_file())

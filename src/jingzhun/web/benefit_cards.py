@@ -28,7 +28,7 @@ from django.utils import timezone
 from jingzhun.accounts.permissions import user_sees_id_numbers
 from jingzhun.areas.models import Area
 from jingzhun.assistance.selectors import helpers_current_of, village_leaders_on
-from jingzhun.benefits.card_selectors import entitlements_of_households
+from jingzhun.benefits.card_selectors import village_entitlements
 from jingzhun.benefits.gap_selectors import EntitlementLine, household_entitlements
 from jingzhun.benefits.selectors import catalogue_in_force, payments_for_user
 from jingzhun.core.fonts import cjk_font_register
@@ -108,12 +108,10 @@ def covered() -> Q:
 
 
 def _area_text(village: Area) -> str:
-    names = []
-    area: Area | None = village
-    while area is not None and len(names) < 3:
-        names.append(area.name)
-        area = area.parent
-    return " ".join(reversed(names))
+    """County, town and village (read with the household: ``village__parent__parent``)."""
+    town = village.parent
+    county = town.parent if town is not None else None
+    return " ".join(area.name for area in (county, town, village) if area is not None)
 
 
 def _facts(member: Member) -> str:
@@ -222,16 +220,15 @@ def village_households(*, user: Any, village: Area) -> QuerySet[Household]:
 
 
 def cards_for_village(*, user: Any, village: Area, year: int, batch: int = BATCH) -> Iterator[Card]:
-    """The cards of the village's registered covered households, read ``batch`` households at a time."""
+    """The cards of the village's registered covered households, read ``batch`` households at a time (the
+    village's entitlements once, in one query)."""
     households = village_households(user=user, village=village)
+    entitlements = village_entitlements(village_code=village.code, year=year)  # the village's, in one query
     after = ""
     while True:
         chunk = list(households.filter(household_no__gt=after)[:batch])
         if not chunk:
             return
-        entitlements = entitlements_of_households(
-            household_ids=[h.pk for h in chunk], village_code=village.code, year=year
-        )
         yield from _cards(user=user, households=chunk, year=year, entitlements=entitlements)
         after = chunk[-1].household_no
 
@@ -299,9 +296,24 @@ def _flowables(card: Card, styles: _Styles, width: float) -> list[Any]:
 
     story: list[Any] = [p("政策明白卡", styles.title), p(f"{card.year} 年度", styles.subtitle), Spacer(1, 3 * mm)]
     info = [
-        [p("所在村", styles.cell), p(card.area, styles.cell), p("户编号", styles.cell), p(card.household_no, styles.cell)],
-        [p("户主", styles.cell), p(card.head, styles.cell), p("联系电话", styles.cell), p(card.phone or "—", styles.cell)],
-        [p("户类别", styles.cell), p(card.status, styles.cell), p("家庭人口", styles.cell), p(f"{len(card.members)} 人", styles.cell)],
+        [
+            p("所在村", styles.cell),
+            p(card.area, styles.cell),
+            p("户编号", styles.cell),
+            p(card.household_no, styles.cell),
+        ],
+        [
+            p("户主", styles.cell),
+            p(card.head, styles.cell),
+            p("联系电话", styles.cell),
+            p(card.phone or "—", styles.cell),
+        ],
+        [
+            p("户类别", styles.cell),
+            p(card.status, styles.cell),
+            p("家庭人口", styles.cell),
+            p(f"{len(card.members)} 人", styles.cell),
+        ],
     ]
     label = 20 * mm
     value = (width - 2 * label) / 2
@@ -341,7 +353,9 @@ def _flowables(card: Card, styles: _Styles, width: float) -> list[Any]:
     if card.due:
         rows = [[d.benefit, d.member, _yuan(d.amount), d.department] for d in card.due]
         rows.append(["合计", "", _yuan(card.due_total), ""])
-        story.append(_table(styles, ["政策名称", "享受人", "应享金额（元）", "办理部门"], rows, _four(width), right={2}))
+        story.append(
+            _table(styles, ["政策名称", "享受人", "应享金额（元）", "办理部门"], rows, _four(width), right={2})
+        )
         story.append(p("请携带户口簿、身份证等材料到政策兑现中心或向帮扶责任人申请办理。", styles.note))
     else:
         story.append(p("无（应享政策均已兑现，或本年度应享政策尚未测算）。", styles.note))
@@ -384,7 +398,9 @@ def cards_pdf(cards: Iterable[Card], out: IO[bytes]) -> int:
     canvas.setCreator("精准 Jingzhun")
     pages = 0
     for card in cards:
-        frame = Frame(margin, margin + 6 * mm, width, height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        frame = Frame(
+            margin, margin + 6 * mm, width, height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+        )
         frame.addFromList([KeepInFrame(width, height, _flowables(card, styles, width), mode="shrink")], canvas)
         canvas.setFont(styles.font, 8)
         canvas.setFillColor(styles.grey)
