@@ -16,7 +16,16 @@ from pypdf import PdfReader
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.core import fonts
 from jingzhun.registry.vocab import PovertyStatus, Relation
-from jingzhun.web.benefit_cards import card_for_household, cards_for_village
+from jingzhun.web.benefit_cards import (
+    Card,
+    Contact,
+    DueLine,
+    MemberLine,
+    ReceivedLine,
+    card_for_household,
+    cards_for_village,
+    cards_pdf,
+)
 from tests.assistance.factories import HelperFactory, PairingFactory, WorkTeamFactory
 from tests.factories import HouseholdFactory, MemberFactory, PaymentFactory
 
@@ -190,3 +199,32 @@ def test_a_household_number_on_the_card_page_goes_to_its_card(client, users_by_r
     client.force_login(users_by_role[Role.TOWN].owner)
     response = client.get(f"/benefits/cards/?year=2025&household={card_household.household_no}")
     assert response.status_code == 302 and response["Location"] == _card_url(card_household)
+
+
+def test_a_long_card_stays_on_its_one_page():
+    members = tuple(
+        MemberLine(f"成员{i}", "之子", "370125********0012", 30, "残疾（一级）；中职；省外务工") for i in range(14)
+    )
+    received = tuple(ReceivedLine(f"政策{i}", f"成员{i}", Decimal("1234.50"), dt.date(2025, 3, 1)) for i in range(14))
+    due = tuple(
+        DueLine(f"应享政策{i}", "、".join(f"成员{j}" for j in range(8)), Decimal(60), "乡村振兴局") for i in range(12)
+    )
+    card = Card(
+        year=YEAR,
+        household_no="370125100201000001",
+        area="济阳区 济北镇 李家村",
+        head="成员0",
+        phone="13800000000",
+        status="已脱贫(享受政策)",
+        members=members,
+        received=received,
+        due=due,
+        contacts=(Contact("帮扶责任人", "王帮扶", "13900001234", "县农业农村局"),),
+        printed_on=dt.date(2025, 12, 1),
+    )
+    out = io.BytesIO()
+    assert cards_pdf([card, card], out) == 2
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    assert len(reader.pages) == 2
+    text = reader.pages[0].extract_text()
+    assert "成员13" in text and "应享政策11" in text and "户主（签字）" in text

@@ -29,6 +29,7 @@ from jingzhun.accounts.permissions import user_sees_id_numbers
 from jingzhun.areas.models import Area
 from jingzhun.assistance.selectors import helpers_current_of, village_leaders_on
 from jingzhun.benefits.card_selectors import village_entitlements
+from jingzhun.benefits.catalogue import Catalogue
 from jingzhun.benefits.gap_selectors import EntitlementLine, household_entitlements
 from jingzhun.benefits.selectors import catalogue_in_force, payments_for_user
 from jingzhun.core.fonts import cjk_font_register
@@ -168,16 +169,7 @@ def _cards(
             contacts.append(Contact("帮扶责任人", helper.name, helper.phone, helper.unit))
         if (leader := leaders.get(household.village_id)) is not None:
             contacts.append(Contact("驻村第一书记", leader.name, leader.phone, leader.unit))
-        due = tuple(
-            DueLine(
-                line.benefit.name,
-                _member_name(line.member),
-                line.amount,
-                catalogue.department_name(line.benefit.department),
-            )
-            for line in entitlements.get(household.pk, [])
-            if not line.received
-        )
+
         yield Card(
             year=year,
             household_no=household.household_no,
@@ -185,21 +177,39 @@ def _cards(
             head=head.name if head else "",
             phone=household.phone,
             status=str(household.get_poverty_status_display()),
-            members=tuple(
-                MemberLine(
-                    name=m.name,
-                    relation=str(m.get_relation_display()),
-                    id_number=m.id_number if unmasked else mask(m.id_number),
-                    age=m.age_shown(today, unmasked=unmasked),
-                    facts=_facts(m),
-                )
-                for m in people
-            ),
+            members=tuple(_member_line(m, today, unmasked=unmasked) for m in people),
             received=tuple(received[household.pk]),
-            due=due,
+            due=_due(entitlements.get(household.pk, []), catalogue),
             contacts=tuple(contacts),
             printed_on=today,
         )
+
+
+def _member_line(member: Member, today: dt.date, *, unmasked: bool) -> MemberLine:
+    return MemberLine(
+        name=member.name,
+        relation=str(member.get_relation_display()),
+        id_number=member.id_number if unmasked else mask(member.id_number),
+        age=member.age_shown(today, unmasked=unmasked),
+        facts=_facts(member),
+    )
+
+
+def _due(lines: list[EntitlementLine], catalogue: Catalogue) -> tuple[DueLine, ...]:
+    """What is entitled and not received, one line per benefit (its members named together)."""
+    grouped: dict[str, list[EntitlementLine]] = defaultdict(list)
+    for line in lines:
+        if not line.received:
+            grouped[line.benefit.code].append(line)
+    return tuple(
+        DueLine(
+            benefit=group[0].benefit.name,
+            member="、".join(_member_name(line.member) for line in group),
+            amount=sum((line.amount for line in group), Decimal(0)),
+            department=catalogue.department_name(group[0].benefit.department),
+        )
+        for group in grouped.values()
+    )
 
 
 def card_for_household(*, user: Any, household: Household, year: int) -> Card:
@@ -241,30 +251,43 @@ def _yuan(value: Decimal) -> str:
 
 
 class _Styles:
-    def __init__(self, font: str) -> None:
+    """The card's type sizes, all times ``scale`` (a long card is set smaller to stay on its page)."""
+
+    def __init__(self, font: str, scale: float = 1.0) -> None:
         from reportlab.lib import colors
-        from reportlab.lib.enums import TA_CENTER
+        from reportlab.lib.enums import TA_CENTER, TA_RIGHT
         from reportlab.lib.styles import ParagraphStyle
 
-        base = ParagraphStyle("card", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
+        def style(name: str, size: float, leading: float, **more: Any) -> ParagraphStyle:
+            return ParagraphStyle(
+                name, fontName=font, fontSize=size * scale, leading=leading * scale, wordWrap="CJK", **more
+            )
+
         self.font = font
+        self.scale = scale
         self.grey = colors.HexColor("#555555")
         self.line = colors.HexColor("#333333")
         self.head_fill = colors.HexColor("#e8e8e8")
-        self.title = ParagraphStyle("title", parent=base, fontSize=22, leading=28, alignment=TA_CENTER)
-        self.subtitle = ParagraphStyle("subtitle", parent=base, fontSize=11, leading=16, alignment=TA_CENTER)
-        self.section = ParagraphStyle("section", parent=base, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
-        self.cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=12.5)
-        self.cell_right = ParagraphStyle("cell_right", parent=self.cell, alignment=2)
-        self.note = ParagraphStyle("note", parent=base, fontSize=9.5, leading=13, textColor=self.grey)
-        self.sign = ParagraphStyle("sign", parent=base, fontSize=11, leading=18)
+        self.title = style("title", 22, 28, alignment=TA_CENTER)
+        self.subtitle = style("subtitle", 11, 16, alignment=TA_CENTER)
+        self.section = style("section", 12, 16, spaceBefore=8 * scale, spaceAfter=4 * scale)
+        self.cell = style("cell", 9.5, 12.5)
+        self.cell_right = style("cell_right", 9.5, 12.5, alignment=TA_RIGHT)
+        self.note = style("note", 9.5, 13, textColor=self.grey)
+        self.sign = style("sign", 11, 18)
+
+
+# A card too long for its page at full size is set smaller, step by step, then as small as it takes.
+SCALES = (1.0, 0.92, 0.84, 0.76, 0.68)
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _table(styles: _Styles, header: list[str], rows: list[list[str]], widths: list[float], right: set[int]) -> Any:
+def _table(styles: _Styles, header: list[str], rows: list[list[str]], widths: list[str], right: set[int]) -> Any:
+    """A ruled table whose columns are shares of the width it is given (so that a card shrunk onto its page
+    shrinks its tables with its text)."""
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     def cell(text: str, column: int) -> Paragraph:
@@ -279,22 +302,26 @@ def _table(styles: _Styles, header: list[str], rows: list[list[str]], widths: li
                 ("GRID", (0, 0), (-1, -1), 0.5, styles.line),
                 ("BACKGROUND", (0, 0), (-1, 0), styles.head_fill),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5 * styles.scale),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5 * styles.scale),
             ]
         )
     )
     return table
 
 
-def _flowables(card: Card, styles: _Styles, width: float) -> list[Any]:
+def _flowables(card: Card, styles: _Styles) -> list[Any]:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     def p(text: str, style: Any) -> Paragraph:
         return Paragraph(_escape(text), style)
 
-    story: list[Any] = [p("政策明白卡", styles.title), p(f"{card.year} 年度", styles.subtitle), Spacer(1, 3 * mm)]
+    story: list[Any] = [
+        p("政策明白卡", styles.title),
+        p(f"{card.year} 年度", styles.subtitle),
+        Spacer(1, 3 * mm * styles.scale),
+    ]
     info = [
         [
             p("所在村", styles.cell),
@@ -315,9 +342,7 @@ def _flowables(card: Card, styles: _Styles, width: float) -> list[Any]:
             p(f"{len(card.members)} 人", styles.cell),
         ],
     ]
-    label = 20 * mm
-    value = (width - 2 * label) / 2
-    info_table = Table(info, colWidths=[label, value, label, value])
+    info_table = Table(info, colWidths=["14%", "36%", "14%", "36%"])
     info_table.setStyle(
         TableStyle(
             [
@@ -336,7 +361,7 @@ def _flowables(card: Card, styles: _Styles, width: float) -> list[Any]:
             styles,
             ["姓名", "与户主关系", "身份证号", "年龄", "主要情况"],
             [[m.name, m.relation, m.id_number, str(m.age), m.facts] for m in card.members],
-            [22 * mm, 22 * mm, 42 * mm, 13 * mm, width - 99 * mm],
+            ["13%", "12%", "25%", "7%", "43%"],
             right={3},
         )
     )
@@ -345,7 +370,8 @@ def _flowables(card: Card, styles: _Styles, width: float) -> list[Any]:
     if card.received:
         rows = [[r.benefit, r.member, _yuan(r.amount), f"{r.paid_on:%Y-%m-%d}"] for r in card.received]
         rows.append(["合计", "", _yuan(card.received_total), ""])
-        story.append(_table(styles, ["政策名称", "享受人", "金额（元）", "发放日期"], rows, _four(width), right={2}))
+        widths = ["40%", "22%", "19%", "19%"]
+        story.append(_table(styles, ["政策名称", "享受人", "金额（元）", "发放日期"], rows, widths, right={2}))
     else:
         story.append(p("本年度尚无发放记录。", styles.note))
 
@@ -353,9 +379,8 @@ def _flowables(card: Card, styles: _Styles, width: float) -> list[Any]:
     if card.due:
         rows = [[d.benefit, d.member, _yuan(d.amount), d.department] for d in card.due]
         rows.append(["合计", "", _yuan(card.due_total), ""])
-        story.append(
-            _table(styles, ["政策名称", "享受人", "应享金额（元）", "办理部门"], rows, _four(width), right={2})
-        )
+        widths = ["30%", "32%", "19%", "19%"]
+        story.append(_table(styles, ["政策名称", "享受人", "应享金额（元）", "办理部门"], rows, widths, right={2}))
         story.append(p("请携带户口簿、身份证等材料到政策兑现中心或向帮扶责任人申请办理。", styles.note))
     else:
         story.append(p("无（应享政策均已兑现，或本年度应享政策尚未测算）。", styles.note))
@@ -363,45 +388,65 @@ def _flowables(card: Card, styles: _Styles, width: float) -> list[Any]:
     story.append(p("四、帮扶联系人", styles.section))
     if card.contacts:
         rows = [[c.title, c.name, c.phone or "—", c.unit] for c in card.contacts]
-        story.append(_table(styles, ["职责", "姓名", "联系电话", "工作单位"], rows, _four(width), right=set()))
+        widths = ["22%", "20%", "22%", "36%"]
+        story.append(_table(styles, ["职责", "姓名", "联系电话", "工作单位"], rows, widths, right=set()))
     else:
         story.append(p("尚未结对帮扶责任人，请联系村委会。", styles.note))
 
-    story.append(Spacer(1, 8 * mm))
+    story.append(Spacer(1, 8 * mm * styles.scale))
     story.append(p("以上政策已向本户宣讲，本户已知晓。", styles.sign))
-    story.append(Spacer(1, 6 * mm))
+    story.append(Spacer(1, 6 * mm * styles.scale))
     story.append(p("户主（签字）：____________　　帮扶责任人（签字）：____________", styles.sign))
-    story.append(Spacer(1, 4 * mm))
+    story.append(Spacer(1, 4 * mm * styles.scale))
     story.append(p("日期：______年____月____日", styles.sign))
     return story
 
 
-def _four(width: float) -> list[float]:
-    from reportlab.lib.units import mm
+def _height(story: list[Any], width: float, height: float) -> float:
+    """How tall ``story`` is set ``width`` wide (with the space between its parts)."""
+    return sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in story)
 
-    return [width - 98 * mm, 30 * mm, 34 * mm, 34 * mm]
+
+def _fitted(card: Card, font: str, width: float, height: float) -> list[Any]:
+    """The card's parts set at the largest size (of :data:`SCALES`, then smaller) at which they fit the page."""
+    scale = 1.0
+    for scale in SCALES:
+        story = _flowables(card, _Styles(font, scale))
+        tall = _height(story, width, height)
+        if tall <= height:
+            return story
+    for _ in range(8):  # a card far beyond a page (a household of dozens): smaller until it fits
+        scale *= max(0.5, 0.98 * height / tall)
+        story = _flowables(card, _Styles(font, scale))
+        tall = _height(story, width, height)
+        if tall <= height:
+            break
+    return story
 
 
 def cards_pdf(cards: Iterable[Card], out: IO[bytes]) -> int:
-    """Draw each card on one A4 page of ``out`` (a card too long for a page is shrunk onto it); the pages."""
+    """Draw each card on one A4 page of ``out`` (a card too long for a page is set smaller to fit it); the
+    pages."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import Frame, KeepInFrame
+    from reportlab.platypus import Frame
 
-    styles = _Styles(cjk_font_register())
+    font = cjk_font_register()
+    styles = _Styles(font)
     page_width, page_height = A4
     margin = 16 * mm
     width, height = page_width - 2 * margin, page_height - 2 * margin - 6 * mm
-    canvas = Canvas(out, pagesize=A4, pageCompression=1, invariant=1)
+    canvas = Canvas(out, pagesize=A4, pageCompression=1, invariant=1, initialFontName=font)
     canvas.setTitle("政策明白卡")
     canvas.setCreator("精准 Jingzhun")
     pages = 0
     for card in cards:
+        story = _fitted(card, font, width, height)
         frame = Frame(
             margin, margin + 6 * mm, width, height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
         )
-        frame.addFromList([KeepInFrame(width, height, _flowables(card, styles, width), mode="shrink")], canvas)
+        frame.addFromList(story, canvas)
         canvas.setFont(styles.font, 8)
         canvas.setFillColor(styles.grey)
         canvas.drawString(margin, margin, f"户编号 {card.household_no}　打印日期 {card.printed_on:%Y-%m-%d}")
