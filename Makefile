@@ -37,6 +37,8 @@ uv:
 demo: uv
 	$(UV) sync
 	$(UV) run $(COMPILE)
+	@# The Chinese font of the printed cards (PDF): fetched without root when the system has none.
+	-$(UV) run jingzhun fonts install
 	$(UV) run jingzhun demo $(DEMO_ARGS)
 
 test: uv

@@ -21,6 +21,7 @@ _NO_AUTO_MIGRATE = {
     "compilemessages",
     "makemessages",
     "generate",
+    "fonts",
     "--help",
     "-h",
     "--version",

@@ -299,6 +299,8 @@ STATIC_ROOT = DATA_DIR / "static"
 # area-scope check.
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media-not-served/"
+# The Chinese TrueType font printed documents (PDF) are drawn with; empty: found as core/fonts.py describes.
+PDF_FONT = os.environ.get("JINGZHUN_PDF_FONT", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("adjustments/import/", include("jingzhun.adjustments.import_urls")),
     path("adjustments/", include("jingzhun.adjustments.urls")),
     path("projects/", include("jingzhun.projects.urls")),
+    path("benefits/cards/", include("jingzhun.web.card_urls")),
     path("benefits/", include("jingzhun.benefits.urls")),
     path("", include("jingzhun.web.urls")),
 ]

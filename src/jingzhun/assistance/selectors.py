@@ -316,6 +316,24 @@ def assistance_for_household(*, household: Any) -> dict[str, Any]:
     }
 
 
+def helpers_current_of(*, households: Any) -> dict[int, Helper]:
+    """The helper each of ``households`` (ids, or a queryset the caller read through its scope) is paired with
+    now, by household id; one query for the whole set."""
+    pairings = Pairing.objects.filter(household__in=households, ended_on__isnull=True).select_related("helper")
+    return {pairing.household_id: pairing.helper for pairing in pairings}
+
+
+def village_leaders_on(*, village_codes: Collection[str], on: dt.date) -> dict[str, Helper]:
+    """The leader (第一书记) of the work team in each village on ``on``, by village code; one query."""
+    teams = (
+        WorkTeam.objects.filter(village__in=village_codes, leader__isnull=False, started_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        .select_related("leader")
+        .order_by("started_on", "pk")
+    )
+    return {team.village_id: team.leader for team in teams if team.leader is not None}  # the latest team wins
+
+
 # --- coverage (遍访) ----------------------------------------------------------------------------------------------
 
 COVERAGE_GROUPS = ("village", "town", "helper")

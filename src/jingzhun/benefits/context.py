@@ -26,6 +26,7 @@ PAGES = (
     ("loans", "benefits:loan_list", _("Micro-credit"), Capability.VIEW_BENEFITS),
     ("students", "benefits:student_list", _("雨露计划 students"), Capability.VIEW_BENEFITS),
     ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
+    ("cards", "web:card_index", _("Benefit cards"), Capability.VIEW_BENEFITS),
 )
 
 

@@ -358,3 +358,9 @@ def entitlement_rows(sources: Sources, catalogue: Catalogue, year: int, *, house
     """The same rows as the plan's, for one household, as one inline expression."""
     benefits, _skipped = benefits_for_year(catalogue, year)
     return _build(sources, benefits, year, household_id=household_id)
+
+
+def entitlement_rows_of_area(sources: Sources, catalogue: Catalogue, year: int, *, area_prefix: str) -> ir.Table:
+    """The same rows as the plan's, for the households of one area (a village's cards), as one inline expression."""
+    benefits, _skipped = benefits_for_year(catalogue, year)
+    return _build(sources, benefits, year, area_prefix=area_prefix)

@@ -15,5 +15,4 @@ urlpatterns = [
     path("payments/", include("jingzhun.benefits.payment_urls")),
     path("gaps/", include("jingzhun.benefits.gap_urls")),
     path("registers/", include("jingzhun.benefits.register_urls")),
-    path("cards/", include("jingzhun.benefits.card_urls")),
 ]
