@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
@@ -46,6 +46,11 @@ def applications_for_user(*, user: Any) -> QuerySet[Application]:
     if user_can(user, Capability.DECIDE_APPLICATIONS) and not user_can(user, Capability.TAKE_APPLICATIONS):
         return queryset.filter(department=getattr(user, "department", "") or "\x00")
     return queryset
+
+
+def payments_version() -> int:
+    """A number that changes whenever a payment is recorded (payments are never deleted): the highest id."""
+    return int(Payment.objects.aggregate(latest=Max("id"))["latest"] or 0)
 
 
 def _department_only(queryset: QuerySet[Payment], user: Any) -> QuerySet[Payment]:

@@ -23,6 +23,8 @@ from jingzhun.adjustments import selectors as adjustment_selectors
 from jingzhun.adjustments.services import KIND_TEXT, STAGE_TEXT
 from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.assistance import selectors as assistance_selectors
+from jingzhun.benefits import gap_selectors as benefit_gaps
+from jingzhun.benefits import selectors as benefit_selectors
 from jingzhun.core.idnumber import mask
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page, query_without_paging
@@ -137,6 +139,7 @@ def _record_context(
         "assistance": assistance_selectors.assistance_for_household(household=household),
         "adjustment_cases": adjustments_for_record(household),
         **_projects_context(request, household),
+        **_benefits_context(request, household),
         "may_apply_adjustment": getattr(request.user, "role", "") in ("village", "town", "county"),
         **_event_context(request, household, event_form),
     }
@@ -151,6 +154,25 @@ def _projects_context(request: HttpRequest, household: Household) -> dict[str, A
     visible = {row.project.code for row in rows}
     shares = dividend_selectors.household_dividend_shares(household=household)
     return {"project_rows": rows, "dividend_shares": [s for s in shares if s["project_code"] in visible]}
+
+
+def _benefits_context(request: HttpRequest, household: Household) -> dict[str, Any]:
+    """The household's benefits of the benefit year (政策兑现): what it is entitled to, computed live by the same
+    plan as the county's lists, with what was paid; its payments; payments no entitlement explains. For the users
+    who see benefits (the panel is not shown to the others)."""
+    if not user_can(request.user, Capability.VIEW_BENEFITS):
+        return {"benefit_lines": None}
+    year = benefit_selectors.benefit_year_default()
+    lines = benefit_gaps.household_entitlements(household=household, year=year)
+    payments = benefit_selectors.payments_for_user(user=request.user).filter(household=household)
+    return {
+        "benefit_year": year,
+        "benefit_lines": lines,
+        "benefit_gaps": sum(1 for line in lines if not line.received),
+        "benefit_payments": list(payments.select_related("member").order_by("-paid_on", "-id")[:30]),
+        "benefit_unentitled": benefit_gaps.household_unentitled_payments(household=household, year=year),
+        "may_take_application": user_can(request.user, Capability.TAKE_APPLICATIONS),
+    }
 
 
 def adjustments_for_record(household: Household) -> list[Any]:
