@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Collate
 
 from jingzhun.core.scope import scope_prefix, scoped
 from jingzhun.core.sets import compile_sql
@@ -237,9 +238,13 @@ def counts_by_department(rows: QuerySet[Any], *, catalogue: Catalogue) -> list[d
 
 
 def csv_rows(rows: QuerySet[Any]) -> Any:
-    """``(benefit, household_no, id_number, amount)`` in the order of docs/LEDGER.md §5, streamed."""
+    """``(benefit, household_no, id_number, amount)`` in the order of docs/LEDGER.md §5 (code-point order of the
+    text, the same on every database), streamed."""
+    order: list[Any] = ["benefit", "household__household_no", "member__id_number"]
+    if connection.vendor == "postgresql":
+        order = [Collate(F(name), "C") for name in order]
     return (
-        rows.order_by("benefit", "household__household_no", "member__id_number")
+        rows.order_by(*order)
         .values_list("benefit", "household__household_no", "member__id_number", "amount")
         .iterator(chunk_size=10000)
     )
