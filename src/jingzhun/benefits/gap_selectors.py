@@ -166,7 +166,7 @@ def gaps_for_user(*, user: Any, run: EntitlementRun) -> QuerySet[Entitlement]:
     on_time = _paid_on_time(run.year, _once(catalogue))
     by_member = Payment.objects.filter(on_time, benefit=OuterRef("benefit"), member=OuterRef("member"))
     by_household = Payment.objects.filter(on_time, benefit=OuterRef("benefit"), household=OuterRef("household"))
-    rows = scoped(Entitlement.objects.filter(run=run), user, "household__village_id", household="household")
+    rows = scoped(Entitlement.objects.filter(run=run), user, "household__village__code", household="household")
     codes = _department_codes(user, catalogue)
     if codes is not None:
         rows = rows.filter(benefit__in=codes)
@@ -181,9 +181,9 @@ def unentitled_for_user(*, user: Any, run: EntitlementRun) -> QuerySet[Payment]:
     entitled = Entitlement.objects.filter(run=run, benefit=OuterRef("benefit"), household=OuterRef("household")).filter(
         Q(member__isnull=True) | Q(member=OuterRef("member"))
     )
-    rows = scoped(Payment.objects.filter(year=run.year), user, "household__village_id", household="household")
+    rows = scoped(Payment.objects.filter(year=run.year), user, "household__village__code", household="household")
     if run.area_prefix:
-        rows = rows.filter(household__village_id__startswith=run.area_prefix)
+        rows = rows.filter(household__village__code__startswith=run.area_prefix)
     codes = _department_codes(user, catalogue)
     if codes is not None:
         rows = rows.filter(benefit__in=codes)
@@ -199,7 +199,7 @@ def rows_filtered(
     if department:
         rows = rows.filter(benefit__in=[b.code for b in catalogue.for_department(department)])
     if area:
-        rows = rows.filter(household__village_id__startswith=area)
+        rows = rows.filter(household__village__code__startswith=area)
     return rows
 
 
