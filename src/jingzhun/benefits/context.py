@@ -15,6 +15,8 @@ from jingzhun.accounts.permissions import Capability, user_can
 PAGES = (
     ("index", "benefits:index", _("Overview"), Capability.VIEW_BENEFITS),
     ("catalogue", "benefits:catalogue", _("Catalogue"), Capability.VIEW_BENEFITS),
+    ("gaps", "benefits:gap_list", _("Entitled, not received"), Capability.VIEW_BENEFITS),
+    ("unentitled", "benefits:unentitled_list", _("Received, not entitled"), Capability.VIEW_BENEFITS),
 )
 
 
