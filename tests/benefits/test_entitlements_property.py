@@ -105,3 +105,16 @@ def test_live_equals_the_stored_run(users_by_role, facts, people):
     ]
     live = household_entitlement_rows(household_id=home.pk, year=year, catalogue=catalogue_in_force())
     assert sorted(live, key=key) == sorted(stored, key=key)
+
+
+def test_one_household_live_is_fast_once_compiled(users_by_role, settings, tmp_path):
+    from jingzhun.benefits import gap_selectors
+
+    settings.DATA_DIR = tmp_path
+    gap_selectors._LIVE_SQL.clear()
+    home = household(users_by_role.village_a)
+    member(home)
+    gap_selectors.household_live_seconds(household=home, year=2020)  # compiles, stores the SQL
+    assert list((tmp_path / "cache").glob("entitlements-*.sql"))
+    gap_selectors._LIVE_SQL.clear()  # as a fresh process: read back from the data directory
+    assert gap_selectors.household_live_seconds(household=home, year=2020) < 0.2

@@ -13,13 +13,19 @@ benefits its department owns.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import os
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Collate
@@ -28,6 +34,7 @@ from jingzhun.core.scope import scope_prefix, scoped
 from jingzhun.core.sets import compile_sql
 from jingzhun.registry.models import Household, Member
 
+from . import entitlements as entitlements_module
 from .catalogue import Benefit, Catalogue
 from .entitlement_services import catalogue_resolve
 from .entitlements import entitlement_rows, source_tables
@@ -48,21 +55,52 @@ class EntitlementLine:
 
 
 _SENTINEL = 7_604_321_987_654_321  # a household id no table has; replaced by a parameter in the cached SQL
-_LIVE_SQL: dict[tuple[str, ...], str] = {}
+_LIVE_SQL: dict[str, str] = {}
 
 
 def _live_sql(catalogue: Catalogue, year: int) -> str:
-    """The one-household query of ``catalogue`` and ``year`` as SQL with ``%s`` for the household id (compiled
-    once per catalogue content, year and database)."""
-    key = (connection.vendor, str(year), catalogue.name, catalogue.version, repr(catalogue.benefits))
+    """The one-household query of ``catalogue`` and ``year`` as SQL with ``%s`` for the household id.
+
+    Compiling it takes Ibis about half a second, so it is compiled once per catalogue content, year and database
+    and kept in memory and in the data directory (``cache/entitlements-<key>.sql``, shared by the server's worker
+    processes and kept across restarts; the key includes this code's own source, so a new release compiles anew).
+    """
+    key = _live_key(catalogue, year)
     sql = _LIVE_SQL.get(key)
-    if sql is None:
+    if sql is not None:
+        return sql
+    stored = Path(settings.DATA_DIR) / "cache" / f"entitlements-{key}.sql"
+    try:
+        sql = stored.read_text(encoding="utf-8")
+    except OSError:
         expr = entitlement_rows(source_tables(), catalogue, year, household_id=_SENTINEL)
         sql = compile_sql(expr).replace("%", "%%").replace(str(_SENTINEL), "%s")
-        if len(_LIVE_SQL) > 64:
-            _LIVE_SQL.clear()
-        _LIVE_SQL[key] = sql
+        with contextlib.suppress(OSError):
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            partial = stored.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(sql, encoding="utf-8")
+            partial.replace(stored)
+    if len(_LIVE_SQL) > 64:
+        _LIVE_SQL.clear()
+    _LIVE_SQL[key] = sql
     return sql
+
+
+@functools.cache
+def _engine_source() -> str:
+    return Path(entitlements_module.__file__ or "").read_text(encoding="utf-8")
+
+
+def _live_key(catalogue: Catalogue, year: int) -> str:
+    parts = (
+        connection.vendor,
+        str(year),
+        catalogue.name,
+        catalogue.version,
+        repr(catalogue.benefits),
+        _engine_source(),
+    )
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
 
 def household_entitlement_rows(
