@@ -18,7 +18,7 @@ from tests.web.test_browser_pages import _log_in, _no_sideways_scroll, _page
 from .entitlement_helpers import YEAR, household, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("JINGZHUN_SHOTS", "/tmp/jz/shots-engine"))
+SHOTS = Path(os.environ.get("JINGZHUN_SHOTS", "/tmp/jz/shots-engine"))  # noqa: S108 - screenshots for a human
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
