@@ -22,6 +22,8 @@ PAGES = (
         (Capability.TAKE_APPLICATIONS, Capability.DECIDE_APPLICATIONS),
     ),
     ("payments", "benefits:payment_list", _("Benefit payments"), Capability.VIEW_BENEFITS),
+    ("gaps", "benefits:gap_list", _("Entitled, not received"), Capability.VIEW_BENEFITS),
+    ("unentitled", "benefits:unentitled_list", _("Received, not entitled"), Capability.VIEW_BENEFITS),
     ("posts", "benefits:post_list", _("Public-welfare posts"), Capability.VIEW_BENEFITS),
     ("loans", "benefits:loan_list", _("Micro-credit"), Capability.VIEW_BENEFITS),
     ("students", "benefits:student_list", _("雨露计划 students"), Capability.VIEW_BENEFITS),

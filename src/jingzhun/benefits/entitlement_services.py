@@ -12,6 +12,7 @@ from django.utils import timezone
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.core.scope import SYSTEM, account_of, covers, scope_prefix
 from jingzhun.core.sets import dialect, plan_execute, temp_cache
+from jingzhun.core.sqlite import sqlite_pragmas
 
 from .catalogue import Catalogue, CatalogueError, catalogue_get
 from .entitlements import benefits_for_year, entitlement_plan, source_tables
@@ -67,7 +68,8 @@ def entitlements_compute(
             to=dialect(),
             table=Entitlement._meta.db_table,
         )
-        with temp_cache(512):
+        # The steps' pages in memory (temp_cache) and more of the entitlement table's index pages (cache_size).
+        with temp_cache(256), sqlite_pragmas({"cache_size": -256 * 1024}):
             written = plan_execute(plan)
         run.entitlements = written[Entitlement._meta.db_table]
         run.finished_at = timezone.now()

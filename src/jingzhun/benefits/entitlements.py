@@ -332,7 +332,10 @@ def entitlement_plan(
     the union of every benefit's rows, then one ``INSERT … SELECT`` into the entitlement table."""
     benefits, _skipped = benefits_for_year(catalogue, year)
     plan = Plan()
-    rows = plan.step("jz_ent_rows", _build(sources, benefits, year, area_prefix=area_prefix, step=plan.step))
+    # The union goes straight into the table: materialising it first would write every row twice.
+    rows = _build(sources, benefits, year, area_prefix=area_prefix, step=plan.step)
+    # In household order: the entitlement table's indexes then grow at their ends instead of all over.
+    rows = rows.order_by(rows.household_id, rows.benefit, rows.member_id)
     plan.output(
         table or Entitlement._meta.db_table,
         rows.select(

@@ -13,19 +13,28 @@ benefits its department owns.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import os
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Collate
 
 from jingzhun.core.scope import scope_prefix, scoped
 from jingzhun.core.sets import compile_sql
 from jingzhun.registry.models import Household, Member
 
+from . import entitlements as entitlements_module
 from .catalogue import Benefit, Catalogue
 from .entitlement_services import catalogue_resolve
 from .entitlements import entitlement_rows, source_tables
@@ -46,21 +55,52 @@ class EntitlementLine:
 
 
 _SENTINEL = 7_604_321_987_654_321  # a household id no table has; replaced by a parameter in the cached SQL
-_LIVE_SQL: dict[tuple[str, ...], str] = {}
+_LIVE_SQL: dict[str, str] = {}
 
 
 def _live_sql(catalogue: Catalogue, year: int) -> str:
-    """The one-household query of ``catalogue`` and ``year`` as SQL with ``%s`` for the household id (compiled
-    once per catalogue content, year and database)."""
-    key = (connection.vendor, str(year), catalogue.name, catalogue.version, repr(catalogue.benefits))
+    """The one-household query of ``catalogue`` and ``year`` as SQL with ``%s`` for the household id.
+
+    Compiling it takes Ibis about half a second, so it is compiled once per catalogue content, year and database
+    and kept in memory and in the data directory (``cache/entitlements-<key>.sql``, shared by the server's worker
+    processes and kept across restarts; the key includes this code's own source, so a new release compiles anew).
+    """
+    key = _live_key(catalogue, year)
     sql = _LIVE_SQL.get(key)
-    if sql is None:
+    if sql is not None:
+        return sql
+    stored = Path(settings.DATA_DIR) / "cache" / f"entitlements-{key}.sql"
+    try:
+        sql = stored.read_text(encoding="utf-8")
+    except OSError:
         expr = entitlement_rows(source_tables(), catalogue, year, household_id=_SENTINEL)
         sql = compile_sql(expr).replace("%", "%%").replace(str(_SENTINEL), "%s")
-        if len(_LIVE_SQL) > 64:
-            _LIVE_SQL.clear()
-        _LIVE_SQL[key] = sql
+        with contextlib.suppress(OSError):
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            partial = stored.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(sql, encoding="utf-8")
+            partial.replace(stored)
+    if len(_LIVE_SQL) > 64:
+        _LIVE_SQL.clear()
+    _LIVE_SQL[key] = sql
     return sql
+
+
+@functools.cache
+def _engine_source() -> str:
+    return Path(entitlements_module.__file__ or "").read_text(encoding="utf-8")
+
+
+def _live_key(catalogue: Catalogue, year: int) -> str:
+    parts = (
+        connection.vendor,
+        str(year),
+        catalogue.name,
+        catalogue.version,
+        repr(catalogue.benefits),
+        _engine_source(),
+    )
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
 
 def household_entitlement_rows(
@@ -165,7 +205,7 @@ def gaps_for_user(*, user: Any, run: EntitlementRun) -> QuerySet[Entitlement]:
     on_time = _paid_on_time(run.year, _once(catalogue))
     by_member = Payment.objects.filter(on_time, benefit=OuterRef("benefit"), member=OuterRef("member"))
     by_household = Payment.objects.filter(on_time, benefit=OuterRef("benefit"), household=OuterRef("household"))
-    rows = scoped(Entitlement.objects.filter(run=run), user, "household__village_id", household="household")
+    rows = scoped(Entitlement.objects.filter(run=run), user, "household__village__code", household="household")
     codes = _department_codes(user, catalogue)
     if codes is not None:
         rows = rows.filter(benefit__in=codes)
@@ -180,9 +220,9 @@ def unentitled_for_user(*, user: Any, run: EntitlementRun) -> QuerySet[Payment]:
     entitled = Entitlement.objects.filter(run=run, benefit=OuterRef("benefit"), household=OuterRef("household")).filter(
         Q(member__isnull=True) | Q(member=OuterRef("member"))
     )
-    rows = scoped(Payment.objects.filter(year=run.year), user, "household__village_id", household="household")
+    rows = scoped(Payment.objects.filter(year=run.year), user, "household__village__code", household="household")
     if run.area_prefix:
-        rows = rows.filter(household__village_id__startswith=run.area_prefix)
+        rows = rows.filter(household__village__code__startswith=run.area_prefix)
     codes = _department_codes(user, catalogue)
     if codes is not None:
         rows = rows.filter(benefit__in=codes)
@@ -198,7 +238,7 @@ def rows_filtered(
     if department:
         rows = rows.filter(benefit__in=[b.code for b in catalogue.for_department(department)])
     if area:
-        rows = rows.filter(household__village_id__startswith=area)
+        rows = rows.filter(household__village__code__startswith=area)
     return rows
 
 
@@ -236,10 +276,15 @@ def counts_by_department(rows: QuerySet[Any], *, catalogue: Catalogue) -> list[d
     )
 
 
-def csv_rows(rows: QuerySet[Any]) -> Any:
-    """``(benefit, household_no, id_number, amount)`` in the order of docs/LEDGER.md §5, streamed."""
-    return (
-        rows.order_by("benefit", "household__household_no", "member__id_number")
-        .values_list("benefit", "household__household_no", "member__id_number", "amount")
-        .iterator(chunk_size=10000)
-    )
+def csv_rows(rows: QuerySet[Any]) -> Iterator[tuple[str, str, str | None, Any]]:
+    """``(benefit, household_no, id_number, amount)`` in the order of docs/LEDGER.md §5 (code-point order of the
+    text, the same on every database), streamed straight from the cursor (millions of rows for a county)."""
+    order: list[Any] = ["benefit", "household__household_no", "member__id_number"]
+    if connection.vendor == "postgresql":
+        order = [Collate(F(name), "C") for name in order]
+    query = rows.order_by(*order).values_list("benefit", "household__household_no", "member__id_number", "amount")
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(10000):
+            yield from batch

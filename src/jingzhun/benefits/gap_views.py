@@ -1,0 +1,178 @@
+"""The pages of 应享未享 and 不应享而享: counts by village and by department, the list with its filters, its Excel
+table, and the button that computes a fresh run."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jingzhun.accounts.decorators import capability_required
+from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_numbers
+from jingzhun.areas.selectors import area_names
+from jingzhun.core.idnumber import mask
+from jingzhun.core.paging import keyset_page, query_without_paging
+from jingzhun.core.params import query_choice, query_int, query_page_key, query_text
+from jingzhun.core.scope import in_scope, scope_prefix
+
+from . import gap_selectors as gaps
+from .catalogue import Catalogue, CatalogueError
+from .entitlement_services import entitlements_compute
+from .gap_export import gap_office_export
+from .selectors import benefit_year_default, catalogue_in_force
+
+view_benefits = capability_required(Capability.VIEW_BENEFITS)
+compute_entitlements = capability_required(Capability.COMPUTE_ENTITLEMENTS)
+PAGE_SIZE = 50
+
+
+def _filters(request: HttpRequest, catalogue: Catalogue) -> dict[str, Any]:
+    params = request.GET
+    area = query_text(params, "area", max_length=12)
+    return {
+        "year": query_int(params, "year", low=2000, high=2099) or benefit_year_default(),
+        "benefit": query_choice(params, "benefit", list(catalogue.benefits)),
+        "department": query_choice(params, "department", list(catalogue.departments)),
+        # An area outside the user's scope would list nothing anyway; it reads as absent.
+        "area": area if area.isdigit() and in_scope(request.user, area.ljust(12, "0")) else "",
+    }
+
+
+def _rows(request: HttpRequest, unentitled: bool) -> tuple[Any, QuerySet[Any] | None, QuerySet[Any] | None, Any]:
+    """(filters, all rows of the run in scope, rows filtered, run) for the request."""
+    catalogue = catalogue_in_force()
+    filters = _filters(request, catalogue)
+    run = gaps.entitlement_run_latest(user=request.user, year=filters["year"])
+    if run is None:
+        return filters, None, None, None
+    every = (
+        gaps.unentitled_for_user(user=request.user, run=run)
+        if unentitled
+        else gaps.gaps_for_user(user=request.user, run=run)
+    )
+    area = filters["area"].rstrip("0") if filters["area"] else ""
+    narrowed = gaps.rows_filtered(
+        every, catalogue=catalogue, benefit=filters["benefit"], department=filters["department"], area=area
+    )
+    return filters, every, narrowed, run
+
+
+def _page(request: HttpRequest, *, unentitled: bool) -> HttpResponse:
+    catalogue = catalogue_in_force()
+    filters, every, narrowed, run = _rows(request, unentitled)
+    context: dict[str, Any] = {
+        "unentitled": unentitled,
+        "here": "unentitled" if unentitled else "gaps",
+        "filters": filters,
+        "run": run,
+        "catalogue": catalogue,
+        "benefits": list(catalogue.benefits.values()),
+        "departments": list(catalogue.departments.items()),
+        "years": range(benefit_year_default(), benefit_year_default() - 8, -1),
+        "may_compute": user_can(request.user, Capability.COMPUTE_ENTITLEMENTS),
+        "query": query_without_paging(request),
+    }
+    if run is not None and every is not None and narrowed is not None:
+        by_village = gaps.counts_by_village(every)
+        names = area_names(codes=[c["village"] for c in by_village])
+        for c in by_village:
+            c["name"] = names.get(c["village"], c["village"])
+        page = keyset_page(
+            narrowed.select_related("household", "household__village", "member"),
+            key="pk",
+            after=query_page_key(request.GET, "after"),
+            before=query_page_key(request.GET, "before"),
+            size=PAGE_SIZE,
+        )
+        unmasked = user_sees_id_numbers(request.user)
+        for row in page.rows:
+            benefit = catalogue.get(row.benefit)
+            row.benefit_name = benefit.name if benefit else row.benefit
+            row.department_name = catalogue.department_name(benefit.department) if benefit else ""
+            number = row.member.id_number if row.member else ""
+            row.shown_id = (number if unmasked else mask(number)) if number else ""
+        context.update(
+            by_village=by_village,
+            by_department=gaps.counts_by_department(every, catalogue=catalogue),
+            page=page,
+            filtered=narrowed.count(),
+        )
+    return render(request, "benefits/gaps.html", context)
+
+
+@require_GET
+@view_benefits
+def gap_list(request: HttpRequest) -> HttpResponse:
+    return _page(request, unentitled=False)
+
+
+@require_GET
+@view_benefits
+def unentitled_list(request: HttpRequest) -> HttpResponse:
+    return _page(request, unentitled=True)
+
+
+def _export(request: HttpRequest, *, unentitled: bool) -> FileResponse:
+    prefix = scope_prefix(request.user)
+    if not prefix:
+        raise PermissionDenied
+    filters, _every, narrowed, _run = _rows(request, unentitled)
+    if narrowed is None:
+        raise PermissionDenied(_("No entitlement run for this year yet."))
+    today = timezone.localdate()
+    folder = Path(tempfile.mkdtemp(prefix="jz-gaps-"))
+    try:
+        path = folder / "gaps.xlsx"
+        gap_office_export(
+            path=path,
+            user=request.user,
+            rows=narrowed,
+            catalogue=catalogue_in_force(),
+            year=filters["year"],
+            unentitled=unentitled,
+            today=today,
+        )
+        handle = path.open("rb")  # the open file outlives its directory entry
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    name = "不应享而享" if unentitled else "应享未享"
+    return FileResponse(handle, as_attachment=True, filename=f"{name}-{filters['year']}-{prefix}-{today:%Y%m%d}.xlsx")
+
+
+@require_GET
+@view_benefits
+def gap_export(request: HttpRequest) -> FileResponse:
+    return _export(request, unentitled=False)
+
+
+@require_GET
+@view_benefits
+def unentitled_export(request: HttpRequest) -> FileResponse:
+    return _export(request, unentitled=True)
+
+
+@require_POST
+@compute_entitlements
+def gap_compute(request: HttpRequest) -> HttpResponseRedirect:
+    """Compute a fresh run of the year for the user's whole scope, then show the list."""
+    year = query_int(request.POST, "year", low=2000, high=2099) or benefit_year_default()
+    try:
+        run = entitlements_compute(user=request.user, year=year)
+    except CatalogueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Computed %(n)s entitlements of %(year)s.") % {"n": run.entitlements, "year": year})
+        for code, why in run.skipped.items():
+            messages.warning(request, f"{code}：{why}")
+    return HttpResponseRedirect(reverse("benefits:gap_list") + f"?year={year}")
