@@ -78,6 +78,15 @@ def test_b06_shortfall_is_times_household_size(village):
     assert entitled(home)[("B06", None)] == Decimal("820.00")  # (5160 − 4750) × 2
 
 
+def test_b06_the_allowance_already_received_does_not_count_against_it(village):
+    """Paying 低保 into the household's 低保金 income must not undo the entitlement it fills."""
+    home = household(village, status=PovertyStatus.NON_POOR)
+    member(home)
+    member(home)
+    income(home, wage="9500", dibao="820")  # the 820 paid last month is left out: pc is still 4750
+    assert entitled(home)[("B06", None)] == Decimal("820.00")
+
+
 def test_b06_not_for_a_dibao_household(village):
     home = household(village, status=PovertyStatus.NON_POOR, attribute=Attribute.DIBAO)
     member(home)

@@ -20,7 +20,8 @@ Semantics, exactly:
   assessed by the assessment (「无 Y 年收入记录」), and likewise is not judged here: no benefit whose amount
   depends on income (``shortfall``, ``share``) is computed for it. Other benefits do not read income.
 - Amounts are integer cents: ``shortfall`` is ``standard × n − net`` (= (standard − pc) × n, exact; entitled only
-  when pc < standard strictly, i.e. ``net < standard × n``); ``share`` is the item × share rounded half up to the
+  when pc < standard strictly, i.e. ``net < standard × n``), where ``net`` leaves out the benefit's own income item
+  (the 低保金 already received does not count against 低保: otherwise paying it would undo its own entitlement); ``share`` is the item × share rounded half up to the
   cent, capped, entitled when positive; ``post_wage`` is Σ monthly pay × months held in the year (a month counts
   when the post was held on any day of it); ``loan_subsidy`` is Σ amount × subsidy rate / 100 × months outstanding
   / 12, rounded half up to the cent once for the household (a loan is outstanding in a month when issued on or
@@ -156,7 +157,10 @@ def _build(
     sizes = household_sizes(members)
     this_year = incomes.filter(incomes.year == year)
     income_columns: dict[str, Any] = {"net": net_income_cents(this_year)}
-    share_items = sorted({b.amount.of for b in benefits if b.amount.kind == "share"})
+    share_items = sorted(
+        {b.amount.of for b in benefits if b.amount.kind == "share"}
+        | {b.income_item for b in benefits if b.amount.kind == "shortfall" and b.income_item}
+    )
     for item in share_items:
         if item in SHARE_OF:
             income_columns[f"i_{item}"] = money_cents(this_year[item])
@@ -298,7 +302,10 @@ def _amount_cents(benefit: Benefit, year: int, t: ir.Table) -> ir.IntegerValue:
         cases = [(column == code, _cents(value)) for code, value in amount.values.items()]
         return ibis.cases(*cases, else_=ibis.null("int64")).cast("int64")
     if kind == "shortfall":
-        return (t.n * _cents(_known(amount.for_year(year))) - t.net).cast("int64")
+        # The allowance does not count against itself: the income it tops up leaves out what the household
+        # already received as this benefit (低保金 for 低保), or a paid allowance would undo its own entitlement.
+        own = t[f"i_{benefit.income_item}"] if benefit.income_item else 0
+        return (t.n * _cents(_known(amount.for_year(year))) - (t.net - own)).cast("int64")
     if kind == "per_person":
         return (t.n * _cents(_known(amount.fixed))).cast("int64")
     if kind == "share":
