@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from jingzhun.benefits.catalogue import catalogue_get
+from jingzhun.benefits.gap_selectors import household_entitlements
 from jingzhun.monitoring.models import MonitoringCase, Stage
 from jingzhun.registry.vocab import (
     Attribute,
@@ -85,6 +88,31 @@ def test_b06_the_allowance_already_received_does_not_count_against_it(village):
     member(home)
     income(home, wage="9500", dibao="820")  # the 820 paid last month is left out: pc is still 4750
     assert entitled(home)[("B06", None)] == Decimal("820.00")
+
+
+def test_b06_counts_other_transfers_as_income_in_the_default_catalogue(village):
+    home = household(village, status=PovertyStatus.NON_POOR)
+    member(home)
+    income(home, wage="5000", other_transfer="3000")
+    assert "B06" not in codes(home)
+
+
+def test_b06_leaves_out_the_transfers_a_county_catalogue_disregards(village):
+    home = household(village, status=PovertyStatus.NON_POOR)
+    member(home)
+    income(home, wage="5000", other_transfer="3000")  # education aid and the like: not household income for 低保
+    default = catalogue_get()
+    b06 = default.get("B06")
+    county = dataclasses.replace(
+        default,
+        name="county",
+        benefits={
+            **default.benefits,
+            "B06": dataclasses.replace(b06, amount=dataclasses.replace(b06.amount, disregard=("other_transfer",))),
+        },
+    )
+    lines = household_entitlements(household=home, year=YEAR, catalogue=county)
+    assert {line.benefit.code: line.amount for line in lines}["B06"] == Decimal("160.00")
 
 
 def test_b06_not_for_a_dibao_household(village):

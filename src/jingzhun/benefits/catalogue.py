@@ -39,7 +39,8 @@ outstanding in the year).
 
 Amounts (``amount``), exactly one kind: ``fixed`` (yuan, or a table by year), ``monthly`` (× ``months``, 12
 unless given), ``by`` + ``values`` (by a condition field's word), ``shortfall`` (a standard by year: household
-benefits whose per-capita income is below it get (standard − per-capita income) × size, half up to the cent),
+benefits whose per-capita income is below it get (standard − per-capita income) × size, half up to the cent; the
+income leaves out the benefit's own income item and the items listed in ``disregard``),
 ``per_person`` (× household size), ``share`` of an income item with an optional ``cap`` (entitled when positive),
 ``post_wage`` (Σ monthly pay × months of the member's posts of this benefit in the year), ``loan_subsidy``
 (Σ amount × subsidy rate × months outstanding in the year / 12 over the household's loans). A benefit whose
@@ -151,6 +152,7 @@ class Amount:
     share: Decimal | None = None
     of: str = ""
     cap: Decimal | None = None
+    disregard: tuple[str, ...] = ()  # income items a shortfall leaves out of the income (不计入家庭收入)
 
     def problem(self, year: int) -> str:
         """Why the amount has no value for ``year`` ("" when it has)."""
@@ -398,7 +400,11 @@ def _amount(raw: Any, benefit: dict[str, Any], what: str, problems: list[str]) -
         if not isinstance(value, dict):
             problems.append(f"{spot}：应为按年份的标准，如 {{ 2020 = 5160 }}")
             return None
-        return Amount(kind, by_year=_by_year(value, spot, problems))
+        disregard = raw.get("disregard", [])
+        if not isinstance(disregard, list) or any(item not in INCOME_ITEMS for item in disregard):
+            problems.append(f"{spot}：disregard 应为不计入家庭收入的收入项列表（{'、'.join(INCOME_ITEMS)}）")
+            disregard = []
+        return Amount(kind, by_year=_by_year(value, spot, problems), disregard=tuple(disregard))
     if kind == "per_person":
         if unit != "household":
             problems.append(f"{spot}：按人计只适用于整户政策")

@@ -21,7 +21,8 @@ Semantics, exactly:
   depends on income (``shortfall``, ``share``) is computed for it. Other benefits do not read income.
 - Amounts are integer cents: ``shortfall`` is ``standard × n − net`` (= (standard − pc) × n, exact; entitled only
   when pc < standard strictly, i.e. ``net < standard × n``), where ``net`` leaves out the benefit's own income item
-  (the 低保金 already received does not count against 低保: otherwise paying it would undo its own entitlement); ``share`` is the item × share rounded half up to the
+  (the 低保金 already received does not count against 低保: otherwise paying it would undo its own entitlement)
+  and the items of the amount's ``disregard`` list (不计入家庭收入); ``share`` is the item × share rounded half up to the
   cent, capped, entitled when positive; ``post_wage`` is Σ monthly pay × months held in the year (a month counts
   when the post was held on any day of it); ``loan_subsidy`` is Σ amount × subsidy rate / 100 × months outstanding
   / 12, rounded half up to the cent once for the household (a loan is outstanding in a month when issued on or
@@ -159,7 +160,7 @@ def _build(
     income_columns: dict[str, Any] = {"net": net_income_cents(this_year)}
     share_items = sorted(
         {b.amount.of for b in benefits if b.amount.kind == "share"}
-        | {b.income_item for b in benefits if b.amount.kind == "shortfall" and b.income_item}
+        | {item for b in benefits if b.amount.kind == "shortfall" for item in _disregarded(b)}
     )
     for item in share_items:
         if item in SHARE_OF:
@@ -304,8 +305,8 @@ def _amount_cents(benefit: Benefit, year: int, t: ir.Table) -> ir.IntegerValue:
     if kind == "shortfall":
         # The allowance does not count against itself: the income it tops up leaves out what the household
         # already received as this benefit (低保金 for 低保), or a paid allowance would undo its own entitlement.
-        own = t[f"i_{benefit.income_item}"] if benefit.income_item else 0
-        return (t.n * _cents(_known(amount.for_year(year))) - (t.net - own)).cast("int64")
+        left_out = sum((t[f"i_{item}"] for item in _disregarded(benefit)), ibis.literal(0))
+        return (t.n * _cents(_known(amount.for_year(year))) - (t.net - left_out)).cast("int64")
     if kind == "per_person":
         return (t.n * _cents(_known(amount.fixed))).cast("int64")
     if kind == "share":
@@ -320,6 +321,11 @@ def _amount_cents(benefit: Benefit, year: int, t: ir.Table) -> ir.IntegerValue:
         return t.wage.cast("int64")
     # loan_subsidy: Σ cents × rate‰ × months / (1000 × 100 × 12), rounded half up once.
     return rounded_quotient(t.subsidy, 1000 * 100 * 12).cast("int64")
+
+
+def _disregarded(benefit: Benefit) -> list[str]:
+    """The income items a shortfall leaves out: its own item and the catalogue's ``disregard`` list."""
+    return sorted({*([benefit.income_item] if benefit.income_item else []), *benefit.amount.disregard})
 
 
 # --- the two uses --------------------------------------------------------------------------------------------

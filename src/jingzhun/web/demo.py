@@ -394,7 +394,7 @@ def demo_accounts(county: Area, town: Area, village: Area) -> list[DemoAccount]:
             "department",
             Role.DEPARTMENT,
             "部门数据员演示账号",
-            "部门数据员（医保：导入部门数据、整改督导问题）",
+            "部门数据员（医保：导入部门数据、整改督导问题、审批医保政策申请）",
             county,
             department=DEMO_DEPARTMENT,
         ),

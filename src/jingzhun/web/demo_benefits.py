@@ -69,10 +69,10 @@ def demo_benefits(*, county: Area, town: Area, village: Area, people: dict[str, 
             student_services.student_pay(user=SYSTEM, student=student, paid_on=dt.date(year, 9, 20))
         _unentitled(catalogue, county, year)
         _applications(village, people, year)
-    run = EntitlementRun.objects.filter(finished_at__isnull=False).order_by("-id").first()
+    latest = EntitlementRun.objects.filter(finished_at__isnull=False).order_by("-id").first()
     return {
         "payments": Payment.objects.count(),
-        "entitlements": Entitlement.objects.filter(run=run).count() if run else 0,
+        "entitlements": Entitlement.objects.filter(run=latest).count() if latest else 0,
         "posts": Post.objects.count(),
         "loans": Loan.objects.count(),
         "students": Student.objects.count(),
