@@ -29,13 +29,17 @@ from tests.assistance.factories import FollowUpFactory, HelperFactory, PairingFa
 from tests.crosscheck.factories_lists import list_import_job_for_test
 from tests.crosscheck.factories_matching import batch_make, row_make
 from tests.factories import (
+    ApplicationFactory,
     BeneficiaryFactory,
     FundFactory,
     HouseholdFactory,
     IncomeFactory,
+    LoanFactory,
     MemberFactory,
     PaymentFactory,
+    PostFactory,
     ProjectFactory,
+    StudentFactory,
 )
 from tests.monitoring.flow import step_input
 
@@ -260,6 +264,18 @@ def _records(household, *, village_user, county_user, department_user, security_
         report_path="/nonexistent",
     )
     PaymentFactory(member=member, department=f"{name}所在乡")
+    application = ApplicationFactory(member=member)
+    post = PostFactory(holder=member)
+    attendance = post.attendance.create(month=post.started_on, days_required=22, days_worked=22, wage=post.monthly_pay)
+    loan = LoanFactory(borrower=member)
+    student = StudentFactory(member=member)
+    benefits = {
+        "application_id": application.pk,
+        "post_id": post.pk,
+        "attendance_id": attendance.pk,
+        "loan_id": loan.pk,
+        "student_id": student.pk,
+    }
     fund = FundFactory(area=household.village.parent.parent, document_no=f"乙财农〔2020〕{household.pk}号")
     allocation = project.allocations.create(fund=fund, amount=1000, allocated_on=case.opened_on)
     payment = allocation.payments.create(
@@ -288,6 +304,7 @@ def _records(household, *, village_user, county_user, department_user, security_
         | supervision
         | adjustments
         | projects
+        | benefits
         | {
             "household_no": household.household_no,
             "run_id": run.pk,
@@ -392,6 +409,12 @@ def test_the_walk_sees_area_b_where_it_is_allowed(client, users_by_role, area_b)
     assert client.get(f"/assessments/jobs/{area_b['assessment_job']}/").status_code == 200
     assert client.get(f"/supervision/{area_b['finding_id']}/").status_code == 200
     assert client.get(f"/adjustments/{area_b['adjustment_id']}/").status_code == 200
+    assert client.get(f"/benefits/applications/{area_b['application_id']}/").status_code == 200
+    assert client.get(f"/benefits/registers/loans/{area_b['loan_id']}/").status_code == 200
+    cards = client.get(f"/benefits/cards/village/{area_b['area_code']}.pdf")
+    assert cards.status_code == 200
+    assert b"".join(cards.streaming_content).startswith(b"%PDF")
+    cards.close()
     assert OTHER_NAME.encode() in client.get("/households/", {"q": OTHER_NAME}).content
 
 
@@ -415,6 +438,11 @@ HOUSEHOLD_RECORDS = (
     "evidence_id",
     "adjustment_id",
     "adjustment_attachment_id",
+    "application_id",
+    "post_id",
+    "attendance_id",
+    "loan_id",
+    "student_id",
 )
 
 

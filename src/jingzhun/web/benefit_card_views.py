@@ -72,9 +72,9 @@ def benefit_card(request: HttpRequest, household_no: str) -> HttpResponse | File
 
 @capability_required(Capability.VIEW_BENEFITS)
 @require_GET
-def village_cards(request: HttpRequest, code: str) -> HttpResponse | FileResponse:
+def village_cards(request: HttpRequest, area_code: str) -> HttpResponse | FileResponse:
     """The cards of a village's registered covered households, one page each, in one file."""
-    village = Area.objects.filter(code=code, level=Level.VILLAGE).first()
+    village = Area.objects.filter(code=area_code, level=Level.VILLAGE).first()
     if village is None or not in_scope(request.user, village.code):
         raise Http404
     year = _year(request)

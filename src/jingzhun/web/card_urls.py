@@ -8,6 +8,6 @@ from . import benefit_card_views as views
 app_name = "web"
 urlpatterns = [
     path("", views.card_index, name="card_index"),
-    path("village/<str:code>.pdf", views.village_cards, name="village_cards"),
+    path("village/<str:area_code>.pdf", views.village_cards, name="village_cards"),
     path("<str:household_no>.pdf", views.benefit_card, name="benefit_card"),
 ]
