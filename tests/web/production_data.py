@@ -252,6 +252,7 @@ def make() -> dict[str, Any]:
         assessment_job = assessment_job_start(user=users["county"], year=2020, pack="national")
 
     projects = _projects(users, village, households, folder)
+    benefits = _benefits(users, village, households, folder)
 
     # An API token the security administrator issued for the county user (collected on the user's own page).
     from jingzhun.accounts.services import api_token_issue
@@ -290,7 +291,94 @@ def make() -> dict[str, Any]:
             "area_code": village.code,
             "document_id": area_exit.documents.get().pk,
             **projects,
+            **benefits,
         },
+    }
+
+
+def _benefits(users: dict[str, Any], village: Any, households: list[Any], folder: Path) -> dict[str, Any]:
+    """The benefits center's records, made through its services: an application taken at the window, a
+    public-welfare post with a month's attendance, a micro-credit loan, a 雨露计划 student, an entitlement run of
+    2020, and a payments file imported in the browser (one row refused: an error report)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    from jingzhun.benefits import (
+        application_services,
+        entitlement_services,
+        loan_services,
+        post_services,
+        student_services,
+    )
+    from jingzhun.benefits.models import StudentLevel
+    from jingzhun.core.uploads import upload_job_create
+    from tests.benefits.payment_files import payment_row
+    from tests.benefits.payment_files import write as write_payments
+
+    county, poor = users["county"], households[0]
+    head, spouse = poor.members.order_by("pk")
+    application = application_services.application_submit(
+        user=county,
+        household=poor,
+        benefit_code="B01",
+        member=spouse,
+        year=2020,
+        amount=Decimal("3000"),
+        documents=["学籍证明", "身份证"],
+        submitted_on=dt.date(2020, 9, 1),
+    )
+    post = post_services.post_create(
+        user=county,
+        benefit="B20",
+        title="保洁员",
+        village=village,
+        holder_id_number=head.id_number,
+        monthly_pay=Decimal("600"),
+        started_on=dt.date(2020, 1, 1),
+    )
+    attendance = post_services.attendance_record(
+        user=county, post=post, month=dt.date(2020, 1, 1), days_required=22, days_worked=20
+    )
+    loan = loan_services.loan_create(
+        user=county,
+        borrower_id_number=head.id_number,
+        bank="县农村商业银行",
+        contract_no="XD2020001",
+        amount=Decimal("50000"),
+        term_months=36,
+        annual_rate=Decimal("4.35"),
+        subsidy_rate=Decimal("4.35"),
+        issued_on=dt.date(2020, 3, 1),
+        purpose="养殖",
+    )
+    student = student_services.student_create(
+        user=county,
+        member_id_number=spouse.id_number,
+        school="县职业教育中心",
+        major="数控技术",
+        level=StudentLevel.VOCATIONAL,
+        year=2020,
+        grade=1,
+    )
+    entitlement_services.entitlements_compute(user=county, year=2020)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        file = write_payments(
+            folder / "发放.csv",
+            [
+                payment_row("B02", poor, head, 金额="250.00", 发放日期="2020-06-30"),
+                payment_row("B02", "999999999999", head, 金额="250.00", 发放日期="2020-06-30"),
+            ],
+        )
+        payments_job = upload_job_create(
+            kind="benefit_payments", user=county, upload=SimpleUploadedFile(file.name, file.read_bytes())
+        )
+    return {
+        "application_id": application.pk,
+        "post_id": post.pk,
+        "attendance_id": attendance.pk,
+        "loan_id": loan.pk,
+        "student_id": student.pk,
+        "payments_job": str(payments_job.pk),
     }
 
 

@@ -71,6 +71,13 @@ POST_ONLY = {
     "crosscheck:clue_send_back",
     "projects:distribution_pay",
     "supervision:finding_from_project_problem",
+    "benefits:gap_compute",
+    "benefits:loan_repay",
+    "benefits:post_end",
+    "benefits:post_attendance",
+    "benefits:attendance_pay",
+    "benefits:posts_month_pay",
+    "benefits:student_pay",
 }
 # Routes that send the walker on to another page, which is walked in its own right.
 REDIRECTS = {
