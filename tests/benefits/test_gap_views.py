@@ -129,3 +129,23 @@ def test_compute_checks_csrf(users_by_role, computed):
 def test_no_run_yet(client, users_by_role):
     text = _get(client, users_by_role[Role.COUNTY].owner, GAPS).content.decode()
     assert 'data-testid="gap-list"' not in text
+
+
+def _overview_count(client, user, testid):
+    text = _get(client, user, reverse("benefits:index")).content.decode()
+    return int(text.split(f'data-testid="{testid}">', 1)[1].split("<", 1)[0])
+
+
+def test_overview_counts_link_the_lists(client, users_by_role, computed):
+    county = users_by_role[Role.COUNTY].owner
+    text = _get(client, county, reverse("benefits:index")).content.decode()
+    assert f'href="{GAPS}?year={YEAR}"' in text and f'href="{UNENTITLED}?year={YEAR}"' in text
+    assert _overview_count(client, county, "unentitled") == 1
+
+
+def test_a_department_clerk_never_gets_the_county_count_from_the_cache(
+    client, users_by_role, department_clerk, computed
+):
+    county_gaps = _overview_count(client, users_by_role[Role.COUNTY].owner, "gaps")  # cached first
+    assert county_gaps > 1
+    assert _overview_count(client, department_clerk("housing"), "gaps") == 1  # B08 of the household only

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Collate
 
-from jingzhun.core.scope import scope_prefix, scoped
+from jingzhun.core.scope import scope_key, scope_prefix, scoped
 from jingzhun.core.sets import compile_sql
 from jingzhun.registry.models import Household, Member
 
@@ -39,6 +40,7 @@ from .catalogue import Benefit, Catalogue
 from .entitlement_services import catalogue_resolve
 from .entitlements import entitlement_rows, source_tables
 from .models import Entitlement, EntitlementRun, Payment
+from .selectors import benefit_year_default, payments_version
 
 # --- one household, live --------------------------------------------------------------------------------------
 
@@ -288,3 +290,24 @@ def csv_rows(rows: QuerySet[Any]) -> Iterator[tuple[str, str, str | None, Any]]:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(10000):
             yield from batch
+
+
+def gap_counts_for_user(*, user: Any) -> dict[str, Any]:
+    """应享未享 and 不应享而享 of the benefit year in the user's scope (a department clerk: its department's), from
+    the latest computed entitlements and today's payments: ``year``, ``run`` (None before the first run),
+    ``gaps`` and ``unentitled``. Kept in the shared cache while neither changes: a new run or any new payment
+    (payments are never deleted) makes a new key, so a stale count never shows."""
+    year = benefit_year_default()
+    run = entitlement_run_latest(user=user, year=year)
+    if run is None:
+        return {"year": year, "run": None}
+    department = getattr(user, "department", "") if getattr(user, "role", "") == "department" else ""
+    key = f"jingzhun:benefits:{run.pk}:{scope_key(user)}:{department}:{payments_version()}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = {
+            "gaps": gaps_for_user(user=user, run=run).count(),
+            "unentitled": unentitled_for_user(user=user, run=run).count(),
+        }
+        cache.set(key, counts, timeout=24 * 3600)
+    return {"year": year, "run": run, **counts}

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.permissions import Capability
 
-from . import selectors
+from . import gap_selectors, selectors
 
 view_benefits = capability_required(Capability.VIEW_BENEFITS)
 
@@ -17,7 +17,10 @@ view_benefits = capability_required(Capability.VIEW_BENEFITS)
 @require_GET
 @view_benefits
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "benefits/index.html", selectors.overview_for_user(user=request.user))
+    overview = selectors.overview_for_user(user=request.user)
+    return render(
+        request, "benefits/index.html", {**overview, "gap_counts": gap_selectors.gap_counts_for_user(user=request.user)}
+    )
 
 
 @require_GET

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.benefits import gap_selectors as benefit_gaps
-from jingzhun.benefits import selectors as benefit_selectors
 from jingzhun.core.scope import household_limited, scope_key, scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
@@ -98,7 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
     context["chart"] = chart
     if user_can(user, Capability.VIEW_BENEFITS) and not households_only:
-        context["benefits"] = benefits_summary(user)
+        context["benefits"] = benefit_gaps.gap_counts_for_user(user=user)
     # Exits (摘帽) of the poor villages listed: one query; none for a helper, who sees households, not villages.
     exits = policy_selectors.area_exits_for_codes(
         user=user, codes=[row["village_id"] for row in summary["by_village"] if row.get("village__poor_village")]
@@ -117,22 +116,3 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
     )
     return render(request, "web/home.html", context)
-
-
-def benefits_summary(user: Any) -> dict[str, Any] | None:
-    """应享未享 and 不应享而享 of the benefit year in the user's scope, from the latest computed entitlements and
-    today's payments. Kept while neither changes: a new run or any new payment (payments are only ever added)
-    makes a new key, so a stale count never shows."""
-    year = benefit_selectors.benefit_year_default()
-    run = benefit_gaps.entitlement_run_latest(user=user, year=year)
-    if run is None:
-        return {"year": year, "run": None}
-    key = f"jingzhun:benefits:{run.pk}:{scope_key(user)}:{benefit_selectors.payments_version()}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = {
-            "gaps": benefit_gaps.gaps_for_user(user=user, run=run).count(),
-            "unentitled": benefit_gaps.unentitled_for_user(user=user, run=run).count(),
-        }
-        cache.set(key, counts, timeout=24 * 3600)
-    return {"year": year, "run": run, **counts}
