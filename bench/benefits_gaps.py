@@ -117,6 +117,7 @@ def main() -> None:
     say(f"county {args.households:,}: prepared ({'cached' if meta.get('cached') else 'new'})")
     work = work_copy(args.households, "benefits")
     env = {"JINGZHUN_DATA_DIR": str(work)}
+    timed(jingzhun("migrate", "--verbosity", "0"), env)  # the cached county may predate this code's migrations
     result: dict[str, Any] = {"households": args.households, "counts": meta.get("counts"), "database": "sqlite"}
     result["payments_insert"] = payments_add_sqlite(work / "jingzhun.sqlite3", payments)
     say(f"payments: {result['payments_insert']}")

@@ -134,6 +134,22 @@ def test_old_runs_are_kept_and_the_latest_is_used(county, users_by_role):
     assert entitlement_run_latest(user=users_by_role[Role.COUNTY].owner, year=YEAR) == second
 
 
+def test_a_new_run_deletes_the_rows_of_the_runs_it_supersedes(county, users_by_role):
+    town_run = entitlements_compute(user=SYSTEM, year=YEAR, area_prefix=users_by_role.town_a.prefix)
+    first = entitlements_compute(user=SYSTEM, year=YEAR)
+    second = entitlements_compute(user=SYSTEM, year=YEAR)
+    assert not Entitlement.objects.filter(run__in=[town_run, first]).exists()
+    assert Entitlement.objects.filter(run=second).count() == second.entitlements > 0
+    assert EntitlementRun.objects.get(pk=first.pk).entitlements == second.entitlements  # the record stays
+
+
+def test_a_town_run_keeps_the_county_runs_rows(county, users_by_role):
+    county_run = entitlements_compute(user=SYSTEM, year=YEAR)
+    entitlements_compute(user=SYSTEM, year=YEAR, area_prefix=users_by_role.town_a.prefix)
+    entitlements_compute(user=SYSTEM, year=YEAR - 1)
+    assert Entitlement.objects.filter(run=county_run).count() == county_run.entitlements
+
+
 def test_town_run_covers_its_town_only(county, users_by_role):
     town = users_by_role.town_a
     run = entitlements_compute(user=SYSTEM, year=YEAR, area_prefix=town.prefix)

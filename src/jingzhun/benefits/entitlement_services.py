@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
@@ -59,6 +59,7 @@ def entitlements_compute(
             started_at=timezone.now(),
             by=account_of(user),
         )
+        _superseded_rows_delete(run)
         plan = entitlement_plan(
             source_tables(),
             chosen,
@@ -75,3 +76,24 @@ def entitlements_compute(
         run.finished_at = timezone.now()
         run.save(update_fields=["entitlements", "finished_at"])
     return run
+
+
+def _superseded_rows_delete(run: EntitlementRun) -> None:
+    """Delete the rows of the runs ``run`` supersedes (before it writes its own, in its transaction): the earlier
+    runs of its year over an area inside its own, which no list reads again (the latest run covering a user's
+    area is read). Their run records stay, with their counts; a county computing every night keeps one run's
+    rows, not one per night. When those runs hold every row, SQLite empties the table by its truncate
+    optimisation (a DELETE without WHERE) instead of deleting millions of rows one by one."""
+    older = list(
+        EntitlementRun.objects.filter(
+            year=run.year, area_prefix__startswith=run.area_prefix, id__lt=run.pk
+        ).values_list("id", flat=True)
+    )
+    if not older:
+        return
+    rows = Entitlement.objects.all()
+    if connection.vendor == "sqlite" and not rows.exclude(run_id__in=older).exists():
+        with connection.cursor() as cursor:
+            cursor.execute('DELETE FROM "benefits_entitlement"')  # no WHERE: the truncate optimisation
+        return
+    rows.filter(run_id__in=older).delete()

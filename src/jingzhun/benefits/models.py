@@ -53,7 +53,13 @@ class Payment(models.Model):
         "registry.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("household")
     )
     member = models.ForeignKey(
-        "registry.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+        "registry.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("member"),
+        db_index=False,  # led by the (member, benefit, year) index below
     )
     member_key = models.CharField(max_length=18, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
@@ -80,7 +86,8 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["year", "benefit", "household"]),
             models.Index(fields=["household", "year"]),
-            models.Index(fields=["member"]),
+            # Covers "was this member paid this benefit in the year" of the 应享未享 list, one look-up per row.
+            models.Index(fields=["member", "benefit", "year"]),
         ]
 
     def __str__(self) -> str:
@@ -187,19 +194,29 @@ class EntitlementRun(models.Model):
 class Entitlement(models.Model):
     """What a member (or a household) is entitled to in the run's year, and how much."""
 
-    run = models.ForeignKey(EntitlementRun, on_delete=models.CASCADE, related_name="+")
+    # Rows derived by the plan from rows that exist, millions per run: no constraint in the database (each would
+    # cost a look-up per inserted row, and stops SQLite from emptying the table at once); Django cascades.
+    run = models.ForeignKey(EntitlementRun, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     benefit = models.CharField(max_length=20)
-    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+", db_index=False)
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     member = models.ForeignKey(
-        "registry.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+        "registry.Member",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     amount = models.DecimalField(**MONEY)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["run", "benefit", "household"]),
-            models.Index(fields=["run", "household"]),
-        ]
+        # One index besides the run's own (which lists a run in id order): it serves a household's rows of a run
+        # and covers "is this payment entitled" of the 不应享而享 list. Each index costs seconds on a run of
+        # millions of rows.
+        indexes = [models.Index(fields=["run", "household", "benefit", "member"])]
 
     def __str__(self) -> str:
         return f"{self.benefit} {self.household_id}"

@@ -13,7 +13,6 @@ Exit code 0; 2 for an unusable argument (an unknown area, a broken or unknown ca
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,7 +29,7 @@ from jingzhun.benefits.catalogue import (
     catalogues_load,
 )
 from jingzhun.benefits.entitlement_services import catalogue_resolve, entitlements_compute
-from jingzhun.benefits.gap_selectors import csv_rows, gaps_for_user, unentitled_for_user
+from jingzhun.benefits.gap_selectors import csv_lines, gaps_for_user, unentitled_for_user
 from jingzhun.core.management.batch import BatchCommand
 from jingzhun.core.scope import SYSTEM
 from jingzhun.spreadsheets.writing import csv_file
@@ -101,12 +100,18 @@ class Command(BatchCommand):
             self.stderr.write(f"{year} 年{what}：{count} 条（应享 {run.entitlements} 条）", style_func=lambda t: t)
 
     def _write(self, stream: TextIO | Any, rows: Any) -> int:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(HEADER)
+        stream.write(",".join(HEADER) + "\n")
         count = 0
-        for benefit, household_no, id_number, amount in csv_rows(rows):
-            writer.writerow((benefit, household_no, id_number or "", f"{amount:.2f}"))
-            count += 1
+        batch: list[str] = []
+        for line in csv_lines(rows):
+            batch.append(line)
+            if len(batch) == 10000:
+                stream.write("\n".join(batch) + "\n")
+                count += len(batch)
+                batch.clear()
+        if batch:
+            stream.write("\n".join(batch) + "\n")
+            count += len(batch)
         return count
 
     # --- catalogue -----------------------------------------------------------------------------------------
