@@ -108,6 +108,13 @@ def test_compute_now_for_the_county(client, users_by_role, computed):
     assert EntitlementRun.objects.count() == before + 1
 
 
+def test_compute_without_a_year_computes_nothing(client, users_by_role, computed):
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    before = EntitlementRun.objects.count()
+    assert client.post(reverse("benefits:gap_compute"), {"year": "1e400"}).status_code == 302
+    assert EntitlementRun.objects.count() == before
+
+
 def test_compute_refused_for_a_town(client, users_by_role, computed):
     client.force_login(users_by_role[Role.TOWN].owner)
     assert client.post(reverse("benefits:gap_compute"), {"year": YEAR}).status_code == 403

@@ -13,13 +13,18 @@ from collections.abc import Iterable
 _CHOICES: list[tuple[str, str]] = []
 
 
-def department_choices_register(choices: Iterable[tuple[str, str]]) -> None:
-    """Declare known departments as ``(key, name)`` pairs; a key declared before keeps its first name."""
-    known = {key for key, _name in _CHOICES}
+def department_choices_register(choices: Iterable[tuple[str, str]], *, names: bool = False) -> None:
+    """Declare known departments as ``(key, name)`` pairs. A key declared before keeps its name unless ``names``
+    says these are the names to show (the §2 departments' short names, which clerks type and pick: whichever app
+    is ready first, "医保" stays the name of ``medical_insurance``)."""
+    position = {key: n for n, (key, _name) in enumerate(_CHOICES)}
     for key, name in choices:
-        if str(key) not in known:
-            _CHOICES.append((str(key), str(name)))
-            known.add(str(key))
+        key, name = str(key), str(name)
+        if key not in position:
+            position[key] = len(_CHOICES)
+            _CHOICES.append((key, name))
+        elif names:
+            _CHOICES[position[key]] = (key, name)
 
 
 def department_choices() -> list[tuple[str, str]]:

@@ -166,7 +166,10 @@ def unentitled_export(request: HttpRequest) -> FileResponse:
 @compute_entitlements
 def gap_compute(request: HttpRequest) -> HttpResponseRedirect:
     """Compute a fresh run of the year for the user's whole scope, then show the list."""
-    year = query_int(request.POST, "year", low=2000, high=2099) or benefit_year_default()
+    year = query_int(request.POST, "year", low=2000, high=2099)
+    if year is None:  # the page's form always sends one: anything else computes nothing
+        messages.error(request, _("Choose the year to compute."))
+        return HttpResponseRedirect(reverse("benefits:gap_list"))
     try:
         run = entitlements_compute(user=request.user, year=year)
     except CatalogueError as error:

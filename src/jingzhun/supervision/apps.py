@@ -18,6 +18,6 @@ class SupervisionConfig(AppConfig):
         from .import_jobs import KIND, findings_upload_import
 
         # The account form offers a department clerk's department from the §2 departments findings go to.
-        department_choices_register(Department.choices)
+        department_choices_register(Department.choices, names=True)
         # A user whose role changed after the upload gets the permission's reason, not a general one.
         upload_kind_register(KIND, importer=findings_upload_import, failures=(UnusableFile, PermissionDenied))

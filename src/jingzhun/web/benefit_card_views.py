@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingzhun.accounts.decorators import capability_required
@@ -93,8 +95,10 @@ def card_index(request: HttpRequest) -> HttpResponse:
     """The villages of the user's area with their cards' downloads; a household number goes to its card."""
     year = _year(request)
     household_no = query_text(request.GET, "household", max_length=40).strip()
-    if household_no:
+    if household_no.isascii() and household_no.isalnum():
         return redirect(f"{reverse('web:benefit_card', args=[household_no])}?year={year}")
+    if household_no:
+        messages.error(request, _("No household has the number %(number)s.") % {"number": household_no})
     counts = dict(
         households_for_user(user=request.user)
         .filter(covered())
