@@ -411,10 +411,6 @@ def test_the_walk_sees_area_b_where_it_is_allowed(client, users_by_role, area_b)
     assert client.get(f"/adjustments/{area_b['adjustment_id']}/").status_code == 200
     assert client.get(f"/benefits/applications/{area_b['application_id']}/").status_code == 200
     assert client.get(f"/benefits/registers/loans/{area_b['loan_id']}/").status_code == 200
-    cards = client.get(f"/benefits/cards/village/{area_b['area_code']}.pdf")
-    assert cards.status_code == 200
-    assert b"".join(cards.streaming_content).startswith(b"%PDF")
-    cards.close()
     assert OTHER_NAME.encode() in client.get("/households/", {"q": OTHER_NAME}).content
 
 

@@ -29,6 +29,7 @@ from jingzhun.accounts.services import unmasked_view_record
 from jingzhun.accounts.upload_pages import UploadPages
 from jingzhun.areas.selectors import towns_in_scope, villages_in_scope
 from jingzhun.core.paging import keyset_page, query_without_paging
+from jingzhun.core.params import query_text
 from jingzhun.core.scope import scope_prefix
 
 from . import payment_selectors as selectors
@@ -124,8 +125,8 @@ def payment_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not scope_prefix(user):
         raise PermissionDenied
-    number = (request.POST.get("household_no") if request.method == "POST" else request.GET.get("household", "")) or ""
-    number = number.strip()[:40]
+    params, name = (request.POST, "household_no") if request.method == "POST" else (request.GET, "household")
+    number = query_text(params, name, max_length=40)  # "" for a NUL, which PostgreSQL refuses in text
     household = selectors.household_for_payment(user=user, household_no=number)
     context: dict[str, Any] = {"number": number, "household": household, "error": ""}
     if household is None:

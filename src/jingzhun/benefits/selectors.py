@@ -44,7 +44,8 @@ def applications_for_user(*, user: Any) -> QuerySet[Application]:
     """Applications of households in the user's area; a department clerk sees its department's queue only."""
     queryset = scoped(Application.objects.all(), user, "household__village__code", household="household")
     if user_can(user, Capability.DECIDE_APPLICATIONS) and not user_can(user, Capability.TAKE_APPLICATIONS):
-        return queryset.filter(department=getattr(user, "department", "") or "\x00")
+        department = getattr(user, "department", "")
+        return queryset.filter(department=department) if department else queryset.none()
     return queryset
 
 
