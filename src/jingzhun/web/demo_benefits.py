@@ -199,14 +199,15 @@ def _bulk_payments(run: EntitlementRun, catalogue: Catalogue, town: Area, year: 
     batch = ImportBatch.objects.create(kind=ImportBatch.Kind.PAYMENTS, file_name="演示：各部门发放清单")
     benefits = [b for b in catalogue.benefits.values() if b.code not in _REGISTER_BENEFITS]
 
-    def case(values: dict[str, str]) -> tuple[str, list[str]]:
+    def case(values: dict[str, Any]) -> tuple[str, list[Any]]:
         sql = "CASE e.benefit " + " ".join("WHEN %s THEN %s" for _ in values) + " END"
         return sql, [x for pair in values.items() for x in pair]
 
     names, name_params = case({b.code: b.name for b in benefits})
     departments, department_params = case({b.code: catalogue.department_name(b.department) for b in benefits})
     items, item_params = case({b.code: b.income_item for b in benefits})
-    paydays, payday_params = case({b.code: dt.date(year, 3 + i % 9, 15).isoformat() for i, b in enumerate(benefits)})
+    # dates, not strings: PostgreSQL types the CASE from its values (a text CASE does not go into a date column)
+    paydays, payday_params = case({b.code: dt.date(year, 3 + i % 9, 15) for i, b in enumerate(benefits)})
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     household, member, payment = (q(m._meta.db_table) for m in (Household, Member, Payment))
     with connection.cursor() as cursor:
