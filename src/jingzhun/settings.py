@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jingzhun.projects",
     "jingzhun.benefits",
     "jingzhun.supervision",
+    "jingzhun.reports",
     "jingzhun.web",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("assistance/", include("jingzhun.assistance.urls")),
     path("crosscheck/", include("jingzhun.crosscheck.urls")),
     path("supervision/", include("jingzhun.supervision.urls")),
+    path("reports/", include("jingzhun.reports.urls")),
     path("adjustments/import/", include("jingzhun.adjustments.import_urls")),
     path("adjustments/", include("jingzhun.adjustments.urls")),
     path("projects/", include("jingzhun.projects.urls")),

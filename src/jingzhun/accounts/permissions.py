@@ -67,6 +67,9 @@ class Capability(StrEnum):
     RECORD_BENEFIT_PAYMENTS = "record_benefit_payments"
     MANAGE_BENEFIT_REGISTERS = "manage_benefit_registers"
     COMPUTE_ENTITLEMENTS = "compute_entitlements"
+    # The standard tables and their workbooks (统计报表): aggregates of one's area, for the area offices and
+    # inspectors (not helpers, whose scope is a few households, nor department clerks).
+    VIEW_REPORTS = "view_reports"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -94,6 +97,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RECORD_BENEFIT_PAYMENTS,
             Capability.MANAGE_BENEFIT_REGISTERS,
             Capability.COMPUTE_ENTITLEMENTS,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.TOWN: frozenset(
@@ -111,10 +115,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_BENEFITS,
             Capability.TAKE_APPLICATIONS,
             Capability.MANAGE_BENEFIT_REGISTERS,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.VILLAGE: frozenset(
-        {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.VIEW_PROJECTS, Capability.VIEW_BENEFITS}
+        {
+            Capability.VIEW_PEOPLE,
+            Capability.EDIT_PEOPLE,
+            Capability.VIEW_PROJECTS,
+            Capability.VIEW_BENEFITS,
+            Capability.VIEW_REPORTS,
+        }
     ),
     Role.HELPER: frozenset({Capability.VIEW_PEOPLE, Capability.RECORD_VISIT}),
     Role.DEPARTMENT: frozenset(
@@ -136,6 +147,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_PROJECTS,
             Capability.EVALUATE_PROJECTS,
             Capability.VIEW_BENEFITS,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset({Capability.MANAGE_ACCOUNTS, Capability.APPROVE_ACCOUNT_CHANGES}),

@@ -61,3 +61,13 @@ def areas_in_scope(*, prefix: str | None, levels: tuple[str, ...]) -> list[tuple
         (area.code, f"{area.parent.name} · {area.name}" if area.level == Level.VILLAGE and area.parent else area.name)
         for area in rows
     ]
+
+
+def area_tree(*, prefix: str) -> list[tuple[str, str, str]]:
+    """``(code, name, level)`` of the county, town and village areas a table of scope ``prefix`` has a row for: the
+    area whose prefix it is (none for the whole database), its towns and its villages, in code order (each area
+    before the areas under it)."""
+    rows = Area.objects.filter(level__in=(Level.COUNTY, Level.TOWN, Level.VILLAGE), code__startswith=prefix).order_by(
+        "code"
+    )
+    return [(a.code, a.name, a.level) for a in rows if len(a.prefix) >= len(prefix)]

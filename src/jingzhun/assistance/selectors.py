@@ -454,3 +454,35 @@ def households_not_visited(
         )
         .order_by(F("last_visited").asc(nulls_first=True), "household_no")
     )
+
+
+# --- for the standard tables (reports) ------------------------------------------------------------------------
+
+
+def measure_counts_by_village(*, user: Any, area_prefix: str, year: int, as_of: dt.date) -> list[dict[str, Any]]:
+    """Per village of the user's scope under ``area_prefix`` and measure kind: ``village``, ``kind``, ``n``
+    measures started in ``year`` by ``as_of``, the ``households`` they went to and their ``amount``."""
+    rows = (
+        measures_for_user(user=user)
+        .filter(
+            household__village__code__startswith=area_prefix,
+            started_on__gte=dt.date(year, 1, 1),
+            started_on__lte=as_of,
+        )
+        .values(village=F("household__village_id"), measure_kind=F("kind"))
+        .annotate(n=Count("id"), households=Count("household", distinct=True), amount=Sum("amount"))
+        .order_by("village", "measure_kind")
+    )
+    return [dict(row) for row in rows]
+
+
+def measures_version() -> str:
+    """Changes with any measure recorded or edited: the key of figures counted from the measures."""
+    m = Measure.objects.aggregate(
+        n=Count("id"),
+        last=Max("id"),
+        started=Max("started_on"),
+        total=Sum("amount"),
+        kinds=Count("kind", distinct=True),
+    )
+    return f"{m['n']}.{m['last']}.{m['started']}.{m['total']}.{m['kinds']}"

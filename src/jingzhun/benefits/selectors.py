@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, F, Max, QuerySet, Sum
 from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
@@ -96,3 +96,16 @@ def catalogue_page() -> dict[str, Any]:
         for benefit in catalogue.benefits.values()
     ]
     return {"catalogue": catalogue, "rows": rows, "year": year}
+
+
+def payment_counts_by_village(*, user: Any, area_prefix: str, year: int) -> list[dict[str, Any]]:
+    """Per village of the user's scope under ``area_prefix`` and benefit code: ``village``, ``benefit``, ``n``
+    payments dated in ``year`` and their ``total`` amount."""
+    rows = (
+        payments_for_user(user=user)
+        .filter(household__village__code__startswith=area_prefix, year=year)
+        .values(village=F("household__village_id"), code=F("benefit"))
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("village", "code")
+    )
+    return [dict(row) for row in rows]

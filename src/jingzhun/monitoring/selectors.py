@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from jingzhun.core.scope import scoped
 
-from .models import IDENTIFYING, Attachment, MonitoringCase, Stage
+from .models import IDENTIFYING, Attachment, CaseStep, MonitoringCase, Stage
 
 
 def cases_for_user(*, user: Any) -> QuerySet[MonitoringCase]:
@@ -198,3 +198,53 @@ def instant_help_counts_for_user(*, user: Any, today: dt.date | None = None) -> 
         overdue=Count("id", filter=_overdue_help(today)),
         answered=Count("id", filter=Q(help_started_on__isnull=False)),
     )
+
+
+# --- for the standard tables (reports) ------------------------------------------------------------------------
+
+
+def case_counts_by_village(*, user: Any, area_prefix: str, year: int, day: dt.date) -> list[dict[str, Any]]:
+    """Per village of the user's scope under ``area_prefix``, households counted from the cases' own dates as they
+    stood at the end of ``day`` (the last day of ``year``, or today within it):
+
+    - ``monitored``: included (``monitored_since``) by ``day`` and not closed by then; ``monitored_<category>``
+      the same by category;
+    - ``included_year`` / ``eliminated_year``: included, risk eliminated (closed as eliminated) within ``year``;
+    - ``included_total`` / ``eliminated_total``: the same since the first case, up to ``day``;
+    - instant help of the cases tiered within ``year`` by ``day``: ``tier_<A|B|C>``, ``help_on_time`` (first help
+      by its due date), ``help_late`` (after it), ``help_overdue`` (none by ``day``, the due date passed),
+      ``help_waiting`` (none yet, not yet due).
+    """
+    first, last = dt.date(year, 1, 1), day
+    cases = cases_for_user(user=user).filter(household__village__code__startswith=area_prefix)
+    included_by = Q(monitored_since__isnull=False, monitored_since__lte=last)
+    open_then = Q(closed_on__isnull=True) | Q(closed_on__gt=last)
+    eliminated_by = Q(stage=Stage.ELIMINATED, closed_on__lte=last)
+    tiered = Q(help_tier_since__gte=first, help_tier_since__lte=last) & ~Q(help_tier="")
+    started = Q(help_started_on__isnull=False, help_started_on__lte=last)
+    counts: dict[str, Any] = {
+        "monitored": Count("id", filter=included_by & open_then),
+        "included_year": Count("id", filter=Q(monitored_since__gte=first, monitored_since__lte=last)),
+        "eliminated_year": Count("id", filter=eliminated_by & Q(closed_on__gte=first)),
+        "included_total": Count("id", filter=included_by),
+        "eliminated_total": Count("id", filter=eliminated_by),
+        "help_on_time": Count("id", filter=tiered & started & Q(help_started_on__lte=F("help_due"))),
+        "help_late": Count("id", filter=tiered & started & Q(help_started_on__gt=F("help_due"))),
+        "help_overdue": Count("id", filter=tiered & ~started & Q(help_due__lt=last)),
+        "help_waiting": Count("id", filter=tiered & ~started & Q(help_due__gte=last)),
+    }
+    for category in ("unstable", "marginal", "sudden"):
+        counts[f"monitored_{category}"] = Count("id", filter=included_by & open_then & Q(category=category))
+    for tier in ("A", "B", "C"):
+        counts[f"tier_{tier}"] = Count("id", filter=tiered & Q(help_tier=tier))
+    rows = cases.values(village=F("household__village_id")).annotate(**counts).order_by("village")
+    return [dict(row) for row in rows]
+
+
+def cases_version() -> str:
+    """Changes with any case opened, stepped or edited (its steps, its own ``updated_at``) and with the date (the
+    figures of the current year depend on today): the key of figures counted from the cases."""
+    cases = MonitoringCase.objects.aggregate(n=Count("id"), last=Max("id"), at=Max("updated_at"))
+    step = CaseStep.objects.aggregate(last=Max("id"))["last"]
+    at = cases["at"]
+    return f"{cases['n']}.{cases['last']}.{at.isoformat() if at else ''}.{step}.{timezone.localdate().isoformat()}"

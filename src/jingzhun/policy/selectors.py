@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from jingzhun.core.scope import SYSTEM, household_limited, in_scope, scope_prefix, scoped
@@ -600,3 +600,44 @@ def exit_document_get_for_user(*, user: Any, document_id: int) -> AreaExitDocume
     if document is None:
         raise LookupError(f"没有编号为 {document_id} 的摘帽文件")
     return document
+
+
+# --- for the standard tables (reports) ------------------------------------------------------------------------
+
+
+def run_latest_covering(*, year: int, area_prefix: str) -> AssessmentRun | None:
+    """The latest finished run of ``year`` whose area contains the whole of ``area_prefix`` (a run of the county
+    covers its towns; a run of one town says nothing of the others)."""
+    covering = [area_prefix[:n] for n in range(len(area_prefix) + 1)]
+    return (
+        AssessmentRun.objects.filter(year=year, finished_at__isnull=False, area_prefix__in=covering)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def indicator_counts_by_village(
+    *, user: Any, run: AssessmentRun, area_prefix: str, statuses: list[str]
+) -> list[dict[str, Any]]:
+    """Per village of the run's results in the user's scope under ``area_prefix``, for the households whose status
+    when the run was made is one of ``statuses`` (excluded households left out): ``village``, ``households``,
+    ``people`` (their size) and, per indicator of :data:`INDICATORS`, ``ok_<indicator>`` met and
+    ``not_<indicator>`` not met."""
+    results = household_results_for_user(user=user, run=run).filter(
+        village_code__startswith=area_prefix, poverty_status__in=statuses, exclusion=""
+    )
+    counts: dict[str, Any] = {}
+    for indicator in INDICATORS:
+        counts[f"ok_{indicator}"] = Count("id", filter=Q(**{indicator: True}))
+        counts[f"not_{indicator}"] = Count("id", filter=Q(**{indicator: False}))
+    rows = results.values(village=F("village_code")).annotate(households=Count("id"), people=Sum("size"), **counts)
+    return [dict(row) for row in rows.order_by("village")]
+
+
+def runs_version() -> str:
+    """Changes whenever a run finishes or is deleted: the key of figures read from runs."""
+    finished = AssessmentRun.objects.filter(finished_at__isnull=False).aggregate(
+        n=Count("id"), last=Max("id"), at=Max("finished_at")
+    )
+    at = finished["at"]
+    return f"{finished['n']}.{finished['last']}.{at.isoformat() if at else ''}"

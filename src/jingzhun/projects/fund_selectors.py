@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 
@@ -501,3 +501,36 @@ def ledger_rows(*, user: Any, year: int) -> list[dict[str, Any]]:
     ]
     rows.sort(key=lambda r: (SOURCE_ORDER.get(r["source"], 99), r["project"].code))
     return rows
+
+
+# --- for the standard tables (reports) ------------------------------------------------------------------------
+
+
+def fund_counts_by_area(*, user: Any, year: int, as_of: dt.date) -> list[dict[str, Any]]:
+    """Per project area (a village, a town, or the county for county-level projects) and fund source of the funds
+    of budget ``year`` in the user's area: ``area``, ``source``, ``allocated`` and ``paid`` by ``as_of``."""
+    allocated = _grouped_by_area(allocations_in_scope(user=user, year=year))
+    paid = _grouped_by_area(payments_in_scope(user=user, year=year, as_of=as_of))
+    return [
+        {
+            "area": area,
+            "source": source,
+            "allocated": allocated.get((area, source), ZERO),
+            "paid": paid.get((area, source), ZERO),
+        }
+        for area, source in sorted(set(allocated) | set(paid))
+    ]
+
+
+def _grouped_by_area(rows: QuerySet[Any]) -> dict[tuple[str, str], Decimal]:
+    grouped = rows.values_list("project__area_id", "fund__source").annotate(total=Sum("amount")).order_by()
+    return {(area, source): total or ZERO for area, source, total in grouped}
+
+
+def funds_version() -> str:
+    """Changes with any fund, allocation or payment recorded (or removed): the key of figures counted from them."""
+    parts = [
+        model.objects.aggregate(n=Count("id"), last=Max("id"), total=Sum("amount"))  # an amount corrected too
+        for model in (Fund, Allocation, Payment)
+    ]
+    return ".".join(f"{p['n']}-{p['last']}-{p['total']}" for p in parts)

@@ -88,7 +88,8 @@ class PrintedSheet:
     :meth:`append` returns).
 
     ``header_row`` is the row :meth:`header` will write (after any :meth:`title` and :meth:`note` rows); it is
-    repeated at the top of every printed page. ``freeze`` is the first cell that scrolls (default: column A
+    repeated at the top of every printed page, with the rows after it when ``header_rows`` is more than one (a
+    two-row header: group headers above the columns' own). ``freeze`` is the first cell that scrolls (default: column A
     under the header). ``bordered=False`` leaves the data cells without borders: a bordered cell is written
     even when empty and goes through openpyxl's slow path for styled cells, which made the 20,000-household
     ledger export take half as long again (bench/README.md).
@@ -101,6 +102,7 @@ class PrintedSheet:
         *,
         widths: Sequence[float],
         header_row: int = 1,
+        header_rows: int = 1,
         freeze: str | None = None,
         bordered: bool = True,
     ) -> None:
@@ -117,10 +119,12 @@ class PrintedSheet:
         sheet.print_options.horizontalCentered = True
         sheet.HeaderFooter.oddFooter.center.text = "第 &P 页，共 &N 页"
         if header_row:
-            sheet.print_title_rows = f"{header_row}:{header_row}"
-            sheet.freeze_panes = freeze or f"A{header_row + 1}"
+            last = header_row + header_rows - 1
+            sheet.print_title_rows = f"{header_row}:{last}"
+            sheet.freeze_panes = freeze or f"A{last + 1}"
         self.sheet = sheet
         self.header_row = header_row
+        self.header_rows = header_rows
         self.rows = 0
         self._cells: dict[tuple[int, str], Any] = {}
         self._cell: Callable[[int, Any], Any] = self._bordered if bordered else self._plain
@@ -134,8 +138,8 @@ class PrintedSheet:
         self._write([self._fresh(value, NOTE) for value in values])
 
     def header(self, headers: Iterable[str]) -> None:
-        """The bold, bordered header row; it must land on ``header_row``."""
-        if self.rows + 1 != self.header_row:
+        """A bold, bordered header row; the first lands on ``header_row``, the others (``header_rows``) after it."""
+        if not self.header_row <= self.rows + 1 < self.header_row + self.header_rows:
             raise ValueError(f"the header belongs on row {self.header_row}, not on row {self.rows + 1}")
         self._write([self._fresh(text, HEADER) for text in headers])
 

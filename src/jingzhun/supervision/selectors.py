@@ -23,6 +23,7 @@ from django.db.models import (
     FilteredRelation,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -32,13 +33,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Collate
 from django.http import Http404
+from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.core.paging import KeysetPage
 from jingzhun.core.scope import SYSTEM, scope_prefix, scoped
 
-from .models import Evidence, Finding, FindingPart, PartKind
+from .models import Evidence, Finding, FindingPart, FindingStep, PartKind, Source
 
 ESCALATED_TO = {"assign": "市级", PartKind.TOWN: "县级", PartKind.DEPARTMENT: "县级"}
 
@@ -453,3 +455,43 @@ def queue_counts(*, user: Any, today: dt.date, days: int) -> dict[str, int]:
             soon=Count("pk", filter=Q(due__gte=today, due__lte=today + dt.timedelta(days=days))),
         )
     )
+
+
+# --- for the standard tables (reports) ------------------------------------------------------------------------
+
+
+def finding_counts_by_area(*, user: Any, area_prefix: str, year: int, as_of: dt.date) -> list[dict[str, Any]]:
+    """Per area of the findings the user may see, found in ``year`` by ``as_of``: ``area`` (where it was found, or
+    its responsible town when found above ``area_prefix``), ``found``, ``rectified`` (verified by ``as_of``),
+    ``open``, ``late`` (as :func:`statistics`) and ``source_<source>`` found from each source."""
+    findings = findings_for_user(user=user).filter(found_on__gte=dt.date(year, 1, 1), found_on__lte=as_of)
+    area = Case(When(area_code__startswith=area_prefix, then=F("area_code")), default=F("town_code"))
+    sources = {f"source_{s}": Count("pk", filter=Q(source=s)) for s in Source}
+    rows: Any = (
+        findings.annotate(table_area=area)
+        .filter(table_area__startswith=area_prefix)
+        .values("table_area")
+        .annotate(**_figures(as_of), **sources)
+        .order_by("table_area")
+    )
+    return [
+        {
+            "area": row["table_area"],
+            "found": row["found"],
+            "rectified": row["rectified"],
+            "open": row["found"] - row["rectified"],
+            "late": row["late"],
+            **{key: row[key] for key in sources},
+        }
+        for row in rows
+    ]
+
+
+def findings_version() -> str:
+    """Changes with any finding recorded, stepped or edited (its steps, its own ``updated_at``) and with the date
+    (lateness moves with it): the key of figures counted from the findings."""
+    findings = Finding.objects.aggregate(n=Count("pk"), last=Max("pk"), at=Max("updated_at"))
+    step = FindingStep.objects.aggregate(last=Max("pk"))["last"]
+    at = findings["at"]
+    today = timezone.localdate().isoformat()
+    return f"{findings['n']}.{findings['last']}.{at.isoformat() if at else ''}.{step}.{today}"
