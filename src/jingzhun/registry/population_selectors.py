@@ -22,6 +22,7 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -78,38 +79,50 @@ def household_counts_by_village(
         raise ValueError(f"not a groupable household field: {sorted(unknown)}")
     households = households_for_user(user=user).filter(village__code__startswith=area_prefix)
     members = members_for_user(user=user).filter(household__village__code__startswith=area_prefix)
+    live_h = {"village_code": F("village_id"), **{f"g_{f}": F(f) for f in by}}
+    live_m = {"village_code": F("household__village_id"), **{f"g_{f}": F(f"household__{f}") for f in by}}
+    parts: list[tuple[int, QuerySet[Any]]] = []  # (0: households, 1: people), grouped rows
     if as_of is None:
-        h_rows = households.values(village_code=F("village_id"), **{f"g_{f}": F(f) for f in by})
-        m_rows = members.filter(status=MemberStatus.ACTIVE).values(
-            village_code=F("household__village_id"), **{f"g_{f}": F(f"household__{f}") for f in by}
-        )
+        parts += [(0, households.values(**live_h)), (1, members.filter(status=MemberStatus.ACTIVE).values(**live_m))]
     else:
-        h_at = households.filter(created_at__lte=as_of).annotate(
+        # Only what changed after ``as_of`` is read back from history, one by one; everything else is counted
+        # by its values of today in one grouped query. Changed: a household with a status change or a change of
+        # a grouped field after the moment, and a member with a change of status after it.
+        fields = [f for f in by if f != "poverty_status"]
+        changed = StatusChange.objects.filter(changed_at__gt=as_of).values("household_id")
+        changed_fields = ChangeRecord.objects.filter(entity="household", field__in=fields, changed_at__gt=as_of)
+        household_changed = Q(pk__in=changed) | Q(household_no__in=changed_fields.values("entity_key"))
+        member_changed_keys = ChangeRecord.objects.filter(entity="member", field="status", changed_at__gt=as_of)
+        existing = households.filter(created_at__lte=as_of)
+        parts.append((0, existing.exclude(household_changed).values(**live_h)))
+        h_at = existing.filter(household_changed).annotate(
             status_at=_field_at("poverty_status", path="", as_of=as_of),
-            **{f"g_{f}": _field_at(f, path="", as_of=as_of) for f in by if f != "poverty_status"},
+            **{f"g_{f}": _field_at(f, path="", as_of=as_of) for f in fields},
         )
-        h_rows = h_at.exclude(status_at="").values(
-            village_code=F("village_id"),
-            **{f"g_{f}": F("status_at" if f == "poverty_status" else f"g_{f}") for f in by},
+        replayed = {f"g_{f}": F("status_at" if f == "poverty_status" else f"g_{f}") for f in by}
+        parts.append((0, h_at.exclude(status_at="").values(village_code=F("village_id"), **replayed)))
+        members_then = members.filter(created_at__lte=as_of, household__created_at__lte=as_of).annotate(
+            member_key=Concat(F("household__household_no"), Value("/"), F("id_number"), output_field=CharField())
         )
-        m_at = members.filter(created_at__lte=as_of, household__created_at__lte=as_of).annotate(
-            active_at=_member_active_at(as_of),
-            status_at=_field_at("poverty_status", path="household__", as_of=as_of),
-            **{f"g_{f}": _field_at(f, path="household__", as_of=as_of) for f in by if f != "poverty_status"},
-        )
-        m_rows = (
-            m_at.filter(active_at=MemberStatus.ACTIVE)
-            .exclude(status_at="")
-            .values(
-                village_code=F("household__village_id"),
-                **{f"g_{f}": F("status_at" if f == "poverty_status" else f"g_{f}") for f in by},
+        unchanged_household = ~Q(household__in=existing.filter(household_changed).values("pk"))
+        member_changed = Q(member_key__in=member_changed_keys.values("entity_key"))
+        plain = members_then.filter(unchanged_household).exclude(member_changed)
+        parts.append((1, plain.filter(status=MemberStatus.ACTIVE).values(**live_m)))
+        m_at = (
+            members_then.filter(~unchanged_household | member_changed)
+            .annotate(
+                active_at=_member_active_at(as_of),
+                status_at=_field_at("poverty_status", path="household__", as_of=as_of),
+                **{f"g_{f}": _field_at(f, path="household__", as_of=as_of) for f in fields},
             )
+            .filter(active_at=MemberStatus.ACTIVE)
+            .exclude(status_at="")
         )
+        parts.append((1, m_at.values(village_code=F("household__village_id"), **replayed)))
     counts: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
-    for row in h_rows.annotate(n=Count("id")).order_by():
-        counts[_key(row, by)][0] = row["n"]
-    for row in m_rows.annotate(n=Count("id")).order_by():
-        counts[_key(row, by)][1] = row["n"]
+    for index, rows in parts:
+        for row in rows.annotate(n=Count("id")).order_by():
+            counts[_key(row, by)][index] += row["n"]
     return [
         {"village": key[0], **dict(zip(by, key[1:], strict=True)), "households": h, "people": p}
         for key, (h, p) in sorted(counts.items(), key=lambda item: tuple("" if v is None else str(v) for v in item[0]))

@@ -18,7 +18,9 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import Capability
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_prefix_for_code
+from jingzhun.core.fonts import FontMissing
 
+from .pdf import table_pdf
 from .standard import FIRST_YEAR, report_default_year, report_names, report_table
 from .tables import StandardTable
 from .xlsx import row_label, table_xlsx
@@ -82,6 +84,7 @@ def table_page(request: HttpRequest, name: str) -> HttpResponse:
             "years": range(this_year, FIRST_YEAR - 1, -1),
             "area": request.GET.get("area", ""),
             "download": f"{reverse(f'reports:{name}_xlsx')}?{request.GET.urlencode()}",
+            "download_pdf": f"{reverse(f'reports:{name}_pdf')}?{request.GET.urlencode()}",
         },
     )
 
@@ -104,3 +107,28 @@ def table_download(request: HttpRequest, name: str) -> FileResponse:
         detail={"format": "xlsx", "rows": len(table.rows)},
     )
     return FileResponse(handle, as_attachment=True, filename=f"{table.scope_name}{table.year}年{table.title}.xlsx")
+
+
+@require_GET
+@view_reports
+def table_pdf_download(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
+    """The table as an A4 PDF to file (503 with the way to install the font when the server has none)."""
+    table = _table(request, name)
+    folder = Path(tempfile.mkdtemp(prefix="jz-report-"))
+    try:
+        path = folder / f"{name}.pdf"
+        try:
+            pages = table_pdf(table, path)
+        except FontMissing as missing:
+            return render(request, "reports/font_missing.html", {"message": str(missing)}, status=503)
+        handle = path.open("rb")  # the open file outlives its directory entry
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        target=f"report:{name}:{request.GET.get('area', '')}:{table.year}",
+        detail={"format": "pdf", "rows": len(table.rows), "pages": pages},
+    )
+    filename = f"{table.scope_name}{table.year}年{table.title}.pdf"
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")

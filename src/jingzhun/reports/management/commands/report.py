@@ -1,6 +1,7 @@
 """``jingzhun report list`` and ``jingzhun report NAME --year Y [--area CODE] [--format csv|xlsx] [--out FILE]``.
 
-``list`` names every standard table. ``NAME`` writes one as the workbook an office files (``.xlsx``) or as data
+``list`` names every standard table. ``NAME`` writes one as the workbook an office files (``.xlsx``), as the A4
+page to print (``.pdf``, with the Chinese font of ``jingzhun fonts install``) or as data
 (``csv``: for ``population`` the machine format of docs/LEDGER.md §7, UTF-8 without BOM; to standard output when
 there is no ``--out``). The format is taken from ``--format`` or else from the file's suffix. Exit code 0; 2 for
 an unusable argument (an unknown table or area, a year out of range, a format the file's suffix contradicts).
@@ -19,9 +20,11 @@ from django.utils import timezone
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_prefix_for_code
+from jingzhun.core.fonts import FontMissing
 from jingzhun.core.management.batch import BatchCommand
 from jingzhun.core.scope import SYSTEM
 from jingzhun.reports import population
+from jingzhun.reports.pdf import table_pdf
 from jingzhun.reports.standard import FIRST_YEAR, REPORTS, report_names, report_table
 from jingzhun.reports.xlsx import table_xlsx
 from jingzhun.spreadsheets.writing import csv_file
@@ -34,8 +37,8 @@ class Command(BatchCommand):
         parser.add_argument("name", help="报表名称（list：列出全部）")
         parser.add_argument("--year", type=int, help="年度（当年：当前登记情况；往年：该年末的记录）")
         parser.add_argument("--area", default="", help="只统计该区划代码范围（默认全部）")
-        parser.add_argument("--format", choices=["csv", "xlsx"], help="输出格式（默认按 --out 的扩展名）")
-        parser.add_argument("--out", default="", help="写入此文件（.xlsx 或 .csv；csv 可省略，输出到标准输出）")
+        parser.add_argument("--format", choices=["csv", "xlsx", "pdf"], help="输出格式（默认按 --out 的扩展名）")
+        parser.add_argument("--out", default="", help="写入此文件（.xlsx、.pdf 或 .csv；csv 可省略，输出到标准输出）")
 
     def handle(self, *args: Any, name: str, **options: Any) -> None:
         if name == "list":
@@ -56,15 +59,20 @@ class Command(BatchCommand):
         out = Path(options["out"]) if options["out"] else None
         suffix = out.suffix.lower().lstrip(".") if out else ""
         kind = options["format"] or suffix or "csv"
-        if kind not in ("csv", "xlsx"):
-            raise CommandError(f"只能写成 .xlsx 或 .csv 文件：{out.name if out else kind}", returncode=2)
+        if kind not in ("csv", "xlsx", "pdf"):
+            raise CommandError(f"只能写成 .xlsx、.pdf 或 .csv 文件：{out.name if out else kind}", returncode=2)
         if out is not None and suffix != kind:
             raise CommandError(f"文件扩展名与格式不符：{out.name}（格式 {kind}）", returncode=2)
-        if out is None and kind == "xlsx":
-            raise CommandError("xlsx 格式需要用 --out 指定文件。", returncode=2)
+        if out is None and kind != "csv":
+            raise CommandError(f"{kind} 格式需要用 --out 指定文件。", returncode=2)
         table = report_table(name=name, user=SYSTEM, year=year, area_prefix=prefix)
         if out is not None and kind == "xlsx":
             table_xlsx(table, out)
+        elif out is not None and kind == "pdf":
+            try:
+                table_pdf(table, out)
+            except FontMissing as missing:
+                raise CommandError(str(missing), returncode=2) from None
         elif out is None:
             self._csv(table, sys.stdout)
         else:
