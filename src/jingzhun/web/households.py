@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +28,7 @@ from jingzhun.areas.selectors import villages_in_scope
 from jingzhun.assistance import selectors as assistance_selectors
 from jingzhun.benefits import gap_selectors as benefit_gaps
 from jingzhun.benefits import selectors as benefit_selectors
+from jingzhun.core.fonts import FontMissing
 from jingzhun.core.idnumber import mask
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page, query_without_paging
@@ -39,6 +43,7 @@ from jingzhun.registry import services as registry_services
 from jingzhun.registry.models import Household, Member
 
 from .forms import HouseholdFilterForm, SuddenEventForm
+from .household_record_pdf import household_record_pdf
 
 PAGE_SIZE = 50
 
@@ -197,6 +202,36 @@ def _event_context(request: HttpRequest, household: Household, form: SuddenEvent
 def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
     household = _household(request, household_no)
     return render(request, "web/household_detail.html", _record_context(request, household, unmasked=False))
+
+
+@login_required
+@require_GET
+def household_record_print(request: HttpRequest, household_no: str) -> HttpResponse | FileResponse:
+    """The household record (一户一档) as A4 pages to file, ID numbers masked; logged as an export (503 with the way
+    to install the font when the server has none)."""
+    household = _household(request, household_no)
+    context = _record_context(request, household, unmasked=False)
+    folder = Path(tempfile.mkdtemp(prefix="jz-record-"))
+    try:
+        path = folder / "record.pdf"
+        try:
+            pages = household_record_pdf(context, path)
+        except FontMissing as missing:
+            return render(request, "web/record_font_missing.html", {"message": str(missing)}, status=503)
+        handle = path.open("rb")  # the open file outlives its directory entry
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        target=f"household:{household.household_no}",
+        detail={"format": "pdf", "pages": pages, "id_numbers": "masked"},
+    )
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"一户一档-{household.household_no}.pdf", content_type="application/pdf"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
