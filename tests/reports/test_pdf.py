@@ -36,6 +36,5 @@ def test_the_page_offers_the_pdf_and_its_download_is_logged(client, users_by_rol
     response = client.get("/reports/causes.pdf")
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
-    response.close()
     assert "致贫原因统计表" in reader.pages[0].extract_text()
     assert AccessLog.objects.filter(user=user, target__startswith="report:causes", detail__format="pdf").exists()

@@ -52,7 +52,6 @@ def test_the_workbook_download_is_logged(client, users_by_role, county):
     response = client.get("/reports/population.xlsx")
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:2] == b"PK"
-    response.close()
     assert AccessLog.objects.filter(user=user, action=AccessLog.Action.EXPORT, target__startswith="report:").exists()
 
 

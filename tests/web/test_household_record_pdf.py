@@ -17,10 +17,7 @@ pytestmark = [
 
 
 def _text(response) -> str:
-    try:
-        reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
-    finally:
-        response.close()  # the file handle behind the response, or a later test meets it unclosed
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
@@ -47,7 +44,7 @@ def test_another_areas_household_is_not_found(client, county, outsider):
 def test_the_print_is_logged(client, county, village_user):
     client.force_login(village_user)
     assert b"record.pdf" in client.get(f"/households/{county.poor.household_no}/").content
-    client.get(f"/households/{county.poor.household_no}/record.pdf").close()
+    client.get(f"/households/{county.poor.household_no}/record.pdf")
     assert AccessLog.objects.filter(
         user=village_user, action=AccessLog.Action.EXPORT, target=f"household:{county.poor.household_no}"
     ).exists()

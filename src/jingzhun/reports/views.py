@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 from pathlib import Path
@@ -97,7 +98,7 @@ def table_download(request: HttpRequest, name: str) -> FileResponse:
     try:
         path = folder / f"{name}.xlsx"
         table_xlsx(table, path)
-        handle = path.open("rb")  # the open file outlives its directory entry
+        handle = io.BytesIO(path.read_bytes())  # a table or a record is small; no file left open
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     access_log_record(
@@ -121,7 +122,7 @@ def table_pdf_download(request: HttpRequest, name: str) -> HttpResponse | FileRe
             pages = table_pdf(table, path)
         except FontMissing as missing:
             return render(request, "reports/font_missing.html", {"message": str(missing)}, status=503)
-        handle = path.open("rb")  # the open file outlives its directory entry
+        handle = io.BytesIO(path.read_bytes())  # a table or a record is small; no file left open
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     access_log_record(

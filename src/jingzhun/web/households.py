@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 from pathlib import Path
@@ -218,7 +219,7 @@ def household_record_print(request: HttpRequest, household_no: str) -> HttpRespo
             pages = household_record_pdf(context, path)
         except FontMissing as missing:
             return render(request, "web/record_font_missing.html", {"message": str(missing)}, status=503)
-        handle = path.open("rb")  # the open file outlives its directory entry
+        handle = io.BytesIO(path.read_bytes())  # a table or a record is small; no file left open
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     access_log_record(
