@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,6 +16,7 @@ from jingzhun.accounts.permissions import Capability
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.core.fonts import FontMissing
+from jingzhun.spreadsheets.writing import written_in_memory
 
 from .pdf import table_pdf
 from .standard import FIRST_YEAR, report_default_year, report_names, report_table
@@ -94,13 +91,7 @@ def table_page(request: HttpRequest, name: str) -> HttpResponse:
 @view_reports
 def table_download(request: HttpRequest, name: str) -> FileResponse:
     table = _table(request, name)
-    folder = Path(tempfile.mkdtemp(prefix="jz-report-"))
-    try:
-        path = folder / f"{name}.xlsx"
-        table_xlsx(table, path)
-        handle = io.BytesIO(path.read_bytes())  # a table or a record is small; no file left open
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    handle, _ = written_in_memory(lambda path: table_xlsx(table, path), name=f"{name}.xlsx")
     access_log_record(
         user=request.user,
         action=AccessLog.Action.EXPORT,
@@ -115,16 +106,10 @@ def table_download(request: HttpRequest, name: str) -> FileResponse:
 def table_pdf_download(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
     """The table as an A4 PDF to file (503 with the way to install the font when the server has none)."""
     table = _table(request, name)
-    folder = Path(tempfile.mkdtemp(prefix="jz-report-"))
     try:
-        path = folder / f"{name}.pdf"
-        try:
-            pages = table_pdf(table, path)
-        except FontMissing as missing:
-            return render(request, "reports/font_missing.html", {"message": str(missing)}, status=503)
-        handle = io.BytesIO(path.read_bytes())  # a table or a record is small; no file left open
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        handle, pages = written_in_memory(lambda path: table_pdf(table, path), name=f"{name}.pdf")
+    except FontMissing as missing:
+        return render(request, "reports/font_missing.html", {"message": str(missing)}, status=503)
     access_log_record(
         user=request.user,
         action=AccessLog.Action.EXPORT,

@@ -17,14 +17,17 @@ subtract as dates; CSV keeps them as ISO text, the only date a CSV has.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import shutil
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -34,6 +37,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import FORMULA_PREFIXES, neutralise_formula
+
+T = TypeVar("T")
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -219,6 +224,18 @@ def written_whole(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, path)
+
+
+def written_in_memory(write: Callable[[Path], T], *, name: str) -> tuple[io.BytesIO, T]:
+    """Let ``write`` write a small file (a table, a record) under ``name`` in a scratch directory, and return its
+    bytes in memory with what ``write`` returned: a download then holds no open file and leaves nothing behind."""
+    folder = Path(tempfile.mkdtemp(prefix="jz-download-"))
+    try:
+        path = folder / name
+        result = write(path)
+        return io.BytesIO(path.read_bytes()), result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

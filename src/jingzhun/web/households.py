@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -42,6 +38,7 @@ from jingzhun.projects import selectors as project_selectors
 from jingzhun.registry import selectors
 from jingzhun.registry import services as registry_services
 from jingzhun.registry.models import Household, Member
+from jingzhun.spreadsheets.writing import written_in_memory
 
 from .forms import HouseholdFilterForm, SuddenEventForm
 from .household_record_pdf import household_record_pdf
@@ -212,16 +209,10 @@ def household_record_print(request: HttpRequest, household_no: str) -> HttpRespo
     to install the font when the server has none)."""
     household = _household(request, household_no)
     context = _record_context(request, household, unmasked=False)
-    folder = Path(tempfile.mkdtemp(prefix="jz-record-"))
     try:
-        path = folder / "record.pdf"
-        try:
-            pages = household_record_pdf(context, path)
-        except FontMissing as missing:
-            return render(request, "web/record_font_missing.html", {"message": str(missing)}, status=503)
-        handle = io.BytesIO(path.read_bytes())  # a table or a record is small; no file left open
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        handle, pages = written_in_memory(lambda path: household_record_pdf(context, path), name="record.pdf")
+    except FontMissing as missing:
+        return render(request, "web/record_font_missing.html", {"message": str(missing)}, status=503)
     access_log_record(
         user=request.user,
         action=AccessLog.Action.EXPORT,
