@@ -134,3 +134,29 @@ def test_the_household_record_shows_the_dividends_of_the_projects_the_user_sees(
     page = client.get(reverse("registry:household_detail", args=[home.household_no])).content.decode()
     assert "321.00 元" in page
     assert "654.00" not in page and "XM-ELSEWHERE" not in page
+
+
+def test_the_village_filter_keeps_the_projects_serving_that_village(county, users_by_role):
+    ours = ProjectFactory(area=users_by_role.village_a, code="XM-OURS")
+    neighbour = ProjectFactory(area=AreaFactory(level="village", parent=users_by_role.town_a), code="XM-NEIGHBOUR")
+    town = ProjectFactory(area=users_by_role.town_a, level="town", code="XM-TOWN")
+    page = county.get(reverse("projects:project_list"), {"village": users_by_role.village_a.code})
+    codes = [p.code for p in page.context["page"].rows]
+    assert codes == [ours.code]
+    assert neighbour.code not in codes and town.code not in codes
+
+
+def test_the_list_offers_the_villages_of_the_area_to_filter_by(county, users_by_role):
+    page = county.get(reverse("projects:project_list")).content.decode()
+    assert 'name="village"' in page
+    assert f'value="{users_by_role.village_a.code}"' in page
+    assert f'value="{users_by_role.village_b.code}"' not in page
+
+
+def test_a_village_out_of_scope_is_ignored_by_the_list(county, project, users_by_role):
+    theirs = ProjectFactory(area=users_by_role.village_b, code="XM-THEIRS")
+    page = county.get(reverse("projects:project_list"), {"village": users_by_role.village_b.code})
+    assert page.status_code == 200
+    codes = [p.code for p in page.context["page"].rows]
+    assert project.code in codes
+    assert theirs.code not in codes

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import Role
 from jingzhun.supervision.services import finding_assign
-from tests.factories import HouseholdFactory
+from tests.factories import AreaFactory, HouseholdFactory
 
 from .conftest import record
 
@@ -98,6 +98,42 @@ def test_the_source_and_town_filters(client, users_by_role, inspector):
     assert audit.number in by_source and monthly.number not in by_source
     by_town = client.get("/supervision/", {"town": users_by_role.town_a.code}).content.decode()
     assert monthly.number in by_town and department_only.number not in by_town
+
+
+def test_the_village_filter_keeps_the_findings_found_in_that_village(client, users_by_role, inspector):
+    ours = record(users_by_role, found_on=_found(2), today=TODAY)
+    neighbour = AreaFactory(level="village", parent=users_by_role.town_a)
+    theirs = record(users_by_role, found_on=_found(2), area_code=neighbour.code, today=TODAY)
+    client.force_login(inspector)
+    body = client.get(URL, {"village": users_by_role.village_a.code}).content.decode()
+    assert ours.number in body
+    assert theirs.number not in body
+
+
+def test_the_filters_offer_the_villages_of_the_area(client, users_by_role, inspector):
+    client.force_login(inspector)
+    body = client.get(URL).content.decode()
+    assert 'name="village"' in body
+    assert f'value="{users_by_role.village_a.code}"' in body
+    assert f'value="{users_by_role.village_b.code}"' not in body
+
+
+def test_a_village_out_of_scope_is_ignored_by_the_list(client, users_by_role, inspector):
+    ours = record(users_by_role, found_on=_found(2), today=TODAY)
+    theirs = record(
+        users_by_role,
+        user=users_by_role[Role.INSPECTOR].outsider,
+        found_on=_found(2),
+        area_code=users_by_role.village_b.code,
+        town_code=users_by_role.town_b.code,
+        today=TODAY,
+    )
+    client.force_login(inspector)
+    response = client.get(URL, {"village": users_by_role.village_b.code})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ours.number in body
+    assert theirs.number not in body
 
 
 def test_the_household_links_only_for_a_user_who_sees_people(client, users_by_role, inspector, clerk):

@@ -27,13 +27,22 @@ class ProjectFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Project type"), required=False, choices=[*EVERY, *ProjectKind.choices])
     level = forms.ChoiceField(label=_("Project level"), required=False, choices=[*EVERY, *ProjectLevel.choices])
     town = forms.ChoiceField(label=_("Town"), required=False)
+    village = forms.ChoiceField(label=_("Village"), required=False)
     after = forms.CharField(required=False, max_length=60)
     before = forms.CharField(required=False, max_length=60)
 
-    def __init__(self, *args: Any, years: list[int], towns: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        years: list[int],
+        towns: list[tuple[str, str]],
+        villages: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [*EVERY, *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
         self.fields["town"].choices = [*EVERY, *towns]  # type: ignore[attr-defined]
+        self.fields["village"].choices = [*EVERY, *villages]  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:
         self.is_valid()

@@ -48,9 +48,11 @@ def project_search_for_user(
     kind: str = "",
     level: str = "",
     town: str = "",
+    village: str = "",
     text: str = "",
 ) -> QuerySet[Project]:
-    """The projects the user sees, filtered; ``town`` a town's 12-digit code (its projects and its villages')."""
+    """The projects the user sees, filtered; ``town`` a town's 12-digit code (its projects and its villages'),
+    ``village`` a village's code (the projects serving that village itself)."""
     projects = projects_for_user(user=user)
     if year:
         projects = projects.filter(year=year)
@@ -62,16 +64,21 @@ def project_search_for_user(
         projects = projects.filter(level=level)
     if town:
         projects = projects.filter(area__code__startswith=town[:9])
+    if village:
+        projects = projects.filter(area__code=village)
     if text:
         projects = projects.filter(Q(code__icontains=text) | Q(name__icontains=text))
     return projects
 
 
-def project_counts_for_user(*, user: Any, year: int | None = None) -> dict[str, Any]:
-    """Projects by stage and the planned investment, for the list's head."""
+def project_counts_for_user(*, user: Any, year: int | None = None, area_prefix: str = "") -> dict[str, Any]:
+    """Projects by stage and the planned investment, for the list's head; ``area_prefix`` narrows them to the
+    projects serving the areas whose codes begin with it (a town's 9 digits, a village's 12)."""
     projects = projects_for_user(user=user)
     if year:
         projects = projects.filter(year=year)
+    if area_prefix:
+        projects = projects.filter(area__code__startswith=area_prefix)
     by_stage = {row["stage"]: row["n"] for row in projects.values("stage").annotate(n=Count("id")).order_by()}
     totals = projects.aggregate(n=Count("id"), planned=Sum("planned_investment"))
     return {"by_stage": by_stage, "total": totals["n"] or 0, "planned": totals["planned"] or Decimal("0")}

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.areas.models import Level
-from jingzhun.areas.selectors import areas_in_scope, towns_in_scope
+from jingzhun.areas.selectors import areas_in_scope, towns_in_scope, villages_in_scope
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.core.params import query_choice, query_page_key
 from jingzhun.core.scope import scope_prefix
@@ -57,10 +57,12 @@ def _area_choices(user: Any) -> list[tuple[str, str]]:
 @view_projects
 def project_list(request: HttpRequest) -> HttpResponse:
     user = request.user
+    prefix = scope_prefix(user)
     form = ProjectFilterForm(
         request.GET,
         years=selectors.project_years_for_user(user=user),
-        towns=towns_in_scope(prefix=scope_prefix(user)),
+        towns=towns_in_scope(prefix=prefix),
+        villages=villages_in_scope(prefix=prefix),
     )
     values = form.values()
     projects = selectors.project_search_for_user(
@@ -70,6 +72,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         kind=values["kind"],
         level=values["level"],
         town=values["town"],
+        village=values["village"],
         text=values["q"],
     )
     page = keyset_page_tied(projects, order="code", after=values["after"], before=values["before"], size=PAGE_SIZE)

@@ -47,14 +47,18 @@ class FindingFilterForm(forms.Form):
         label=pgettext_lazy("finding", "Category"), required=False, choices=[*EVERY, *Category.choices]
     )
     town = forms.ChoiceField(label=_("Town"), required=False)
+    village = forms.ChoiceField(label=_("Village"), required=False)
     after = forms.CharField(required=False, max_length=60)
     before = forms.CharField(required=False, max_length=60)
 
-    FILTERS = ("late", "source", "category", "town")
+    FILTERS = ("late", "source", "category", "town", "village")
 
-    def __init__(self, *args: Any, towns: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, towns: list[tuple[str, str]], villages: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["town"]).choices = [*EVERY, *towns]
+        cast(forms.ChoiceField, self.fields["village"]).choices = [*EVERY, *villages]
 
     def values(self) -> dict[str, str]:
         """The valid values, blank for any field that did not validate; the state defaults to findings not closed."""

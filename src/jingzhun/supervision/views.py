@@ -125,7 +125,10 @@ def _with_parts(findings: QuerySet[Finding]) -> QuerySet[Finding]:
 def finding_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    form = FindingFilterForm(request.GET, towns=towns_in_scope(prefix=scope_prefix(user)))
+    prefix = scope_prefix(user)
+    form = FindingFilterForm(
+        request.GET, towns=towns_in_scope(prefix=prefix), villages=villages_in_scope(prefix=prefix)
+    )
     values = form.values()
     findings = selectors.findings_for_user(user=user)
     scoped = findings
@@ -136,6 +139,8 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         findings = findings.filter(category=values["category"])
     if values["town"]:
         findings = findings.filter(town_code=values["town"])
+    if values["village"]:
+        findings = findings.filter(area_code=values["village"])
     if values["late"]:
         findings = selectors.findings_late(findings, as_of=today, level=values["late"])
     page = keyset_page(
