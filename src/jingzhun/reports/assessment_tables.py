@@ -12,13 +12,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from jingzhun.areas.selectors import area_tree
 from jingzhun.policy.models import INDICATORS
 from jingzhun.policy.selectors import indicator_counts_by_village, run_latest_covering
 from jingzhun.registry.vocab import PovertyStatus
 
 from .population import as_of_date
-from .tables import Column, StandardTable, table_rolled_up
+from .tables import Column, StandardTable, table_build
 
 NAME = "assurances"
 TITLE = "两不愁三保障及饮水安全情况表"
@@ -54,7 +53,7 @@ def assurances_table(*, user: Any, year: int, area_prefix: str, scope_name: str)
         if run is not None and run.finished_at is not None
         else f"尚无覆盖本区划的 {year} 年评估，表中各项为 0。"
     )
-    return StandardTable(
+    return table_build(
         name=NAME,
         title=TITLE,
         unit="单位：户、人",
@@ -62,6 +61,7 @@ def assurances_table(*, user: Any, year: int, area_prefix: str, scope_name: str)
         as_of=timezone.localtime(run.finished_at).date() if run is not None and run.finished_at else as_of_date(year),
         scope_name=scope_name,
         columns=cols,
-        rows=table_rolled_up(areas=area_tree(prefix=area_prefix), columns=cols, by_village=by_village),
+        area_prefix=area_prefix,
+        by_area=by_village,
         note=note,
     )

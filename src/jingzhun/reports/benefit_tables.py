@@ -8,11 +8,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from jingzhun.areas.selectors import area_tree
 from jingzhun.benefits.selectors import catalogue_in_force, payment_counts_by_village
 
 from .population import as_of_date
-from .tables import Column, StandardTable, table_rolled_up
+from .tables import Column, StandardTable, table_build
 
 NAME = "benefits"
 TITLE = "政策兑现资金发放情况表（按部门）"
@@ -35,7 +34,7 @@ def benefits_table(*, user: Any, year: int, area_prefix: str, scope_name: str) -
     for key in [*departments, OUTSIDE]:
         name = catalogue.department_name(key) if key != OUTSIDE else "目录外"
         columns += [Column(f"n_{key}", "笔数", name), Column(f"a_{key}", "金额", name)]
-    return StandardTable(
+    return table_build(
         name=NAME,
         title=TITLE,
         unit="单位：笔、元",
@@ -43,6 +42,7 @@ def benefits_table(*, user: Any, year: int, area_prefix: str, scope_name: str) -
         as_of=as_of_date(year),
         scope_name=scope_name,
         columns=columns,
-        rows=table_rolled_up(areas=area_tree(prefix=area_prefix), columns=columns, by_village=by_village),
+        area_prefix=area_prefix,
+        by_area=by_village,
         note=f"统计发放日期在 {year} 年的各项政策发放，按政策目录「{catalogue.name}」中各政策的主管部门归类。",
     )

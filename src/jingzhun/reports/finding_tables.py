@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from jingzhun.areas.selectors import area_tree
 from jingzhun.supervision.models import Source
 from jingzhun.supervision.selectors import finding_counts_by_area
 
 from .population import as_of_date
-from .tables import Column, StandardTable, table_rolled_up
+from .tables import Column, StandardTable, table_build
 
 NAME = "findings"
 TITLE = "督导发现问题整改情况表（按来源）"
@@ -28,7 +27,7 @@ def findings_table(*, user: Any, year: int, area_prefix: str, scope_name: str) -
         Column("late", "逾期", "合计"),
         *(Column(f"source_{s}", s.label, "按来源（发现数）") for s in Source),
     ]
-    return StandardTable(
+    return table_build(
         name=NAME,
         title=TITLE,
         unit="单位：个",
@@ -36,6 +35,7 @@ def findings_table(*, user: Any, year: int, area_prefix: str, scope_name: str) -
         as_of=day,
         scope_name=scope_name,
         columns=columns,
-        rows=table_rolled_up(areas=area_tree(prefix=area_prefix), columns=columns, by_village=by_area),
+        area_prefix=area_prefix,
+        by_area=by_area,
         note=f"统计 {year} 年发现的问题，按发现地统计（县级发现的问题计入责任乡镇）；销号与逾期截至 {day.isoformat()}。",
     )

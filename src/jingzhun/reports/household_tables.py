@@ -12,12 +12,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from jingzhun.areas.selectors import area_tree
 from jingzhun.registry.population_selectors import household_counts_by_village
 from jingzhun.registry.vocab import LEDGER_WORD, Cause, PovertyStatus
 
 from .population import as_of_date, year_end
-from .tables import Column, StandardTable, table_rolled_up
+from .tables import Column, StandardTable, table_build
 
 FIRST_EXIT_YEAR = 2014
 
@@ -51,7 +50,7 @@ def _table(
     by_village: Any,
 ) -> StandardTable:
     live = year_end(year) is None
-    return StandardTable(
+    return table_build(
         name=name,
         title=title,
         unit="单位：户、人",
@@ -59,7 +58,8 @@ def _table(
         as_of=as_of_date(year),
         scope_name=scope_name,
         columns=columns,
-        rows=table_rolled_up(areas=area_tree(prefix=area_prefix), columns=columns, by_village=by_village),
+        area_prefix=area_prefix,
+        by_area=by_village,
         note=note
         + ("当年数据为当前登记情况。" if live else f"{year} 年数据按系统变更记录回溯到 {year} 年 12 月 31 日末。"),
     )

@@ -8,11 +8,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from jingzhun.areas.selectors import area_tree
 from jingzhun.monitoring.selectors import case_counts_by_village
 
 from .population import as_of_date
-from .tables import Column, StandardTable, table_rolled_up
+from .tables import Column, StandardTable, table_build
 
 MONITORING_TITLE = "防返贫监测对象及风险消除情况表"
 HELP_TITLE = "即时帮扶台账汇总表"
@@ -25,7 +24,7 @@ def _table(
     rows = case_counts_by_village(user=user, area_prefix=area_prefix, year=year, day=day)
     by_village = {row.pop("village"): row for row in rows}
     live = day == timezone.localdate()
-    return StandardTable(
+    return table_build(
         name=name,
         title=title,
         unit="单位：户",
@@ -33,7 +32,8 @@ def _table(
         as_of=day,
         scope_name=scope_name,
         columns=columns,
-        rows=table_rolled_up(areas=area_tree(prefix=area_prefix), columns=columns, by_village=by_village),
+        area_prefix=area_prefix,
+        by_area=by_village,
         note=note + ("截至今天。" if live else f"截至 {year} 年 12 月 31 日。"),
     )
 

@@ -15,10 +15,10 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from jingzhun.core.fonts import cjk_font_register
-from jingzhun.spreadsheets.writing import written_whole
+from jingzhun.spreadsheets.pdf import pdf_written
 
 from .tables import StandardTable
 from .xlsx import row_label
@@ -94,41 +94,26 @@ def table_pdf(table: StandardTable, path: Path) -> int:
     ]
     grid = Table(data, colWidths=widths, repeatRows=2)
     grid.setStyle(TableStyle(style))
-    pages = 0
-
-    def footer(canvas: Any, document: Any) -> None:
-        nonlocal pages
-        pages = document.page
-        canvas.setFont(font, 8)
-        canvas.drawCentredString(PAGE[0] / 2, 6 * mm, f"第 {document.page} 页")
-
-    with written_whole(Path(path)) as tmp:
-        document = SimpleDocTemplate(
-            str(tmp),
-            pagesize=PAGE,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=12 * mm,
-            title=f"{table.scope_name}{table.year}年{table.title}",
-            invariant=1,
-        )
-        document.build(
-            [
-                Paragraph(escape(f"{table.scope_name}{table.year}年{table.title}"), title),
-                Paragraph(
-                    escape(
-                        f"填报单位：{table.scope_name}　　{table.unit}　　截至 {table.as_of.isoformat()}"
-                        f"　　打印日期：{timezone.localdate().isoformat()}"
-                    ),
-                    note,
+    heading = f"{table.scope_name}{table.year}年{table.title}"
+    return pdf_written(
+        Path(path),
+        [
+            Paragraph(escape(heading), title),
+            Paragraph(
+                escape(
+                    f"填报单位：{table.scope_name}　　{table.unit}　　截至 {table.as_of.isoformat()}"
+                    f"　　打印日期：{timezone.localdate().isoformat()}"
                 ),
-                Spacer(1, 3 * mm),
-                grid,
-                Spacer(1, 3 * mm),
-                Paragraph(escape(table.note), note),
-            ],
-            onFirstPage=footer,
-            onLaterPages=footer,
-        )
-    return pages
+                note,
+            ),
+            Spacer(1, 3 * mm),
+            grid,
+            Spacer(1, 3 * mm),
+            Paragraph(escape(table.note), note),
+        ],
+        font=font,
+        pagesize=PAGE,
+        margin=MARGIN,
+        title=heading,
+        footer=lambda page: f"第 {page} 页",
+    )

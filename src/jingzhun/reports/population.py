@@ -15,11 +15,10 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from jingzhun.areas.selectors import area_tree
 from jingzhun.registry.population_selectors import household_counts_by_village
 from jingzhun.registry.vocab import LEDGER_WORD, Attribute, PovertyStatus
 
-from .tables import Column, StandardTable, table_rolled_up
+from .tables import Column, StandardTable, table_build
 
 NAME = "population"
 TITLE = "建档立卡人口分布表（按贫困户状态和属性）"
@@ -76,7 +75,7 @@ def population_table(*, user: Any, year: int, area_prefix: str, scope_name: str)
             values[f"h_{count['attribute']}"] += households
             values[f"p_{count['attribute']}"] += people
     live = year_end(year) is None
-    return StandardTable(
+    return table_build(
         name=NAME,
         title=TITLE,
         unit="单位：户、人",
@@ -84,7 +83,8 @@ def population_table(*, user: Any, year: int, area_prefix: str, scope_name: str)
         as_of=as_of_date(year),
         scope_name=scope_name,
         columns=columns(),
-        rows=table_rolled_up(areas=area_tree(prefix=area_prefix), columns=columns(), by_village=by_village),
+        area_prefix=area_prefix,
+        by_area=by_village,
         note=(
             "人数为在册成员；属性只统计建档立卡户（非贫困户除外）。"
             + ("当年数据为当前登记情况。" if live else f"{year} 年数据按系统变更记录回溯到 {year} 年 12 月 31 日末。")

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from jingzhun.areas.models import PREFIX_LENGTH, Level
+from jingzhun.areas.selectors import area_tree
 
 CENT = Decimal("0.01")
 
@@ -67,6 +68,37 @@ class StandardTable:
         if self.rows and all(r.code.startswith(_prefix(self.rows[0])) for r in self.rows):
             return self.rows[0]
         return None
+
+
+def table_build(
+    *,
+    name: str,
+    title: str,
+    unit: str,
+    year: int,
+    as_of: dt.date,
+    area_prefix: str,
+    scope_name: str,
+    columns: list[Column],
+    by_area: Mapping[str, Mapping[str, Any]],
+    note: str = "",
+    links: Mapping[str, str] | None = None,
+) -> StandardTable:
+    """A table of every area under ``area_prefix`` (:func:`areas.selectors.area_tree`), its figures those counted
+    per area in ``by_area`` rolled up (:func:`table_rolled_up`): the one way every standard table is made."""
+    rows = table_rolled_up(areas=area_tree(prefix=area_prefix), columns=columns, by_village=by_area)
+    return StandardTable(
+        name=name,
+        title=title,
+        unit=unit,
+        year=year,
+        as_of=as_of,
+        scope_name=scope_name,
+        columns=columns,
+        rows=rows,
+        note=note,
+        links=links or {},
+    )
 
 
 def table_rolled_up(

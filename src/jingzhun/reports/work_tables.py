@@ -15,14 +15,13 @@ from typing import Any
 
 from django.utils import translation
 
-from jingzhun.areas.selectors import area_tree
 from jingzhun.assistance.models import MeasureKind
 from jingzhun.assistance.selectors import measure_counts_by_village
 from jingzhun.projects.fund_selectors import SOURCE_TEXT, fund_counts_by_area
 from jingzhun.projects.models import FundSource
 
 from .population import as_of_date
-from .tables import Column, StandardTable, table_rolled_up
+from .tables import Column, StandardTable, table_build
 
 MEASURES_TITLE = "帮扶措施落实情况表（按类别）"
 FUNDS_TITLE = "衔接资金下达和支出情况表（按资金来源）"
@@ -39,7 +38,7 @@ def measures_table(*, user: Any, year: int, area_prefix: str, scope_name: str) -
     columns = [Column("n_all", "措施数", "合计"), Column("amount", "金额（元）", "合计")]
     with translation.override("zh-hans"):  # a standard table is a Chinese document, whoever draws it first
         columns += [Column(f"n_{kind}", str(kind.label), "按类别（措施数）") for kind in MeasureKind]
-    return StandardTable(
+    return table_build(
         name="measures",
         title=MEASURES_TITLE,
         unit="单位：项、元",
@@ -47,7 +46,8 @@ def measures_table(*, user: Any, year: int, area_prefix: str, scope_name: str) -
         as_of=day,
         scope_name=scope_name,
         columns=columns,
-        rows=table_rolled_up(areas=area_tree(prefix=area_prefix), columns=columns, by_village=by_village),
+        area_prefix=area_prefix,
+        by_area=by_village,
         note=f"统计 {year} 年开始实施的帮扶措施（截至 {day.isoformat()}）；金额为填写了金额的措施之和。",
     )
 
@@ -66,7 +66,7 @@ def funds_table(*, user: Any, year: int, area_prefix: str, scope_name: str) -> S
     for source in FundSource:
         name = str(SOURCE_TEXT.get(source, source))
         columns += [Column(f"a_{source}", "下达", name), Column(f"p_{source}", "支出", name)]
-    return StandardTable(
+    return table_build(
         name="funds",
         title=FUNDS_TITLE,
         unit="单位：元",
@@ -74,6 +74,7 @@ def funds_table(*, user: Any, year: int, area_prefix: str, scope_name: str) -> S
         as_of=day,
         scope_name=scope_name,
         columns=columns,
-        rows=table_rolled_up(areas=area_tree(prefix=area_prefix), columns=columns, by_village=by_area),
+        area_prefix=area_prefix,
+        by_area=by_area,
         note=f"统计 {year} 年度资金下达到项目的金额和截至 {day.isoformat()} 的支出，按项目所在区划（县级项目计入县）。",
     )

@@ -15,11 +15,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from jingzhun.core.fonts import cjk_font_register
 from jingzhun.policy.models import FLAG_LABELS, INDICATORS
-from jingzhun.spreadsheets.writing import written_whole
+from jingzhun.spreadsheets.pdf import pdf_written
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -156,24 +156,14 @@ def household_record_pdf(context: dict[str, Any], path: Path) -> int:
         if payments is not None:
             rows = [[p.benefit_name, p.member.name if p.member else "（户）", p.amount, p.paid_on] for p in payments]
             sheet.table("政策发放", ["政策", "对象", "金额（元）", "发放日期"], rows, [4, 2, 2, 2])
-        pages = 0
-
-        def footer(canvas: Any, document: Any) -> None:
-            nonlocal pages
-            pages = document.page
-            canvas.setFont(font, 8)
-            canvas.drawCentredString(A4[0] / 2, 8 * mm, f"{household.household_no}　第 {document.page} 页")
-
-        with written_whole(Path(path)) as tmp:
-            document = SimpleDocTemplate(
-                str(tmp),
-                pagesize=A4,
-                leftMargin=MARGIN,
-                rightMargin=MARGIN,
-                topMargin=MARGIN,
-                bottomMargin=15 * mm,
-                title=f"一户一档 {household.household_no}",
-                invariant=1,
-            )
-            document.build(sheet.flow, onFirstPage=footer, onLaterPages=footer)
-    return pages
+        return pdf_written(
+            Path(path),
+            sheet.flow,
+            font=font,
+            pagesize=A4,
+            margin=MARGIN,
+            bottom=15 * mm,
+            footer_at=8 * mm,
+            title=f"一户一档 {household.household_no}",
+            footer=lambda page: f"{household.household_no}　第 {page} 页",
+        )
