@@ -47,6 +47,16 @@ def test_the_area_narrows_the_rows(county, tmp_path):
     assert {r[0] for r in rows} == {code, county["village_2"].code}
 
 
+def test_an_area_name_that_looks_like_a_formula_is_written_as_text(county, tmp_path):
+    village = county["village_2"]
+    village.name = "=HYPERLINK(1)村"
+    village.save()
+    out = tmp_path / "causes.csv"
+    call_command("report", "causes", "--year", THIS_YEAR, "--area", county["town_2"].code, "--out", str(out))
+    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    assert [r[2] for r in rows if r[0] == village.code] == ["'=HYPERLINK(1)村"]
+
+
 def test_the_workbook_has_a_merged_title_a_two_row_header_and_the_total_first(county, users_by_role, tmp_path):
     out = tmp_path / "population.xlsx"
     call_command("report", "population", "--year", THIS_YEAR, "--area", users_by_role.county_a.code, "--out", str(out))

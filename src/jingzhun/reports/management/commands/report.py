@@ -27,7 +27,7 @@ from jingzhun.reports import population
 from jingzhun.reports.pdf import table_pdf
 from jingzhun.reports.standard import FIRST_YEAR, REPORTS, report_names, report_table
 from jingzhun.reports.xlsx import table_xlsx
-from jingzhun.spreadsheets.writing import csv_file
+from jingzhun.spreadsheets.writing import csv_file, csv_row
 
 
 class Command(BatchCommand):
@@ -95,4 +95,5 @@ class Command(BatchCommand):
             return
         writer.writerow(["area_code", "level", "area_name", *(c.key for c in table.columns)])
         for row in table.rows:
-            writer.writerow([row.code, row.level, row.name, *(row.values[c.key] for c in table.columns)])
+            # An area's name is typed by someone: one starting with = + - @ must not run as a formula when opened.
+            writer.writerow(csv_row([row.code, row.level, row.name, *(row.values[c.key] for c in table.columns)]))
