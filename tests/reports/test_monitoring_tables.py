@@ -83,3 +83,16 @@ def test_a_case_closed_after_the_cache_was_filled_shows_at_once(users_by_role, c
     case.stage, case.closed_on = Stage.ELIMINATED, TODAY
     case.save()
     assert _total(users_by_role, "monitoring", THIS_YEAR)["monitored"] == 4
+
+
+def test_a_measure_answering_instant_help_after_the_cache_was_filled_shows_at_once(users_by_role, cases):
+    from jingzhun.assistance.services import measure_record
+    from jingzhun.core.scope import SYSTEM
+
+    household = cases[7]
+    tiered = TODAY - dt.timedelta(days=1)
+    _case(household, since=tiered, tier="A", tiered=tiered, due=TODAY + dt.timedelta(days=2))
+    assert _total(users_by_role, "help", THIS_YEAR)["help_waiting"] == 1
+    measure_record(by=SYSTEM, household=household, kind="temporary_relief", content="临时救助金", started_on=TODAY)
+    after = _total(users_by_role, "help", THIS_YEAR)
+    assert (after["help_waiting"], after["help_on_time"]) == (0, 1)

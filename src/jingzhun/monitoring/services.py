@@ -587,9 +587,10 @@ def case_tier_change(
 def case_measure_recorded(*, case: MonitoringCase, started_on: dt.date) -> None:
     """An assistance measure was given to the case's household (called by the assistance app): counts towards
     risk elimination, and the first one answers the instant-help deadline."""
+    # ``updated_at`` by hand: an update() skips auto_now, and the figures counted from the cases are cached under it.
     MonitoringCase.objects.filter(pk=case.pk, help_started_on__isnull=True).update(help_started_on=started_on)
     MonitoringCase.objects.filter(pk=case.pk).update(
-        measures=F("measures") + 1, help_started_on=Least("help_started_on", started_on)
+        measures=F("measures") + 1, help_started_on=Least("help_started_on", started_on), updated_at=timezone.now()
     )
 
 
@@ -703,7 +704,7 @@ def _risk_types_from_triggers(run_id: int) -> None:
             run_id=run_id, **{name: on for name, on in zip(names, combination, strict=True)}
         ).values("household_id")
         MonitoringCase.objects.filter(source_run_id=run_id, risk_types=[], household_id__in=matching).update(
-            risk_types=types
+            risk_types=types, updated_at=timezone.now()
         )
 
 
