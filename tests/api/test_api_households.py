@@ -218,6 +218,17 @@ def test_filter_by_village_and_status(county, search):
     assert search(village=county.village.code, status="relapsed") == []
 
 
+def test_filter_by_town(county, search):
+    assert search(town=county.town.code) == sorted(
+        [county.home.household_no, county.second.household_no, county.neighbour.household_no]
+    )
+    assert search(town=county.other_town.code) == [county.elsewhere.household_no]
+
+
+def test_filter_by_a_town_outside_the_scope_finds_nothing(county, village_user, api):
+    assert numbers(api(village_user).get("/api/households/", {"town": county.other_town.code})) == []
+
+
 def test_filters_from_the_latest_assessment(county, search):
     assert search(tier="fragile") == []  # nothing assessed yet
     assessment_run(year=2020)
@@ -259,7 +270,14 @@ def test_list_and_record_give_the_per_capita_income_alike_as_a_decimal_string(co
 
 @pytest.mark.parametrize(
     "params",
-    [{"status": "rich"}, {"tier": "x"}, {"flag": "income_ok"}, {"failed": "exit_eligible"}, {"village": "12"}],
+    [
+        {"status": "rich"},
+        {"tier": "x"},
+        {"flag": "income_ok"},
+        {"failed": "exit_eligible"},
+        {"village": "12"},
+        {"town": "x"},
+    ],
 )
 def test_bad_filters_are_a_client_error(county, county_user, api, params):
     response = api(county_user).get("/api/households/", params)

@@ -109,6 +109,18 @@ def test_filter_by_village(client, county, county_user):
     assert _numbers(_list(client, county_user, village=county.theirs.code)) == [county.other.household_no]
 
 
+def test_filter_by_town(client, county, county_user):
+    numbers = _numbers(_list(client, county_user, town=county.ours.parent.code))
+    assert numbers == sorted([county.poor.household_no, county.well_off.household_no])
+
+
+def test_filter_by_a_town_outside_the_scope_is_ignored(client, county):
+    # The other town's code is not a choice for a user of town A: the filter is dropped, nothing of town B shows.
+    response = _list(client, user_of(county.ours.parent, Role.TOWN), town=county.theirs.parent.code)
+    assert _numbers(response) == sorted([county.poor.household_no, county.well_off.household_no])
+    assert response.context["filtered"] is False
+
+
 def test_filter_by_status(client, county, county_user):
     assert _numbers(_list(client, county_user, status=PovertyStatus.EXITED)) == [county.well_off.household_no]
 

@@ -45,15 +45,20 @@ class CaseFilterForm(forms.Form):
         label=_("Channel"), required=False, choices=[*EVERY, *((str(c), t) for c, t in CHANNEL_TEXT.items())]
     )
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[*EVERY, *CATEGORY_CHOICES])
+    risk = forms.ChoiceField(label=_("Risk type"), required=False, choices=[*EVERY, *RISK_CHOICES])
     tier = forms.ChoiceField(label=_("Instant-help tier"), required=False, choices=[*EVERY, *TIER_CHOICES])
+    town = forms.ChoiceField(label=_("Town"), required=False)
     village = forms.ChoiceField(label=_("Village"), required=False)
     after = forms.CharField(required=False, max_length=60)
     before = forms.CharField(required=False, max_length=60)
 
-    FILTERS = ("q", "overdue", "stage", "channel", "category", "tier", "village")
+    FILTERS = ("q", "overdue", "stage", "channel", "category", "risk", "tier", "town", "village")
 
-    def __init__(self, *args: Any, villages: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, towns: list[tuple[str, str]], villages: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["town"].choices = [*EVERY, *towns]  # type: ignore[attr-defined]
         self.fields["village"].choices = [*EVERY, *villages]  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, str]:

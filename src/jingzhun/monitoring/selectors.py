@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from jingzhun.areas.models import PREFIX_LENGTH, Level
 from jingzhun.core.scope import scoped
 
 from .models import IDENTIFYING, Attachment, CaseStep, MonitoringCase, Stage
@@ -51,15 +52,18 @@ def case_search_for_user(
     stage: str = "",
     channel: str = "",
     category: str = "",
+    risk: str = "",
     tier: str = "",
+    town: str = "",
     village: str = "",
     overdue: str = "",
     state: str = "open",
     text: str = "",
     today: dt.date | None = None,
 ) -> QuerySet[MonitoringCase]:
-    """Cases in scope with the list page's filters. ``overdue``: ``decision`` (county decision past due),
-    ``help`` (no help yet past the instant-help deadline) or ``any``; ``state``: open, closed or all."""
+    """Cases in scope with the list page's filters. ``risk``: a risk type's code among the case's risk types;
+    ``town``: a town's 12-digit code; ``overdue``: ``decision`` (county decision past due), ``help`` (no help yet
+    past the instant-help deadline) or ``any``; ``state``: open, closed or all."""
     today = today or timezone.localdate()
     cases = cases_for_user(user=user).select_related("household", "household__village")
     if state == "open":
@@ -68,6 +72,12 @@ def case_search_for_user(
         cases = cases.filter(closed_on__isnull=False)
     filters = {"stage": stage, "channel": channel, "category": category, "help_tier": tier}
     cases = cases.filter(**{name: value for name, value in filters.items() if value})
+    if risk:
+        # The quoted code within the JSON list's text: SQLite has no JSON containment, and the quotes keep "01"
+        # from matching "0201".
+        cases = cases.filter(risk_types__icontains=f'"{risk}"')
+    if town:
+        cases = cases.filter(household__village__code__startswith=town[: PREFIX_LENGTH[Level.TOWN]])
     if village:
         cases = cases.filter(household__village_id=village)
     if text:

@@ -26,7 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.downloads import stored_file_download
 from jingzhun.accounts.permissions import Capability
-from jingzhun.areas.selectors import villages_in_scope
+from jingzhun.areas.selectors import towns_in_scope, villages_in_scope
 from jingzhun.core.pages import htmx_fragment
 from jingzhun.core.paging import keyset_page_tied, query_without_paging
 from jingzhun.core.params import query_choice, query_page_key, query_text
@@ -105,14 +105,17 @@ def _paged(cases: QuerySet[MonitoringCase], values: dict[str, str]) -> Any:
 def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    form = CaseFilterForm(request.GET, villages=villages_in_scope(prefix=scope_prefix(user)))
+    prefix = scope_prefix(user)
+    form = CaseFilterForm(request.GET, towns=towns_in_scope(prefix=prefix), villages=villages_in_scope(prefix=prefix))
     values = form.values()
     cases = selectors.case_search_for_user(
         user=user,
         stage=values["stage"],
         channel=values["channel"],
         category=values["category"],
+        risk=values["risk"],
         tier=values["tier"],
+        town=values["town"],
         village=values["village"],
         overdue=values["overdue"],
         state=values["state"],

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
+from jingzhun.areas.models import PREFIX_LENGTH, Level
 from jingzhun.core import idnumber
 from jingzhun.core.scope import scope_key, scoped
 from jingzhun.core.sets import model_table
@@ -189,8 +190,11 @@ def _text_match(text: str) -> Q:
     return by_number | by_member
 
 
-def household_search_for_user(*, user: Any, text: str = "", village: str = "", status: str = "") -> QuerySet[Household]:
-    """Households in the user's scope matching a search text (户编号, ID number or name), a village and a status.
+def household_search_for_user(
+    *, user: Any, text: str = "", town: str = "", village: str = "", status: str = ""
+) -> QuerySet[Household]:
+    """Households in the user's scope matching a search text (户编号, ID number or name), a town (its 12-digit
+    code), a village and a status.
 
     Each row carries ``head_name`` (the head of household, or the first member) and ``people`` (active members).
     """
@@ -198,6 +202,8 @@ def household_search_for_user(*, user: Any, text: str = "", village: str = "", s
     text = text.strip()
     if text:
         households = households.filter(_text_match(text))
+    if town:
+        households = households.filter(village__code__startswith=town[: PREFIX_LENGTH[Level.TOWN]])
     if village:
         households = households.filter(village_id=village)
     if status:

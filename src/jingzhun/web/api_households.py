@@ -89,6 +89,7 @@ class HouseholdFilterSerializer(serializers.Serializer):
         max_length=60,
         help_text="户编号（开头）、成员完整身份证号或其后 4 位、成员姓名（部分）。" + ID_SEARCH_NOTE,
     )
+    town = serializers.RegexField(AREA_CODE, required=False, help_text="乡镇区划代码（12 位）")
     village = serializers.RegexField(AREA_CODE, required=False, help_text="行政村区划代码（12 位）")
     status = serializers.ChoiceField(choices=PovertyStatus.choices, required=False, help_text="贫困户状态")
     tier = serializers.ChoiceField(
@@ -314,7 +315,11 @@ class HouseholdListApi(ListAPIView):
         _id_number_search_check(self.request, params.get("q", ""))
         self.run = run_latest_for_user(user=user)
         households = household_search_for_user(
-            user=user, text=params.get("q", ""), village=params.get("village", ""), status=params.get("status", "")
+            user=user,
+            text=params.get("q", ""),
+            town=params.get("town", ""),
+            village=params.get("village", ""),
+            status=params.get("status", ""),
         )
         households = households_with_results(
             households=households,

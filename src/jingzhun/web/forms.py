@@ -20,6 +20,7 @@ class HouseholdFilterForm(forms.Form):
     """Search and filters of the household list. Every field is optional; an invalid one is ignored."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=60)
+    town = forms.ChoiceField(label=_("Town"), required=False)
     village = forms.ChoiceField(label=_("Village"), required=False)
     status = forms.ChoiceField(label=_("poverty status"), required=False)
     tier = forms.ChoiceField(label=_("Tier"), required=False)
@@ -28,9 +29,12 @@ class HouseholdFilterForm(forms.Form):
     after = forms.CharField(required=False, max_length=40)
     before = forms.CharField(required=False, max_length=40)
 
-    def __init__(self, *args: object, villages: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, towns: list[tuple[str, str]], villages: list[tuple[str, str]], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         every = [("", _("All"))]
+        self.fields["town"].choices = every + towns  # type: ignore[attr-defined]
         self.fields["village"].choices = every + villages  # type: ignore[attr-defined]
         self.fields["status"].choices = every + list(PovertyStatus.choices)  # type: ignore[attr-defined]
         self.fields["tier"].choices = every + list(Tier.choices)  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_num
 from jingzhun.accounts.services import IdNumberSearchRefused, access_log_record
 from jingzhun.adjustments import selectors as adjustment_selectors
 from jingzhun.adjustments.services import KIND_TEXT, STAGE_TEXT
-from jingzhun.areas.selectors import villages_in_scope
+from jingzhun.areas.selectors import towns_in_scope, villages_in_scope
 from jingzhun.assistance import selectors as assistance_selectors
 from jingzhun.benefits import gap_selectors as benefit_gaps
 from jingzhun.benefits import selectors as benefit_selectors
@@ -52,7 +52,10 @@ PAGE_SIZE = 50
 def household_list(request: HttpRequest) -> HttpResponse:
     people_viewer(request)
     user = request.user
-    form = HouseholdFilterForm(request.GET, villages=villages_in_scope(prefix=scope_prefix(user)))
+    prefix = scope_prefix(user)
+    form = HouseholdFilterForm(
+        request.GET, towns=towns_in_scope(prefix=prefix), villages=villages_in_scope(prefix=prefix)
+    )
     values = form.values()
     try:
         registry_services.id_number_search_check(user=user, text=values["q"], target=request.path)
@@ -61,7 +64,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         refused = str(refusal)
     run = policy_selectors.run_latest_for_user(user=user)
     households = selectors.household_search_for_user(
-        user=user, text=values["q"], village=values["village"], status=values["status"]
+        user=user, text=values["q"], town=values["town"], village=values["village"], status=values["status"]
     )
     households = policy_selectors.households_with_results(
         households=households, run=run, tier=values["tier"], failed=values["failed"], flag=values["flag"]
@@ -74,7 +77,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "run": run,
         "query": query_without_paging(request),
-        "filtered": any(values[name] for name in ("q", "village", "status", "tier", "failed", "flag")),
+        "filtered": any(values[name] for name in ("q", "town", "village", "status", "tier", "failed", "flag")),
         "refused": refused,
     }
     if htmx_fragment(request):
