@@ -96,3 +96,16 @@ def test_the_instant_help_page_counts_the_tiers(client, users_by_role):
     assert response.status_code == 200
     assert b'data-testid="tier-a">1<' in response.content
     assert timezone.localdate().isoformat().encode() in response.content  # tier A since today
+
+
+def test_the_monitored_state_keeps_the_included_cases_also_in_risk_elimination(client, users_by_role, case):
+    from jingzhun.monitoring.models import MonitoringCase, Stage
+
+    village = users_by_role[Role.VILLAGE].owner
+    since = timezone.localdate()
+    monitored = _open(users_by_role, users_by_role.village_a, village)
+    eliminating = _open(users_by_role, users_by_role.village_a, village)
+    MonitoringCase.objects.filter(pk=monitored.pk).update(stage=Stage.MONITORED, monitored_since=since)
+    MonitoringCase.objects.filter(pk=eliminating.pk).update(stage=Stage.ELIMINATION_PROPOSED, monitored_since=since)
+    wanted = sorted([monitored.household.household_no, eliminating.household.household_no])
+    assert _listed(client, village, state="monitored") == wanted  # not the case still being identified

@@ -486,3 +486,22 @@ def measures_version() -> str:
         kinds=Count("kind", distinct=True),
     )
     return f"{m['n']}.{m['last']}.{m['started']}.{m['total']}.{m['kinds']}"
+
+
+def visit_coverage_for_area(*, user: Any, area_prefix: str, date_from: dt.date, date_to: dt.date) -> CoverageRow:
+    """Visit coverage of the households of the user's scope under ``area_prefix`` over ``[date_from, date_to]``
+    (the same households and visits as :func:`visit_coverage`, as one total): one aggregate query."""
+    visited = _visited_in(date_from, date_to, household=OuterRef("pk"))
+    row = (
+        households_for_user(user=user)
+        .filter(_to_visit(), village__code__startswith=area_prefix)
+        .aggregate(n=Count("pk"), seen=Count("pk", filter=Q(visited)))
+    )
+    return CoverageRow(area_prefix, "", row["n"], row["seen"])
+
+
+def visits_version() -> str:
+    """Changes with any visit recorded, edited or deleted: with the registry's and the cases' versions, the key of
+    the visit coverage."""
+    v = Visit.objects.aggregate(n=Count("id"), last=Max("id"), on=Max("visited_on"), first=Min("visited_on"))
+    return f"{v['n']}.{v['last']}.{v['on']}.{v['first']}"

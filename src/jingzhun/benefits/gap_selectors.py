@@ -318,22 +318,24 @@ def csv_lines(rows: QuerySet[Any]) -> Iterator[str]:
                 yield text
 
 
-def gap_counts_for_user(*, user: Any) -> dict[str, Any]:
+def gap_counts_for_user(*, user: Any, area_prefix: str = "") -> dict[str, Any]:
     """应享未享 and 不应享而享 of the benefit year in the user's scope (a department clerk: its department's), from
     the latest computed entitlements and today's payments: ``year``, ``run`` (None before the first run),
-    ``gaps`` and ``unentitled``. Kept in the shared cache while neither changes: a new run or any new payment
-    (payments are never deleted) makes a new key, so a stale count never shows."""
+    ``gaps`` and ``unentitled``; ``area_prefix`` narrows to an area inside the scope (the households of its
+    villages). Kept in the shared cache while neither changes: a new run or any new payment (payments are never
+    deleted) makes a new key, so a stale count never shows."""
     year = benefit_year_default()
     run = entitlement_run_latest(user=user, year=year)
     if run is None:
         return {"year": year, "run": None}
     department = getattr(user, "department", "") if getattr(user, "role", "") == "department" else ""
-    key = f"jingzhun:benefits:{run.pk}:{scope_key(user)}:{department}:{payments_version()}"
+    key = f"jingzhun:benefits:{run.pk}:{scope_key(user)}:{department}:{area_prefix}:{payments_version()}"
     counts = cache.get(key)
     if counts is None:
-        counts = {
-            "gaps": gaps_for_user(user=user, run=run).count(),
-            "unentitled": unentitled_for_user(user=user, run=run).count(),
-        }
+        gaps, unentitled = gaps_for_user(user=user, run=run), unentitled_for_user(user=user, run=run)
+        if area_prefix:
+            gaps = gaps.filter(household__village__code__startswith=area_prefix)
+            unentitled = unentitled.filter(household__village__code__startswith=area_prefix)
+        counts = {"gaps": gaps.count(), "unentitled": unentitled.count()}
         cache.set(key, counts, timeout=24 * 3600)
     return {"year": year, "run": run, **counts}

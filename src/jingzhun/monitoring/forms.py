@@ -26,7 +26,12 @@ class CaseFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("Cases"),
         required=False,
-        choices=[("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))],
+        choices=[
+            ("open", _("Open")),
+            ("monitored", _("Under monitoring (incl. elimination in progress)")),
+            ("closed", _("Closed")),
+            ("all", _("All")),
+        ],
     )
     overdue = forms.ChoiceField(
         label=_("Overdue"),

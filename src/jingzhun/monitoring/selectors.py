@@ -12,7 +12,7 @@ from django.utils import timezone
 from jingzhun.areas.models import PREFIX_LENGTH, Level
 from jingzhun.core.scope import scoped
 
-from .models import IDENTIFYING, Attachment, CaseStep, MonitoringCase, Stage
+from .models import IDENTIFYING, Attachment, CaseStep, Category, MonitoringCase, RiskType, Stage
 
 
 def cases_for_user(*, user: Any) -> QuerySet[MonitoringCase]:
@@ -68,6 +68,8 @@ def case_search_for_user(
     cases = cases_for_user(user=user).select_related("household", "household__village")
     if state == "open":
         cases = cases.filter(closed_on__isnull=True)
+    elif state == "monitored":  # 监测对象: included and not closed, whether or not risk elimination has begun
+        cases = cases.filter(closed_on__isnull=True, monitored_since__isnull=False)
     elif state == "closed":
         cases = cases.filter(closed_on__isnull=False)
     filters = {"stage": stage, "channel": channel, "category": category, "help_tier": tier}
@@ -258,3 +260,31 @@ def cases_version() -> str:
     step = CaseStep.objects.aggregate(last=Max("id"))["last"]
     at = cases["at"]
     return f"{cases['n']}.{cases['last']}.{at.isoformat() if at else ''}.{step}.{timezone.localdate().isoformat()}"
+
+
+def open_case_breakdown(*, user: Any, area_prefix: str) -> dict[str, dict[str, int]]:
+    """The open cases of the user's scope under ``area_prefix``, counted three ways in one aggregate query:
+    ``stage`` (every stage of :class:`Stage`), ``category`` (unstable, marginal, sudden; none before the decision)
+    and ``risk`` (each risk type a case names; a case naming two counts under both); ``total``: all of them."""
+    groups: dict[str, dict[str, Q]] = {
+        "stage": {s.value: Q(stage=s) for s in Stage},
+        "category": {c.value: Q(category=c) for c in Category},
+        # The codes are quoted in the stored list, so "01" never matches "0201".
+        "risk": {r.value: Q(risk_types__icontains=f'"{r.value}"') for r in RiskType},
+    }
+    counts: dict[str, Any] = {"total": Count("id")}
+    aliases: dict[str, tuple[str, str]] = {}
+    for group, conditions in groups.items():
+        for n, (code, condition) in enumerate(conditions.items()):
+            aliases[f"{group}_{n}"] = (group, code)
+            counts[f"{group}_{n}"] = Count("id", filter=condition)
+    row = (
+        cases_for_user(user=user)
+        .filter(closed_on__isnull=True, household__village__code__startswith=area_prefix)
+        .aggregate(**counts)
+    )
+    found: dict[str, dict[str, int]] = {group: {} for group in groups}
+    for alias, (group, code) in aliases.items():
+        found[group][code] = row[alias]
+    found["total"] = {"all": row["total"]}
+    return found

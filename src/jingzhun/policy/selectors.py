@@ -641,3 +641,18 @@ def runs_version() -> str:
     )
     at = finished["at"]
     return f"{finished['n']}.{finished['last']}.{at.isoformat() if at else ''}"
+
+
+def area_results_by_year(*, area_code: str) -> list[dict[str, Any]]:
+    """Year by year, the area's own result in the latest finished run of that year that covers it (a run of the
+    county covers its towns and villages): ``year``, ``run_id``, ``population``, ``poor_population``,
+    ``incidence_bp``, ``exit_eligible``; oldest year first. Areas' results are figures, not people data."""
+    rows = (
+        AreaResult.objects.filter(area_code=area_code, run__finished_at__isnull=False)
+        .values("run_id", "population", "poor_population", "incidence_bp", "exit_eligible", year=F("run__year"))
+        .order_by("run__year", "run__finished_at", "run_id")
+    )
+    latest: dict[int, dict[str, Any]] = {}
+    for row in rows:  # one row per run (a handful a year): the last of a year stands
+        latest[row["year"]] = dict(row)
+    return list(latest.values())

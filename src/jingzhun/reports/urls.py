@@ -7,7 +7,7 @@ app_name = "reports"
 
 # One page and one workbook per standard table, each under its own name (reports:population,
 # reports:population_xlsx, reports:population_pdf): the set of tables is fixed in code, so no route takes a table name from the address.
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [path("", views.index, name="index"), path("dashboard/", views.dashboard, name="dashboard")]
 for _name in REPORTS:
     urlpatterns += [
         path(f"{_name}/", views.table_page, {"name": _name}, name=_name),

@@ -18,6 +18,7 @@ from jingzhun.areas.selectors import area_prefix_for_code
 from jingzhun.core.fonts import FontMissing
 from jingzhun.spreadsheets.writing import written_in_memory
 
+from .dashboard import dashboard_for
 from .pdf import table_pdf
 from .standard import FIRST_YEAR, report_default_year, report_names, report_table
 from .tables import StandardTable
@@ -118,3 +119,11 @@ def table_pdf_download(request: HttpRequest, name: str) -> HttpResponse | FileRe
     )
     filename = f"{table.scope_name}{table.year}年{table.title}.pdf"
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@require_GET
+@view_reports
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The leadership dashboard of the user's area, or of a town or village inside it (``?area=``)."""
+    board = dashboard_for(user=request.user, area_prefix=_area(request))
+    return render(request, "reports/dashboard.html", {"board": board, "chart": board.charts})

@@ -495,3 +495,15 @@ def findings_version() -> str:
     at = findings["at"]
     today = timezone.localdate().isoformat()
     return f"{findings['n']}.{findings['last']}.{at.isoformat() if at else ''}.{step}.{today}"
+
+
+def finding_totals(*, user: Any, town: str = "", village: str = "", as_of: dt.date) -> dict[str, int]:
+    """Findings not closed (``open``) and of those, the ones with something late on ``as_of`` (``late``), as the
+    finding list counts them with the same filters: ``town`` (the responsible town's code), ``village`` (where
+    it was found)."""
+    findings = findings_in_state(findings_for_user(user=user), "open")
+    if town:
+        findings = findings.filter(town_code=town)
+    if village:
+        findings = findings.filter(area_code=village)
+    return {"open": findings.count(), "late": findings_late(findings, as_of=as_of).count()}

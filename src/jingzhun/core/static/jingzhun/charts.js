@@ -70,6 +70,51 @@
     }
   };
 
+  // The leadership dashboard (reports/dashboard.html).
+  builders.years = function (data) {
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0, textStyle: { color: INK } },
+      grid: { left: 8, right: 8, top: 24, bottom: 32, containLabel: true },
+      xAxis: { type: "category", data: data.years.map(function (r) { return r.year; }), axisLabel: { color: INK } },
+      yAxis: [
+        { type: "value", name: "人", axisLabel: { color: INK } },
+        { type: "value", name: "%", axisLabel: { color: INK, formatter: "{value}%" }, splitLine: { show: false } }
+      ],
+      series: [
+        { name: "贫困人口", type: "bar", barMaxWidth: 40, itemStyle: { color: cssVar("--brand", "#1f4e79") },
+          data: data.years.map(function (r) { return r.poor; }) },
+        { name: "贫困发生率", type: "line", yAxisIndex: 1, itemStyle: { color: "#c0392b" },
+          label: { show: true, formatter: "{c}%", color: INK },
+          data: data.years.map(function (r) { return r.incidence; }) }
+      ]
+    };
+  };
+  builders.exits = function (data) {
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.exits.map(function (r) { return r.year; }), axisLabel: { color: INK } },
+      yAxis: { type: "value", axisLabel: { color: INK } },
+      series: [{ type: "bar", barMaxWidth: 40, itemStyle: { color: "#2e8b57" },
+        label: { show: true, position: "top", color: INK },
+        data: data.exits.map(function (r) { return r.households; }) }]
+    };
+  };
+  builders.stages = function (data, element) {
+    var rows = data.stages.slice().reverse();
+    element.style.height = Math.max(160, 56 + rows.length * 28) + "px";
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "value", axisLabel: { color: INK } },
+      yAxis: { type: "category", data: rows.map(function (r) { return r.label; }), axisLabel: { color: INK } },
+      series: [{ type: "bar", barMaxWidth: 18, itemStyle: { color: cssVar("--brand", "#1f4e79") },
+        label: { show: true, position: "right", color: INK },
+        data: rows.map(function (r) { return r.n; }) }]
+    };
+  };
+
   function draw() {
     var source = document.getElementById("chart-data");
     if (!source || typeof echarts === "undefined") {
