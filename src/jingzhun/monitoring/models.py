@@ -141,6 +141,8 @@ class MonitoringCase(models.Model):
         indexes = [
             models.Index(fields=["stage", "decision_due"]),
             models.Index(fields=["help_due"], condition=Q(help_started_on__isnull=True), name="monitoring_help_open"),
+            # The newest edit is part of the version the reports and the dashboard cache their figures under.
+            models.Index(fields=["updated_at"], name="monitoring_case_updated"),
         ]
 
     def __str__(self) -> str:

