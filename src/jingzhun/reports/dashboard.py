@@ -124,7 +124,8 @@ def _registry(area: _Area, population: dict[str, Any]) -> Section:
     narrow = area.village_or_town()
     households = sum(population[f"h_{s}"] for s in REGISTERED)
     people = sum(population[f"p_{s}"] for s in REGISTERED)
-    figures = [Figure("建档立卡户", households, "户"), Figure("建档立卡人口", people, "人")]
+    table = _url("reports:population", area=area.code)  # by village, each status figure opening its households
+    figures = [Figure("建档立卡户", households, "户", table), Figure("建档立卡人口", people, "人", table)]
     for status in REGISTERED:
         link = _url("registry:household_list", status=status, **narrow)
         figures.append(
