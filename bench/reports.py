@@ -10,6 +10,10 @@ to undo); an assessment of the income year (the ``assurances`` table), ``jingzhu
 in one fresh process per year — the current year (read live), the year before (read back from history), the
 income year — each table is built twice through ``reports.standard.report_table`` as the page builds it: cold
 (the queries) and warm (from the cache), and written as the workbook the download and ``jingzhun report`` write.
+Last, in one more fresh process, the leadership dashboard (领导看板) as a county user and a town user open it
+(``GET /reports/dashboard/`` through Django's test client, template included): the first view (every table and
+count cold), then warm views; and once more after a status change, which must show at once (a new registry
+version: the population figures are recounted, the rest stay warm).
 Figures go to ``bench/out/reports/reports-N.json``.
 """
 
@@ -62,11 +66,61 @@ def lane(year: int) -> dict[str, Any]:
     return figures
 
 
+def dashboard_lane() -> dict[str, Any]:
+    """In this process: the county's and its first town's dashboard pages, cold, warm and after a change."""
+    import resource
+    import statistics
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from jingzhun.accounts.models import Role, User
+    from jingzhun.areas.models import Area, Level
+    from jingzhun.registry.models import Household
+    from jingzhun.registry.services import household_update
+
+    county = Area.objects.filter(level=Level.COUNTY).order_by("code").first()
+    town = Area.objects.filter(level=Level.TOWN, parent=county).order_by("code").first()
+    assert county is not None and town is not None
+    user, _ = User.objects.get_or_create(username="bench_county", defaults={"role": Role.COUNTY, "area": county})
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    figures: dict[str, Any] = {}
+
+    def view(query: dict[str, str]) -> float:
+        started = time.perf_counter()
+        response = client.get("/reports/dashboard/", query)
+        assert response.status_code == 200, response.status_code
+        return time.perf_counter() - started
+
+    for name, query in (("county", {}), ("town", {"area": town.code})):
+        cold = view(query)
+        warm = [view(query) for _ in range(5)]
+        figures[name] = {"cold_s": round(cold, 3), "warm_ms": round(statistics.median(warm) * 1000, 1)}
+        print(name, figures[name], file=sys.stderr)
+    household = Household.objects.filter(village__code__startswith=town.prefix).order_by("id").first()
+    assert household is not None
+    new = "exited" if household.poverty_status != "exited" else "relapsed"
+    household_update(household=household, changes={"poverty_status": new}, user=user, reason="bench")
+    figures["county_after_change_s"] = round(view({}), 3)
+    figures["county_warm_again_ms"] = round(statistics.median(view({}) for _ in range(5)) * 1000, 1)
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--child", type=int, default=0, help="(internal) run the lane of this year")
+    parser.add_argument("--dashboard", action="store_true", help="(internal) run the dashboard lane")
+    parser.add_argument("--only-dashboard", action="store_true", help="skip the tables (work copy kept as set up)")
     args = parser.parse_args()
+    if args.dashboard:
+        print(json.dumps(dashboard_lane()))
+        return
     if args.child:
         print(json.dumps(lane(args.child)))
         return
@@ -98,10 +152,13 @@ def main() -> None:
     payments_add_sqlite(database, 5 * args.households)
     this_year = int(time.strftime("%Y"))
     result: dict[str, Any] = {"households": args.households, "counts": meta.get("counts"), "income_year": income_year}
-    for year in (this_year, this_year - 1, income_year):
+    for year in () if args.only_dashboard else (this_year, this_year - 1, income_year):
         run = timed([sys.executable, str(Path(__file__).resolve()), "--child", str(year)], env)
         result[str(year)] = {**json.loads(run["stdout"].strip().splitlines()[-1]), "process_s": run["seconds"]}
         say(f"{year}: {result[str(year)]}")
+    run = timed([sys.executable, str(Path(__file__).resolve()), "--dashboard"], env)
+    result["dashboard"] = {**json.loads(run["stdout"].strip().splitlines()[-1]), "process_s": run["seconds"]}
+    say(f"dashboard: {result['dashboard']}")
     (OUT / f"reports-{args.households}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
