@@ -121,6 +121,11 @@ def test_filter_by_a_town_outside_the_scope_is_ignored(client, county):
     assert response.context["filtered"] is False
 
 
+def test_a_town_user_is_offered_no_town_to_choose(client, county, county_user):
+    assert 'name="town"' in _list(client, county_user).content.decode()  # the county's two towns
+    assert 'name="town"' not in _list(client, user_of(county.ours.parent, Role.TOWN)).content.decode()
+
+
 def test_filter_by_status(client, county, county_user):
     assert _numbers(_list(client, county_user, status=PovertyStatus.EXITED)) == [county.well_off.household_no]
 

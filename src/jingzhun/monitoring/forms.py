@@ -64,13 +64,15 @@ class CaseFilterForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["town"].choices = [*EVERY, *towns]  # type: ignore[attr-defined]
+        if len(towns) < 2:  # a town's or a village's own users: one town or none, nothing to choose
+            del self.fields["town"]
         self.fields["village"].choices = [*EVERY, *villages]  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, str]:
         """The valid values, blank for any field that did not validate; the state defaults to open cases."""
         self.is_valid()
         cleaned = getattr(self, "cleaned_data", {})
-        values = {name: cleaned.get(name) or "" for name in self.fields}
+        values = {"town": ""} | {name: cleaned.get(name) or "" for name in self.fields}
         values["state"] = values["state"] or "open"
         return values
 

@@ -35,6 +35,8 @@ class HouseholdFilterForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         every = [("", _("All"))]
         self.fields["town"].choices = every + towns  # type: ignore[attr-defined]
+        if len(towns) < 2:  # a town's or a village's own users: one town or none, nothing to choose
+            del self.fields["town"]
         self.fields["village"].choices = every + villages  # type: ignore[attr-defined]
         self.fields["status"].choices = every + list(PovertyStatus.choices)  # type: ignore[attr-defined]
         self.fields["tier"].choices = every + list(Tier.choices)  # type: ignore[attr-defined]
@@ -45,7 +47,7 @@ class HouseholdFilterForm(forms.Form):
         """The valid values, blank for any field that did not validate."""
         self.is_valid()
         cleaned = getattr(self, "cleaned_data", {})
-        return {name: cleaned.get(name) or "" for name in self.fields}
+        return {"town": ""} | {name: cleaned.get(name) or "" for name in self.fields}
 
 
 class SuddenEventForm(forms.Form):
