@@ -214,7 +214,7 @@ def _postgres_county(households: int, url: str) -> dict[str, str]:
         subprocess.run(["psql", admin, "-qc", sql], check=True)
     work = work_copy(households, "adjustments-pg")
     (work / "jingzhun.sqlite3").unlink()
-    env = {"DATABASE_URL": url, "JINGZHUN_DATA_DIR": str(work), "JINGZHUN_MAX_UPLOAD_BYTES": str(16 * 1024**3)}
+    env = {"DATABASE_URL": url, "JINGZHUN_DATA_DIR": str(work)}
     county = COUNTIES / f"county-{households}"
     timed(jingzhun("migrate", "--verbosity", "0"), env)
     timed(jingzhun("import", "villages", str(county / "ledger.villages.csv")), env, ok=(0, 1))

@@ -101,7 +101,7 @@ def county_prepare(households: int, *, seed: int, events_per_1000: int, fresh: b
     shutil.rmtree(county, ignore_errors=True)
     county.mkdir(parents=True)
     ledger = county / "ledger.csv"
-    env = {"JINGZHUN_DATA_DIR": str(pristine), "JINGZHUN_MAX_UPLOAD_BYTES": str(16 * 1024**3)}
+    env = {"JINGZHUN_DATA_DIR": str(pristine)}
     meta: dict[str, Any] = {"households": households, "seed": seed, "events_per_1000": events_per_1000}
     say(f"county {households:,}: generating …")
     run = timed(jingzhun("generate", "--households", str(households), "--seed", str(seed), "--out", str(ledger)))

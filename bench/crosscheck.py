@@ -539,7 +539,7 @@ def county_run(
     imported = OUT / f"county-{households}" / f"imported-{Path(lists['dir']).name}"
     reuse = keep and (imported / "jingzhun.sqlite3").exists()
     work = imported if reuse else work_copy(households, "crosscheck-lists")
-    env = {"JINGZHUN_DATA_DIR": str(work), "JINGZHUN_MAX_UPLOAD_BYTES": str(16 * 1024**3)}
+    env = {"JINGZHUN_DATA_DIR": str(work)}
     timed(jingzhun("migrate", "--verbosity", "0"), env)
     imports: dict[str, Any] = {"reused": str(imported)} if reuse else {}
     for department in () if reuse else departments:

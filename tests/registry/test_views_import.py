@@ -225,3 +225,13 @@ def test_neither_the_report_nor_the_page_shows_where_the_server_keeps_the_file(
     assert not any(str(settings.DATA_DIR) in cell or "uploads" in cell for cell in cells)
     page = client.get(response.url).content.decode()
     assert str(settings.DATA_DIR) not in page and job.path not in page
+
+
+def test_an_upload_over_the_cap_is_refused_and_nothing_is_queued(
+    client, county_user, tmp_path, django_capture_on_commit_callbacks, settings
+):
+    settings.JINGZHUN_MAX_UPLOAD_BYTES = 100
+    response = _upload(client, django_capture_on_commit_callbacks, tmp_path, family("H001"))
+    assert "文件太大" in response.content.decode()
+    assert not UploadJob.objects.exists()
+    assert not Household.objects.exists()
