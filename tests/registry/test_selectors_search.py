@@ -90,3 +90,44 @@ def test_a_name_typed_in_full_width_forms_is_found_in_both_searches():
 
     assert list(members_search_for_user(user=user, q="王Ａ")) == [member]
     assert list(household_search_for_user(user=user, text="王Ａ")) == [member.household]
+
+
+# --- names: from the surname or from the given name -------------------------------------------------------------
+
+
+@pytest.fixture
+def names():
+    from tests.factories import MemberFactory
+
+    return {name: MemberFactory(name=name).household for name in ("王建国", "王芳", "李建国", "欧阳娜娜", "张国")}
+
+
+def _numbers_found(text: str) -> set[str]:
+    from jingzhun.core.scope import SYSTEM
+    from jingzhun.registry.selectors import household_search_for_user
+
+    return set(household_search_for_user(user=SYSTEM, text=text).values_list("household_no", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("王", {"王建国", "王芳"}),  # a surname
+        ("王建国", {"王建国"}),  # a full name
+        ("王建", {"王建国"}),  # its beginning
+        ("建国", {"王建国", "李建国"}),  # a given name
+        ("欧阳", {"欧阳娜娜"}),  # a compound surname is a beginning too
+        ("国", {"张国"}),  # the given name 国, but not the last character of 王建国
+    ],
+)
+def test_a_name_is_found_from_its_surname_or_its_given_name(names, text, expected):
+    assert _numbers_found(text) == {names[name].household_no for name in expected}
+
+
+def test_a_common_name_walks_the_households_and_finds_the_same(names, monkeypatch):
+    from jingzhun.registry import selectors
+
+    rare = _numbers_found("王")
+    monkeypatch.setattr(selectors, "COMMON_NAME", 1)  # every name is common: the households are walked in order
+    assert _numbers_found("王") == rare
+    assert _numbers_found("建国") == {names["王建国"].household_no, names["李建国"].household_no}

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
+from django.db.models import BooleanField, CharField, Expression, Func
 
 
 def quoted(name: str) -> str:
@@ -58,3 +59,55 @@ def insert_rows(cursor: CursorWrapper, table: str, columns: Sequence[str], rows:
     placeholders = ", ".join(["%s"] * len(columns))
     cols = ", ".join(q(c) for c in columns)
     cursor.executemany(f"INSERT INTO {q(table)} ({cols}) VALUES ({placeholders})", rows)
+
+
+def _successor(text: str) -> str | None:
+    """The smallest text greater than every text that starts with ``text`` (code-point order), or None."""
+    for cut in range(len(text) - 1, -1, -1):
+        point = ord(text[cut]) + 1
+        if 0xD800 <= point <= 0xDFFF:  # surrogates are no characters: UTF-8 cannot carry them
+            point = 0xE000
+        if point <= 0x10FFFF:
+            return text[:cut] + chr(point)
+    return None
+
+
+class StartsWith(Expression):
+    """``expression`` starts with ``prefix`` (case and all), spelled so that an index on the column or on the
+    expression serves it: on SQLite a range (``>= prefix AND < successor``: its text order is code-point order,
+    and its LIKE/GLOB optimisation takes plain columns only); on PostgreSQL ``LIKE 'prefix%'`` (an index built
+    with ``text_pattern_ops``, whatever the database's collation)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, expression: Any, prefix: str) -> None:
+        super().__init__()
+        self.expression = expression
+        self.prefix = prefix
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.expression]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        (self.expression,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.expression)
+        if connection.vendor == "postgresql":
+            escaped = self.prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            return f"{sql} LIKE %s", (*params, escaped + "%")
+        upper = _successor(self.prefix)
+        if upper is None:
+            return f"{sql} >= %s", (*params, self.prefix)
+        return f"({sql} >= %s AND {sql} < %s)", (*params, self.prefix, *params, upper)
+
+
+class AfterFirst(Func):
+    """A text without its first character (a name's given name after a one-character surname), spelled exactly as
+    the expression index on it is (``SUBSTR(x, 2)``, the 2 written out: an index on an expression serves only the
+    same expression, never one with a parameter in its place)."""
+
+    function = "SUBSTR"
+    template = "%(function)s(%(expressions)s, 2)"
+    output_field = CharField()

@@ -85,6 +85,14 @@ class Household(models.Model):
         return self.household_no
 
 
+# The name search's indexes (registry.selectors._member_match), made by SQL in migration 0011 (SQLite's form here:
+# PostgreSQL's add ``text_pattern_ops``): a bulk import on SQLite builds them again after its insert.
+MEMBER_NAME_INDEXES = {
+    "registry_member_name_prefix": "name, household_id",
+    "registry_member_given_name_prefix": "SUBSTR(name, 2), household_id",
+}
+
+
 class Member(models.Model):
     # No index of its own: the unique (household, id_number) constraint serves every look-up by household.
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members", db_index=False)

@@ -87,7 +87,8 @@ class HouseholdFilterSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=60,
-        help_text="户编号（开头）、成员完整身份证号或其后 4 位、成员姓名（部分）。" + ID_SEARCH_NOTE,
+        help_text="户编号（开头）、成员完整身份证号或其后 4 位、成员姓名（从姓或名开头，如“王”“王建国”“建国”）。"
+        + ID_SEARCH_NOTE,
     )
     town = serializers.RegexField(AREA_CODE, required=False, help_text="乡镇区划代码（12 位）")
     village = serializers.RegexField(AREA_CODE, required=False, help_text="行政村区划代码（12 位）")
@@ -104,7 +105,7 @@ class MemberFilterSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=60,
-        help_text="姓名（部分）、完整身份证号或其后 4 位。" + ID_SEARCH_NOTE,
+        help_text="姓名（从姓或名开头）、完整身份证号或其后 4 位。" + ID_SEARCH_NOTE,
     )
 
 
