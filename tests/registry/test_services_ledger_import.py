@@ -462,11 +462,11 @@ def test_an_import_from_the_command_line_is_in_the_access_log(tmp_path):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite builds the member indexes again after a bulk insert")
 def test_a_first_import_builds_the_name_search_indexes_again_after_its_insert(tmp_path):
-    from jingzhun.registry.models import MEMBER_NAME_INDEXES
+    from jingzhun.registry.models import MEMBER_SEARCH_INDEXES
 
     ledger_import(path=write_csv(tmp_path / "ledger.csv", family("H001") + family("H002")))
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'registry_member'")
         indexes = dict(cursor.fetchall())
-    for name, columns in MEMBER_NAME_INDEXES.items():
+    for name, columns in MEMBER_SEARCH_INDEXES.items():
         assert columns in indexes[name]

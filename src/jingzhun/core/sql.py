@@ -111,3 +111,17 @@ class AfterFirst(Func):
     function = "SUBSTR"
     template = "%(function)s(%(expressions)s, 2)"
     output_field = CharField()
+
+
+class LastFour(Func):
+    """A text's last four characters (an ID number's tail, the part a masked number shows), spelled exactly as the
+    expression index on it is: ``SUBSTR(x, -4)`` on SQLite, ``RIGHT(x, 4)`` on PostgreSQL (whose ``substr`` takes
+    no negative start)."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="SUBSTR(%(expressions)s, -4)", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="RIGHT(%(expressions)s, 4)", **extra)

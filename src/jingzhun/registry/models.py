@@ -85,11 +85,13 @@ class Household(models.Model):
         return self.household_no
 
 
-# The name search's indexes (registry.selectors._member_match), made by SQL in migration 0011 (SQLite's form here:
-# PostgreSQL's add ``text_pattern_ops``): a bulk import on SQLite builds them again after its insert.
-MEMBER_NAME_INDEXES = {
+# The search's indexes (registry.selectors._member_match), made by SQL in migrations 0011 and 0012 (SQLite's form
+# here: PostgreSQL's add ``text_pattern_ops`` and spell the tail ``RIGHT(id_number, 4)``): a bulk import on SQLite
+# builds them again after its insert.
+MEMBER_SEARCH_INDEXES = {
     "registry_member_name_prefix": "name, household_id",
     "registry_member_given_name_prefix": "SUBSTR(name, 2), household_id",
+    "registry_member_id_tail": "SUBSTR(id_number, -4), household_id",
 }
 
 

@@ -15,7 +15,7 @@ from jingzhun.areas.models import Area
 from jingzhun.core.sql import as_text, insert_rows, is_distinct, q
 
 from ..ledger_format import INCOME_AMOUNT_FIELDS
-from ..models import MEMBER_NAME_INDEXES, ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
+from ..models import MEMBER_SEARCH_INDEXES, ChangeRecord, Household, ImportBatch, Income, Member, StatusChange
 from ..vocab import MemberStatus
 from .base import ERRORS, FIRST, HOUSEHOLDS, INCOMES, MEMBERS, REJECTED, STAGE, STAGE_HH, WARNINGS, ImportBase
 
@@ -282,7 +282,7 @@ class Applying(ImportBase):
 
     def _upsert_members(self, cursor: Any, fields: list[str], *, new_rows: int, household_id: str, source: str) -> int:
         """Upsert the staged members (alias s) of ``source``; the rows written."""
-        with _index_built_after(cursor, Member, ["id_number"], new_rows=new_rows, made_by_sql=MEMBER_NAME_INDEXES):
+        with _index_built_after(cursor, Member, ["id_number"], new_rows=new_rows, made_by_sql=MEMBER_SEARCH_INDEXES):
             self._upsert(
                 cursor,
                 model=Member,

@@ -5,7 +5,7 @@ whatever the database's collation; SQLite reads them by range."""
 
 from django.db import migrations
 
-# As registry.models.MEMBER_NAME_INDEXES (a migration keeps its own copy: it is history).
+# As registry.models.MEMBER_SEARCH_INDEXES (a migration keeps its own copy: it is history).
 INDEXES = {
     "registry_member_name_prefix": "name",
     "registry_member_given_name_prefix": "SUBSTR(name, 2)",
