@@ -168,3 +168,20 @@ def test_the_page_draws_its_charts_from_embedded_figures(client, users_by_role, 
     assert response.status_code == 200
     assert 'id="chart-data"' in body
     assert 'data-chart="exits"' in body
+
+
+def test_visit_coverage_counts_as_the_coverage_page_does(users_by_role, work):
+    from jingzhun.assistance.selectors import visit_coverage
+    from tests.assistance.factories import VisitFactory
+
+    user = users_by_role[Role.TOWN].owner
+    poor = Household.objects.filter(village=users_by_role.village_a, poverty_status="not_exited").get()
+    VisitFactory(household=poor, visited_on=TODAY)
+    VisitFactory(household=poor, visited_on=TODAY)  # twice: one household visited
+    VisitFactory(household=Household.objects.filter(village=users_by_role.village_b).get(), visited_on=TODAY)
+    section = next(s for s in dashboard_for(user=user).sections if s.key == "visits")
+    figures = {f.label: f.value for f in section.figures}
+    rows = visit_coverage(user=user, date_from=TODAY.replace(month=1, day=1), date_to=TODAY, by="town")
+    assert (
+        (figures["应走访户"], figures["已走访户"]) == (rows[0].households, rows[0].visited) == (rows[0].households, 1)
+    )
