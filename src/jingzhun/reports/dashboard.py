@@ -27,6 +27,7 @@ from jingzhun.core.scope import scope_key
 from jingzhun.monitoring.models import CATEGORY_TEXT, RiskType, Stage
 from jingzhun.monitoring.selectors import cases_version, open_case_breakdown
 from jingzhun.policy.selectors import area_results_by_year, runs_version
+from jingzhun.projects.fund_selectors import percent
 from jingzhun.projects.models import STAGE_ORDER
 from jingzhun.projects.models import Stage as ProjectStage
 from jingzhun.projects.selectors import project_counts_for_user
@@ -40,6 +41,9 @@ from .tables import AreaRow, StandardTable
 
 # The statuses of the registered poor (建档立卡户): every status but 非贫困户.
 REGISTERED = [s for s in STATUSES if s != PovertyStatus.NON_POOR]
+DAY = 24 * 3600  # how long a count is kept: its key changes with the data anyway
+# The monitoring section's group of open cases by stage (also drawn as a chart).
+BY_STAGE = "按环节（未结）"
 # The stages of an open case, in the order a case goes through them (closed stages have no open case).
 OPEN_STAGES = [s for s in Stage if s not in (Stage.NOT_INCLUDED, Stage.ELIMINATED)]
 
@@ -100,30 +104,27 @@ class _Area:
 
     def __init__(self, row: AreaRow, prefix: str) -> None:
         self.code, self.name, self.level, self.prefix = row.code, row.name, row.level, prefix
+        # The lists' own filters: a county is the user's whole scope, no filter.
+        self.town = self.code if self.level == Level.TOWN else ""
+        self.village = self.code if self.level == Level.VILLAGE else ""
 
     def village_or_town(self) -> dict[str, str]:
-        """The filter of the household and case lists (a county is the user's whole scope: no filter)."""
-        if self.level == Level.VILLAGE:
-            return {"village": self.code}
-        if self.level == Level.TOWN:
-            return {"town": self.code}
-        return {}
+        """The filter of the household and case lists, only the one that applies."""
+        return {key: code for key, code in (("town", self.town), ("village", self.village)) if code}
 
 
 def _total(table: StandardTable, code: str) -> dict[str, Any]:
     return next(row.values for row in table.rows if row.code == code)
 
 
-def _pct(part: Any, whole: Any) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+def _registered(values: dict[str, Any]) -> tuple[int, int]:
+    """Households and people of the registered poor (every status but 非贫困户) in a population row."""
+    return sum(values[f"h_{s}"] for s in REGISTERED), sum(values[f"p_{s}"] for s in REGISTERED)
 
 
 def _registry(area: _Area, population: dict[str, Any]) -> Section:
     narrow = area.village_or_town()
-    households = sum(population[f"h_{s}"] for s in REGISTERED)
-    people = sum(population[f"p_{s}"] for s in REGISTERED)
+    households, people = _registered(population)
     table = _url("reports:population", area=area.code)  # by village, each status figure opening its households
     figures = [Figure("建档立卡户", households, "户", table), Figure("建档立卡人口", people, "人", table)]
     for status in REGISTERED:
@@ -172,7 +173,7 @@ def _monitoring(
         note="未结案件按所处环节、监测类型和风险类型统计（一件案件可有多个风险类型）；即时帮扶为当年分类的户。",
         groups=[
             ("按监测类型（未结）", by_category),
-            ("按环节（未结）", by_stage),
+            (BY_STAGE, by_stage),
             ("按风险类型（未结）", by_risk),
             ("即时帮扶（当年）", instant),
         ],
@@ -192,18 +193,17 @@ def _work(
 ) -> list[Section]:
     year = funds.year
     fund_row = _total(funds, area.code)
-    town = area.code if area.level == Level.TOWN else ""
-    village = area.code if area.level == Level.VILLAGE else ""
+    town, village = area.town, area.village
     visits = [
         Figure("应走访户", coverage.households, "户", _url("assistance:coverage")),
         Figure("已走访户", coverage.visited, "户", _url("assistance:coverage")),
-        Figure("走访覆盖率", _pct(coverage.visited, coverage.households), "%", _url("assistance:coverage")),
+        Figure("走访覆盖率", percent(coverage.visited, coverage.households), "%", _url("assistance:coverage")),
     ]
     funds_link = _url("reports:funds", area=area.code, year=year)
     money = [
         Figure(f"{year} 年资金下达", fund_row["a_all"], "元", funds_link),
         Figure(f"{year} 年资金支出", fund_row["p_all"], "元", funds_link),
-        Figure("支出进度", _pct(fund_row["p_all"], fund_row["a_all"]), "%", funds_link),
+        Figure("支出进度", percent(fund_row["p_all"], fund_row["a_all"]), "%", funds_link),
     ]
     stages = [
         Figure(
@@ -215,19 +215,10 @@ def _work(
         for stage in STAGE_ORDER
     ]
     paid = _total(benefits, area.code)
+    benefits_link = _url("reports:benefits", area=area.code, year=benefits.year)
     benefit_figures = [
-        Figure(
-            f"{benefits.year} 年兑现笔数",
-            paid["n_all"],
-            "笔",
-            _url("reports:benefits", area=area.code, year=benefits.year),
-        ),
-        Figure(
-            f"{benefits.year} 年兑现金额",
-            paid["a_all"],
-            "元",
-            _url("reports:benefits", area=area.code, year=benefits.year),
-        ),
+        Figure(f"{benefits.year} 年兑现笔数", paid["n_all"], "笔", benefits_link),
+        Figure(f"{benefits.year} 年兑现金额", paid["a_all"], "元", benefits_link),
     ]
     if gaps.get("run") is not None:
         gap_query = {"area": area.prefix, "year": gaps["year"]}
@@ -290,8 +281,7 @@ def _children(area: _Area, population: StandardTable, monitoring: StandardTable)
         if row.level != below or not row.code.startswith(area.prefix):
             continue
         narrow = {"village": row.code} if below == Level.VILLAGE else {"town": row.code}
-        households = sum(row.values[f"h_{s}"] for s in REGISTERED)
-        people = sum(row.values[f"p_{s}"] for s in REGISTERED)
+        households, people = _registered(row.values)
         not_exited = row.values[f"h_{PovertyStatus.NOT_EXITED}"] + row.values[f"h_{PovertyStatus.RELAPSED}"]
         figures = [
             Figure("建档立卡户", households, "户", _url("reports:population", area=row.code)),
@@ -332,19 +322,21 @@ def dashboard_for(*, user: Any, area_prefix: str | None = None) -> Dashboard:
     )
     since = dt.date(year, 1, 1)
     version = f"{scope_key(user)}:{prefix}:{today.isoformat()}"
-    breakdown = _cached(
-        f"jingzhun:dash:cases:{version}:{cases_version()}",
+    cases = cases_version()
+    breakdown: dict[str, Any] = cache.get_or_set(  # type: ignore[assignment]
+        f"jingzhun:dash:cases:{version}:{cases}",
         lambda: open_case_breakdown(user=user, area_prefix=prefix),
+        timeout=DAY,
     )
-    coverage = _cached(
-        f"jingzhun:dash:visits:{version}:{registry_version()}:{cases_version()}:{visits_version()}",
+    coverage = cache.get_or_set(
+        f"jingzhun:dash:visits:{version}:{registry_version()}:{cases}:{visits_version()}",
         lambda: visit_coverage_for_area(user=user, area_prefix=prefix, date_from=since, date_to=today),
+        timeout=DAY,
     )
-    town = area.code if area.level == Level.TOWN else ""
-    village = area.code if area.level == Level.VILLAGE else ""
+    watch = _monitoring(area, _total(monitoring, area.code), _total(help_table, area.code), breakdown)
     sections = [
         _registry(area, _total(population, area.code)),
-        _monitoring(area, _total(monitoring, area.code), _total(help_table, area.code), breakdown),
+        watch,
         *_work(
             area,
             coverage=coverage,
@@ -353,7 +345,7 @@ def dashboard_for(*, user: Any, area_prefix: str | None = None) -> Dashboard:
             projects=project_counts_for_user(user=user, area_prefix=prefix),
             benefits=benefits,
             gaps=gap_counts_for_user(user=user, area_prefix=prefix),
-            findings=finding_totals(user=user, town=town, village=village, as_of=today),
+            findings=finding_totals(user=user, town=area.town, village=area.village, as_of=today),
         ),
     ]
     exit_row = _total(exits, area.code)
@@ -362,12 +354,14 @@ def dashboard_for(*, user: Any, area_prefix: str | None = None) -> Dashboard:
     exit_figures = [
         Figure(f"{y} 年", exit_row[f"h_{y}"], "户", exit_link, f"{exit_row[f'p_{y}']} 人") for y in exit_years
     ]
-    years, points = _cached(f"jingzhun:dash:years:{area.code}:{runs_version()}", lambda: _years(area))
+    years, points = cache.get_or_set(  # type: ignore[misc]
+        f"jingzhun:dash:years:{area.code}:{runs_version()}", lambda: _years(area), timeout=DAY
+    )
     headline = _headline(sections, years)
     charts = {
         "years": points,
         "exits": [{"year": f.label, "households": f.value} for f in exit_figures],
-        "stages": [{"label": f.label, "n": f.value} for f in sections[1].groups[1][1]],
+        "stages": [{"label": f.label, "n": f.value} for f in dict(watch.groups)[BY_STAGE]],
     }
     return Dashboard(
         area_code=area.code,
@@ -404,11 +398,3 @@ def _headline(sections: list[Section], years: list[dict[str, Any]]) -> list[Figu
         incidence = Figure(f"{latest['year']} 年贫困发生率", latest["incidence"], "%", latest["link"])
         figures.insert(1, incidence)
     return figures
-
-
-def _cached(key: str, build: Any) -> Any:
-    found = cache.get(key)
-    if found is None:
-        found = build()
-        cache.set(key, found, timeout=24 * 3600)
-    return found

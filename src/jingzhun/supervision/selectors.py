@@ -497,13 +497,39 @@ def findings_version() -> str:
     return f"{findings['n']}.{findings['last']}.{at.isoformat() if at else ''}.{step}.{today}"
 
 
-def finding_totals(*, user: Any, town: str = "", village: str = "", as_of: dt.date) -> dict[str, int]:
-    """Findings not closed (``open``) and of those, the ones with something late on ``as_of`` (``late``), as the
-    finding list counts them with the same filters: ``town`` (the responsible town's code), ``village`` (where
-    it was found)."""
-    findings = findings_in_state(findings_for_user(user=user), "open")
+def finding_search_for_user(
+    *,
+    user: Any,
+    state: str,
+    as_of: dt.date,
+    source: str = "",
+    category: str = "",
+    town: str = "",
+    village: str = "",
+    late: str = "",
+) -> QuerySet[Finding]:
+    """The findings the finding list shows for its filters: ``state`` (:func:`findings_in_state`), ``source``,
+    ``category``, ``town`` (the responsible town's code), ``village`` (where it was found) and ``late`` (the level
+    of :func:`findings_late` on ``as_of``; "" for no such filter)."""
+    findings = findings_in_state(findings_for_user(user=user), state)
+    if source:
+        findings = findings.filter(source=source)
+    if category:
+        findings = findings.filter(category=category)
     if town:
         findings = findings.filter(town_code=town)
     if village:
         findings = findings.filter(area_code=village)
-    return {"open": findings.count(), "late": findings_late(findings, as_of=as_of).count()}
+    if late:
+        findings = findings_late(findings, as_of=as_of, level=late)
+    return findings
+
+
+def finding_totals(*, user: Any, town: str = "", village: str = "", as_of: dt.date) -> dict[str, int]:
+    """Findings not closed (``open``) and of those, the ones with something late on ``as_of`` (``late``): the
+    finding list's own search with the same filters, so that a figure and its list agree."""
+    search = {"user": user, "state": "open", "as_of": as_of, "town": town, "village": village}
+    return {
+        "open": finding_search_for_user(**search).count(),
+        "late": finding_search_for_user(**search, late="any").count(),
+    }

@@ -130,19 +130,17 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         request.GET, towns=towns_in_scope(prefix=prefix), villages=villages_in_scope(prefix=prefix)
     )
     values = form.values()
-    findings = selectors.findings_for_user(user=user)
-    scoped = findings
-    findings = selectors.findings_in_state(findings, values["state"])
-    if values["source"]:
-        findings = findings.filter(source=values["source"])
-    if values["category"]:
-        findings = findings.filter(category=values["category"])
-    if values["town"]:
-        findings = findings.filter(town_code=values["town"])
-    if values["village"]:
-        findings = findings.filter(area_code=values["village"])
-    if values["late"]:
-        findings = selectors.findings_late(findings, as_of=today, level=values["late"])
+    scoped = selectors.findings_for_user(user=user)
+    findings = selectors.finding_search_for_user(
+        user=user,
+        state=values["state"],
+        as_of=today,
+        source=values["source"],
+        category=values["category"],
+        town=values["town"],
+        village=values["village"],
+        late=values["late"],
+    )
     page = keyset_page(
         _with_parts(findings), key="number", after=values["after"], before=values["before"], size=PAGE_SIZE
     )
