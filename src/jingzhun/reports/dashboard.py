@@ -67,6 +67,7 @@ class Section:
     figures: list[Figure]
     note: str = ""
     groups: list[tuple[str, list[Figure]]] = field(default_factory=list)  # figures under sub-headings
+    wide: bool = False  # across the page's two columns
 
 
 @dataclass
@@ -132,7 +133,7 @@ def _registry(area: _Area, population: dict[str, Any]) -> Section:
         figures.append(
             Figure(STATUS_WORD[status], population[f"h_{status}"], "户", link, f"{population[f'p_{status}']} 人")
         )
-    return Section("registry", "建档立卡户（在册）", figures, note="人数为在册成员，按户的贫困户状态统计。")
+    return Section("registry", "建档立卡户（在册）", figures, note="人数为在册成员，按户的贫困户状态统计。", wide=True)
 
 
 def _monitoring(
@@ -177,6 +178,7 @@ def _monitoring(
             ("按风险类型（未结）", by_risk),
             ("即时帮扶（当年）", instant),
         ],
+        wide=True,
     )
 
 
