@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import override_settings
 
 pytest_plugins = ["tests.browser", "tests.served"]
@@ -15,7 +16,10 @@ def _session_static_root(tmp_path_factory):
     # Session-wide servers (live_server) load WhiteNoise before any per-test fixture runs; WhiteNoise warns
     # (an error here) when STATIC_ROOT, computed from the real data directory at import, does not exist.
     static_root = tmp_path_factory.mktemp("static")
-    with override_settings(STATIC_ROOT=static_root):
+    # The shared cache, as the server has it (files), in a folder of this test session's own: two xdist workers
+    # count different databases under the same keys.
+    caches = {"default": {**django_settings.CACHES["default"], "LOCATION": tmp_path_factory.mktemp("cache")}}
+    with override_settings(STATIC_ROOT=static_root, CACHES=caches):
         yield
 
 

@@ -121,6 +121,10 @@ TEMPLATES = [
 ]
 
 SQLITE_PATH = DATA_DIR / "jingzhun.sqlite3"
+# Memory of the embedded database: each connection keeps up to SQLITE_CACHE_MB of pages (the server has one per
+# worker thread, the task worker one more); a connection is kept SQLITE_CONN_MAX_AGE seconds (0: one per request).
+SQLITE_CACHE_MB = int(os.environ.get("JINGZHUN_SQLITE_CACHE_MB", 64))
+SQLITE_CONN_MAX_AGE = int(os.environ.get("JINGZHUN_SQLITE_CONN_MAX_AGE", 0))
 
 # Django takes a Path as the SQLite NAME; dj-database-url's TypedDict would insist on str.
 DATABASES: dict[str, Any]
@@ -139,13 +143,27 @@ else:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA busy_timeout=10000;"
-                    "PRAGMA cache_size=-65536;"
+                    f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024};"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            "CONN_MAX_AGE": SQLITE_CONN_MAX_AGE,
             "TEST": {"NAME": None},
         }
     }
+
+# The cache of summaries (dashboards, standard tables, a run's figures): files under the data directory, so every
+# thread and every process of the server shares one copy and a summary is computed once (jingzhun.core.cache).
+# Keys carry the version of the data a figure is counted from, so a change never shows a stale figure; old
+# entries expire after a day. One machine: several machines behind one address would each keep their own.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache" / "summaries",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

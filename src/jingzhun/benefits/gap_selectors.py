@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Collate, Concat
 
+from jingzhun.core.cache import computed_once
 from jingzhun.core.scope import scope_key, scope_prefix, scoped
 from jingzhun.core.sets import compile_sql
 from jingzhun.registry.models import Household, Member
@@ -330,12 +330,12 @@ def gap_counts_for_user(*, user: Any, area_prefix: str = "") -> dict[str, Any]:
         return {"year": year, "run": None}
     department = getattr(user, "department", "") if getattr(user, "role", "") == "department" else ""
     key = f"jingzhun:benefits:{run.pk}:{scope_key(user)}:{department}:{area_prefix}:{payments_version()}"
-    counts = cache.get(key)
-    if counts is None:
+
+    def count() -> dict[str, int]:
         gaps, unentitled = gaps_for_user(user=user, run=run), unentitled_for_user(user=user, run=run)
         if area_prefix:
             gaps = gaps.filter(household__village__code__startswith=area_prefix)
             unentitled = unentitled.filter(household__village__code__startswith=area_prefix)
-        counts = {"gaps": gaps.count(), "unentitled": unentitled.count()}
-        cache.set(key, counts, timeout=24 * 3600)
-    return {"year": year, "run": run, **counts}
+        return {"gaps": gaps.count(), "unentitled": unentitled.count()}
+
+    return {"year": year, "run": run, **computed_once(key, count, timeout=24 * 3600)}

@@ -70,15 +70,14 @@ def household_summary_cached_for_user(*, user: Any) -> dict[str, Any]:
     """:func:`household_summary_for_user`, kept until the registry changes (the county dashboard's counts
     read every member of the county: a few hundred milliseconds on 100,000 households). ``version`` is the
     :func:`registry_version` it was made from, for caching what is built from it."""
-    from django.core.cache import cache
+    from jingzhun.core.cache import computed_once
 
     version = registry_version()
-    key = f"jingzhun:summary:{scope_key(user)}:{version}"
-    summary = cache.get(key)
-    if summary is None:
-        summary = {**household_summary_for_user(user=user), "version": version}
-        cache.set(key, summary, timeout=3600)
-    return summary
+    return computed_once(
+        f"jingzhun:summary:{scope_key(user)}:{version}",
+        lambda: {**household_summary_for_user(user=user), "version": version},
+        timeout=3600,
+    )
 
 
 def household_summary_for_user(*, user: Any) -> dict[str, Any]:

@@ -16,13 +16,13 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from jingzhun.areas.models import PREFIX_LENGTH, Level
 from jingzhun.assistance.selectors import visit_coverage_for_area, visits_version
 from jingzhun.benefits.gap_selectors import gap_counts_for_user
+from jingzhun.core.cache import computed_once
 from jingzhun.core.scope import scope_key
 from jingzhun.monitoring.models import CATEGORY_TEXT, RiskType, Stage
 from jingzhun.monitoring.selectors import cases_version, open_case_breakdown
@@ -325,12 +325,12 @@ def dashboard_for(*, user: Any, area_prefix: str | None = None) -> Dashboard:
     since = dt.date(year, 1, 1)
     version = f"{scope_key(user)}:{prefix}:{today.isoformat()}"
     cases = cases_version()
-    breakdown: dict[str, Any] = cache.get_or_set(  # type: ignore[assignment]
+    breakdown: dict[str, Any] = computed_once(  # type: ignore[assignment]
         f"jingzhun:dash:cases:{version}:{cases}",
         lambda: open_case_breakdown(user=user, area_prefix=prefix),
         timeout=DAY,
     )
-    coverage = cache.get_or_set(
+    coverage = computed_once(
         f"jingzhun:dash:visits:{version}:{registry_version()}:{cases}:{visits_version()}",
         lambda: visit_coverage_for_area(user=user, area_prefix=prefix, date_from=since, date_to=today),
         timeout=DAY,
@@ -356,7 +356,7 @@ def dashboard_for(*, user: Any, area_prefix: str | None = None) -> Dashboard:
     exit_figures = [
         Figure(f"{y} 年", exit_row[f"h_{y}"], "户", exit_link, f"{exit_row[f'p_{y}']} 人") for y in exit_years
     ]
-    years, points = cache.get_or_set(  # type: ignore[misc]
+    years, points = computed_once(  # type: ignore[misc]
         f"jingzhun:dash:years:{area.code}:{runs_version()}", lambda: _years(area), timeout=DAY
     )
     headline = _headline(sections, years)

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from jingzhun.areas.selectors import area_names, area_tree
 from jingzhun.assistance.selectors import measures_version
 from jingzhun.benefits.selectors import benefit_year_default, payments_version
+from jingzhun.core.cache import computed_once
 from jingzhun.core.scope import covers, scope_key, scope_prefix
 from jingzhun.monitoring.selectors import cases_version
 from jingzhun.policy.selectors import run_latest, runs_version
@@ -148,8 +148,8 @@ def report_table(*, name: str, user: Any, year: int, area_prefix: str | None = N
     if not covers(user, area):
         raise PermissionDenied("该区划不在您的范围内。")
     key = f"jingzhun:report:{name}:{year}:{scope_key(user)}:{area}:{report.version(year)}"
-    table = cache.get(key)
-    if table is None:
-        table = report.build(user=user, year=year, area_prefix=area, scope_name=scope_name(area))
-        cache.set(key, table, timeout=24 * 3600)
-    return table
+    return computed_once(
+        key,
+        lambda: report.build(user=user, year=year, area_prefix=area, scope_name=scope_name(area)),
+        timeout=24 * 3600,
+    )

@@ -3,13 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.benefits import gap_selectors as benefit_gaps
+from jingzhun.core.cache import computed_once
 from jingzhun.core.scope import household_limited, scope_key, scope_prefix
 from jingzhun.monitoring import selectors as monitoring_selectors
 from jingzhun.policy import selectors as policy_selectors
@@ -70,15 +70,14 @@ def home(request: HttpRequest) -> HttpResponse:
     elif run is not None:
         prefix = scope_prefix(user) or ""
         # A run never changes once written: its figures for a scope can be kept as long as the run.
-        key = f"jingzhun:run:{run.pk}:{prefix}"
-        cached = cache.get(key)
-        if cached is None:
-            cached = (
+        outcomes, villages = computed_once(
+            f"jingzhun:run:{run.pk}:{prefix}",
+            lambda: (
                 policy_selectors.run_summary(run=run, area_prefix=prefix),
                 policy_selectors.village_incidence_for_scope(run=run, area_prefix=prefix),
-            )
-            cache.set(key, cached, timeout=24 * 3600)
-        outcomes, villages = cached
+            ),
+            timeout=24 * 3600,
+        )
         incidence = {v["area_code"]: v for v in villages}
         for row in summary["by_village"]:
             found = incidence.get(row["village_id"])
