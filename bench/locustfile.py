@@ -1,7 +1,12 @@
-"""Locust users for ``bench/web_load.py``: county officials opening the dashboard and searching households.
+"""Locust users for ``bench/web_load.py``: county officials at work.
 
-Each simulated user logs in once with its own account (``bench-user-N``, password in ``JZ_BENCH_PASSWORD``)
-and then alternates between the dashboard and a household search, the two pages the issue measures.
+Each simulated user logs in once with its own account (``bench-user-N``, password in ``JZ_BENCH_PASSWORD``).
+``Official`` (the default) alternates between the dashboard and a household search, the two pages issue 4
+measured, with a pause of 0.5–1.5 s between pages. ``Browsing`` (``JZ_BENCH_MODE=nav``) goes round every page
+of the navigation bar as the home page shows it to a county official, plus the pages behind the figures an
+office opens most (a household search by name, 户编号 and ID tail, the latest assessment run, the leadership
+dashboard, visit coverage, households not visited, instant help); with ``JZ_BENCH_SATURATE=1`` it never pauses
+(the saturating load of issue 26).
 """
 
 from __future__ import annotations
@@ -11,18 +16,35 @@ import os
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant, task
 
 _numbers = itertools.count()
+_NAV = re.compile(r'class="site-nav__link" href="([^"]+)"')
+_RUN = re.compile(r'href="(/assessments/\d+/)"')
+# Pages behind the dashboard's figures that the navigation bar does not name.
+EXTRA_PAGES = ["/reports/dashboard/", "/assistance/coverage/", "/assistance/not-visited/", "/monitoring/instant-help/"]
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # What an office types into the search box: a surname, a 户编号 prefix, the last digits of an ID number.
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+
+
+def _query() -> str:
+    """What an office types into the search box: a surname, a 户编号 prefix, the last digits of an ID number."""
+    kind = random.random()
+    if kind < 0.5:
+        return random.choice(_SURNAMES) + random.choice(["", "建", "秀", "国", "明"])
+    if kind < 0.8:
+        return f"{os.environ.get('JZ_BENCH_COUNTY', '371525')}{random.randint(101, 113)}"
+    return f"{random.randint(0, 9999):04d}"
 
 
 class Official(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self) -> None:
+        self._log_in()
+
+    def _log_in(self) -> None:
         number = next(_numbers) % int(os.environ.get("JZ_BENCH_USERS", "20"))
         self.county = os.environ.get("JZ_BENCH_COUNTY", "371525")
         sessions = os.environ.get("JZ_BENCH_SESSIONS", "")
@@ -57,11 +79,30 @@ class Official(HttpUser):
 
     @task(2)
     def search(self) -> None:
-        kind = random.random()
-        if kind < 0.5:
-            query = random.choice(_SURNAMES) + random.choice(["", "建", "秀", "国", "明"])
-        elif kind < 0.8:
-            query = f"{self.county}{random.randint(101, 113)}"
+        self._page("/households/", "household search", 'name="q"', q=_query())
+
+
+class Browsing(Official):
+    """Every page of the navigation bar and the pages behind the dashboard's figures, in turn."""
+
+    wait_time = constant(0) if os.environ.get("JZ_BENCH_SATURATE") == "1" else between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        self._log_in()
+        home = self.client.get("/", name="start: home")
+        links = [link for link in _NAV.findall(home.text) if link.startswith("/") and "/accounts/" not in link]
+        runs = self.client.get("/assessments/", name="start: runs")
+        run = _RUN.search(runs.text)
+        self.pages = list(dict.fromkeys([*links, *EXTRA_PAGES, *([run.group(1)] if run else [])]))
+        self.pages.append("search")
+        self.turn = random.randrange(len(self.pages))
+
+    @task
+    def next_page(self) -> None:
+        self.turn = (self.turn + 1) % len(self.pages)
+        page = self.pages[self.turn]
+        if page == "search":
+            self._page("/households/", "/households/?q=", 'name="q"', q=_query())
         else:
-            query = f"{random.randint(0, 9999):04d}"
-        self._page("/households/", "household search", 'name="q"', q=query)
+            name = re.sub(r"/\d+/", "/<id>/", page)
+            self._page(page, name, "</html>")
