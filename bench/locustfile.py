@@ -18,11 +18,9 @@ import re
 
 from locust import HttpUser, between, constant, task
 
+from web_pages import pages_from
+
 _numbers = itertools.count()
-_NAV = re.compile(r'class="site-nav__link" href="([^"]+)"')
-_RUN = re.compile(r'href="(/assessments/\d+/)"')
-# Pages behind the dashboard's figures that the navigation bar does not name.
-EXTRA_PAGES = ["/reports/dashboard/", "/assistance/coverage/", "/assistance/not-visited/", "/monitoring/instant-help/"]
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # What an office types into the search box: a surname, a 户编号 prefix, the last digits of an ID number.
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -38,11 +36,10 @@ def _query() -> str:
     return f"{random.randint(0, 9999):04d}"
 
 
-class Official(HttpUser):
-    wait_time = between(0.5, 1.5)
+class _Office(HttpUser):
+    """A county official's logged-in browser (its own session) and how a page is checked."""
 
-    def on_start(self) -> None:
-        self._log_in()
+    abstract = True
 
     def _log_in(self) -> None:
         number = next(_numbers) % int(os.environ.get("JZ_BENCH_USERS", "20"))
@@ -73,6 +70,15 @@ class Official(HttpUser):
             if "/accounts/login/" in response.url or marker not in response.text:
                 response.failure(f"not the {name} page: {response.url}")
 
+
+class Official(_Office):
+    """The dashboard and a household search, two searches for each dashboard."""
+
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        self._log_in()
+
     @task(1)
     def dashboard(self) -> None:
         self._page("/", "dashboard", 'data-testid="total-households"')
@@ -82,7 +88,7 @@ class Official(HttpUser):
         self._page("/households/", "household search", 'name="q"', q=_query())
 
 
-class Browsing(Official):
+class Browsing(_Office):
     """Every page of the navigation bar and the pages behind the dashboard's figures, in turn."""
 
     wait_time = constant(0) if os.environ.get("JZ_BENCH_SATURATE") == "1" else between(0.5, 1.5)
@@ -90,10 +96,8 @@ class Browsing(Official):
     def on_start(self) -> None:
         self._log_in()
         home = self.client.get("/", name="start: home")
-        links = [link for link in _NAV.findall(home.text) if link.startswith("/") and "/accounts/" not in link]
         runs = self.client.get("/assessments/", name="start: runs")
-        run = _RUN.search(runs.text)
-        self.pages = list(dict.fromkeys([*links, *EXTRA_PAGES, *([run.group(1)] if run else [])]))
+        self.pages = pages_from(home.text, runs.text)
         self.pages.append("search")
         self.turn = random.randrange(len(self.pages))
 

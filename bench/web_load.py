@@ -125,16 +125,14 @@ class MemorySampler(threading.Thread):
 
 def measured_pages(port: int, session: str) -> list[str]:
     """The pages a ``Browsing`` user goes round (as bench/locustfile.py finds them), for the warm-up view."""
-    import locustfile  # type: ignore[import-not-found]
+    from bench.web_pages import pages_from
 
     def get(path: str) -> str:
         request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": f"sessionid={session}"})
         with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310 - our own loopback server
             return response.read().decode()
 
-    links = [link for link in locustfile._NAV.findall(get("/")) if link.startswith("/") and "/accounts/" not in link]
-    run = locustfile._RUN.search(get("/assessments/"))
-    return list(dict.fromkeys([*links, *locustfile.EXTRA_PAGES, *([run.group(1)] if run else []), "/households/?q=王"]))
+    return [*pages_from(get("/"), get("/assessments/")), "/households/?q=王"]
 
 
 def county_load(households: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -195,7 +193,6 @@ def county_load(households: int, args: argparse.Namespace) -> dict[str, Any]:
     try:
         wait_for_port(args.port)
         sampler.start()
-        sys.path.insert(0, str(ROOT / "bench"))
         pages = measured_pages(args.port, session_keys[0]) if args.nav else ["/"]
         for page in pages:  # the first view of each page, as after an import
             started = time.perf_counter()
