@@ -41,8 +41,12 @@ def home(request: HttpRequest) -> HttpResponse:
     summary = selectors.household_summary_cached_for_user(user=user)
     context: dict[str, Any] = {
         "summary": summary,
-        # Deadlines move with the date, so these counts are never cached (one aggregate query).
-        "monitoring": monitoring_selectors.monitoring_summary_for_user(user=user),
+        # Deadlines are dates, and the cases' version holds the date: the counts hold while it does.
+        "monitoring": computed_once(
+            f"jingzhun:home:cases:{scope_key(user)}:{monitoring_selectors.cases_version()}",
+            lambda: monitoring_selectors.monitoring_summary_for_user(user=user),
+            timeout=24 * 3600,
+        ),
     }
     # A helper sees only its own households: the latest run's figures for them, not for its village.
     households_only = household_limited(user)
