@@ -56,7 +56,9 @@ def serve_environment(argv: list[str], environ: dict[str, str]) -> dict[str, str
     """The settings ``jingzhun serve`` runs with unless told otherwise: production settings, as an office runs
     it. A server that listens on loopback only, and is not behind a TLS proxy, is reachable from this computer
     alone: it speaks plain HTTP there instead of redirecting to an HTTPS nobody serves."""
-    defaults = {"JINGZHUN_PRODUCTION": "1"}
+    # A page reads few pages of the database: a small cache per thread's connection keeps the server's memory
+    # bounded (settings.SQLITE_CACHE_MB).
+    defaults = {"JINGZHUN_PRODUCTION": "1", "JINGZHUN_SQLITE_CACHE_MB": "16"}
     host = "127.0.0.1"
     for index, arg in enumerate(argv):
         if arg == "--host" and index + 1 < len(argv):

@@ -121,10 +121,14 @@ TEMPLATES = [
 ]
 
 SQLITE_PATH = DATA_DIR / "jingzhun.sqlite3"
-# Memory of the embedded database: each connection keeps up to SQLITE_CACHE_MB of pages (the server has one per
-# worker thread, the task worker one more); a connection is kept SQLITE_CONN_MAX_AGE seconds (0: one per request).
+# Memory of the embedded database: each connection keeps up to SQLITE_CACHE_MB of pages (64 MB for a command;
+# `jingzhun serve` makes it 16, see cli.serve_environment), and the server keeps one connection per worker
+# thread for SQLITE_CONN_MAX_AGE seconds (0: a new one for every request), the task worker one more: at most
+# (threads + 1) × SQLITE_CACHE_MB beside the processes' own memory (README, "服务器内存"). The pages a request
+# reads are in the operating system's file cache anyway, shared by every connection; 64 MB each made eight
+# threads' caches half a gigabyte.
 SQLITE_CACHE_MB = int(os.environ.get("JINGZHUN_SQLITE_CACHE_MB", 64))
-SQLITE_CONN_MAX_AGE = int(os.environ.get("JINGZHUN_SQLITE_CONN_MAX_AGE", 0))
+SQLITE_CONN_MAX_AGE = int(os.environ.get("JINGZHUN_SQLITE_CONN_MAX_AGE", 60))
 
 # Django takes a Path as the SQLite NAME; dj-database-url's TypedDict would insist on str.
 DATABASES: dict[str, Any]
