@@ -259,7 +259,8 @@ def export_file(job: UploadJob) -> Path | None:
     return path if path.is_file() else None
 
 
-def _export_kinds() -> list[str]:
+def export_kinds() -> list[str]:
+    """The kinds of job that are exports."""
     return [spec.name for spec in _KINDS.values() if spec.export]
 
 
@@ -287,7 +288,7 @@ def export_files_purge(*, now: dt.datetime | None = None) -> int:
     an export is queued and when the task worker starts."""
     days = settings.EXPORT_KEEP_DAYS
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
-    old = UploadJob.objects.filter(kind__in=_export_kinds(), status=UploadJob.Status.DONE, finished_at__lt=cutoff)
+    old = UploadJob.objects.filter(kind__in=export_kinds(), status=UploadJob.Status.DONE, finished_at__lt=cutoff)
     return _export_forget(old, EXPORT_EXPIRED.format(days=days))
 
 
@@ -409,7 +410,7 @@ def upload_jobs_abandon() -> int:
     Call before a worker starts. An export's half-written file goes with them."""
     running = UploadJob.objects.filter(status=UploadJob.Status.RUNNING)
     now, failed = timezone.now(), 0
-    for job in running.filter(kind__in=_export_kinds()):
+    for job in running.filter(kind__in=export_kinds()):
         shutil.rmtree(_folder(job), ignore_errors=True)
     for spec in _KINDS.values():
         failed += running.filter(kind=spec.name).update(
