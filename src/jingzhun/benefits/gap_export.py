@@ -22,7 +22,7 @@ from jingzhun.areas.selectors import area_names
 from jingzhun.core.idnumber import mask
 from jingzhun.core.scope import SYSTEM, scope_prefix
 from jingzhun.core.uploads import Progress, rows_counted
-from jingzhun.spreadsheets.writing import PrintedSheet, written_whole
+from jingzhun.spreadsheets.writing import PrintedSheet, sheet_rows_check, written_whole
 
 from .catalogue import Catalogue
 
@@ -90,6 +90,7 @@ def gap_office_export(
             "amount",
         )
         total_rows = rows.count() if progress else 0
+        sheet_rows_check(total_rows)
         for code, village, household_no, name, id_number, amount in rows_counted(
             values.iterator(chunk_size=5000), total=total_rows, progress=progress
         ):

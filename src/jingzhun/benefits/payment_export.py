@@ -29,7 +29,7 @@ from jingzhun.areas.selectors import area_names
 from jingzhun.core.idnumber import mask
 from jingzhun.core.scope import scope_prefix
 from jingzhun.core.uploads import Progress, rows_counted
-from jingzhun.spreadsheets.writing import PrintedSheet, written_whole
+from jingzhun.spreadsheets.writing import PrintedSheet, sheet_rows_check, written_whole
 
 from .models import PaymentSource
 from .payment_selectors import PaymentFilters, payment_search_for_user
@@ -101,6 +101,7 @@ def payments_office_export(
         current: tuple[str, str] | None = None
         count, subtotal = 0, ZERO
         count_all = found.count() if progress else 0
+        sheet_rows_check(count_all)
         for payment in rows_counted(payments.iterator(chunk_size=2000), total=count_all, progress=progress):
             if current is not None and payment.benefit != current[0]:
                 _subtotal(sheet, current, count, subtotal)

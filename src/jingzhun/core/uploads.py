@@ -47,6 +47,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from jingzhun.spreadsheets.reading import UnusableFile
+from jingzhun.spreadsheets.writing import SheetFull
 
 from .models import UploadJob
 from .scope import scope_prefix
@@ -204,7 +205,8 @@ def export_kind_register(
 
     ``writer(job, folder, progress)`` writes the file of ``job`` (its user, area scope and ``params``) into
     ``folder``, streamed, calling ``progress(rows written, total)`` as it goes (:func:`rows_counted`), and
-    returns an :class:`ExportFile`. :class:`ExportFailed` and the errors in ``failures`` end the job with their
+    returns an :class:`ExportFile`. :class:`ExportFailed`, a table too long for a worksheet
+    (:class:`~jingzhun.spreadsheets.writing.SheetFull`) and the errors in ``failures`` end the job with their
     message; any other error with ``internal_error``. The job is run as its user at the time of writing: if that
     user's area scope is no longer the one the job was started for, nothing is written.
     """
@@ -227,7 +229,7 @@ def export_kind_register(
         name=name,
         importer=run,
         suffixes=(),
-        failures=(ExportFailed, *failures),
+        failures=(ExportFailed, SheetFull, *failures),
         internal_error=internal_error,
         abandoned=abandoned,
         export=True,

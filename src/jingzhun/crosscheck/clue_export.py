@@ -23,7 +23,7 @@ from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import access_log_record
 from jingzhun.core.scope import SYSTEM
 from jingzhun.core.uploads import Progress, rows_counted
-from jingzhun.spreadsheets.writing import PrintedSheet, written_whole
+from jingzhun.spreadsheets.writing import PrintedSheet, sheet_rows_check, written_whole
 
 from .models import Clue, Department, FeedbackState
 from .rules import INTERNAL, VARIANT_TEXT
@@ -111,6 +111,7 @@ def clues_export(
         sheet.note(["导出日期", today, "", "范围", area_prefix or "全部区划"])
         sheet.header(header for header, _w, _v in columns)
         total = clues.count() if progress else 0
+        sheet_rows_check(total)
         for clue in rows_counted(clues.iterator(chunk_size=2000), total=total, progress=progress):
             count += 1
             clue.serial = count  # type: ignore[attr-defined]

@@ -26,7 +26,15 @@ from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_names
 from jingzhun.core.uploads import Progress, rows_counted
 from jingzhun.registry.vocab import LEDGER_WORD, PovertyStatus
-from jingzhun.spreadsheets.writing import DATE_FORMAT, PrintedSheet, Shown, csv_file, csv_row, written_whole
+from jingzhun.spreadsheets.writing import (
+    DATE_FORMAT,
+    PrintedSheet,
+    Shown,
+    csv_file,
+    csv_row,
+    sheet_rows_check,
+    written_whole,
+)
 
 from .models import CATEGORY_TEXT, RiskType
 from .selectors import ledger_count_for_scope, ledger_rows_for_scope
@@ -176,6 +184,7 @@ def _write(
                 writer.writerow(csv_row(value(row) for _name, value in machine))
                 count += 1
         return count
+    sheet_rows_check(total)
     workbook = Workbook(write_only=True)
     # The header is the third row, under the title and the export date; 户编号 stays in view when scrolling right.
     sheet = PrintedSheet(

@@ -29,7 +29,14 @@ from jingzhun.areas.models import Area
 from jingzhun.core.idnumber import mask
 from jingzhun.core.sql import q
 from jingzhun.core.uploads import Progress, rows_counted
-from jingzhun.spreadsheets.writing import PrintedSheet, csv_file, csv_row, display_width, written_whole
+from jingzhun.spreadsheets.writing import (
+    PrintedSheet,
+    csv_file,
+    csv_row,
+    display_width,
+    sheet_rows_check,
+    written_whole,
+)
 
 from .ledger_format import LEDGER_COLUMNS, YES_NO_FIELDS
 from .models import Household, Income, Member
@@ -171,6 +178,7 @@ def ledger_export(
     last = None
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
+        sheet_rows_check(total + 1)  # and the header
         workbook = Workbook(write_only=True)
         # No cell borders: the exchange file stays as quick to write as before (see PrintedSheet).
         sheet = PrintedSheet(workbook, "贫困人口台账", widths=_widths(), bordered=False)
