@@ -212,6 +212,9 @@ ID_NUMBER_SEARCH_MISSES_PER_HOUR = min(10, max(1, int(os.environ.get("JINGZHUN_I
 
 # The audit trail and access log are kept at least this long; `jingzhun audit purge` refuses younger entries.
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("JINGZHUN_AUDIT_RETENTION_DAYS", 180)))
+# A ledger exported in the browser is written by the task worker to <data dir>/jobs/<kind>/…; its file is deleted
+# when the same user's next export of that kind is written, and at the latest this many days after it was written.
+EXPORT_KEEP_DAYS = max(1, int(os.environ.get("JINGZHUN_EXPORT_KEEP_DAYS", 7)))
 # The benefit catalogue the benefits center works with (docs/政策兑现.md): the shipped "default", or a county's own
 # file in <data dir>/benefits/.
 BENEFIT_CATALOGUE = os.environ.get("JINGZHUN_BENEFIT_CATALOGUE", "default")

@@ -15,6 +15,7 @@ from jingzhun.benefits.models import EntitlementRun
 from jingzhun.core.idnumber import mask
 from jingzhun.core.scope import SYSTEM
 from jingzhun.registry.vocab import HousingGrade
+from tests.exports import export_content, export_start
 from tests.factories import PaymentFactory
 
 from .entitlement_helpers import YEAR, household, member
@@ -84,10 +85,9 @@ def test_unentitled_list(client, users_by_role, computed):
 
 def test_excel_export_is_logged(client, users_by_role, computed):
     user = users_by_role[Role.COUNTY].owner
-    response = _get(client, user, reverse("benefits:gap_export"))
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(values_only=True))
+    client.force_login(user)
+    content = export_content(client, f"{reverse('benefits:gap_export')}?year={YEAR}")
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert "应享未享政策清单" in rows[0][0]
     assert rows[2][0] == "序号"
     assert rows[-1][0] == "合计"
@@ -96,8 +96,31 @@ def test_excel_export_is_logged(client, users_by_role, computed):
     ).exists()
 
 
+def test_the_unentitled_export_has_the_payment_filtered_as_on_the_page(client, users_by_role, computed):
+    user = users_by_role[Role.COUNTY].owner
+    client.force_login(user)
+    url = reverse("benefits:unentitled_export")
+    rows = list(
+        load_workbook(io.BytesIO(export_content(client, f"{url}?year={YEAR}"))).active.iter_rows(values_only=True)
+    )
+    assert "不应享而享政策清单" in rows[0][0] and [r[1] for r in rows[3:-1]] == ["B09"]
+    rows = list(
+        load_workbook(io.BytesIO(export_content(client, f"{url}?year={YEAR}&benefit=B08"))).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert rows[3:-1] == []  # the page's filter holds
+    assert AccessLog.objects.filter(user=user, target__startswith="benefit-unentitled").count() == 2
+
+
 def test_export_refused_without_benefits(client, users_by_role, computed):
-    assert _get(client, users_by_role[Role.HELPER].owner, reverse("benefits:gap_export")).status_code == 403
+    client.force_login(users_by_role[Role.HELPER].owner)
+    assert export_start(client, f"{reverse('benefits:gap_export')}?year={YEAR}").status_code == 403
+
+
+def test_export_refused_without_a_run_of_the_year(client, users_by_role, computed):
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    assert export_start(client, f"{reverse('benefits:gap_export')}?year={YEAR - 1}").status_code == 403
 
 
 def test_compute_now_for_the_county(client, users_by_role, computed):

@@ -19,6 +19,7 @@ from jingzhun.core.idnumber import mask
 from jingzhun.core.models import UploadJob
 from jingzhun.core.uploads import upload_job_for_user
 from jingzhun.registry.models import Income
+from tests.exports import export_content
 from tests.factories import HouseholdFactory, MemberFactory, PaymentFactory
 
 from .payment_files import payment_row, write
@@ -245,9 +246,7 @@ def test_the_export_opens_with_subtotals_by_benefit_and_the_total_and_is_logged(
     owner = users_by_role[Role.COUNTY].owner
     PaymentFactory(member=_son(paid[0].household), paid_on=dt.date(2025, 10, 1), amount=Decimal("1500.25"))
     client.force_login(owner)
-    response = client.get(EXPORT, {"year": "2025"})
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(export_content(client, f"{EXPORT}?year=2025"))).active
     rows = [r for r in sheet.iter_rows(values_only=True)]
     assert "2025年度政策兑现发放明细表" in rows[0][0]
     assert rows[1][3] == "单位：元" and rows[2][0] == "序号"
@@ -262,8 +261,7 @@ def test_the_export_opens_with_subtotals_by_benefit_and_the_total_and_is_logged(
 
 def test_the_export_of_a_department_clerk_holds_only_its_benefits(client, paid, department_clerk):
     client.force_login(department_clerk("civil_affairs"))
-    response = client.get(EXPORT)
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(export_content(client, EXPORT))).active
     codes = {r[1] for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert "B01" not in codes and "B06" in codes
 

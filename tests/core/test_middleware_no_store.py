@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from jingzhun.accounts.models import Role
 from tests.assistance.factories import PairingFactory, VisitFactory
+from tests.exports import export_download
 from tests.factories import HouseholdFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_an_api_answer_is_not_kept(client, county_user):
 
 
 def test_an_export_download_is_not_kept(client, county_user):
-    response = client.get("/monitoring/export/monitoring.xlsx")
+    response = export_download(client, "/monitoring/export/monitoring/")
     response.close()
     assert response.status_code == 200
     assert not_kept(response)

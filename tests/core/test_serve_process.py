@@ -81,6 +81,6 @@ def test_the_import_a_dead_worker_was_running_is_failed(served_data_dir, servers
 
     os.kill(worker, signal.SIGKILL)
 
-    wait_until(lambda: "它未完成的 1 个后台任务（导入、评估）已标记为失败" in server.output(), 30, "the report")
+    wait_until(lambda: "它未完成的 1 个后台任务（导入、评估、导出）已标记为失败" in server.output(), 30, "the report")
     with closing(sqlite3.connect(served_data_dir / "jingzhun.sqlite3")) as database:
         assert database.execute("select status from core_uploadjob").fetchall() == [("failed",)]

@@ -25,6 +25,7 @@ from jingzhun.crosscheck.services import (
 )
 from jingzhun.policy.workdays import is_working_day
 from tests.crosscheck.factories_clues import AS_OF, BatchFactory, listed, member_aged
+from tests.exports import export_content, export_start
 from tests.factories import HouseholdFactory
 
 pytestmark = pytest.mark.django_db
@@ -331,9 +332,7 @@ def test_the_export_has_the_filtered_clues_with_their_feedback_and_is_logged(cli
     clue_feedback_answer(clue_id=clue.pk, user=_clerk(users_by_role), answer="已过户", expected_version=clue.version)
     county = users_by_role[Role.COUNTY].owner
     client.force_login(county)
-    response = client.get("/crosscheck/export.xlsx", {"department": "vehicles"})
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(export_content(client, "/crosscheck/export/?department=vehicles"))).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[2]
     body = [dict(zip(header, row, strict=False)) for row in rows[3:] if isinstance(row[0], int)]
@@ -351,9 +350,9 @@ def test_the_export_has_the_filtered_clues_with_their_feedback_and_is_logged(cli
 
 def test_the_export_is_for_those_who_may_export(client, users_by_role, sent):
     client.force_login(users_by_role[Role.VILLAGE].owner)
-    assert client.get("/crosscheck/export.xlsx").status_code == 403
+    assert export_start(client, "/crosscheck/export/").status_code == 403
     client.force_login(_clerk(users_by_role))
-    assert client.get("/crosscheck/export.xlsx").status_code == 403
+    assert export_start(client, "/crosscheck/export/").status_code == 403
 
 
 def test_the_export_command(tmp_path, users_by_role, sent):

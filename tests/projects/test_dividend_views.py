@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.projects.models import Beneficiary, Distribution
+from tests.exports import export_content
 from tests.factories import HouseholdFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,8 @@ def test_preview_approve_and_the_town_sees_its_own_households(client, users_by_r
     assert b'data-testid="pay-form"' not in detail.content
     assert client.post(url, {"year": 2025, "income": "1000.00"}).status_code == 403
 
-    workbook = client.get(reverse("projects:distribution_export", args=[distribution.pk]))
-    sheet = load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active
+    workbook = export_content(client, reverse("projects:distribution_export", args=[distribution.pk]))
+    sheet = load_workbook(io.BytesIO(workbook)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[2][:6] == ("户编号", "户主", "分层分类", "权重", "分红金额", "说明")
     assert [r[0] for r in rows[-2:]] == ["合计", "全项目"]

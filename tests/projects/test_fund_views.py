@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.projects.models import Allocation, Fund, Payment, PaymentAttachment, ProjectLevel
+from tests.exports import export_content
 from tests.factories import FundFactory, ProjectFactory
 
 from .fund_data import allocate, allocation, fund, pay, pdf  # noqa: F401
@@ -153,8 +154,7 @@ def test_the_fund_ledger_has_a_subtotal_per_source_and_a_total(client, users_by_
     county_project = ProjectFactory(area=users_by_role.county_a, level=ProjectLevel.COUNTY)
     allocate(province, county_project, "50000.00")
     user = _login(client, users_by_role, Role.COUNTY)
-    response = client.get("/projects/funds/ledger.xlsx?year=2025")
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["资金台账"]
+    sheet = load_workbook(io.BytesIO(export_content(client, "/projects/funds/ledger/?year=2025")))["资金台账"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert [str(r) for r in sheet.merged_cells.ranges] == ["A1:K1"]
     assert "单位：元" in rows[1]

@@ -16,6 +16,7 @@ from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.core.models import UploadJob
 from jingzhun.core.uploads import upload_job_for_user
 from jingzhun.projects.models import Project, ProjectLevel, Stage
+from tests.exports import export_content
 from tests.factories import BeneficiaryFactory, HouseholdFactory, ProjectFactory
 
 from .library_files import beneficiary_row, project_row, write
@@ -72,9 +73,10 @@ def test_the_library_table_is_filtered_titled_totalled_scoped_and_logged(client,
     BeneficiaryFactory(project=county, household=HouseholdFactory(village=users_by_role.village_a))
     BeneficiaryFactory(project=county, household=HouseholdFactory(village=users_by_role.village_b))  # not the town's
     client.force_login(town)
-    response = client.get(reverse("projects:library_export"), {"stage": "approved", "year": "2025", "kind": "bogus"})
-    assert response.status_code == 200
-    content = b"".join(response.streaming_content)
+    # The import page's form posts its fields.
+    content = export_content(
+        client, reverse("projects:library_export"), {"stage": "approved", "year": "2025", "kind": "bogus"}
+    )
     sheet = load_workbook(io.BytesIO(content))["项目库"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith(users_by_role.town_a.name) and "2025年度、立项" in rows[0][0]

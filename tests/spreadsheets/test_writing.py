@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from jingzhun.spreadsheets.writing import DATE_FORMAT, PrintedSheet, Shown, csv_file, display_width
+from jingzhun.spreadsheets.writing import (
+    DATE_FORMAT,
+    SHEET_MAX_ROWS,
+    PrintedSheet,
+    SheetFull,
+    Shown,
+    csv_file,
+    display_width,
+    sheet_rows_check,
+)
 
 from .printed import BOM, excel_time, print_setup, printed_as, row_look
 
@@ -177,3 +186,21 @@ def test_a_failed_csv_leaves_the_old_file_and_no_temporary_one(tmp_path):
         raise RuntimeError
 
     assert [(p.name, p.read_text(encoding="utf-8")) for p in folder.iterdir()] == [("a.csv", "旧文件")]
+
+
+def test_a_sheet_refuses_the_row_past_excels_last(monkeypatch):
+    monkeypatch.setattr("jingzhun.spreadsheets.writing.SHEET_MAX_ROWS", 3)
+    workbook = Workbook(write_only=True)
+    sheet = PrintedSheet(workbook, "表", widths=[12])
+    sheet.header(["户编号"])
+    sheet.append(["H1"])
+    sheet.append(["H2"])
+    with pytest.raises(SheetFull, match="最多 3 行"):
+        sheet.append(["H3"])
+    sheet.sheet.close()
+
+
+def test_a_table_too_long_for_a_sheet_is_refused_before_it_is_written():
+    sheet_rows_check(SHEET_MAX_ROWS)
+    with pytest.raises(SheetFull, match="共 1,048,577 行"):
+        sheet_rows_check(SHEET_MAX_ROWS + 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +17,7 @@ from jingzhun.accounts.models import AccessLog, Role
 from jingzhun.core.scope import SYSTEM
 from jingzhun.supervision.ledger_export import findings_ledger_export
 from jingzhun.supervision.selectors import findings_for_user, statistics_total
+from tests.exports import export_content, export_start
 
 from .report_set import AS_OF, report_set  # noqa: F401 — the fixture
 
@@ -43,10 +45,10 @@ HEADER = (
 
 
 def download(client, user, **params):
+    """The workbook the button of the statistics page gives (written in the background, then downloaded)."""
     client.force_login(user)
-    response = client.get("/supervision/export/ledger.xlsx", {"as_of": AS_OF.isoformat(), **params})
-    assert response.status_code == 200
-    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    query = urlencode({"as_of": AS_OF.isoformat(), **params})
+    return load_workbook(io.BytesIO(export_content(client, f"/supervision/export/ledger/?{query}")))
 
 
 @pytest.fixture
@@ -156,7 +158,7 @@ def test_the_download_is_logged(client, users_by_role, report_set):  # noqa: F81
 
 def test_a_role_without_findings_may_not_download(client, users_by_role):
     client.force_login(users_by_role[Role.VILLAGE].owner)
-    assert client.get("/supervision/export/ledger.xlsx").status_code == 403
+    assert export_start(client, "/supervision/export/ledger/").status_code == 403
 
 
 def test_the_command_exports_every_finding_and_is_logged(report_set, tmp_path):  # noqa: F811

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_names
 from jingzhun.core.idnumber import mask
 from jingzhun.core.scope import SYSTEM, scope_prefix
-from jingzhun.spreadsheets.writing import PrintedSheet, written_whole
+from jingzhun.core.uploads import Progress, rows_counted
+from jingzhun.spreadsheets.writing import PrintedSheet, sheet_rows_check, written_whole
 
 from .catalogue import Catalogue
 
@@ -45,10 +47,29 @@ def _unit(user: Any) -> str:
     return area_names(codes=[code]).get(code, code)
 
 
+@dataclass
+class GapExportOutcome:
+    rows: int
+    path: Path
+    log_target: str  # what the access log says of the export (logged now, or when the browser downloads it)
+    log_detail: dict[str, Any]
+
+
 def gap_office_export(
-    *, path: Path, user: Any, rows: QuerySet[Any], catalogue: Catalogue, year: int, unentitled: bool, today: dt.date
-) -> int:
-    """Write ``rows`` (gaps: entitlements; unentitled: payments) as the office's table to ``path`` (.xlsx)."""
+    *,
+    path: Path,
+    user: Any,
+    rows: QuerySet[Any],
+    catalogue: Catalogue,
+    year: int,
+    unentitled: bool,
+    today: dt.date,
+    progress: Progress | None = None,
+    log: bool = True,
+) -> GapExportOutcome:
+    """Write ``rows`` (gaps: entitlements; unentitled: payments) as the office's table to ``path`` (.xlsx),
+    reporting ``progress(rows written, total)``; logged as an export (unless ``log`` is false: the browser logs
+    each download)."""
     unit = _unit(user)
     unmasked = user_sees_id_numbers(user)
     what = "不应享而享政策清单" if unentitled else "应享未享政策清单"
@@ -68,7 +89,11 @@ def gap_office_export(
             "member__id_number",
             "amount",
         )
-        for code, village, household_no, name, id_number, amount in values.iterator(chunk_size=5000):
+        total_rows = rows.count() if progress else 0
+        sheet_rows_check(total_rows)
+        for code, village, household_no, name, id_number, amount in rows_counted(
+            values.iterator(chunk_size=5000), total=total_rows, progress=progress
+        ):
             benefit = catalogue.get(code)
             count += 1
             total += amount
@@ -93,10 +118,17 @@ def gap_office_export(
             with contextlib.suppress(Exception):
                 ws.close()
         raise
-    access_log_record(
-        user=None if user is SYSTEM else user,
-        action=AccessLog.Action.EXPORT,
-        target=f"benefit-{'unentitled' if unentitled else 'gaps'}:{scope_prefix(user) or '*'}",
-        detail={"file": path.name, "rows": count, "year": year},
+    outcome = GapExportOutcome(
+        rows=count,
+        path=Path(path),
+        log_target=f"benefit-{'unentitled' if unentitled else 'gaps'}:{scope_prefix(user) or '*'}",
+        log_detail={"file": path.name, "rows": count, "year": year},
     )
-    return count
+    if log:
+        access_log_record(
+            user=None if user is SYSTEM else user,
+            action=AccessLog.Action.EXPORT,
+            target=outcome.log_target,
+            detail=outcome.log_detail,
+        )
+    return outcome

@@ -244,6 +244,22 @@ def rows_filtered(
     return rows
 
 
+def gap_list_for_user(
+    *, user: Any, filters: dict[str, Any], catalogue: Catalogue, unentitled: bool
+) -> tuple[EntitlementRun | None, QuerySet[Any] | None, QuerySet[Any] | None]:
+    """(latest run of the year, all its rows in the user's scope, those rows narrowed by the list's ``filters``:
+    ``year``, ``benefit``, ``department``, ``area``) of 应享未享 or (``unentitled``) 不应享而享; Nones without a run."""
+    run = entitlement_run_latest(user=user, year=filters["year"])
+    if run is None:
+        return None, None, None
+    every = unentitled_for_user(user=user, run=run) if unentitled else gaps_for_user(user=user, run=run)
+    area = filters["area"].rstrip("0") if filters["area"] else ""
+    narrowed = rows_filtered(
+        every, catalogue=catalogue, benefit=filters["benefit"], department=filters["department"], area=area
+    )
+    return run, every, narrowed
+
+
 def counts_by_village(rows: QuerySet[Any]) -> list[dict[str, Any]]:
     """``village`` code, ``n`` and ``total`` amount per village, in code order."""
     return list(

@@ -3,33 +3,31 @@ table, and the button that computes a fresh run."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
+import functools
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jingzhun.accounts.decorators import capability_required
+from jingzhun.accounts.export_pages import ExportPages
 from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_numbers
 from jingzhun.areas.selectors import area_names
 from jingzhun.core.idnumber import mask
 from jingzhun.core.paging import keyset_page, query_without_paging
 from jingzhun.core.params import query_choice, query_int, query_page_key, query_text
-from jingzhun.core.scope import in_scope, scope_prefix
+from jingzhun.core.scope import in_scope
 
+from . import export_jobs
 from . import gap_selectors as gaps
 from .catalogue import Catalogue, CatalogueError
 from .entitlement_services import entitlements_compute
-from .gap_export import gap_office_export
 from .selectors import benefit_year_default, catalogue_in_force
 
 view_benefits = capability_required(Capability.VIEW_BENEFITS)
@@ -37,33 +35,24 @@ compute_entitlements = capability_required(Capability.COMPUTE_ENTITLEMENTS)
 PAGE_SIZE = 50
 
 
-def _filters(request: HttpRequest, catalogue: Catalogue) -> dict[str, Any]:
-    params = request.GET
+def _filters(params: QueryDict, user: Any, catalogue: Catalogue) -> dict[str, Any]:
+    """The list's filters from a request's query; an area outside the user's scope reads as absent."""
     area = query_text(params, "area", max_length=12)
     return {
         "year": query_int(params, "year", low=2000, high=2099) or benefit_year_default(),
         "benefit": query_choice(params, "benefit", list(catalogue.benefits)),
         "department": query_choice(params, "department", list(catalogue.departments)),
         # An area outside the user's scope would list nothing anyway; it reads as absent.
-        "area": area if area.isdigit() and in_scope(request.user, area.ljust(12, "0")) else "",
+        "area": area if area.isdigit() and in_scope(user, area.ljust(12, "0")) else "",
     }
 
 
 def _rows(request: HttpRequest, unentitled: bool) -> tuple[Any, QuerySet[Any] | None, QuerySet[Any] | None, Any]:
     """(filters, all rows of the run in scope, rows filtered, run) for the request."""
     catalogue = catalogue_in_force()
-    filters = _filters(request, catalogue)
-    run = gaps.entitlement_run_latest(user=request.user, year=filters["year"])
-    if run is None:
-        return filters, None, None, None
-    every = (
-        gaps.unentitled_for_user(user=request.user, run=run)
-        if unentitled
-        else gaps.gaps_for_user(user=request.user, run=run)
-    )
-    area = filters["area"].rstrip("0") if filters["area"] else ""
-    narrowed = gaps.rows_filtered(
-        every, catalogue=catalogue, benefit=filters["benefit"], department=filters["department"], area=area
+    filters = _filters(request.GET, request.user, catalogue)
+    run, every, narrowed = gaps.gap_list_for_user(
+        user=request.user, filters=filters, catalogue=catalogue, unentitled=unentitled
     )
     return filters, every, narrowed, run
 
@@ -123,43 +112,31 @@ def unentitled_list(request: HttpRequest) -> HttpResponse:
     return _page(request, unentitled=True)
 
 
-def _export(request: HttpRequest, *, unentitled: bool) -> FileResponse:
-    prefix = scope_prefix(request.user)
-    if not prefix:
-        raise PermissionDenied
-    filters, _every, narrowed, _run = _rows(request, unentitled)
-    if narrowed is None:
+def _export_params(request: HttpRequest, query: QueryDict, *, unentitled: bool) -> dict[str, Any]:
+    """The list's filters; refused while the year has no run, as the list shows none."""
+    filters = _filters(query, request.user, catalogue_in_force())
+    if gaps.entitlement_run_latest(user=request.user, year=filters["year"]) is None:
         raise PermissionDenied(_("No entitlement run for this year yet."))
-    today = timezone.localdate()
-    folder = Path(tempfile.mkdtemp(prefix="jz-gaps-"))
-    try:
-        path = folder / "gaps.xlsx"
-        gap_office_export(
-            path=path,
-            user=request.user,
-            rows=narrowed,
-            catalogue=catalogue_in_force(),
-            year=filters["year"],
-            unentitled=unentitled,
-            today=today,
-        )
-        handle = path.open("rb")  # the open file outlives its directory entry
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    name = "不应享而享" if unentitled else "应享未享"
-    return FileResponse(handle, as_attachment=True, filename=f"{name}-{filters['year']}-{prefix}-{today:%Y%m%d}.xlsx")
+    return filters
 
 
-@require_GET
-@view_benefits
-def gap_export(request: HttpRequest) -> FileResponse:
-    return _export(request, unentitled=False)
-
-
-@require_GET
-@view_benefits
-def unentitled_export(request: HttpRequest) -> FileResponse:
-    return _export(request, unentitled=True)
+# The list's Excel table with the page's filters, written in the background (accounts.export_pages).
+GAP_EXPORT = ExportPages(
+    kind=export_jobs.GAPS,
+    title="应享未享政策清单",
+    guard=view_benefits,
+    params=functools.partial(_export_params, unentitled=False),
+    url_name="benefits:gap_export",
+    back=lambda job: f"{reverse('benefits:gap_list')}?year={job.params['year']}",
+)
+UNENTITLED_EXPORT = ExportPages(
+    kind=export_jobs.UNENTITLED,
+    title="不应享而享政策清单",
+    guard=view_benefits,
+    params=functools.partial(_export_params, unentitled=True),
+    url_name="benefits:unentitled_export",
+    back=lambda job: f"{reverse('benefits:unentitled_list')}?year={job.params['year']}",
+)
 
 
 @require_POST

@@ -28,7 +28,8 @@ from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_names
 from jingzhun.core.idnumber import mask
 from jingzhun.core.scope import scope_prefix
-from jingzhun.spreadsheets.writing import PrintedSheet, written_whole
+from jingzhun.core.uploads import Progress, rows_counted
+from jingzhun.spreadsheets.writing import PrintedSheet, sheet_rows_check, written_whole
 
 from .models import PaymentSource
 from .payment_selectors import PaymentFilters, payment_search_for_user
@@ -55,6 +56,8 @@ class PaymentExportOutcome:
     rows: int
     total: Decimal
     path: Path
+    log_target: str  # what the access log says of the export (logged now, or when the browser downloads it)
+    log_detail: dict[str, Any]
 
 
 def _unit_name(user: Any) -> str:
@@ -67,18 +70,24 @@ def _unit_name(user: Any) -> str:
     return area_names(codes=[code]).get(code, code)
 
 
-def payments_office_export(*, path: Path, user: Any, filters: PaymentFilters, today: dt.date) -> PaymentExportOutcome:
-    """Write the payments ``user`` sees that match ``filters`` to ``path`` (.xlsx); logged as an export."""
+def payments_office_export(
+    *,
+    path: Path,
+    user: Any,
+    filters: PaymentFilters,
+    today: dt.date,
+    progress: Progress | None = None,
+    log: bool = True,
+) -> PaymentExportOutcome:
+    """Write the payments ``user`` sees that match ``filters`` to ``path`` (.xlsx), reporting ``progress(rows
+    written, total)``; logged as an export (unless ``log`` is false: the browser logs each download)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"只能导出为 .xlsx：{path.name}")
     unit = _unit_name(user)
     unmasked = user_sees_id_numbers(user)
-    payments = (
-        payment_search_for_user(user=user, filters=filters)
-        .select_related("household__village", "member")
-        .order_by("benefit", "paid_on", "id")
-    )
+    found = payment_search_for_user(user=user, filters=filters)
+    payments = found.select_related("household__village", "member").order_by("benefit", "paid_on", "id")
     year = f"{filters.year}年度" if filters.year else ""
     workbook = Workbook(write_only=True)
     rows, total = 0, ZERO
@@ -91,7 +100,9 @@ def payments_office_export(*, path: Path, user: Any, filters: PaymentFilters, to
         sheet.header(h for h, _w in COLUMNS)
         current: tuple[str, str] | None = None
         count, subtotal = 0, ZERO
-        for payment in payments.iterator(chunk_size=2000):
+        count_all = found.count() if progress else 0
+        sheet_rows_check(count_all)
+        for payment in rows_counted(payments.iterator(chunk_size=2000), total=count_all, progress=progress):
             if current is not None and payment.benefit != current[0]:
                 _subtotal(sheet, current, count, subtotal)
                 count, subtotal = 0, ZERO
@@ -127,13 +138,18 @@ def payments_office_export(*, path: Path, user: Any, filters: PaymentFilters, to
             with contextlib.suppress(Exception):
                 ws.close()
         raise
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.EXPORT,
-        target=f"benefit-payments:{scope_prefix(user) or '*'}",
-        detail={"file": path.name, "rows": rows, "filters": filters.as_query(), "unmasked": unmasked},
+    outcome = PaymentExportOutcome(
+        rows=rows,
+        total=total,
+        path=path,
+        log_target=f"benefit-payments:{scope_prefix(user) or '*'}",
+        log_detail={"file": path.name, "rows": rows, "filters": filters.as_query(), "unmasked": unmasked},
     )
-    return PaymentExportOutcome(rows=rows, total=total, path=path)
+    if log:
+        access_log_record(
+            user=user, action=AccessLog.Action.EXPORT, target=outcome.log_target, detail=outcome.log_detail
+        )
+    return outcome
 
 
 def _subtotal(sheet: PrintedSheet, benefit: tuple[str, str], count: int, amount: Decimal) -> None:

@@ -7,15 +7,12 @@ benefits) and every write through :func:`payment_services.payment_record` or the
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.accounts.decorators import capability_required
+from jingzhun.accounts.export_pages import ExportPages
 from jingzhun.accounts.permissions import Capability, user_can, user_sees_id_numbers
 from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import unmasked_view_record
@@ -32,8 +30,8 @@ from jingzhun.core.paging import keyset_page, query_without_paging
 from jingzhun.core.params import query_text
 from jingzhun.core.scope import scope_prefix
 
+from . import export_jobs
 from . import payment_selectors as selectors
-from .payment_export import payments_office_export
 from .payment_forms import PaymentFilterForm, PaymentForm, PaymentUploadForm
 from .payment_import_jobs import KIND
 from .payment_services import PaymentRefused, payment_record
@@ -49,14 +47,15 @@ def _may_record(user: Any) -> bool:
     return user_can(user, Capability.RECORD_BENEFIT_PAYMENTS) and bool(scope_prefix(user))
 
 
-def _filter_form(request: HttpRequest) -> PaymentFilterForm:
+def _filter_form(request: HttpRequest, params: QueryDict | None = None) -> PaymentFilterForm:
+    """The list's filters from ``params`` (default: the request's query)."""
     user = request.user
     prefix = scope_prefix(user)
     catalogue = catalogue_in_force()
     benefits = selectors.benefits_visible_to(user=user)
     departments = sorted({b.department for b in benefits})
     return PaymentFilterForm(
-        request.GET,
+        request.GET if params is None else params,
         years=selectors.payment_years_for_user(user=user),
         benefits=benefits,
         departments=[(key, catalogue.department_name(key)) for key in departments],
@@ -99,23 +98,16 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/payment_list.html", context)
 
 
-@require_GET
-@view_benefits
-def payment_export(request: HttpRequest) -> FileResponse:
-    """The office's table (.xlsx) of the payments the list shows with the same filters; logged as an export."""
-    prefix = scope_prefix(request.user)
-    if not prefix:
-        raise PermissionDenied
-    today = timezone.localdate()
-    filters = _filter_form(request).filters()
-    folder = Path(tempfile.mkdtemp(prefix="jz-payments-"))
-    try:
-        path = folder / "payments.xlsx"
-        payments_office_export(path=path, user=request.user, filters=filters, today=today)
-        handle = path.open("rb")  # the open file outlives its directory entry
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    return FileResponse(handle, as_attachment=True, filename=f"政策兑现发放明细-{prefix}-{today:%Y%m%d}.xlsx")
+# The office's table (.xlsx) of the payments the list shows with the same filters, written in the background
+# (accounts.export_pages).
+PAYMENT_EXPORT = ExportPages(
+    kind=export_jobs.PAYMENTS,
+    title="政策兑现发放明细表",
+    guard=view_benefits,
+    params=lambda request, query: _filter_form(request, query).filters().as_query(),
+    url_name="benefits:payment_export",
+    back=lambda job: f"{reverse('benefits:payment_list')}?{urlencode(job.params)}",
+)
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 class UploadJob(models.Model):
     """A job the task worker runs for a browser user: a file uploaded and imported (the ledger, a department list,
-    the uploads of the apps to come), or a job without a file (an assessment run: ``file_name`` and ``path`` are
-    empty). Its progress lives in a file in the job's folder, because the job's own transaction hides its writes
+    the uploads of the apps to come), or a job without a file (an assessment run, an export: ``file_name`` and
+    ``path`` are empty). Its progress lives in a file in the job's folder, because the job's own transaction hides its writes
     until it commits; see :mod:`jingzhun.core.uploads`."""
 
     class Status(models.TextChoices):
@@ -37,6 +37,7 @@ class UploadJob(models.Model):
     result_id = models.BigIntegerField(null=True, blank=True)  # the batch the import made
     summary = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)  # why the file could not be used, in Chinese
+    # The file the job wrote for its user to download: an import's error report, an export's workbook.
     report_path = models.CharField(max_length=1000, blank=True)
     # A kind that runs one job at a time (an assessment run) marks its jobs; the database then refuses a second
     # queued or running job of that kind, even from two requests at the same moment.

@@ -1,6 +1,6 @@
-"""One design for every job the browser hands to the task worker — a file uploaded and imported, or a job
-without a file (an assessment run): refused the same way, queued, run by the task worker, followed on a progress
-page, and always ended — done, or failed with a reason.
+"""One design for every job the browser hands to the task worker — a file uploaded and imported, a job without a
+file (an assessment run), or an export that writes a file to download: refused the same way, queued, run by the
+task worker, followed on a progress page, and always ended — done, or failed with a reason.
 
 An app declares a kind of job once (in its ``AppConfig.ready``) with :func:`upload_kind_register`: the file
 types it takes (none for a job without a file), the function that runs a job, the errors whose Chinese message
@@ -15,21 +15,31 @@ is the reason it failed, and whether only one job of the kind may be queued or r
   a job never stays "running";
 - :func:`upload_jobs_abandon` (at the worker's start) fails the jobs a killed worker left running; every
   job is one transaction, so nothing of theirs was written.
+
+An export (a ledger the browser asks for) is a job without a file too, declared with :func:`export_kind_register`:
+its writer streams the workbook into the job's folder, reporting rows written against the total, and names the
+file as it is downloaded. :func:`export_job_create` queues one for the user's own area scope. The file is kept
+for its user only until the same user's next export of that kind is written, and at most
+``settings.EXPORT_KEEP_DAYS`` days (:func:`export_files_purge`); the access log records each download, not the
+writing (the accounts app's ``ExportPages``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -37,15 +47,22 @@ from django.utils import timezone
 from django_tasks import task
 
 from jingzhun.spreadsheets.reading import UnusableFile
+from jingzhun.spreadsheets.writing import SheetFull
 
 from .models import UploadJob
 from .scope import scope_prefix
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Progress = Callable[[int, int], None]
 INTERNAL_ERROR = "导入时出现内部错误，未写入任何数据；请联系系统管理员"
 ABANDONED = "导入未能完成（后台任务进程已停止），未写入任何数据；请重新上传"
+EXPORT_INTERNAL_ERROR = "导出时出现内部错误，没有生成文件；请联系系统管理员"
+EXPORT_ABANDONED = "导出未能完成（后台任务进程已停止），没有生成文件；请重新导出"
+EXPORT_SCOPE_CHANGED = "开始导出后您的管辖范围有变动，没有生成文件；请重新导出"
+EXPORT_REPLACED = "这个文件已被您之后的同类导出替换并删除；请下载新的文件，或重新导出"
+EXPORT_EXPIRED = "导出的文件保存 {days} 天后已删除；请重新导出"
 
 
 class UploadRefused(Exception):
@@ -54,6 +71,10 @@ class UploadRefused(Exception):
 
 class JobBusy(Exception):
     """A job of a one-at-a-time kind is already queued or running; the message is in Chinese."""
+
+
+class ExportFailed(Exception):
+    """The export cannot be written; the message is the reason, in Chinese."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +98,7 @@ class UploadKind:
     internal_error: str = INTERNAL_ERROR
     abandoned: str = ABANDONED
     busy: str = ""  # set: one job of this kind at a time, and what to say when another is asked for
+    export: bool = False  # an export: its file (``report_path``) is for its user to download, then purged
 
 
 _KINDS: dict[str, UploadKind] = {}
@@ -154,6 +176,138 @@ def background_job_create(*, kind: str, user: Any, area_prefix: str, params: dic
     _folder(job).mkdir(parents=True, exist_ok=True)
     transaction.on_commit(lambda: upload_job_task.enqueue(str(job.pk)))
     return job
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """What an export's writer made: the file (in the job's folder, named as it is downloaded), the data rows
+    written, and what the access log says each time it is downloaded (the target and detail that the export
+    logged when it was written in the request)."""
+
+    path: Path
+    rows: int
+    log_target: str
+    log_detail: dict[str, Any]
+
+
+ExportWriter = Callable[[UploadJob, Path, Progress], ExportFile]
+
+
+def export_kind_register(
+    name: str,
+    *,
+    writer: ExportWriter,
+    failures: tuple[type[Exception], ...] = (),
+    internal_error: str = EXPORT_INTERNAL_ERROR,
+    abandoned: str = EXPORT_ABANDONED,
+) -> None:
+    """Declare a kind of export (called once, from the app's ``AppConfig.ready``).
+
+    ``writer(job, folder, progress)`` writes the file of ``job`` (its user, area scope and ``params``) into
+    ``folder``, streamed, calling ``progress(rows written, total)`` as it goes (:func:`rows_counted`), and
+    returns an :class:`ExportFile`. :class:`ExportFailed`, a table too long for a worksheet
+    (:class:`~jingzhun.spreadsheets.writing.SheetFull`) and the errors in ``failures`` end the job with their
+    message; any other error with ``internal_error``. The job is run as its user at the time of writing: if that
+    user's area scope is no longer the one the job was started for, nothing is written.
+    """
+
+    def run(job: UploadJob, progress: Progress) -> UploadOutcome:
+        folder = _folder(job)
+        try:
+            if scope_prefix(job.user) != job.area_prefix:
+                raise ExportFailed(EXPORT_SCOPE_CHANGED)
+            folder.mkdir(parents=True, exist_ok=True)
+            written = writer(job, folder, progress)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # a failed export leaves nothing behind
+            raise
+        _exports_replaced(job)
+        log = {"target": written.log_target, "detail": written.log_detail}
+        return UploadOutcome(summary={"rows": written.rows, "log": log}, report_path=str(written.path))
+
+    _KINDS[name] = UploadKind(
+        name=name,
+        importer=run,
+        suffixes=(),
+        failures=(ExportFailed, SheetFull, *failures),
+        internal_error=internal_error,
+        abandoned=abandoned,
+        export=True,
+    )
+
+
+def export_job_create(*, kind: str, user: Any, params: dict[str, Any]) -> UploadJob:
+    """Queue an export of ``kind`` in ``user``'s own area scope (the caller has checked the user may export
+    it, and read ``params`` from the page's filters). A click repeated while the same export is still queued or
+    running gets that job back rather than a second one. A user without an area is refused (an empty prefix
+    would mean every area)."""
+    if not _KINDS[kind].export:
+        raise ValueError(f"jobs of kind {kind!r} are not exports")
+    prefix = scope_prefix(user)
+    if not prefix:
+        raise PermissionDenied("您的账号没有管辖范围，不能导出")
+    export_files_purge()
+    for active in UploadJob.objects.filter(user_id=user.pk, kind=kind, status__in=ACTIVE, area_prefix=prefix):
+        if active.params == params:
+            return active
+    return background_job_create(kind=kind, user=user, area_prefix=prefix, params=params)
+
+
+def export_file(job: UploadJob) -> Path | None:
+    """The file an export job wrote, while it is kept; None before it is written or once purged."""
+    if job.status != UploadJob.Status.DONE or not job.report_path:
+        return None
+    path = Path(job.report_path)
+    return path if path.is_file() else None
+
+
+def export_kinds() -> list[str]:
+    """The kinds of job that are exports."""
+    return [spec.name for spec in _KINDS.values() if spec.export]
+
+
+def _export_forget(jobs: QuerySet[UploadJob], message: str) -> int:
+    """Delete the folders of finished export jobs and say why on each job; how many."""
+    count = 0
+    for job in jobs.exclude(report_path=""):
+        shutil.rmtree(_folder(job), ignore_errors=True)
+        job.report_path, job.message = "", message
+        job.save(update_fields=["report_path", "message"])
+        count += 1
+    return count
+
+
+def _exports_replaced(job: UploadJob) -> int:
+    """Delete the files of the user's earlier exports of the same kind: one file per user and kind is kept."""
+    earlier = UploadJob.objects.filter(
+        user_id=job.user_id, kind=job.kind, status=UploadJob.Status.DONE, created_at__lt=job.created_at
+    )
+    return _export_forget(earlier, EXPORT_REPLACED)
+
+
+def export_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the export files finished more than ``settings.EXPORT_KEEP_DAYS`` days ago; how many. Called when
+    an export is queued and when the task worker starts."""
+    days = settings.EXPORT_KEEP_DAYS
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    old = UploadJob.objects.filter(kind__in=export_kinds(), status=UploadJob.Status.DONE, finished_at__lt=cutoff)
+    return _export_forget(old, EXPORT_EXPIRED.format(days=days))
+
+
+def rows_counted(rows: Iterable[T], *, total: int, progress: Progress | None, every: int = 1000) -> Iterator[T]:
+    """``rows`` as they are, reporting ``progress(rows so far, total)`` at the start, every ``every`` rows and at
+    the end (an export's progress: the rows written of the rows to write)."""
+    if progress is None:
+        yield from rows
+        return
+    done = 0
+    progress(0, total)
+    for row in rows:
+        yield row
+        done += 1
+        if done % every == 0:
+            progress(done, max(total, done))
+    progress(done, max(total, done))
 
 
 def upload_job_active(*, kind: str) -> UploadJob | None:
@@ -255,9 +409,11 @@ def upload_job_or_404(*, user: Any, kind: str, job_id: UUID | str) -> UploadJob:
 
 def upload_jobs_abandon() -> int:
     """Fail the jobs left "running" by a worker that stopped, each with its kind's reason; returns how many.
-    Call before a worker starts."""
+    Call before a worker starts. An export's half-written file goes with them."""
     running = UploadJob.objects.filter(status=UploadJob.Status.RUNNING)
     now, failed = timezone.now(), 0
+    for job in running.filter(kind__in=export_kinds()):
+        shutil.rmtree(_folder(job), ignore_errors=True)
     for spec in _KINDS.values():
         failed += running.filter(kind=spec.name).update(
             status=UploadJob.Status.FAILED, message=spec.abandoned, finished_at=now

@@ -22,7 +22,8 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import access_log_record
 from jingzhun.core.scope import SYSTEM
-from jingzhun.spreadsheets.writing import PrintedSheet, written_whole
+from jingzhun.core.uploads import Progress, rows_counted
+from jingzhun.spreadsheets.writing import PrintedSheet, sheet_rows_check, written_whole
 
 from .models import Clue, Department, FeedbackState
 from .rules import INTERNAL, VARIANT_TEXT
@@ -38,6 +39,8 @@ class ClueExportOutcome:
     rows: int
     late: int
     path: Path
+    log_target: str  # what the access log says of the export (logged now, or when the browser downloads it)
+    log_detail: dict[str, Any]
 
 
 def _late_text(clue: Clue, today: dt.date) -> str:
@@ -83,9 +86,12 @@ def clues_export(
     department: str = "",
     state: str = "open",
     village: str = "",
+    progress: Progress | None = None,
+    log: bool = True,
 ) -> ClueExportOutcome:
     """Write the clues ``user`` sees (the command line: every clue) under ``area_prefix``, filtered as on the clue
-    list (``state``: a clue state, ``open`` or ``all``), to ``path`` (.xlsx); logged as an export."""
+    list (``state``: a clue state, ``open`` or ``all``), to ``path`` (.xlsx), reporting ``progress(rows written,
+    total)``; logged as an export (unless ``log`` is false: the browser logs each download)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"只能导出为 .xlsx：{path.name}")
@@ -104,7 +110,9 @@ def clues_export(
         sheet.title(TITLE)
         sheet.note(["导出日期", today, "", "范围", area_prefix or "全部区划"])
         sheet.header(header for header, _w, _v in columns)
-        for clue in clues.iterator(chunk_size=2000):
+        total = clues.count() if progress else 0
+        sheet_rows_check(total)
+        for clue in rows_counted(clues.iterator(chunk_size=2000), total=total, progress=progress):
             count += 1
             clue.serial = count  # type: ignore[attr-defined]
             late += bool(feedback_late_days(clue=clue, today=today))
@@ -117,14 +125,19 @@ def clues_export(
             with contextlib.suppress(Exception):
                 open_sheet.close()
         raise
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.EXPORT,
-        target=f"clues:{area_prefix or '*'}",
-        detail={
+    outcome = ClueExportOutcome(
+        rows=count,
+        late=late,
+        path=path,
+        log_target=f"clues:{area_prefix or '*'}",
+        log_detail={
             "file": str(path),
             "rows": count,
             "filters": {"rule": rule, "department": department, "state": state, "village": village},
         },
     )
-    return ClueExportOutcome(rows=count, late=late, path=path)
+    if log:
+        access_log_record(
+            user=user, action=AccessLog.Action.EXPORT, target=outcome.log_target, detail=outcome.log_detail
+        )
+    return outcome

@@ -8,7 +8,7 @@ urlpatterns: list = [
     path("", views.clue_list, name="clue_list"),
     path("clues/<int:clue_id>/", views.clue_detail, name="clue_detail"),
     path("send-back/", views.clue_send_back, name="clue_send_back"),
-    path("export.xlsx", views.clue_export, name="clue_export"),
+    *views.CLUE_EXPORT.urls("export/"),
     path("feedback/", feedback_views.feedback_list, name="feedback_list"),
     path("feedback/<int:clue_id>/", feedback_views.feedback_answer, name="feedback_answer"),
     path("attachments/<int:clue_attachment_id>/", feedback_views.attachment_download, name="attachment_download"),

@@ -8,9 +8,6 @@ comparison from the page runs it synchronously, inside the request (a county's c
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from jingzhun.accounts.decorators import capability_required
+from jingzhun.accounts.export_pages import ExportPages
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.selectors import id_number_shown
@@ -39,8 +37,7 @@ from jingzhun.core.params import RecordDateField, query_date, query_text
 from jingzhun.core.scope import scope_prefix
 from jingzhun.policy.packs import PackError
 
-from . import selectors, services
-from .clue_export import clues_export
+from . import export_jobs, selectors, services
 from .departments import COLUMNS
 from .feedback_views import decorate_feedback
 from .models import Clue, ClueState, Department, FeedbackState, Rule
@@ -320,33 +317,23 @@ def clue_send_back(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('crosscheck:clue_list')}?{urlencode({k: v for k, v in query.items() if v})}")
 
 
-@require_GET
-@capability_required(Capability.EXPORT_PEOPLE)
-def clue_export(request: HttpRequest) -> FileResponse:
-    """The clues of the list, filtered as on the page, as a workbook with their feedback; logged."""
-    user = request.user
-    prefix = scope_prefix(user)
-    if not prefix:
-        raise PermissionDenied  # no area: an empty prefix would mean every area
-    form = ClueFilterForm(request.GET, villages=villages_in_scope(prefix=prefix))
+def _clue_export_params(request: HttpRequest, query: QueryDict) -> dict[str, str]:
+    """The clue list's filters, as the page reads them."""
+    form = ClueFilterForm(query, villages=villages_in_scope(prefix=scope_prefix(request.user)))
     values = form.values()
-    folder = Path(tempfile.mkdtemp(prefix="jz-clues-"))
-    try:
-        path = folder / "clues.xlsx"
-        clues_export(
-            path=path,
-            user=user,
-            area_prefix=prefix,
-            rule=values["rule"],
-            department=values["department"],
-            state=values["state"],
-            village=values["village"],
-        )
-        handle = path.open("rb")  # the open file outlives its directory entry
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    filename = f"数据比对线索-{prefix}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return {name: values[name] for name in ("rule", "department", "state", "village")}
+
+
+# The clues of the list, filtered as on the page, as a workbook with their feedback, written in the background
+# (accounts.export_pages).
+CLUE_EXPORT = ExportPages(
+    kind=export_jobs.CLUES,
+    title="数据比对疑点线索台账",
+    guard=capability_required(Capability.EXPORT_PEOPLE),
+    params=_clue_export_params,
+    url_name="crosscheck:clue_export",
+    back=lambda job: f"{reverse('crosscheck:clue_list')}?{urlencode({k: v for k, v in job.params.items() if v})}",
+)
 
 
 def _version(request: HttpRequest) -> int:

@@ -24,11 +24,20 @@ from openpyxl import Workbook
 from jingzhun.accounts.selectors import id_number_shown
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_names
+from jingzhun.core.uploads import Progress, rows_counted
 from jingzhun.registry.vocab import LEDGER_WORD, PovertyStatus
-from jingzhun.spreadsheets.writing import DATE_FORMAT, PrintedSheet, Shown, csv_file, csv_row, written_whole
+from jingzhun.spreadsheets.writing import (
+    DATE_FORMAT,
+    PrintedSheet,
+    Shown,
+    csv_file,
+    csv_row,
+    sheet_rows_check,
+    written_whole,
+)
 
 from .models import CATEGORY_TEXT, RiskType
-from .selectors import ledger_rows_for_scope
+from .selectors import ledger_count_for_scope, ledger_rows_for_scope
 from .services import CHANNEL_TEXT, STAGE_TEXT
 
 Row = dict[str, Any]
@@ -139,6 +148,8 @@ def _status_text(code: str) -> str:
 class ExportOutcome:
     rows: int
     path: Path
+    log_target: str  # what the access log says of the export (logged now, or when the browser downloads it)
+    log_detail: dict[str, Any]
 
 
 def _title_area(area_prefix: str) -> str:
@@ -156,11 +167,14 @@ def _write(
     area_prefix: str,
     office: list[Column],
     machine: list[tuple[str, Callable[[Row], Any]]],
+    total: int,
+    progress: Progress | None,
 ) -> int:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValueError(f"只能导出为 .xlsx 或 .csv：{path.name}")
+    rows = rows_counted(rows, total=total, progress=progress)
     count = 0
     if suffix == ".csv":
         with csv_file(path, bom=True) as handle:
@@ -170,6 +184,7 @@ def _write(
                 writer.writerow(csv_row(value(row) for _name, value in machine))
                 count += 1
         return count
+    sheet_rows_check(total)
     workbook = Workbook(write_only=True)
     # The header is the third row, under the title and the export date; 户编号 stays in view when scrolling right.
     sheet = PrintedSheet(
@@ -188,32 +203,47 @@ def _write(
 
 
 def monitoring_ledger_export(
-    *, path: Path, area_prefix: str = "", include_closed: bool = False, user: Any = None
+    *,
+    path: Path,
+    area_prefix: str = "",
+    include_closed: bool = False,
+    user: Any = None,
+    progress: Progress | None = None,
+    log: bool = True,
 ) -> ExportOutcome:
-    """Write the monitoring ledger of ``area_prefix`` (open cases, or all with ``include_closed``); logged."""
+    """Write the monitoring ledger of ``area_prefix`` (open cases, or all with ``include_closed``), reporting
+    ``progress(rows written, total)``; logged (unless ``log`` is false: the browser logs each download)."""
     today = timezone.localdate()
-    rows = ledger_rows_for_scope(area_prefix=area_prefix, state="all" if include_closed else "open")
+    state = "all" if include_closed else "open"
     count = _write(
         path=path,
-        rows=rows,
+        rows=ledger_rows_for_scope(area_prefix=area_prefix, state=state),
         title="防止返贫监测对象台账",
         area_prefix=area_prefix,
         office=_office_columns(user, today),
         machine=MACHINE_COLUMNS,
+        total=ledger_count_for_scope(area_prefix=area_prefix, state=state) if progress else 0,
+        progress=progress,
     )
-    access_log_record(
-        user=user,
-        action="export",
-        target=f"monitoring:{area_prefix or '*'}",
-        detail={"file": str(path), "rows": count, "closed": include_closed},
+    outcome = ExportOutcome(
+        rows=count,
+        path=Path(path),
+        log_target=f"monitoring:{area_prefix or '*'}",
+        log_detail={"file": str(path), "rows": count, "closed": include_closed},
     )
-    return ExportOutcome(rows=count, path=Path(path))
+    if log:
+        access_log_record(user=user, action="export", target=outcome.log_target, detail=outcome.log_detail)
+    return outcome
 
 
-def instant_help_export(*, path: Path, area_prefix: str = "", user: Any = None) -> ExportOutcome:
-    """Write the instant-help ledger (open cases with an A/B/C tier) of ``area_prefix``; logged."""
+def instant_help_export(
+    *, path: Path, area_prefix: str = "", user: Any = None, progress: Progress | None = None, log: bool = True
+) -> ExportOutcome:
+    """Write the instant-help ledger (open cases with an A/B/C tier) of ``area_prefix``, reporting
+    ``progress(rows written, total)``; logged (unless ``log`` is false: the browser logs each download)."""
     today = timezone.localdate()
     rows = ledger_rows_for_scope(area_prefix=area_prefix, state="open", tiered=True)
+    total = ledger_count_for_scope(area_prefix=area_prefix, state="open", tiered=True) if progress else 0
     office = _help_columns(user, today)
     machine = [
         ("household_no", office[0][2]),
@@ -226,11 +256,22 @@ def instant_help_export(*, path: Path, area_prefix: str = "", user: Any = None) 
         ("state", office[11][2]),
         ("days_late", office[12][2]),
     ]
-    count = _write(path=path, rows=rows, title="即时帮扶台账", area_prefix=area_prefix, office=office, machine=machine)
-    access_log_record(
-        user=user,
-        action="export",
-        target=f"instant_help:{area_prefix or '*'}",
-        detail={"file": str(path), "rows": count},
+    count = _write(
+        path=path,
+        rows=rows,
+        title="即时帮扶台账",
+        area_prefix=area_prefix,
+        office=office,
+        machine=machine,
+        total=total,
+        progress=progress,
     )
-    return ExportOutcome(rows=count, path=Path(path))
+    outcome = ExportOutcome(
+        rows=count,
+        path=Path(path),
+        log_target=f"instant_help:{area_prefix or '*'}",
+        log_detail={"file": str(path), "rows": count},
+    )
+    if log:
+        access_log_record(user=user, action="export", target=outcome.log_target, detail=outcome.log_detail)
+    return outcome

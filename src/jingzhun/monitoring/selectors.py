@@ -152,17 +152,27 @@ def attachment_get_for_user(*, user: Any, attachment_id: int) -> Attachment:
     return attachment
 
 
+def _ledger_cases(*, area_prefix: str, state: str, tiered: bool) -> QuerySet[MonitoringCase]:
+    cases = MonitoringCase.objects.filter(household__village__code__startswith=area_prefix)
+    if state == "open":
+        cases = cases.filter(closed_on__isnull=True)
+    if tiered:
+        cases = cases.exclude(help_tier="")
+    return cases
+
+
+def ledger_count_for_scope(*, area_prefix: str, state: str = "open", tiered: bool = False) -> int:
+    """How many rows :func:`ledger_rows_for_scope` gives (an export's total)."""
+    return _ledger_cases(area_prefix=area_prefix, state=state, tiered=tiered).count()
+
+
 def ledger_rows_for_scope(*, area_prefix: str, state: str = "open", tiered: bool = False) -> Iterator[Any]:
     """One row per case for the monitoring ledger and (``tiered``: cases with an A/B/C tier) the instant-help
     ledger, streamed."""
     from jingzhun.registry.models import Member
 
     heads = Member.objects.filter(household=OuterRef("household"), relation="head").order_by("id")
-    cases = MonitoringCase.objects.filter(household__village__code__startswith=area_prefix)
-    if state == "open":
-        cases = cases.filter(closed_on__isnull=True)
-    if tiered:
-        cases = cases.exclude(help_tier="")
+    cases = _ledger_cases(area_prefix=area_prefix, state=state, tiered=tiered)
     rows = (
         cases.annotate(head_name=Subquery(heads.values("name")[:1]), head_id=Subquery(heads.values("id_number")[:1]))
         .values(

@@ -8,9 +8,6 @@ case is decided by the services, whose refusals — in Chinese — are shown on 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.downloads import stored_file_download
+from jingzhun.accounts.export_pages import ExportPages
 from jingzhun.accounts.permissions import Capability
 from jingzhun.areas.selectors import towns_in_scope, villages_in_scope
 from jingzhun.core.pages import htmx_fragment
@@ -34,9 +33,8 @@ from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_get_for_user
 
-from . import selectors, services
+from . import export_jobs, selectors, services
 from .forms import CaseFilterForm, CaseOpenForm, StepForm, TierForm
-from .ledger_export import instant_help_export, monitoring_ledger_export
 from .models import CATEGORY_TEXT, IDENTIFYING, Attachment, MonitoringCase, RiskType
 from .services import (
     ATTACHMENT_TEXT,
@@ -417,29 +415,21 @@ def case_open(request: HttpRequest) -> HttpResponse:
 
 # --- ledger downloads -----------------------------------------------------------------------------------------
 
-
-def _ledger_download(request: HttpRequest, *, name: str, write: Any) -> FileResponse:
-    prefix = scope_prefix(request.user)
-    if not prefix:
-        raise PermissionDenied  # no area: an empty prefix would mean every area
-    folder = Path(tempfile.mkdtemp(prefix="jz-ledger-"))
-    try:
-        path = folder / "ledger.xlsx"
-        write(path=path, area_prefix=prefix, user=request.user)
-        handle = path.open("rb")  # the open file outlives its directory entry
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    filename = f"{name}-{prefix}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=filename)
-
-
-@require_GET
-@capability_required(Capability.EXPORT_PEOPLE)
-def export_monitoring(request: HttpRequest) -> FileResponse:
-    return _ledger_download(request, name="防止返贫监测对象台账", write=monitoring_ledger_export)
-
-
-@require_GET
-@capability_required(Capability.EXPORT_PEOPLE)
-def export_instant_help(request: HttpRequest) -> FileResponse:
-    return _ledger_download(request, name="即时帮扶台账", write=instant_help_export)
+# Written in the background (accounts.export_pages): the start is a POST from the case list, the file is the
+# user's alone, each download is logged.
+MONITORING_EXPORT = ExportPages(
+    kind=export_jobs.MONITORING,
+    title="防止返贫监测对象台账",
+    guard=capability_required(Capability.EXPORT_PEOPLE),
+    params=lambda request, query: {},
+    url_name="monitoring:export_monitoring",
+    back=lambda job: reverse("monitoring:case_list"),
+)
+INSTANT_HELP_EXPORT = ExportPages(
+    kind=export_jobs.INSTANT_HELP,
+    title="即时帮扶台账",
+    guard=capability_required(Capability.EXPORT_PEOPLE),
+    params=lambda request, query: {},
+    url_name="monitoring:export_instant_help",
+    back=lambda job: reverse("monitoring:instant_help"),
+)

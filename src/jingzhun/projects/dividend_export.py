@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.services import access_log_record
+from jingzhun.core.uploads import Progress, rows_counted
 from jingzhun.registry.models import Member
 from jingzhun.registry.vocab import Relation
 from jingzhun.spreadsheets.writing import PrintedSheet, Shown, written_whole
@@ -33,6 +34,8 @@ class ExportOutcome:
     rows: int
     total: Decimal
     path: Path
+    log_target: str  # what the access log says of the export (logged now, or when the browser downloads it)
+    log_detail: dict[str, Any]
 
 
 def head_name() -> Subquery:
@@ -41,8 +44,18 @@ def head_name() -> Subquery:
     return Subquery(members.order_by(Case(When(relation=Relation.HEAD, then=0), default=1), "id").values("name")[:1])
 
 
-def distribution_list_export(*, path: Path, distribution: Distribution, user: Any, today: dt.date) -> ExportOutcome:
-    """Write the dividend list of ``distribution`` — the households ``user`` may see — to ``path`` (.xlsx)."""
+def distribution_list_export(
+    *,
+    path: Path,
+    distribution: Distribution,
+    user: Any,
+    today: dt.date,
+    progress: Progress | None = None,
+    log: bool = True,
+) -> ExportOutcome:
+    """Write the dividend list of ``distribution`` — the households ``user`` may see — to ``path`` (.xlsx),
+    reporting ``progress(rows written, total)``; logged (unless ``log`` is false: the browser logs each
+    download)."""
     path = Path(path)
     project = distribution.project
     workbook = Workbook(write_only=True)
@@ -52,12 +65,14 @@ def distribution_list_export(*, path: Path, distribution: Distribution, user: An
         sheet.title(f"{project.name}{distribution.year}年度差异化分红名单")
         sheet.note([f"项目编号：{project.code}", "", "单位：元", "", "日期", today])
         sheet.header(h for h, _w in HEADERS)
-        rows = (
-            shares_for_user(user=user, distribution=distribution)
-            .annotate(head=head_name())
-            .values_list("household_no", "head", "tier", "weight", "share", "reason")
+        shares = shares_for_user(user=user, distribution=distribution)
+        rows = shares.annotate(head=head_name()).values_list(
+            "household_no", "head", "tier", "weight", "share", "reason"
         )
-        for household_no, head, tier, weight, share, reason in rows.iterator(chunk_size=2000):
+        total_rows = shares.count() if progress else 0
+        for household_no, head, tier, weight, share, reason in rows_counted(
+            rows.iterator(chunk_size=2000), total=total_rows, progress=progress
+        ):
             count += 1
             total += share
             sheet.append(
@@ -89,10 +104,15 @@ def distribution_list_export(*, path: Path, distribution: Distribution, user: An
             with contextlib.suppress(Exception):
                 open_sheet.close()
         raise
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.EXPORT,
-        target=f"dividends:{distribution.pk}",
-        detail={"file": path.name, "rows": count, "project": project.code, "year": distribution.year},
+    outcome = ExportOutcome(
+        rows=count,
+        total=total,
+        path=path,
+        log_target=f"dividends:{distribution.pk}",
+        log_detail={"file": path.name, "rows": count, "project": project.code, "year": distribution.year},
     )
-    return ExportOutcome(rows=count, total=total, path=path)
+    if log:
+        access_log_record(
+            user=user, action=AccessLog.Action.EXPORT, target=outcome.log_target, detail=outcome.log_detail
+        )
+    return outcome

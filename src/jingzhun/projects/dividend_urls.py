@@ -9,5 +9,5 @@ urlpatterns = [
     path("project/<str:code>/", views.project_dividends, name="project_dividends"),
     path("<int:distribution_id>/", views.distribution_detail, name="distribution_detail"),
     path("<int:distribution_id>/pay/", views.distribution_pay_view, name="distribution_pay"),
-    path("<int:distribution_id>/xlsx/", views.distribution_export, name="distribution_export"),
+    *views.DIVIDEND_LIST_EXPORT.urls("<int:distribution_id>/export/", "export/"),
 ]

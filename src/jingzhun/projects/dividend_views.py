@@ -8,27 +8,25 @@ services check both again).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from decimal import Decimal
 from itertools import islice
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingzhun.accounts.decorators import capability_required
+from jingzhun.accounts.export_pages import ExportPages
 from jingzhun.accounts.permissions import Capability
 from jingzhun.core.paging import keyset_page, query_without_paging
 from jingzhun.core.params import query_page_key
 
 from . import dividend_selectors as selectors
-from .dividend_export import distribution_list_export
+from . import export_jobs
 from .dividend_forms import PayForm, PreviewForm
 from .dividend_selectors import DividendRefused
 from .dividend_services import distribution_approve, distribution_pay
@@ -153,17 +151,18 @@ def distribution_pay_view(request: HttpRequest, distribution_id: int) -> HttpRes
     return HttpResponseRedirect(reverse("projects:distribution_detail", args=[distribution_id]))
 
 
-@require_GET
-@view_projects
-def distribution_export(request: HttpRequest, distribution_id: int) -> FileResponse:
-    """The dividend list of the user's households as an office workbook; logged as an export."""
-    distribution = selectors.distribution_get_for_user(user=request.user, distribution_id=distribution_id)
-    folder = Path(tempfile.mkdtemp(prefix="jz-dividends-"))
-    try:
-        path = folder / "dividends.xlsx"
-        distribution_list_export(path=path, distribution=distribution, user=request.user, today=timezone.localdate())
-        handle = path.open("rb")  # the open file outlives its directory entry
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    name = f"差异化分红名单-{distribution.project.code}-{distribution.year}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name)
+def _distribution_params(request: HttpRequest, query: QueryDict, distribution_id: int) -> dict[str, int]:
+    """The distribution, if the user sees it ("not found" otherwise)."""
+    return {"distribution": selectors.distribution_get_for_user(user=request.user, distribution_id=distribution_id).pk}
+
+
+# A distribution's list of the user's households as an office workbook, written in the background
+# (accounts.export_pages).
+DIVIDEND_LIST_EXPORT = ExportPages(
+    kind=export_jobs.DIVIDEND_LIST,
+    title="差异化分红名单",
+    guard=view_projects,
+    params=_distribution_params,
+    url_name="projects:distribution_export",
+    back=lambda job: reverse("projects:distribution_detail", args=[job.params["distribution"]]),
+)

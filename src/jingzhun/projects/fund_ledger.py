@@ -23,6 +23,7 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_names
 from jingzhun.core.scope import scope_prefix
+from jingzhun.core.uploads import Progress, rows_counted
 from jingzhun.spreadsheets.writing import PrintedSheet, written_whole
 
 from .fund_selectors import ZERO, ledger_rows, percent
@@ -50,6 +51,8 @@ class LedgerOutcome:
     allocated: Decimal
     paid: Decimal
     path: Path
+    log_target: str  # what the access log says of the export (logged now, or when the browser downloads it)
+    log_detail: dict[str, Any]
 
 
 def unit_name(user: Any) -> str:
@@ -62,8 +65,12 @@ def unit_name(user: Any) -> str:
     return area_names(codes=[code]).get(code, code)
 
 
-def fund_ledger_export(*, path: Path, user: Any, year: int, as_of: dt.date) -> LedgerOutcome:
-    """Write the fund ledger of ``year``'s funds in ``user``'s area to ``path`` (.xlsx); logged as an export."""
+def fund_ledger_export(
+    *, path: Path, user: Any, year: int, as_of: dt.date, progress: Progress | None = None, log: bool = True
+) -> LedgerOutcome:
+    """Write the fund ledger of ``year``'s funds in ``user``'s area to ``path`` (.xlsx), reporting
+    ``progress(rows written, total)``; logged as an export (unless ``log`` is false: the browser logs each
+    download)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"只能导出为 .xlsx：{path.name}")
@@ -80,7 +87,7 @@ def fund_ledger_export(*, path: Path, user: Any, year: int, as_of: dt.date) -> L
         total_a = total_p = ZERO
         source = None
         sub_a = sub_p = ZERO
-        for serial, row in enumerate(rows, start=1):
+        for serial, row in enumerate(rows_counted(rows, total=len(rows), progress=progress), start=1):
             if source is not None and row["source"] != source[0]:
                 _subtotal(sheet, source[1], sub_a, sub_p)
                 sub_a = sub_p = ZERO
@@ -116,13 +123,19 @@ def fund_ledger_export(*, path: Path, user: Any, year: int, as_of: dt.date) -> L
             with contextlib.suppress(Exception):
                 ws.close()
         raise
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.EXPORT,
-        target=f"fund-ledger:{scope_prefix(user) or '*'}:{year}",
-        detail={"file": path.name, "rows": len(rows), "year": year, "as_of": as_of.isoformat()},
+    outcome = LedgerOutcome(
+        rows=len(rows),
+        allocated=total_a,
+        paid=total_p,
+        path=path,
+        log_target=f"fund-ledger:{scope_prefix(user) or '*'}:{year}",
+        log_detail={"file": path.name, "rows": len(rows), "year": year, "as_of": as_of.isoformat()},
     )
-    return LedgerOutcome(rows=len(rows), allocated=total_a, paid=total_p, path=path)
+    if log:
+        access_log_record(
+            user=user, action=AccessLog.Action.EXPORT, target=outcome.log_target, detail=outcome.log_detail
+        )
+    return outcome
 
 
 def _subtotal(sheet: PrintedSheet, label: str, allocated: Decimal, paid: Decimal) -> None:

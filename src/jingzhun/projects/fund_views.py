@@ -7,29 +7,28 @@ whose Chinese refusals are shown on the page as they are.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.downloads import stored_file_download
+from jingzhun.accounts.export_pages import ExportPages
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.core.params import query_int
 from jingzhun.core.scope import in_scope
 
+from . import export_jobs
 from . import fund_selectors as selectors
 from .fund_forms import AllocationForm, FundForm, PaymentForm
-from .fund_ledger import fund_ledger_export
 from .fund_services import ATTACHMENT_TYPES, FundRefused, allocation_create, fund_create, payment_create, yuan
 from .models import Fund, Project
 from .selectors import project_editable_by, project_get_for_user, projects_for_user
@@ -39,9 +38,10 @@ manage_funds = capability_required(Capability.MANAGE_FUNDS)
 SLOWEST = 20  # projects listed on the progress page, lowest progress first
 
 
-def _year(request: HttpRequest, years: list[int]) -> int:
+def _year(params: QueryDict, years: list[int]) -> int:
+    """The year asked for in ``params`` (a request's query), else the latest with funds, else this year."""
     this_year = timezone.localdate().year
-    asked = query_int(request.GET, "year", low=2013, high=this_year + 1)
+    asked = query_int(params, "year", low=2013, high=this_year + 1)
     return asked or (years[0] if years else this_year)
 
 
@@ -50,7 +50,7 @@ def _year(request: HttpRequest, years: list[int]) -> int:
 def funds_index(request: HttpRequest) -> HttpResponse:
     user = request.user
     years = selectors.fund_years(user=user)
-    year = _year(request, years)
+    year = _year(request.GET, years)
     funds = selectors.funds_for_user(user=user).filter(year=year).order_by("source", "issued_on", "id")
     context = {
         "year": year,
@@ -212,7 +212,7 @@ def payment_attachment(request: HttpRequest, payment_attachment_id: int) -> File
 def funds_early(request: HttpRequest) -> HttpResponse:
     user = request.user
     years = selectors.fund_years(user=user)
-    year = _year(request, years)
+    year = _year(request.GET, years)
     monthly = selectors.paid_by_month(user=user, year=year)
     context = {
         "year": year,
@@ -224,18 +224,12 @@ def funds_early(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/fund_early.html", context)
 
 
-@require_GET
-@view_projects
-def fund_ledger_download(request: HttpRequest) -> FileResponse:
-    """The fund ledger by source and project of the user's area for a year (.xlsx); logged as an export."""
-    user = request.user
-    year = _year(request, selectors.fund_years(user=user))
-    today = timezone.localdate()
-    folder = Path(tempfile.mkdtemp(prefix="jz-funds-"))
-    try:
-        path = folder / "ledger.xlsx"
-        fund_ledger_export(path=path, user=user, year=year, as_of=today)
-        handle = path.open("rb")  # the open file outlives its directory entry
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    return FileResponse(handle, as_attachment=True, filename=f"项目资金台账-{year}-{today:%Y%m%d}.xlsx")
+# The fund ledger of the year on the page, written in the background (accounts.export_pages).
+FUND_LEDGER_EXPORT = ExportPages(
+    kind=export_jobs.FUND_LEDGER,
+    title="项目资金台账（按资金来源和项目）",
+    guard=view_projects,
+    params=lambda request, query: {"year": _year(query, selectors.fund_years(user=request.user))},
+    url_name="projects:fund_ledger_export",
+    back=lambda job: f"{reverse('projects:funds_index')}?year={job.params['year']}",
+)

@@ -9,5 +9,5 @@ urlpatterns: list[URLPattern] = [
     path("", import_views.import_new, name="import_new"),
     path("<uuid:projects_job>/", import_views.import_detail, name="import_detail"),
     path("<uuid:projects_job>/report/", import_views.import_report, name="import_report"),
-    path("export/library.xlsx", import_views.library_export, name="library_export"),
+    *import_views.LIBRARY_EXPORT.urls("export/library/"),
 ]

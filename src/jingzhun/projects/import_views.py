@@ -8,26 +8,23 @@ table lists the projects and counts the households of the user's scope."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest
-from django.utils import timezone
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
 
 from jingzhun.accounts.decorators import capability_required
+from jingzhun.accounts.export_pages import ExportPages
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.accounts.upload_pages import UploadPages
 from jingzhun.core.params import query_choice, query_int
 from jingzhun.core.scope import scope_prefix
 
+from . import export_jobs
 from .import_jobs import KIND
-from .library_export import LibraryFilters, library_office_export
+from .library_export import LibraryFilters
 from .models import ProjectKind, ProjectLevel, Stage
 
 view_projects = capability_required(Capability.VIEW_PROJECTS)
@@ -57,9 +54,8 @@ import_detail = PAGES.detail
 import_report = PAGES.report
 
 
-def library_filters(request: HttpRequest) -> LibraryFilters:
-    """The table's filters from the query (year, stage, kind, level); a bad value reads as absent."""
-    params = request.GET
+def library_filters(params: QueryDict) -> LibraryFilters:
+    """The table's filters from a request's query (year, stage, kind, level); a bad value reads as absent."""
     return LibraryFilters(
         year=query_int(params, "year", low=2000, high=2099),
         stage=query_choice(params, "stage", Stage.values),
@@ -77,19 +73,13 @@ def _filter_choices() -> list[tuple[str, object, list[tuple[str, str]]]]:
     ]
 
 
-@require_GET
-@view_projects
-def library_export(request: HttpRequest) -> FileResponse:
-    """The office's project library table (.xlsx) of the projects the user sees; logged as an export."""
-    prefix = scope_prefix(request.user)
-    if not prefix:
-        raise PermissionDenied
-    today = timezone.localdate()
-    folder = Path(tempfile.mkdtemp(prefix="jz-projects-"))
-    try:
-        path = folder / "library.xlsx"
-        library_office_export(path=path, user=request.user, filters=library_filters(request), today=today)
-        handle = path.open("rb")  # the open file outlives its directory entry
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    return FileResponse(handle, as_attachment=True, filename=f"项目库-{prefix}-{today:%Y%m%d}.xlsx")
+# The office's project library table (.xlsx) of the projects the user sees, with the filters of the form (or of the
+# project list's address), written in the background (accounts.export_pages).
+LIBRARY_EXPORT = ExportPages(
+    kind=export_jobs.PROJECT_LIBRARY,
+    title="项目库台账",
+    guard=view_projects,
+    params=lambda request, query: {k: v for k, v in vars(library_filters(query)).items() if v},
+    url_name="projects:library_export",
+    back=lambda job: reverse("projects:project_list"),
+)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_names
 from jingzhun.core.scope import SYSTEM, scope_prefix, scoped
+from jingzhun.core.uploads import Progress, rows_counted
 from jingzhun.spreadsheets.writing import PrintedSheet, csv_file, csv_row, written_whole
 
 from .models import Beneficiary, Project, ProjectKind, ProjectLevel, Stage
@@ -65,6 +66,8 @@ class LibraryExportOutcome:
     projects: int
     beneficiaries: int
     paths: list[Path]
+    log_target: str = ""  # what the access log says of the office table (logged now, or when the browser downloads it)
+    log_detail: dict[str, Any] = field(default_factory=dict)
 
 
 def _projects(user: Any, area_prefix: str) -> QuerySet[Project]:
@@ -250,8 +253,18 @@ def unit_name(user: Any) -> str:
     return area_names(codes=[code]).get(code, code)
 
 
-def library_office_export(*, path: Path, user: Any, filters: LibraryFilters, today: dt.date) -> LibraryExportOutcome:
-    """Write the office's project library table of what ``user`` sees to ``path`` (.xlsx); logged as an export."""
+def library_office_export(
+    *,
+    path: Path,
+    user: Any,
+    filters: LibraryFilters,
+    today: dt.date,
+    progress: Progress | None = None,
+    log: bool = True,
+) -> LibraryExportOutcome:
+    """Write the office's project library table of what ``user`` sees to ``path`` (.xlsx), reporting
+    ``progress(rows written, total)``; logged as an export (unless ``log`` is false: the browser logs each
+    download)."""
     path = Path(path)
     unit = unit_name(user)
     workbook = Workbook(write_only=True)
@@ -263,7 +276,8 @@ def library_office_export(*, path: Path, user: Any, filters: LibraryFilters, tod
         sheet.sheet.merged_cells.add(f"A1:{_letter(len(OFFICE_COLUMNS))}1")
         sheet.note(["填报单位：", unit, "", "单位：元", "", "", "导出日期：", today])
         sheet.header(h for h, _w in OFFICE_COLUMNS)
-        rows = library_rows(user=user, filters=filters).values_list(  # type: ignore[misc]  # "households" is annotated
+        projects = library_rows(user=user, filters=filters)
+        rows = projects.values_list(  # type: ignore[misc]  # "households" is annotated
             "code",
             "name",
             "kind",
@@ -276,8 +290,9 @@ def library_office_export(*, path: Path, user: Any, filters: LibraryFilters, tod
             "responsible_unit",
             "households",
         )
-        for code, name, kind, level, area, year, investment, stage, operator, unit_text, n in rows.iterator(
-            chunk_size=2000
+        total_rows = projects.count() if progress else 0
+        for code, name, kind, level, area, year, investment, stage, operator, unit_text, n in rows_counted(
+            rows.iterator(chunk_size=2000), total=total_rows, progress=progress
         ):
             count += 1
             total += investment
@@ -304,17 +319,25 @@ def library_office_export(*, path: Path, user: Any, filters: LibraryFilters, tod
     except BaseException:
         _abandon(workbook)
         raise
-    access_log_record(
-        user=None if user is SYSTEM else user,
-        action=AccessLog.Action.EXPORT,
-        target=f"project-library:{scope_prefix(user) or '*'}",
-        detail={
+    outcome = LibraryExportOutcome(
+        projects=count,
+        beneficiaries=households,
+        paths=[path],
+        log_target=f"project-library:{scope_prefix(user) or '*'}",
+        log_detail={
             "file": path.name,
             "projects": count,
             "filters": {k: v for k, v in vars(filters).items() if v},
         },
     )
-    return LibraryExportOutcome(projects=count, beneficiaries=households, paths=[path])
+    if log:
+        access_log_record(
+            user=None if user is SYSTEM else user,
+            action=AccessLog.Action.EXPORT,
+            target=outcome.log_target,
+            detail=outcome.log_detail,
+        )
+    return outcome
 
 
 def _letter(number: int) -> str:

@@ -6,13 +6,16 @@ neutralised (:mod:`jingzhun.spreadsheets.writing`): export → import → export
 The .xlsx is the import layout on a sheet set up to be read and printed (bold frozen header, column widths,
 landscape fitted to the page width; no cell borders, which would make a county's export half as slow
 again); the .csv is UTF-8 with a BOM, as Excel needs for Chinese.
+
+The command line writes full ID numbers (the file is read back by the import); the browser's export
+(:mod:`.export_jobs`) writes them as its user may see them, masked for a user without the right.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,10 +23,20 @@ from typing import Any
 from django.db import connection, transaction
 from openpyxl import Workbook
 
+from jingzhun.accounts.permissions import user_sees_id_numbers
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.models import Area
+from jingzhun.core.idnumber import mask
 from jingzhun.core.sql import q
-from jingzhun.spreadsheets.writing import PrintedSheet, csv_file, csv_row, display_width, written_whole
+from jingzhun.core.uploads import Progress, rows_counted
+from jingzhun.spreadsheets.writing import (
+    PrintedSheet,
+    csv_file,
+    csv_row,
+    display_width,
+    sheet_rows_check,
+    written_whole,
+)
 
 from .ledger_format import LEDGER_COLUMNS, YES_NO_FIELDS
 from .models import Household, Income, Member
@@ -45,6 +58,8 @@ class LedgerExportOutcome:
     households: int
     rows: int
     path: Path
+    log_target: str = ""  # what the access log says of the export (logged now, or when the browser downloads it)
+    log_detail: dict[str, Any] = field(default_factory=dict)
 
 
 def _field_sources() -> list[tuple[str, str]]:
@@ -64,11 +79,13 @@ def _field_sources() -> list[tuple[str, str]]:
     return sources
 
 
-def _converters() -> list[Any]:
+def _converters(*, masked: bool = False) -> list[Any]:
     converters: list[Any] = []
     for column in LEDGER_COLUMNS:
         name = column.field
-        if column.choices is not None:
+        if name == "id_number" and masked:
+            converters.append(lambda v: mask(v) if v else "")
+        elif column.choices is not None:
             words = {code: text for text, code in column.choices.items()}
             converters.append(lambda v, words=words: words[v] if v else "")
         elif name in YES_NO_FIELDS:
@@ -97,9 +114,9 @@ def _widths() -> list[int]:
     ]
 
 
-def _rows(*, area_prefix: str, year: int | None) -> Iterator[list[Any]]:
+def _rows(*, area_prefix: str, year: int | None, masked: bool = False) -> Iterator[list[Any]]:
     sources = _field_sources()
-    converters = _converters()
+    converters = _converters(masked=masked)
     income_table = q(Income._meta.db_table)
     if year is None:
         income_join = f"i.year = (SELECT MAX(i2.year) FROM {income_table} i2 WHERE i2.household_id = h.id)"
@@ -131,44 +148,65 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
+def ledger_export_count(*, area_prefix: str) -> int:
+    """How many rows the ledger of ``area_prefix`` has: one per member (an export's total)."""
+    return Member.objects.filter(household__village__code__startswith=area_prefix).count()
+
+
 @transaction.atomic
 def ledger_export(
-    *, path: Path, area_prefix: str = "", year: int | None = None, user: Any = None
+    *,
+    path: Path,
+    area_prefix: str = "",
+    year: int | None = None,
+    user: Any = None,
+    progress: Progress | None = None,
+    log: bool = True,
 ) -> LedgerExportOutcome:
-    """Write the ledger of every household under ``area_prefix`` to ``path`` (.xlsx or .csv).
+    """Write the ledger of every household under ``area_prefix`` to ``path`` (.xlsx or .csv), reporting
+    ``progress(rows written, total)``.
 
-    The export carries full ID numbers, so it is recorded in the access log.
+    The command line's export (``user`` None) carries full ID numbers; a user's, the numbers as that user may see
+    them. Either is recorded in the access log (unless ``log`` is false: the browser logs each download).
     """
     path = Path(path)
     headers = [c.header for c in LEDGER_COLUMNS]
-    rows = 0
-    households: set[str] = set()
+    masked = user is not None and not user_sees_id_numbers(user)
+    total = ledger_export_count(area_prefix=area_prefix) if progress else 0
+    lines = rows_counted(_rows(area_prefix=area_prefix, year=year, masked=masked), total=total, progress=progress)
+    rows = households = 0
+    last = None
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
+        sheet_rows_check(total + 1)  # and the header
         workbook = Workbook(write_only=True)
         # No cell borders: the exchange file stays as quick to write as before (see PrintedSheet).
         sheet = PrintedSheet(workbook, "贫困人口台账", widths=_widths(), bordered=False)
         sheet.header(headers)
-        for row in _rows(area_prefix=area_prefix, year=year):
+        for row in lines:
             sheet.append(row)
             rows += 1
-            households.add(row[0])
+            households += row[0] != last  # the rows come by household number: count each household once
+            last = row[0]
         with written_whole(path) as tmp:
             workbook.save(tmp)
     elif suffix == ".csv":
         with csv_file(path, bom=True) as f:
             writer = csv.writer(f)
             writer.writerow(headers)
-            for row in _rows(area_prefix=area_prefix, year=year):
+            for row in lines:
                 writer.writerow([_csv_text(v) for v in csv_row(row)])
                 rows += 1
-                households.add(row[0])
+                households += row[0] != last
+                last = row[0]
     else:
         raise ValueError(f"只能导出为 .xlsx 或 .csv：{path.name}")
-    access_log_record(
-        user=user,
-        action="export",
-        target=f"ledger:{area_prefix or '*'}",
-        detail={"file": str(path), "rows": rows, "households": len(households), "year": year},
+    detail: dict[str, Any] = {"file": str(path), "rows": rows, "households": households, "year": year}
+    if user is not None:
+        detail["unmasked"] = not masked
+    outcome = LedgerExportOutcome(
+        households=households, rows=rows, path=path, log_target=f"ledger:{area_prefix or '*'}", log_detail=detail
     )
-    return LedgerExportOutcome(households=len(households), rows=rows, path=path)
+    if log:
+        access_log_record(user=user, action="export", target=outcome.log_target, detail=outcome.log_detail)
+    return outcome

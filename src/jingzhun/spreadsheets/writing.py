@@ -41,6 +41,7 @@ from .cells import FORMULA_PREFIXES, neutralise_formula
 T = TypeVar("T")
 
 DATE_FORMAT = "yyyy-mm-dd"
+SHEET_MAX_ROWS = 1_048_576  # Excel's last row: a worksheet holds no more (a longer one will not open)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 # The named styles every export's workbook carries (Excel lists them in its style gallery by these names).
@@ -68,6 +69,19 @@ def _named_styles() -> tuple[NamedStyle, ...]:
 
 # Values a cached cell of a column may take in turn without carrying a format over from one row to the next.
 _PLAIN = (str, int, float, Decimal, bool, type(None))
+
+
+class SheetFull(ValueError):
+    """A table longer than a worksheet holds; the message, in Chinese, says so."""
+
+
+def sheet_rows_check(rows: int) -> None:
+    """Refuse at once a table of ``rows`` data rows that no worksheet can hold, rather than after writing a
+    million of them (:class:`SheetFull`)."""
+    if rows > SHEET_MAX_ROWS:
+        raise SheetFull(
+            f"共 {rows:,} 行，超过 Excel 一个工作表最多 {SHEET_MAX_ROWS:,} 行的上限，没有生成文件；请缩小导出范围后重新导出"
+        )
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,10 @@ class PrintedSheet:
         self._write([self._cell(index, value) for index, value in enumerate(values)])
 
     def _write(self, cells: list[Any]) -> None:
+        if self.rows >= SHEET_MAX_ROWS:  # a row past Excel's last makes a file Excel will not open
+            raise SheetFull(
+                f"超过 Excel 一个工作表最多 {SHEET_MAX_ROWS:,} 行的上限，没有生成文件；请缩小导出范围后重新导出"
+            )
         self.sheet.append(cells)
         self.rows += 1
 

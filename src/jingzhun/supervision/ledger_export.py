@@ -28,6 +28,7 @@ from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.services import access_log_record
 from jingzhun.areas.selectors import area_names
 from jingzhun.core.scope import SYSTEM
+from jingzhun.core.uploads import Progress, rows_counted
 from jingzhun.spreadsheets.writing import PrintedSheet, written_whole
 
 from .models import Category, Finding, Source
@@ -50,6 +51,8 @@ class ExportOutcome:
     rows: int
     late: int
     path: Path
+    log_target: str  # what the access log says of the export (logged now, or when the browser downloads it)
+    log_detail: dict[str, Any]
 
 
 def _on(value: dt.date | None, as_of: dt.date) -> dt.date | None:
@@ -170,10 +173,18 @@ def unit_name(area_prefix: str) -> str:
 
 
 def findings_ledger_export(
-    *, path: Path, as_of: dt.date, area_prefix: str = "", user: Any = None, statistics_sheet: bool = True
+    *,
+    path: Path,
+    as_of: dt.date,
+    area_prefix: str = "",
+    user: Any = None,
+    statistics_sheet: bool = True,
+    progress: Progress | None = None,
+    log: bool = True,
 ) -> ExportOutcome:
     """Write the rectification ledger of the findings ``user`` sees (the command line: every finding) under
-    ``area_prefix`` on ``as_of`` to ``path`` (.xlsx), with the statistics sheet; logged as an export."""
+    ``area_prefix`` on ``as_of`` to ``path`` (.xlsx), with the statistics sheet, reporting ``progress(rows
+    written, total)``; logged as an export (unless ``log`` is false: the browser logs each download)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"只能导出为 .xlsx：{path.name}")
@@ -185,7 +196,9 @@ def findings_ledger_export(
     columns = _columns(names, as_of)
     workbook = Workbook(write_only=True)
     try:
-        count, late = _ledger_sheet(workbook, findings=findings, unit=unit, as_of=as_of, columns=columns)
+        count, late = _ledger_sheet(
+            workbook, findings=findings, unit=unit, as_of=as_of, columns=columns, progress=progress
+        )
         if statistics_sheet:
             _statistics_sheet(workbook, unit=unit, as_of=as_of, findings=findings)
         with written_whole(path) as tmp:
@@ -193,13 +206,18 @@ def findings_ledger_export(
     except BaseException:
         _abandon(workbook)
         raise
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.EXPORT,
-        target=f"findings:{area_prefix or '*'}",
-        detail={"file": str(path), "rows": count, "as_of": as_of.isoformat()},
+    outcome = ExportOutcome(
+        rows=count,
+        late=late,
+        path=path,
+        log_target=f"findings:{area_prefix or '*'}",
+        log_detail={"file": str(path), "rows": count, "as_of": as_of.isoformat()},
     )
-    return ExportOutcome(rows=count, late=late, path=path)
+    if log:
+        access_log_record(
+            user=user, action=AccessLog.Action.EXPORT, target=outcome.log_target, detail=outcome.log_detail
+        )
+    return outcome
 
 
 def _ledger_sheet(
@@ -209,11 +227,13 @@ def _ledger_sheet(
     unit: str,
     as_of: dt.date,
     columns: list[tuple[str, int, Callable[[Row], Any]]],
+    progress: Progress | None = None,
 ) -> tuple[int, int]:
     """The ledger sheet; (findings, late findings)."""
     # Borders on every data cell cost openpyxl's slow path (half as long again, bench/README.md): a county's
     # ledger of a few thousand findings gets them, a whole database's of tens of thousands goes without.
-    bordered = findings.filter(found_on__lte=as_of).count() <= BORDERED_MAX
+    total = findings.filter(found_on__lte=as_of).count()
+    bordered = total <= BORDERED_MAX
     sheet = PrintedSheet(
         workbook, "整改台账", widths=[w for _h, w, _v in columns], header_row=3, freeze="C4", bordered=bordered
     )
@@ -221,7 +241,7 @@ def _ledger_sheet(
     sheet.note(["填报单位", unit, "", "截至日期", as_of])
     sheet.header(header for header, _w, _v in columns)
     count = verified = late = 0
-    for row in ledger_rows(findings=findings, as_of=as_of):
+    for row in rows_counted(ledger_rows(findings=findings, as_of=as_of), total=total, progress=progress):
         count += 1
         row["serial"] = count
         row["marks"] = late_marks(row, as_of)

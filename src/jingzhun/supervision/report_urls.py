@@ -7,5 +7,5 @@ from . import report_views
 urlpatterns = [
     path("statistics/", report_views.statistics, name="statistics"),
     path("late/", report_views.late, name="late"),
-    path("export/ledger.xlsx", report_views.export_ledger, name="export_ledger"),
+    *report_views.LEDGER_EXPORT.urls("export/ledger/"),
 ]

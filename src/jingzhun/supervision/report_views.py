@@ -9,18 +9,15 @@ happened. The escalation list is paged by key, so a page deep in 100,000 late pa
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
-from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from jingzhun.accounts.decorators import capability_required
+from jingzhun.accounts.export_pages import ExportPages
 from jingzhun.accounts.permissions import Capability
 from jingzhun.areas.selectors import area_names
 from jingzhun.core.paging import query_without_paging
@@ -28,7 +25,8 @@ from jingzhun.core.params import query_choice, query_date, query_page_key
 from jingzhun.core.scope import scope_prefix
 
 from . import selectors
-from .ledger_export import GROUPING_TEXT, findings_ledger_export, labelled, unit_name
+from .export_jobs import FINDINGS_LEDGER
+from .ledger_export import GROUPING_TEXT, labelled, unit_name
 from .models import PartKind
 from .services import department_label
 
@@ -38,8 +36,8 @@ PART_TEXT = {"assign": "交办", PartKind.TOWN: "乡镇整改", PartKind.DEPARTM
 view_findings = capability_required(Capability.VIEW_FINDINGS)
 
 
-def _as_of(request: HttpRequest) -> dt.date:
-    return query_date(request.GET, "as_of") or timezone.localdate()
+def _as_of(params: QueryDict) -> dt.date:
+    return query_date(params, "as_of") or timezone.localdate()
 
 
 def _finding_url(finding_id: int) -> str:
@@ -54,7 +52,7 @@ def _finding_url(finding_id: int) -> str:
 @view_findings
 def statistics(request: HttpRequest) -> HttpResponse:
     """One grouping at a time (a tab): found, verified, open, late, rate and average days, and the total."""
-    as_of = _as_of(request)
+    as_of = _as_of(request.GET)
     by = query_choice(request.GET, "by", selectors.GROUPINGS, default="source")
     findings = selectors.findings_for_user(user=request.user)
     rows = labelled(by, selectors.statistics(findings=findings, by=by, as_of=as_of))
@@ -75,7 +73,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 def late(request: HttpRequest) -> HttpResponse:
     """The escalation list of a level on a date: 县级 (towns' and departments' late parts) or 市级 (late
     assignments), with both counts."""
-    as_of = _as_of(request)
+    as_of = _as_of(request.GET)
     level = query_choice(request.GET, "level", selectors.LEVELS, default="county")
     findings = selectors.findings_for_user(user=request.user)
     page = selectors.late_page(
@@ -110,19 +108,13 @@ def late(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/late.html", context)
 
 
-@require_GET
-@view_findings
-def export_ledger(request: HttpRequest) -> FileResponse:
-    """The rectification ledger of the user's findings on the as-of date, with the statistics sheet; logged."""
-    prefix = scope_prefix(request.user)
-    if not prefix:
-        raise PermissionDenied  # no area: an empty prefix would mean every area
-    as_of = _as_of(request)
-    folder = Path(tempfile.mkdtemp(prefix="jz-findings-"))
-    try:
-        path = folder / "ledger.xlsx"
-        findings_ledger_export(path=path, as_of=as_of, area_prefix=prefix, user=request.user)
-        handle = path.open("rb")  # the open file outlives its directory entry
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    return FileResponse(handle, as_attachment=True, filename=f"督导问题整改台账-{prefix}-{as_of:%Y%m%d}.xlsx")
+# The rectification ledger of the user's findings on the page's as-of date, with the statistics sheet, written in the
+# background (accounts.export_pages).
+LEDGER_EXPORT = ExportPages(
+    kind=FINDINGS_LEDGER,
+    title="督导问题整改台账",
+    guard=view_findings,
+    params=lambda request, query: {"as_of": _as_of(query).isoformat()},
+    url_name="supervision:export_ledger",
+    back=lambda job: f"{reverse('supervision:statistics')}?as_of={job.params['as_of']}",
+)

@@ -84,19 +84,20 @@ def worker_prepare(server_pid: int) -> None:
 
 
 def _abandon_jobs() -> str:
-    """Fail the jobs (imports, assessment runs) a dead worker left "running" (they would show progress forever);
-    what to say about it."""
+    """Fail the jobs (imports, assessment runs, exports) a dead worker left "running" (they would show progress
+    forever), and delete the export files past their keeping time; what to say about it."""
     from django.db import DatabaseError, connections
 
-    from jingzhun.core.uploads import upload_jobs_abandon
+    from jingzhun.core.uploads import export_files_purge, upload_jobs_abandon
 
     try:
         failed = upload_jobs_abandon()
+        export_files_purge()
     except DatabaseError as error:
-        return f"未能把它未完成的后台任务（导入、评估）标记为失败：{error}"
+        return f"未能把它未完成的后台任务（导入、评估、导出）标记为失败：{error}"
     finally:
         connections.close_all()  # this thread's connection only
-    return f"它未完成的 {failed} 个后台任务（导入、评估）已标记为失败。" if failed else ""
+    return f"它未完成的 {failed} 个后台任务（导入、评估、导出）已标记为失败。" if failed else ""
 
 
 class WorkerSupervisor(threading.Thread):
@@ -228,11 +229,13 @@ class Command(BaseCommand):
         # Imports started in the browser run in the worker, a process of its own, so that a long import
         # never holds a web thread.
         if not no_worker:
-            from jingzhun.core.uploads import upload_jobs_abandon
+            from jingzhun.core.uploads import export_files_purge, upload_jobs_abandon
 
             # A worker killed mid-import (machine restart, out of memory) left its job "running"; every import is
-            # one transaction, so nothing of it was written: say so instead of showing progress forever.
+            # one transaction, so nothing of it was written: say so instead of showing progress forever. Export
+            # files past their keeping time go too.
             upload_jobs_abandon()
+            export_files_purge()
         supervisor = None if no_worker else WorkerSupervisor(self._say)
         try:
             if supervisor is not None:
