@@ -54,6 +54,10 @@ class KeysetPagination(BasePagination):
         return min(size, self.max_page_size) if size > 0 else self.page_size
 
     def keys(self, request: Request) -> tuple[str, str]:
+        """``after`` and ``before``; a page number is refused (400), so that a client counting pages up to a 404
+        does not read the first page forever."""
+        if "page" in request.query_params:
+            raise exceptions.ValidationError({"page": ["此列表按页键分页，没有页码：请沿答复中的 next 链接翻页。"]})
         return query_page_key(request.query_params, "after"), query_page_key(request.query_params, "before")
 
     def response(self, request: Request, page: Any, results: Any) -> Response:
