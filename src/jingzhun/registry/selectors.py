@@ -8,8 +8,8 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.lookups import Exact
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
 from jingzhun.areas.models import PREFIX_LENGTH, Level
@@ -17,7 +17,7 @@ from jingzhun.core import idnumber
 from jingzhun.core.paging import KeysetPage, filter_first
 from jingzhun.core.scope import scope_key, scoped
 from jingzhun.core.sets import model_table
-from jingzhun.core.sql import AfterFirst, LastFour, RowCompare, StartsWith
+from jingzhun.core.sql import AfterFirst, LastFour, RowCompare, StartsWith, Unindexed
 
 from .models import Household, HouseholdEvent, Income, Member, StatusChange
 from .vocab import MemberStatus, PovertyStatus, Relation
@@ -38,9 +38,11 @@ def registry_tables() -> dict[str, Any]:
     }
 
 
-def households_for_user(*, user: Any) -> QuerySet[Household]:
-    """Households inside the user's area scope (for a helper, its paired ones); none for a user without a scope."""
-    return scoped(Household.objects.all(), user, "village__code", household="pk")
+def households_for_user(*, user: Any, indexed: bool = False) -> QuerySet[Household]:
+    """Households inside the user's area scope (for a helper, its paired ones); none for a user without a scope.
+    ``indexed``: the area as a range of the (village, status) index (core.scope.scoped), for a count or a page
+    read from that index; otherwise the planner keeps to the query's other indexes."""
+    return scoped(Household.objects.all(), user, "village__code", household="pk", indexed=indexed)
 
 
 def members_for_user(*, user: Any) -> QuerySet[Member]:
@@ -118,7 +120,10 @@ def households_changed_since(*, marks: dict[str, int], limit: int) -> set[int] |
         changed.update(read.order_by()[: limit + 1])
         if len(changed) > limit:
             return None
-    records = ChangeRecord.objects.filter(id__gt=marks["change_record"], entity__in=("household", "member"))
+    # The range of ids since the marks, the entity checked on its rows (its own index would read every change of
+    # every household and member ever recorded).
+    entity = Unindexed(F("entity"), output_field=CharField())
+    records = ChangeRecord.objects.filter(In(entity, ["household", "member"]), id__gt=marks["change_record"])
     keys = list(records.order_by().values_list("entity", "entity_key")[: limit + 1])
     if len(keys) > limit:
         return None
@@ -303,8 +308,9 @@ def members_page_for_user(*, user: Any, q: str = "", after: str = "", before: st
     key = key_before if backward else key_after
     if match is None:
         return KeysetPage(rows=[], next_after=None, previous_before=None)
-    households = scoped(Household.objects.all(), user, "village_id", household="pk", indexed=True)
-    households = households.filter(_households_having(Member.objects.filter(match), common=_is_name(text)))
+    households = households_for_user(user=user, indexed=True).filter(
+        _households_having(Member.objects.filter(match), common=_is_name(text))
+    )
     if key is not None:  # from the key's own household on: it may have matching members left
         bound = Q(village_id__lte=key[0]) if backward else Q(village_id__gte=key[0])  # the index's column
         row = RowCompare([F("village_id"), F("household_no")], "<=" if backward else ">=", key[:2])
