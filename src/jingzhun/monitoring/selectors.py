@@ -40,6 +40,12 @@ def cases_for_user(*, user: Any) -> QuerySet[MonitoringCase]:
     return scoped(MonitoringCase.objects.all(), user, "household__village__code", household="household")
 
 
+def _cases_in_area(*, user: Any) -> QuerySet[MonitoringCase]:
+    """:func:`cases_for_user` read by the case's own copy of its household's village (kept by a trigger, see the
+    model) as a range of the cases' list indexes: no household read to place a case."""
+    return scoped(MonitoringCase.objects.all(), user, "village_code", household="household", indexed=True)
+
+
 def cases_open() -> QuerySet[MonitoringCase]:
     """Every open case (being identified or under monitoring), unscoped: for a subquery correlated with
     households the caller has already read through its own scope (``.filter(household=OuterRef(...))``)."""
@@ -88,8 +94,7 @@ def case_search_for_user(
     The area is read from the case's own copy of its household's village (kept by a trigger, see the model), so
     that a page of :data:`LIST_ORDER` is read from the cases' list index within the area."""
     today = today or timezone.localdate()
-    cases = scoped(MonitoringCase.objects.all(), user, "village_code", household="household", indexed=True)
-    cases = cases.select_related("household", "household__village")
+    cases = _cases_in_area(user=user).select_related("household", "household__village")
     if state == "open":
         cases = cases.filter(closed_on__isnull=True)
     elif state == "monitored":  # 监测对象: included and not closed, whether or not risk elimination has begun
@@ -139,7 +144,7 @@ def overdue_cases_for_scope(*, area_prefix: str, today: dt.date | None = None) -
 def monitoring_summary_for_user(*, user: Any, today: dt.date | None = None) -> dict[str, Any]:
     """Counts for the dashboard: open cases by stage group, overdue decisions and instant help."""
     today = today or timezone.localdate()
-    cases = cases_for_user(user=user)
+    cases = _cases_in_area(user=user)
     counts = cases.aggregate(
         open=Count("id", filter=Q(closed_on__isnull=True)),
         identifying=Count("id", filter=Q(stage__in=IDENTIFYING)),
@@ -239,7 +244,7 @@ def instant_help_counts_for_user(*, user: Any, today: dt.date | None = None) -> 
     """Open cases with an instant-help tier in the user's scope: how many in each tier, how many still
     waiting for their first help, and how many of those are past the deadline."""
     today = today or timezone.localdate()
-    tiered = cases_for_user(user=user).filter(closed_on__isnull=True).exclude(help_tier="")
+    tiered = _cases_in_area(user=user).filter(closed_on__isnull=True).exclude(help_tier="")
     waiting = Q(help_started_on__isnull=True)
     return tiered.aggregate(
         total=Count("id"),
