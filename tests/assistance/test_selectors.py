@@ -79,10 +79,11 @@ def test_coverage_by_helper_counts_pairings_in_the_period_and_their_own_visits(s
     assert table == {"甲": (2, 1), "乙": (3, 1)}
 
 
-def test_coverage_is_one_query(small_county):
+def test_coverage_is_two_queries(small_county):
+    """One grouped count of the households, one read of their villages' names and towns: set-based."""
     with CaptureQueriesContext(connection) as queries:
         selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="village")
-    assert len(queries) == 1
+    assert len(queries) == 2
 
 
 def _case(household, *, closed_on=None):
@@ -125,11 +126,74 @@ def test_coverage_by_helper_leaves_out_a_paired_non_poor_household_without_a_cas
     assert table["乙"] == (3, 1)
 
 
-def test_coverage_with_an_open_case_is_still_one_query(small_county):
+def test_coverage_with_an_open_case_is_still_two_queries(small_county):
     _case(small_county["h2"][1])
     with CaptureQueriesContext(connection) as queries:
         selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="town")
-    assert len(queries) == 1
+    assert len(queries) == 2
+
+
+# --- the coverage page: tables kept per data version, helpers a page at a time ----------------------------------
+
+
+def test_the_kept_tables_are_the_counted_ones(small_county):
+    kept = selectors.coverage_by_area_cached(user=small_county["user"], date_from=FROM, date_to=TO)
+    for by in ("village", "town"):
+        assert kept[by] == selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by=by)
+
+
+def test_the_kept_tables_show_a_new_visit_a_new_case_and_a_status_change_at_once(small_county):
+    from jingzhun.core.scope import SYSTEM
+    from jingzhun.registry.services import household_update
+
+    def village_table():
+        return _table(
+            selectors.coverage_by_area_cached(user=small_county["user"], date_from=FROM, date_to=TO)["village"]
+        )
+
+    assert village_table()["二村"] == (2, 1)
+    VisitFactory(household=small_county["h2"][1], visited_on=dt.date(2025, 5, 1))
+    assert village_table()["二村"] == (2, 2)
+    plain = HouseholdFactory(village=small_county["v3"], poverty_status=PovertyStatus.NON_POOR)
+    assert village_table()["三村"] == (1, 0)
+    _case(plain)
+    assert village_table()["三村"] == (2, 0)
+    household_update(
+        household=small_county["h2"][0], changes={"poverty_status": "non_poor"}, user=SYSTEM, reason="清退"
+    )
+    assert village_table()["二村"] == (1, 1)
+
+
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_helpers_page_by_name_with_the_counts_of_the_whole_table(small_county, size):
+    for _ in range(3):  # more helpers of the same name: the id orders them
+        helper = HelperFactory(name="乙", area=small_county["v2"])
+        home = HouseholdFactory(village=small_county["v2"])
+        PairingFactory(helper=helper, household=home, started_on=dt.date(2024, 1, 1))
+    whole = selectors.visit_coverage(user=small_county["user"], date_from=FROM, date_to=TO, by="helper")
+    shown, after = [], ""
+    while True:
+        page = selectors.helper_coverage_page(
+            user=small_county["user"], date_from=FROM, date_to=TO, after=after, size=size
+        )
+        assert len(page.rows) <= size
+        shown.extend(page.rows)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert shown == whole and len(whole) == 5
+
+
+def test_a_town_sees_its_own_helpers_pairings_only(small_county):
+    town = UserFactory(role=Role.TOWN, area=small_county["t2"])
+    from jingzhun.assistance.services import pairing_set
+    from jingzhun.core.scope import SYSTEM
+
+    assert selectors.helper_coverage_page(user=town, date_from=FROM, date_to=TO).rows == []
+    household = HouseholdFactory(village=small_county["v3"])
+    pairing_set(by=SYSTEM, helper=small_county["a"], household=household, started_on=dt.date(2024, 1, 1))
+    rows = selectors.helper_coverage_page(user=town, date_from=FROM, date_to=TO).rows  # a new pairing: not kept
+    assert [(row.name.split("（")[0], row.households) for row in rows] == [("甲", 1)]
 
 
 def test_not_visited_leaves_out_a_non_poor_household_without_an_open_case():

@@ -432,6 +432,26 @@ def test_the_coverage_page_shows_the_village_numbers(client, users_by_role, area
     assert [(r.households, r.visited) for r in village["rows"]] == [(2, 1)]
 
 
+def test_the_coverage_page_shows_the_helpers_a_page_at_a_time(client, users_by_role, area_a, monkeypatch):
+    from jingzhun.assistance import selectors
+
+    for name in ("丙", "丁", "戊"):
+        home = HouseholdFactory(village=users_by_role.village_a)
+        PairingFactory(helper=HelperFactory(name=name, area=users_by_role.village_a), household=home)
+    monkeypatch.setattr(selectors, "HELPERS_SHOWN", 2)
+    client.force_login(users_by_role[Role.COUNTY].owner)
+    period = {"date_from": "2000-01-01", "date_to": TODAY.isoformat()}
+    names, response = [], client.get("/assistance/coverage/", period)
+    while True:
+        table = next(t for t in response.context["tables"] if t["by"] == "helper")
+        names += [row.name.split("（")[0] for row in table["rows"]]
+        if table["page"].next_after is None:
+            break
+        assert 'rel="next"' in response.content.decode()
+        response = client.get("/assistance/coverage/", {**period, "after": table["page"].next_after})
+    assert names == sorted(names) == sorted({"甲帮扶", "丙", "丁", "戊"})
+
+
 def test_the_not_visited_page_honours_the_number_of_days(client, users_by_role, area_a):
     client.force_login(users_by_role[Role.VILLAGE].owner)
     assert client.get("/assistance/not-visited/", {"days": "30"}).context["count"] == 2

@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from jingzhun.accounts.models import Role
+from jingzhun.core.scope import SYSTEM
 from jingzhun.policy.services import assessment_run
+from jingzhun.registry.services import household_update
 from jingzhun.registry.vocab import PovertyStatus
 
 from .conftest import user_of
@@ -67,8 +69,10 @@ def test_run_detail_counts_tiers_of_exited_households_only(client, assessed, vil
 
 
 def test_transition_table_against_current_statuses(client, assessed, village_user):
-    assessed.poor.poverty_status = PovertyStatus.EXITED
-    assessed.poor.save()
+    # Through the registry's service, as every status change is made (with its history, which the table follows).
+    household_update(
+        household=assessed.poor, changes={"poverty_status": PovertyStatus.EXITED}, user=SYSTEM, reason="脱贫"
+    )
     client.force_login(village_user)
     response = client.get(reverse("policy:run_detail", args=[assessed.run.pk]))
     table = response.context["table"]

@@ -343,9 +343,9 @@ def year_changes(request: HttpRequest) -> HttpResponse:
     runs = list(policy.runs_for_user(user=user).order_by("-id")[:50])
     from_run = _run(runs, query_int(request.GET, "from_run")) or next((r for r in runs if r.year < year), None)
     to_run = _run(runs, query_int(request.GET, "to_run"))
-    transitions = None
+    counts = None
     if from_run is not None:
-        transitions = policy.transitions_for_scope(from_run=from_run, to_run=to_run, area_prefix=prefix)
+        counts = policy.transition_counts_cached(from_run=from_run, to_run=to_run, area_prefix=prefix)
     context = {
         "year": year,
         "years": list(range(this_year, 2013, -1)),
@@ -355,7 +355,7 @@ def year_changes(request: HttpRequest) -> HttpResponse:
         "runs": runs,
         "from_run": from_run,
         "to_run": to_run,
-        "table": policy.transition_matrix(counts=transitions.counts) if transitions else None,
+        "table": policy.transition_matrix(counts=counts) if counts is not None else None,
         "decided": (Stage.DECIDED, Stage.ANNOUNCED),
     }
     return render(request, "adjustments/year_changes.html", context)

@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -28,12 +29,15 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.areas.models import Area, Level
-from jingzhun.core.scope import scope_prefix, scoped
-from jingzhun.registry.selectors import households_for_user, members_for_user
+from jingzhun.core.paging import KeysetPage, keyset_page_rows
+from jingzhun.core.scope import scope_key, scope_prefix, scoped
+from jingzhun.core.sql import Unindexed
+from jingzhun.registry.selectors import households_for_user, members_for_user, registry_version
 from jingzhun.registry.vocab import PovertyStatus, Relation
 
 from .models import (
@@ -370,8 +374,13 @@ class CoverageRow:
         return self.visited / self.households if self.households else None
 
 
-def _visited_in(date_from: dt.date, date_to: dt.date, **match: Any) -> Exists:
-    return Exists(Visit.objects.filter(visited_on__range=(date_from, date_to), **match))
+def _visited_in(date_from: dt.date, date_to: dt.date, *, household: Any, helper: Any = None) -> Exists:
+    """Whether ``household`` (an ``OuterRef``) was visited in the period, by ``helper`` if given. Always read from
+    the (household, date) index: a household has a few visits, a helper hundreds (the helper is checked on them)."""
+    visits = Visit.objects.filter(household=household, visited_on__range=(date_from, date_to))
+    if helper is not None:
+        visits = visits.filter(Exact(Unindexed(F("helper_id"), output_field=IntegerField()), helper))
+    return Exists(visits)
 
 
 def visit_coverage(*, user: Any, date_from: dt.date, date_to: dt.date, by: str = "village") -> list[CoverageRow]:
@@ -384,7 +393,6 @@ def visit_coverage(*, user: Any, date_from: dt.date, date_to: dt.date, by: str =
     """
     if by not in COVERAGE_GROUPS:
         raise ValueError(f"unknown coverage group {by!r}")
-    one_if = IntegerField()
     if by == "helper":
         prefix = _prefix(user)
         if not prefix:
@@ -406,17 +414,135 @@ def visit_coverage(*, user: Any, date_from: dt.date, date_to: dt.date, by: str =
             CoverageRow(str(r["helper_id"]), f"{r['helper__name']}（{r['helper__unit']}）", r["n"], r["seen"])
             for r in rows
         ]
-    key, name = ("village_id", "village__name") if by == "village" else ("village__parent_id", "village__parent__name")
+    return _coverage_by_area(user=user, date_from=date_from, date_to=date_to)[by]
+
+
+def _coverage_by_area(*, user: Any, date_from: dt.date, date_to: dt.date) -> dict[str, list[CoverageRow]]:
+    """Coverage by village and by town from one grouped count of the households by village, read from the
+    households' (village, status) index alone; a town's row is the sum of its villages' rows (every village has its
+    town), and the names are the few areas' own."""
+    one_if = IntegerField()
     visited = _visited_in(date_from, date_to, household=OuterRef("pk"))
-    rows = (
-        households_for_user(user=user)
+    rows = list(
+        households_for_user(user=user, indexed=True)
         .filter(_to_visit())
         .order_by()
-        .values(key, name)
+        .values("village_id")
         .annotate(n=Count("pk"), seen=Sum(Case(When(visited, then=Value(1)), default=Value(0), output_field=one_if)))
-        .order_by(key)
+        .order_by("village_id")
     )
-    return [CoverageRow(r[key] or "", r[name] or "", r["n"], r["seen"] or 0) for r in rows]
+    parents, names = {}, {}
+    for code, name, parent, parent_name in Area.objects.filter(code__in=[r["village_id"] for r in rows]).values_list(
+        "code", "name", "parent_id", "parent__name"
+    ):
+        parents[code], names[code] = parent, name
+        if parent:
+            names[parent] = parent_name
+    villages: list[CoverageRow] = []
+    towns: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        code, seen = row["village_id"], row["seen"] or 0
+        villages.append(CoverageRow(code, names.get(code, ""), row["n"], seen))
+        town = parents.get(code) or ""
+        households, visited_households = towns.get(town, (0, 0))
+        towns[town] = (households + row["n"], visited_households + seen)
+    return {
+        "village": villages,
+        "town": [CoverageRow(code, names.get(code, ""), n, seen) for code, (n, seen) in sorted(towns.items())],
+    }
+
+
+def coverage_by_area_cached(*, user: Any, date_from: dt.date, date_to: dt.date) -> dict[str, list[CoverageRow]]:
+    """The coverage tables by village and by town (:func:`visit_coverage`) of the user's scope, kept until the
+    households, the cases or the visits change (their versions are in the key): counted over every household of
+    the scope, on each view of the coverage page otherwise."""
+    from jingzhun.monitoring.selectors import cases_version
+
+    key = ":".join(
+        [
+            "jingzhun:coverage",
+            scope_key(user),
+            date_from.isoformat(),
+            date_to.isoformat(),
+            registry_version(),
+            cases_version(),
+            visits_version(),
+        ]
+    )
+    tables: dict[str, list[CoverageRow]] = cache.get_or_set(  # type: ignore[assignment]
+        key, lambda: _coverage_by_area(user=user, date_from=date_from, date_to=date_to), timeout=3600
+    )
+    return tables
+
+
+# Helpers on a page of the coverage by helper.
+HELPERS_SHOWN = 50
+
+
+def helper_coverage_page(
+    *, user: Any, date_from: dt.date, date_to: dt.date, after: str = "", before: str = "", size: int = HELPERS_SHOWN
+) -> KeysetPage:
+    """A page of the coverage by helper (:func:`visit_coverage` ``by="helper"``), in the same order (name, then
+    id), counted for the helpers of the page only, and kept as :func:`coverage_by_area_cached` is. Rows are
+    :class:`CoverageRow`."""
+    from jingzhun.monitoring.selectors import cases_version
+
+    if not _prefix(user):
+        return KeysetPage(rows=[], next_after=None, previous_before=None)
+    versions = [registry_version(), cases_version(), visits_version()]
+    period = [date_from.isoformat(), date_to.isoformat()]
+    key = ":".join(["jingzhun:coverage-helpers", scope_key(user), *period, after, before, str(size), *versions])
+    page: KeysetPage = cache.get_or_set(  # type: ignore[assignment]
+        key,
+        lambda: _helper_coverage_page(
+            user=user, date_from=date_from, date_to=date_to, after=after, before=before, size=size
+        ),
+        timeout=3600,
+    )
+    return page
+
+
+def _helper_coverage_page(
+    *, user: Any, date_from: dt.date, date_to: dt.date, after: str, before: str, size: int
+) -> KeysetPage:
+    current = Q(ended_on__isnull=True) | Q(ended_on__gte=date_from), _to_visit("household")
+    pairings = scoped(Pairing.objects.all(), user, "household__village__code", household="household")
+    pairings = pairings.filter(*current, started_on__lte=date_to)
+    # The helpers with a pairing to count, found the cheaper way: from the households of the area (an index range,
+    # a look-up of each one's pairings) when the area holds fewer than two thirds of the pairings (a town of a
+    # county); else by asking each helper, which stops at its first pairing in the area (the whole county: a helper
+    # outside the area would have all its pairings read).
+    households = sum(
+        row.households for row in coverage_by_area_cached(user=user, date_from=date_from, date_to=date_to)["village"]
+    )
+    pairings_made = Pairing.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    if households * 3 < pairings_made * 2:
+        ranged = scoped(Pairing.objects.all(), user, "household__village__code", household="household", indexed=True)
+        helpers = Helper.objects.filter(pk__in=ranged.filter(*current, started_on__lte=date_to).values("helper_id"))
+    else:
+        helpers = Helper.objects.filter(Exists(pairings.filter(helper=OuterRef("pk"))))
+    page = keyset_page_rows(helpers, order=("name", "id"), after=after, before=before, size=size)
+    visited = _visited_in(date_from, date_to, household=OuterRef("household"), helper=OuterRef("helper"))
+    counts: dict[int, dict[str, int]] = {
+        row["helper_id"]: {"n": row["n"], "seen": row["seen"]}
+        for row in pairings.filter(helper__in=[helper.pk for helper in page.rows])
+        .order_by()
+        .values("helper_id")
+        .annotate(
+            n=Count("household", distinct=True),
+            seen=Count(Case(When(visited, then=F("household_id"))), distinct=True),
+        )
+    }
+    rows = [
+        CoverageRow(
+            str(helper.pk),
+            f"{helper.name}（{helper.unit}）",
+            counts.get(helper.pk, {}).get("n", 0),
+            counts.get(helper.pk, {}).get("seen", 0),
+        )
+        for helper in page.rows
+    ]
+    return KeysetPage(rows=rows, next_after=page.next_after, previous_before=page.previous_before)
 
 
 def coverage_total(rows: list[CoverageRow]) -> CoverageRow:
@@ -502,6 +628,11 @@ def visit_coverage_for_area(*, user: Any, area_prefix: str, date_from: dt.date, 
 
 def visits_version() -> str:
     """Changes with any visit recorded, edited or deleted: with the registry's and the cases' versions, the key of
-    the visit coverage."""
-    v = Visit.objects.aggregate(n=Count("id"), last=Max("id"), on=Max("visited_on"), first=Min("visited_on"))
-    return f"{v['n']}.{v['last']}.{v['on']}.{v['first']}"
+    the visit coverage. Visits are written only by this app's services, each of which also leaves an
+    :class:`AssistanceChange` row (recording a visit, and the bulk seeding); so the newest visit and the newest
+    change say it — two primary-key look-ups, where a count and the dates of every visit read them all (560,000 in
+    a county of 1,000,000 households)."""
+    newest = [
+        model.objects.order_by("-id").values_list("id", flat=True).first() or 0 for model in (Visit, AssistanceChange)
+    ]
+    return ".".join(str(n) for n in newest)

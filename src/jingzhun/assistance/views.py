@@ -27,6 +27,8 @@ from jingzhun.accounts.decorators import capability_required
 from jingzhun.accounts.permissions import Capability, user_can
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import villages_in_scope
+from jingzhun.core.paging import query_without_paging
+from jingzhun.core.params import query_page_key
 from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import households_for_user
@@ -601,13 +603,30 @@ def follow_up_close(request: HttpRequest, follow_up_id: int) -> HttpResponse:
 @capability_required(VIEW)
 @require_GET
 def coverage(request: HttpRequest) -> HttpResponse:
+    """Visit coverage by town and village (counted once per data version and kept) and by helper (a page of
+    helpers at a time, counted for that page)."""
     period = PeriodForm(request.GET or None)
     date_from, date_to = period.period()
-    tables = []
-    for by, title in (("town", _("By town")), ("village", _("By village")), ("helper", _("By helper"))):
-        rows = selectors.visit_coverage(user=request.user, date_from=date_from, date_to=date_to, by=by)
-        tables.append({"by": by, "title": title, "rows": rows, "total": selectors.coverage_total(rows)})
-    context = {"period": period, "date_from": date_from, "date_to": date_to, "tables": tables}
+    areas = selectors.coverage_by_area_cached(user=request.user, date_from=date_from, date_to=date_to)
+    helpers = selectors.helper_coverage_page(
+        user=request.user,
+        date_from=date_from,
+        date_to=date_to,
+        after=query_page_key(request.GET, "after"),
+        before=query_page_key(request.GET, "before"),
+    )
+    tables = [
+        {"by": by, "title": title, "rows": areas[by], "total": selectors.coverage_total(areas[by])}
+        for by, title in (("town", _("By town")), ("village", _("By village")))
+    ]
+    tables.append({"by": "helper", "title": _("By helper"), "rows": helpers.rows, "page": helpers})
+    context = {
+        "period": period,
+        "date_from": date_from,
+        "date_to": date_to,
+        "tables": tables,
+        "query": query_without_paging(request),
+    }
     return render(request, "assistance/coverage.html", context)
 
 

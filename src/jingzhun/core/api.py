@@ -20,9 +20,13 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, serializers
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler
+
+from .params import query_page_key
 
 API_PREFIX = "/api/"
 
@@ -31,6 +35,72 @@ class PeoplePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class KeysetPagination(BasePagination):
+    """Pages by key instead of by number, for a list too long to count or to sort whole: ``next`` and ``previous``
+    are links with ``after`` / ``before`` (an opaque key: follow the links), ``page_size`` as :class:`PeoplePagination`
+    (50, at most 500). No ``count``: a page costs the same wherever it is, without reading every row before it.
+
+    A view with this class builds its :class:`~jingzhun.core.paging.KeysetPage` itself (a selector that reads a page)
+    and answers with :meth:`response`."""
+
+    page_size = PeoplePagination.page_size
+    max_page_size = PeoplePagination.max_page_size
+
+    def size(self, request: Request) -> int:
+        text = request.query_params.get("page_size", "")
+        size = int(text) if text.isascii() and text.isdigit() and len(text) < 6 else 0
+        return min(size, self.max_page_size) if size > 0 else self.page_size
+
+    def keys(self, request: Request) -> tuple[str, str]:
+        """``after`` and ``before``; a page number is refused (400), so that a client counting pages up to a 404
+        does not read the first page forever."""
+        if "page" in request.query_params:
+            raise exceptions.ValidationError({"page": ["此列表按页键分页，没有页码：请沿答复中的 next 链接翻页。"]})
+        return query_page_key(request.query_params, "after"), query_page_key(request.query_params, "before")
+
+    def response(self, request: Request, page: Any, results: Any) -> Response:
+        url = request.build_absolute_uri()
+        url = remove_query_param(remove_query_param(url, "after"), "before")
+        return Response(
+            {
+                "next": replace_query_param(url, "after", page.next_after) if page.next_after else None,
+                "previous": replace_query_param(url, "before", page.previous_before) if page.previous_before else None,
+                "results": results,
+            }
+        )
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        raise NotImplementedError("a keyset-paged view reads its page itself and answers with response()")
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "next": {**link, "description": "下一页（没有下一页时为空）"},
+                "previous": {**link, "description": "上一页（第一页时为空）"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        def parameter(name: str, kind: str, description: str) -> dict[str, Any]:
+            return {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": description,
+                "schema": {"type": kind},
+            }
+
+        return [
+            parameter("after", "string", "从这一页键之后开始（取自上一答复的 next 链接）"),
+            parameter("before", "string", "到这一页键之前为止（取自上一答复的 previous 链接）"),
+            parameter("page_size", "integer", f"每页条数，默认 {self.page_size}，最多 {self.max_page_size}"),
+        ]
 
 
 @extend_schema_field(OpenApiTypes.BINARY)

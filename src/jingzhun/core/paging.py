@@ -7,13 +7,16 @@ whether there is a next page) through the key's unique index.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import CharField, F, Field, QuerySet, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.http import HttpRequest
+
+from .sql import RowCompare
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,83 @@ def keyset_page_tied(
         page_key=Concat(F(order), Value("#"), LPad(Cast("id", CharField()), 12, Value("0")), output_field=CharField())
     )
     return keyset_page(keyed, key="page_key", after=after, before=before, size=size)
+
+
+def keyset_page_rows(
+    queryset: QuerySet[Any], *, order: Sequence[str], after: str = "", before: str = "", size: int = 50
+) -> KeysetPage:
+    """One page of ``queryset`` in the order of its own fields ``order`` — the last of them unique (the id) — after
+    or before a key: with an index on those fields in that order, the page is read from the index, a page at a
+    time, however many rows precede it (the key is compared as a row value, :class:`~jingzhun.core.sql.RowCompare`).
+    The key is the row's values of ``order`` as a JSON list; one that cannot be such a row (not JSON, another
+    length, a value of the wrong type, a number past 64 bits) reads as no key: the first page."""
+    fields = [_field(queryset, name) for name in order]
+    after_row, before_row = _row_key(fields, after), _row_key(fields, before)
+    columns = [F(name) for name in order]
+    if before_row is not None and after_row is None:
+        backward = [F(name).desc() for name in order]
+        rows = list(filter_first(queryset, RowCompare(columns, "<", before_row)).order_by(*backward)[: size + 1])
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        return KeysetPage(
+            rows=rows,
+            next_after=_row_text(rows[-1], order) if rows else None,
+            previous_before=_row_text(rows[0], order) if rows and more_before else None,
+        )
+    if after_row is not None:
+        queryset = filter_first(queryset, RowCompare(columns, ">", after_row))
+    rows = list(queryset.order_by(*order)[: size + 1])
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        next_after=_row_text(rows[-1], order) if rows and more_after else None,
+        previous_before=_row_text(rows[0], order) if rows and after_row is not None else None,
+    )
+
+
+def filter_first(queryset: QuerySet[Any], *conditions: Any) -> QuerySet[Any]:
+    """``queryset`` filtered by ``conditions``, written before its other conditions. SQLite seeks an index from the
+    first bound on its column that the WHERE clause names: a page key's bound must come before the area scope's
+    (a wider bound on the same column), or every row of the area before the key is read and skipped. (PostgreSQL
+    takes the tighter bound wherever it stands.)"""
+    filtered = queryset.filter(*conditions)
+    where, before = filtered.query.where, len(queryset.query.where.children)
+    added = len(where.children) - before
+    if where.connector == "AND" and not where.negated and added > 0 and before:
+        where.children[:] = where.children[before:] + where.children[:before]
+    return filtered
+
+
+_INTEGER_FIELDS = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField"}
+
+
+def _field(queryset: QuerySet[Any], name: str) -> Field[Any, Any]:
+    model = queryset.model
+    return model._meta.pk if name in ("pk", "id") else model._meta.get_field(name)  # type: ignore[return-value]
+
+
+def _row_key(fields: list[Field[Any, Any]], text: str) -> tuple[Any, ...] | None:
+    """The row of a page key (see :func:`keyset_page_rows`), or None when ``text`` cannot be one."""
+    if not text:
+        return None
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(values, list) or len(values) != len(fields):
+        return None
+    for field, value in zip(fields, values, strict=True):
+        if field.get_internal_type() in _INTEGER_FIELDS:
+            if type(value) is not int or abs(value) > _INTEGER_KEY_MAX:
+                return None
+        elif not isinstance(value, str) or "\x00" in value:  # PostgreSQL refuses NUL in text
+            return None
+    return tuple(values)
+
+
+def _row_text(row: Any, order: Sequence[str]) -> str:
+    return json.dumps([getattr(row, name) for name in order], ensure_ascii=False, separators=(",", ":"))
 
 
 def query_without_paging(request: HttpRequest) -> str:

@@ -23,7 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
-from django.db.models import Q
+from django.db.models import F, Q
+
+from .sql import StartsWith
 
 if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
@@ -78,18 +80,27 @@ def in_scope(user: object, area_code: str | None) -> bool:
     return prefix is not None and bool(area_code) and str(area_code).startswith(prefix)
 
 
-def scoped(queryset: QuerySet[M], user: object, code_field: str, *, household: str | None = None) -> QuerySet[M]:
+def scoped(
+    queryset: QuerySet[M], user: object, code_field: str, *, household: str | None = None, indexed: bool = False
+) -> QuerySet[M]:
     """``queryset`` restricted to rows whose ``code_field`` (an area code, e.g. ``village__code``) lies in the
     user's scope; empty for a user without one.
 
     ``household`` is the path from the rows to their household's id (``"pk"`` for households, ``"household"``
     for members and cases): for a role limited to some households (see :func:`households_limit`), only their
     rows remain; without it, none do.
+
+    ``indexed``: the prefix spelled as a range that an index beginning with ``code_field`` serves
+    (:class:`~jingzhun.core.sql.StartsWith`), for a list read a page at a time in the order of such an index.
+    Otherwise it is a ``LIKE``, which SQLite never reads an index for (case-insensitive by default), so its
+    planner keeps to the query's other indexes.
     """
     prefix = scope_prefix(user)
     if prefix is None:
         return queryset.none()
-    if prefix:
+    if prefix and indexed:
+        queryset = queryset.filter(StartsWith(F(code_field), prefix))
+    elif prefix:
         queryset = queryset.filter(**{f"{code_field}__startswith": prefix})
     if _limited(user):
         ids = _limit_ids(user)

@@ -125,3 +125,48 @@ class LastFour(Func):
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, template="RIGHT(%(expressions)s, 4)", **extra)
+
+
+class RowCompare(Expression):
+    """``(a, b, c) > (x, y, z)``: a row value compared in order, column by column, as a keyset pager needs it. SQLite
+    (3.15 and later) and PostgreSQL seek it in an index on the same columns in the same order (Django spells
+    ``__gt`` on a tuple as an ``OR`` of equalities on SQLite, which no index range serves)."""
+
+    conditional = True
+    output_field = BooleanField()
+    OPERATORS = frozenset({"<", ">", "<=", ">="})
+
+    def __init__(self, expressions: Sequence[Any], operator: str, values: Sequence[Any]) -> None:
+        super().__init__()
+        if operator not in self.OPERATORS or len(expressions) != len(values) or not values:
+            raise ValueError("a row comparison takes as many values as columns, with <, >, <= or >=")
+        self.expressions = list(expressions)
+        self.operator = operator
+        self.values = tuple(values)
+
+    def get_source_expressions(self) -> list[Any]:
+        return list(self.expressions)
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.expressions = list(exprs)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        columns, params = [], []
+        for expression in self.expressions:
+            sql, column_params = compiler.compile(expression)
+            columns.append(sql)
+            params.extend(column_params)
+        marks = ", ".join(["%s"] * len(self.values))
+        return f"({', '.join(columns)}) {self.operator} ({marks})", (*params, *self.values)
+
+
+class Unindexed(Func):
+    """A column as a value no index serves, for a filter that should be checked on the rows an ordered index walk
+    reads rather than pick the index the query reads: on SQLite the unary plus its documentation gives for this
+    (``+x``, the same value); plain on PostgreSQL, whose planner weighs the filter with its statistics."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="%(expressions)s", **extra)

@@ -8,6 +8,8 @@ version it saw, and a step based on an older one is refused instead of overwriti
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -93,6 +95,13 @@ TIER_OF_CATEGORY: dict[str, str] = {
 
 class MonitoringCase(models.Model):
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="monitoring_cases")
+    # The household's village and number, copied onto the case so that a list of cases is read in the order of
+    # its own index (village, household number, id) within the user's area, a page at a time. Set when the case
+    # is created (``save``, and the bulk opening); a database trigger on the household table (migration 0003)
+    # copies a household's new village or number onto its cases whatever writes it (a ledger import moves
+    # households between villages), and stamps ``updated_at``.
+    village_code = models.CharField(max_length=12, db_default="")
+    household_no = models.CharField(max_length=40, db_default="")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)  # how it was first found
     stage = models.CharField(
         _("stage"), max_length=30, choices=Stage.choices, default=Stage.DISCOVERED, db_default=Stage.DISCOVERED
@@ -143,10 +152,23 @@ class MonitoringCase(models.Model):
             models.Index(fields=["help_due"], condition=Q(help_started_on__isnull=True), name="monitoring_help_open"),
             # The newest edit is part of the version the reports and the dashboard cache their figures under.
             models.Index(fields=["updated_at"], name="monitoring_case_updated"),
+            # The lists' order, within an area (a prefix of the village code): every case, and the open ones.
+            models.Index(fields=["village_code", "household_no", "id"], name="monitoring_case_listed"),
+            models.Index(
+                fields=["village_code", "household_no", "id"],
+                condition=Q(closed_on__isnull=True),
+                name="monitoring_case_open_listed",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.household_id} ({self.stage})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Unset, the field holds its database default (an expression), not "".
+        if self._state.adding and not (isinstance(self.household_no, str) and self.household_no):
+            self.village_code, self.household_no = self.household.village_id, self.household.household_no
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

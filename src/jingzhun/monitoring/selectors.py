@@ -6,18 +6,44 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from jingzhun.areas.models import PREFIX_LENGTH, Level
-from jingzhun.core.scope import scoped
+from jingzhun.core.scope import scope_key, scoped
+from jingzhun.core.sql import StartsWith, Unindexed
 
 from .models import IDENTIFYING, Attachment, CaseStep, Category, MonitoringCase, RiskType, Stage
+
+# The order of the case lists: by village, then household number (a household's earlier cases first). The
+# numbers begin with the village's code wherever the ledger follows the national numbering, so this is the
+# household-number order.
+LIST_ORDER = ("village_code", "household_no", "id")
+CACHED = 3600  # seconds a count is kept (it is also keyed on the cases' version)
 
 
 def cases_for_user(*, user: Any) -> QuerySet[MonitoringCase]:
     """Cases of households inside the user's area scope; none for a user without a scope."""
     return scoped(MonitoringCase.objects.all(), user, "household__village__code", household="household")
+
+
+def _cases_in_area(*, user: Any) -> QuerySet[MonitoringCase]:
+    """:func:`cases_for_user` read by the case's own copy of its household's village (kept by a trigger, see the
+    model) as a range of the cases' list indexes: no household read to place a case."""
+    return scoped(MonitoringCase.objects.all(), user, "village_code", household="household", indexed=True)
 
 
 def cases_open() -> QuerySet[MonitoringCase]:
@@ -63,9 +89,12 @@ def case_search_for_user(
 ) -> QuerySet[MonitoringCase]:
     """Cases in scope with the list page's filters. ``risk``: a risk type's code among the case's risk types;
     ``town``: a town's 12-digit code; ``overdue``: ``decision`` (county decision past due), ``help`` (no help yet
-    past the instant-help deadline) or ``any``; ``state``: open, closed or all."""
+    past the instant-help deadline) or ``any``; ``state``: open, closed or all.
+
+    The area is read from the case's own copy of its household's village (kept by a trigger, see the model), so
+    that a page of :data:`LIST_ORDER` is read from the cases' list index within the area."""
     today = today or timezone.localdate()
-    cases = cases_for_user(user=user).select_related("household", "household__village")
+    cases = _cases_in_area(user=user).select_related("household", "household__village")
     if state == "open":
         cases = cases.filter(closed_on__isnull=True)
     elif state == "monitored":  # 监测对象: included and not closed, whether or not risk elimination has begun
@@ -73,17 +102,22 @@ def case_search_for_user(
     elif state == "closed":
         cases = cases.filter(closed_on__isnull=False)
     filters = {"stage": stage, "channel": channel, "category": category, "help_tier": tier}
-    cases = cases.filter(**{name: value for name, value in filters.items() if value})
+    for name, value in filters.items():
+        if value:
+            # Checked on the cases the list index reads in order: the stage's own index would have SQLite sort
+            # every case at that stage (most cases, soon after a bulk opening) to show fifty.
+            cases = cases.filter(Exact(Unindexed(F(name), output_field=CharField()), value))
     if risk:
         # The quoted code within the JSON list's text: SQLite has no JSON containment, and the quotes keep "01"
         # from matching "0201".
         cases = cases.filter(risk_types__icontains=f'"{risk}"')
     if town:
-        cases = cases.filter(household__village__code__startswith=town[: PREFIX_LENGTH[Level.TOWN]])
+        cases = cases.filter(StartsWith(F("village_code"), town[: PREFIX_LENGTH[Level.TOWN]]))
     if village:
-        cases = cases.filter(household__village_id=village)
+        cases = cases.filter(village_code=village)
     if text:
-        cases = cases.filter(household__household_no__startswith=text.strip())
+        # The case's copy of the number is in the list index: checked there, without reading the case.
+        cases = cases.filter(StartsWith(F("household_no"), text.strip()))
     if overdue == "decision":
         cases = cases.filter(_overdue_decision(today))
     elif overdue == "help":
@@ -110,7 +144,7 @@ def overdue_cases_for_scope(*, area_prefix: str, today: dt.date | None = None) -
 def monitoring_summary_for_user(*, user: Any, today: dt.date | None = None) -> dict[str, Any]:
     """Counts for the dashboard: open cases by stage group, overdue decisions and instant help."""
     today = today or timezone.localdate()
-    cases = cases_for_user(user=user)
+    cases = _cases_in_area(user=user)
     counts = cases.aggregate(
         open=Count("id", filter=Q(closed_on__isnull=True)),
         identifying=Count("id", filter=Q(stage__in=IDENTIFYING)),
@@ -120,6 +154,17 @@ def monitoring_summary_for_user(*, user: Any, today: dt.date | None = None) -> d
         eliminated=Count("id", filter=Q(stage=Stage.ELIMINATED)),
     )
     return counts
+
+
+def monitoring_summary_cached_for_user(*, user: Any, today: dt.date | None = None) -> dict[str, Any]:
+    """:func:`monitoring_summary_for_user`, kept until a case changes (:func:`cases_version`, which also changes
+    with the date): a count over every case of the scope, on each view of the case list otherwise."""
+    today = today or timezone.localdate()
+    key = f"jingzhun:monitoring-summary:{scope_key(user)}:{today.isoformat()}:{cases_version()}"
+    summary: dict[str, Any] = cache.get_or_set(  # type: ignore[assignment]
+        key, lambda: monitoring_summary_for_user(user=user, today=today), timeout=CACHED
+    )
+    return summary
 
 
 def case_get_for_user(*, user: Any, case_id: int) -> MonitoringCase:
@@ -209,7 +254,7 @@ def instant_help_counts_for_user(*, user: Any, today: dt.date | None = None) -> 
     """Open cases with an instant-help tier in the user's scope: how many in each tier, how many still
     waiting for their first help, and how many of those are past the deadline."""
     today = today or timezone.localdate()
-    tiered = cases_for_user(user=user).filter(closed_on__isnull=True).exclude(help_tier="")
+    tiered = _cases_in_area(user=user).filter(closed_on__isnull=True).exclude(help_tier="")
     waiting = Q(help_started_on__isnull=True)
     return tiered.aggregate(
         total=Count("id"),
@@ -220,6 +265,16 @@ def instant_help_counts_for_user(*, user: Any, today: dt.date | None = None) -> 
         overdue=Count("id", filter=_overdue_help(today)),
         answered=Count("id", filter=Q(help_started_on__isnull=False)),
     )
+
+
+def instant_help_counts_cached_for_user(*, user: Any, today: dt.date | None = None) -> dict[str, int]:
+    """:func:`instant_help_counts_for_user`, kept until a case changes (:func:`cases_version`)."""
+    today = today or timezone.localdate()
+    key = f"jingzhun:instant-help-counts:{scope_key(user)}:{today.isoformat()}:{cases_version()}"
+    counts: dict[str, int] = cache.get_or_set(  # type: ignore[assignment]
+        key, lambda: instant_help_counts_for_user(user=user, today=today), timeout=CACHED
+    )
+    return counts
 
 
 # --- for the standard tables (reports) ------------------------------------------------------------------------

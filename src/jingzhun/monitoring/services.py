@@ -734,7 +734,7 @@ def cases_open_from_run(*, year: int, user: Any, today: dt.date | None = None) -
     from jingzhun.policy.models import HouseholdResult
 
     results = model_table(HouseholdResult)
-    households = model_table(Household, ["id", "poverty_status", "village"])
+    households = model_table(Household, ["id", "poverty_status", "village", "household_no"])
     cases = model_table(MonitoringCase, ["id", "household", "closed_on", "source_run"])
     discoveries = model_table(CaseDiscovery, ["case", "source_run"])
     steps = model_table(CaseStep, ["case", "action"])
@@ -759,7 +759,11 @@ def cases_open_from_run(*, year: int, user: Any, today: dt.date | None = None) -
     pending = plan.step(
         "jz_monitor_pending",
         flagged.filter(flagged.household_id.notin(warned.household_id)).select(
-            household_id=flagged.household_id, category=flagged.suggested_category, note=note
+            household_id=flagged.household_id,
+            village_code=households.village_id,
+            household_no=households.household_no,
+            category=flagged.suggested_category,
+            note=note,
         ),
     )
     open_cases = cases.filter(cases.closed_on.isnull())
@@ -775,6 +779,8 @@ def cases_open_from_run(*, year: int, user: Any, today: dt.date | None = None) -
         MonitoringCase._meta.db_table,
         new.select(
             household_id=new.household_id,
+            village_code=new.village_code,
+            household_no=new.household_no,
             channel=ibis.literal(str(Channel.DEPARTMENT_WARNING)),
             category=new.category,
             opened_on=ibis.literal(today),

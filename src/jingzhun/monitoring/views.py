@@ -27,7 +27,7 @@ from jingzhun.accounts.export_pages import ExportPages
 from jingzhun.accounts.permissions import Capability
 from jingzhun.areas.selectors import towns_in_scope, villages_in_scope
 from jingzhun.core.pages import htmx_fragment
-from jingzhun.core.paging import keyset_page_tied, query_without_paging
+from jingzhun.core.paging import keyset_page_rows, query_without_paging
 from jingzhun.core.params import query_choice, query_page_key, query_text
 from jingzhun.core.scope import scope_prefix
 from jingzhun.registry.models import Household
@@ -88,9 +88,10 @@ def _decorate(case: MonitoringCase, today: dt.date) -> MonitoringCase:
 
 
 def _paged(cases: QuerySet[MonitoringCase], values: dict[str, str]) -> Any:
-    """A keyset page in household-number order; the case id breaks ties (a household's closed and open cases)."""
-    return keyset_page_tied(
-        cases, order="household__household_no", after=values["after"], before=values["before"], size=PAGE_SIZE
+    """A keyset page by village and household number (:data:`selectors.LIST_ORDER`); the case id breaks ties (a
+    household's closed and open cases). Read from the cases' list index: a page costs the same anywhere."""
+    return keyset_page_rows(
+        cases, order=selectors.LIST_ORDER, after=values["after"], before=values["before"], size=PAGE_SIZE
     )
 
 
@@ -128,7 +129,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query_without_paging(request),
         "filtered": any(values[name] for name in CaseFilterForm.FILTERS) or values["state"] != "open",
-        "summary": selectors.monitoring_summary_for_user(user=user, today=today),
+        "summary": selectors.monitoring_summary_cached_for_user(user=user, today=today),
     }
     template = "monitoring/_case_results.html" if htmx_fragment(request) else "monitoring/case_list.html"
     return render(request, template, context)
@@ -151,7 +152,7 @@ def instant_help(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "query": query_without_paging(request),
-        "counts": selectors.instant_help_counts_for_user(user=user, today=today),
+        "counts": selectors.instant_help_counts_cached_for_user(user=user, today=today),
         "tier": tier,
         "overdue": overdue,
     }

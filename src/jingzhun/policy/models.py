@@ -66,6 +66,10 @@ FLAG_LABELS = {
 }
 
 
+# A household on one side of a transition table only (registered since the earlier run, or gone from the area).
+ABSENT = ""
+
+
 def _yuan(cents: int | None) -> Decimal | None:
     return None if cents is None else Decimal(cents).scaleb(-2)
 
@@ -82,6 +86,10 @@ class AssessmentRun(models.Model):
     households = models.PositiveIntegerField(_("households assessed"), default=0)
     excluded = models.PositiveIntegerField(_("households excluded"), default=0)
     seconds = models.FloatField(default=0)
+    # Where the registry's history stood when the run read it (registry.selectors.registry_marks): the households
+    # changed since are the only ones whose status or people differ from the run's results. None for runs made
+    # before it was kept.
+    registry_marks = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("assessment run")
@@ -149,6 +157,37 @@ class HouseholdResult(models.Model):
     @property
     def triggers(self) -> list[str]:
         return [name for name in TRIGGERS if getattr(self, name)]
+
+
+class VillageTally(models.Model):
+    """A run's results of one village and one poverty status (the status when the run was made), counted once
+    as the run is stored: the run page's figures for any area are sums of these rows (a few thousand a run)
+    instead of a count over the run's million results on every view. Counts of outcomes and tiers are of the
+    assessed households (no ``exclusion``), as :func:`~jingzhun.policy.selectors.run_summary` counts them."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="tallies", db_index=False)
+    village_code = models.CharField(max_length=12)
+    poverty_status = models.CharField(max_length=20)
+    households = models.PositiveIntegerField()  # every result, excluded households too
+    people = models.PositiveIntegerField()  # their sizes: active members when the run was made
+    assessed = models.PositiveIntegerField()
+    meets_standard = models.PositiveIntegerField()
+    exit_eligible = models.PositiveIntegerField()
+    identify_candidate = models.PositiveIntegerField()
+    relapse_candidate = models.PositiveIntegerField()
+    monitoring_flag = models.PositiveIntegerField()
+    fragile = models.PositiveIntegerField()
+    general = models.PositiveIntegerField()
+    stable = models.PositiveIntegerField()
+    high_quality = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "village_code", "poverty_status"], name="tally_one_per_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.village_code}/{self.poverty_status}"
 
 
 class AreaResult(models.Model):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -16,8 +17,10 @@ from jingzhun.core.sets import fetch, fetch_iter
 from jingzhun.registry.vocab import PovertyStatus
 
 from .models import (
+    ABSENT,
     FLAG_LABELS,
     INDICATORS,
+    OUTCOMES,
     TRIGGERS,
     AreaExit,
     AreaExitDocument,
@@ -25,6 +28,7 @@ from .models import (
     AssessmentRun,
     HouseholdResult,
     Tier,
+    VillageTally,
 )
 from .packs import DEFAULT_PACK, PackError, pack_get
 from .windows import MonthWindow, month_window_problem
@@ -80,8 +84,21 @@ def exclusions(*, run: AssessmentRun) -> QuerySet[HouseholdResult]:
 
 
 def run_summary(*, run: AssessmentRun, area_prefix: str = "") -> dict[str, int]:
-    """Counts of the outcomes of a run (for the command line and the dashboard), inside ``area_prefix``."""
-    return _outcome_counts(household_results_for_scope(run=run, area_prefix=area_prefix).filter(exclusion=""))
+    """Counts of the outcomes of a run (the run page, the command line, the dashboard), inside ``area_prefix``:
+    sums of the run's :class:`VillageTally` rows, counted when the run was stored (a run stored without them,
+    such as one written by hand, is counted from its results)."""
+    tallies = VillageTally.objects.filter(run=run)
+    if not tallies.exists():
+        return _outcome_counts(household_results_for_scope(run=run, area_prefix=area_prefix).filter(exclusion=""))
+    if area_prefix:
+        tallies = tallies.filter(village_code__startswith=area_prefix)
+    tiers = [str(tier.value) for tier in Tier]
+    sums = tallies.aggregate(
+        households=Sum("assessed"), **{name: Sum(name) for name in OUTCOMES}, **{tier: Sum(tier) for tier in tiers}
+    )
+    summary = {key: int(value or 0) for key, value in sums.items()}
+    summary["untiered"] = summary["households"] - sum(summary[tier] for tier in tiers)
+    return summary
 
 
 def run_summary_for_user(*, user: Any, run: AssessmentRun) -> dict[str, int]:
@@ -259,6 +276,98 @@ def transitions_for_scope(
     )
 
 
+TRANSITIONS_KEPT = 3600  # seconds; the key holds the registry's version, so a change is never shown stale
+
+
+def _transitions_key(*parts: Any) -> str:
+    from jingzhun.registry.selectors import registry_version
+
+    return ":".join(["jingzhun:transitions", *(str(part) for part in parts), registry_version()])
+
+
+def transition_counts_cached(
+    *, from_run: AssessmentRun, to_run: AssessmentRun | None, area_prefix: str = ""
+) -> list[dict[str, Any]]:
+    """The counts of :func:`transitions_for_scope`, kept until the registry changes (the current statuses and
+    people are the registry's; runs never change). Against the current statuses they are the run's tallies
+    corrected for the households changed since the run (:func:`_changes_since_run`); otherwise, or when too many
+    changed, one pass over every household of the scope."""
+    key = _transitions_key(from_run.pk, to_run.pk if to_run else "now", area_prefix or "*")
+
+    def counts() -> list[dict[str, Any]]:
+        changes = _changes_since_run(run=from_run, area_prefix=area_prefix) if to_run is None else None
+        if changes is not None:
+            return changes.counts
+        return transitions_for_scope(from_run=from_run, to_run=to_run, area_prefix=area_prefix).counts
+
+    kept: list[dict[str, Any]] = cache.get_or_set(key, counts, timeout=TRANSITIONS_KEPT)  # type: ignore[assignment]
+    return kept
+
+
+# More households changed since a run than this, and its table against the current statuses is counted afresh.
+CHANGED_MOST = 20_000
+
+
+@dataclass(frozen=True)
+class _SinceRun:
+    counts: list[dict[str, Any]]  # as transitions_for_scope's
+    moved: dict[int, tuple[str, str, str]]  # household id → (household_no, from, to) of the changed ones in a cell
+
+
+def _changes_since_run(*, run: AssessmentRun, area_prefix: str) -> _SinceRun | None:
+    """The run-to-now table without reading every household: the run's tallies put each household on the diagonal
+    with its people as the run counted them, which stays true of every household not changed since
+    (``run.registry_marks``, :func:`~jingzhun.registry.selectors.households_changed_since`); the changed ones are
+    taken off their tally's cell and put where they stand now. None when the run kept no marks or tallies, does not
+    cover the whole scope, or too many households changed: then the registry is read whole."""
+    from jingzhun.registry.selectors import household_states, households_changed_since
+
+    covered = area_prefix.startswith(run.area_prefix)
+    if run.registry_marks is None or not covered or not VillageTally.objects.filter(run=run).exists():
+        return None
+    changed = households_changed_since(marks=run.registry_marks, limit=CHANGED_MOST)
+    if changed is None:
+        return None
+    tallies = VillageTally.objects.filter(run=run)
+    if area_prefix:
+        tallies = tallies.filter(village_code__startswith=area_prefix)
+    cells: dict[tuple[str, str], list[int]] = {}
+    for status, households, people in tallies.values_list("poverty_status", "households", "people"):
+        cell = cells.setdefault((status, status), [0, 0])
+        cell[0] += households
+        cell[1] += people
+    results = {
+        row[0]: row[1:]
+        for start in range(0, len(changed), LATEST_CHUNK)
+        for row in HouseholdResult.objects.filter(
+            run=run, household_id__in=sorted(changed)[start : start + LATEST_CHUNK]
+        ).values_list("household_id", "poverty_status", "size", "village_code")
+    }
+    moved: dict[int, tuple[str, str, str]] = {}
+    for household_id, now in household_states(household_ids=changed).items():
+        before = results.get(household_id)
+        from_status = ABSENT
+        if before is not None and before[2].startswith(area_prefix):
+            from_status, counted = before[0], before[1]
+            cell = cells[(from_status, from_status)]
+            cell[0] -= 1
+            cell[1] -= counted
+        to_status = now.poverty_status if now.village_code.startswith(area_prefix) else ABSENT
+        if from_status == ABSENT and to_status == ABSENT:
+            continue
+        cell = cells.setdefault((from_status, to_status), [0, 0])
+        cell[0] += 1
+        cell[1] += now.people
+        if from_status != to_status:
+            moved[household_id] = (now.household_no, from_status, to_status)
+    counts = [
+        {"from_status": f, "to_status": t, "households": n, "people": p}
+        for (f, t), (n, p) in sorted(cells.items())
+        if n
+    ]
+    return _SinceRun(counts=counts, moved=moved)
+
+
 # --- the pages: runs and results as a user of an area sees them -----------------------------------------------
 
 
@@ -270,8 +379,6 @@ def status_label(code: str) -> str:
 def transition_matrix(*, counts: list[dict[str, Any]]) -> dict[str, Any]:
     """The from × to counts of :func:`transitions_for_scope` (households and people) as a full matrix over every
     status plus 「absent」, with totals: what the run page and the 托底清零 page show."""
-    from .transitions import ABSENT  # transitions loads ibis: not at start-up
-
     statuses = [*PovertyStatus.values, ABSENT]
     cells = {
         (row["from_status"], row["to_status"]): (int(row["households"]), int(row["people"] or 0)) for row in counts
@@ -479,12 +586,40 @@ def transition_cell_for_scope(
     area_prefix: str = "",
     limit: int = 200,
 ) -> list[str]:
-    """Household numbers behind one cell of the transition table (at most ``limit``, in number order)."""
+    """Household numbers behind one cell of the transition table (at most ``limit``, in number order), kept as
+    :func:`transition_counts_cached` is. Against the current statuses, from the households changed since the run
+    (:func:`_changes_since_run`): a cell off the diagonal holds only such households; a cell on it, the run's
+    households of that status in number order less those that moved off it."""
     from .transitions import transition_rows
 
-    rows = transition_rows(from_run=from_run.pk, to_run=to_run.pk if to_run else None, area_prefix=area_prefix)
-    cell = rows.filter((rows.from_status == from_status) & (rows.to_status == to_status))
-    return [row[0] for row in fetch(cell.select("household_no").order_by("household_no").limit(limit))]
+    def numbers() -> list[str]:
+        changes = _changes_since_run(run=from_run, area_prefix=area_prefix) if to_run is None else None
+        if changes is not None:
+            cell = (from_status, to_status)
+            return _cell_since_run(changes, run=from_run, cell=cell, area_prefix=area_prefix, limit=limit)
+        rows = transition_rows(from_run=from_run.pk, to_run=to_run.pk if to_run else None, area_prefix=area_prefix)
+        cell = rows.filter((rows.from_status == from_status) & (rows.to_status == to_status))
+        return [row[0] for row in fetch(cell.select("household_no").order_by("household_no").limit(limit))]
+
+    key = _transitions_key(
+        "cell", from_run.pk, to_run.pk if to_run else "now", area_prefix or "*", from_status or "-", to_status or "-"
+    )
+    kept: list[str] = cache.get_or_set(f"{key}:{limit}", numbers, timeout=TRANSITIONS_KEPT)  # type: ignore[assignment]
+    return kept
+
+
+def _cell_since_run(
+    changes: _SinceRun, *, run: AssessmentRun, cell: tuple[str, str], area_prefix: str, limit: int
+) -> list[str]:
+    from_status, to_status = cell
+    if from_status != to_status:
+        return sorted(number for number, f, t in changes.moved.values() if (f, t) == cell)[:limit]
+    moved = {household_id for household_id, (_no, f, _t) in changes.moved.items() if f == from_status}
+    # The run's households of the status in number order (its (run, household number) index), less those moved
+    # off the diagonal: reading as many more as moved always leaves a full page.
+    results = household_results_for_scope(run=run, area_prefix=area_prefix).filter(poverty_status=from_status)
+    rows = results.order_by("household_no").values_list("household_id", "household_no")[: limit + len(moved)]
+    return [number for household_id, number in rows if household_id not in moved][:limit]
 
 
 # --- poor villages (贫困村) and exits (摘帽) -------------------------------------------------------------------

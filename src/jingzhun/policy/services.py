@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jingzhun.accounts.permissions import Capability, user_can
@@ -20,10 +22,10 @@ from jingzhun.core.filetypes import DOCUMENTS, RefusedFile, file_kind
 from jingzhun.core.params import record_date_problem
 from jingzhun.core.scope import account_of, in_scope
 from jingzhun.core.sets import plan_execute
-from jingzhun.registry.selectors import registry_tables
+from jingzhun.registry.selectors import registry_held, registry_marks, registry_tables
 
 from .engine import Tables, assessment_plan
-from .models import AreaExit, AreaExitDocument, AreaResult, AssessmentRun, HouseholdResult
+from .models import OUTCOMES, AreaExit, AreaExitDocument, AreaResult, AssessmentRun, HouseholdResult, Tier, VillageTally
 from .packs import DEFAULT_PACK, pack_get
 
 
@@ -49,6 +51,7 @@ def assessment_run(
     rules = pack_get(pack).rules_for(year)
     started = time.perf_counter()
     with transaction.atomic():
+        registry_held()  # the marks below must name every change the results do not show
         run = AssessmentRun.objects.create(
             year=year,
             pack=rules.pack,
@@ -57,6 +60,7 @@ def assessment_run(
             area_prefix=area_prefix,
             started_at=timezone.now(),
             user=account_of(user),
+            registry_marks=registry_marks(),
         )
         plan = assessment_plan(
             source_tables(),
@@ -69,10 +73,37 @@ def assessment_run(
         written = plan_execute(plan, on_progress=on_progress)[HouseholdResult._meta.db_table]
         run.excluded = HouseholdResult.objects.filter(run=run).exclude(exclusion="").count()
         run.households = written - run.excluded
+        run_tallies_store(run=run)
         run.finished_at = timezone.now()
         run.seconds = time.perf_counter() - started
         run.save(update_fields=["excluded", "households", "finished_at", "seconds"])
     return run
+
+
+def tally_counts() -> dict[str, Any]:
+    """The aggregates of one :class:`VillageTally` row over a run's results (grouped by village and status)."""
+    assessed = Q(exclusion="")
+    return {
+        "households": Count("id"),
+        "people": Coalesce(Sum("size"), 0),
+        "assessed": Count("id", filter=assessed),
+        **{name: Count("id", filter=assessed & Q(**{name: True})) for name in OUTCOMES},
+        **{str(tier.value): Count("id", filter=assessed & Q(tier=tier.value)) for tier in Tier},
+    }
+
+
+def run_tallies_store(*, run: AssessmentRun) -> int:
+    """Count the run's results once per village and poverty status (:class:`VillageTally`), in the run's
+    transaction: one grouped read of the results, a few thousand rows written. Returns the rows written."""
+    rows = (
+        HouseholdResult.objects.filter(run=run)
+        .order_by()
+        .values("village_code", "poverty_status")
+        .annotate(**tally_counts())
+    )
+    tallies = [VillageTally(run=run, **row) for row in rows]
+    VillageTally.objects.bulk_create(tallies, batch_size=1000)
+    return len(tallies)
 
 
 # --- exits (摘帽) of poor villages and counties ------------------------------------------------------------------

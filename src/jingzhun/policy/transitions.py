@@ -13,9 +13,9 @@ import ibis.expr.types as ir
 from jingzhun.core.sets import model_table
 from jingzhun.registry.selectors import registry_tables
 
-from .models import HouseholdResult
+from .models import ABSENT, HouseholdResult
 
-ABSENT = ""
+__all__ = ["ABSENT", "transition_counts", "transition_rows"]
 ACTIVE = "active"
 
 

@@ -27,10 +27,9 @@ from jingzhun.registry.vocab import PovertyStatus
 from . import selectors
 from .forms import AreaExitForm
 from .jobs import KIND, StartRefused, assessment_job_start, assessment_scope, pack_choices
-from .models import AssessmentRun
+from .models import ABSENT, AssessmentRun
 from .packs import DEFAULT_PACK
 from .services import EXIT_DOCUMENT_TYPES, ExitInput, ExitRefused, area_exit_record, area_exit_unit
-from .transitions import ABSENT
 
 RUNS_SHOWN = 100
 CELL_HOUSEHOLDS = 200
@@ -103,7 +102,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     against_id = query_int(request.GET, "against")
     if against_id is not None:
         against = next((other for other in others if other.pk == against_id), None)
-    transitions = selectors.transitions_for_scope(from_run=run, to_run=against, area_prefix=prefix)
+    counts = selectors.transition_counts_cached(from_run=run, to_run=against, area_prefix=prefix)
     cell: dict[str, Any] | None = None
     known = {*PovertyStatus.values, ABSENT}
     from_status = query_choice(request.GET, "from", known, default=None)
@@ -130,7 +129,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "villages": selectors.village_incidence_for_scope(run=run, area_prefix=prefix),
         "others": others,
         "against": against,
-        "table": selectors.transition_matrix(counts=transitions.counts),
+        "table": selectors.transition_matrix(counts=counts),
         "cell": cell,
     }
     return render(request, "policy/run_detail.html", context)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Any, NamedTuple
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.lookups import Exact
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
 from jingzhun.areas.models import PREFIX_LENGTH, Level
 from jingzhun.core import idnumber
+from jingzhun.core.paging import KeysetPage, filter_first
 from jingzhun.core.scope import scope_key, scoped
 from jingzhun.core.sets import model_table
-from jingzhun.core.sql import AfterFirst, LastFour, StartsWith
+from jingzhun.core.sql import AfterFirst, LastFour, RowCompare, StartsWith, Unindexed
 
 from .models import Household, HouseholdEvent, Income, Member, StatusChange
 from .vocab import MemberStatus, PovertyStatus, Relation
@@ -36,9 +38,11 @@ def registry_tables() -> dict[str, Any]:
     }
 
 
-def households_for_user(*, user: Any) -> QuerySet[Household]:
-    """Households inside the user's area scope (for a helper, its paired ones); none for a user without a scope."""
-    return scoped(Household.objects.all(), user, "village__code", household="pk")
+def households_for_user(*, user: Any, indexed: bool = False) -> QuerySet[Household]:
+    """Households inside the user's area scope (for a helper, its paired ones); none for a user without a scope.
+    ``indexed``: the area as a range of the (village, status) index (core.scope.scoped), for a count or a page
+    read from that index; otherwise the planner keeps to the query's other indexes."""
+    return scoped(Household.objects.all(), user, "village__code", household="pk", indexed=indexed)
 
 
 def members_for_user(*, user: Any) -> QuerySet[Member]:
@@ -56,6 +60,111 @@ def registry_version() -> str:
         for model in (ImportBatch, StatusChange, ChangeRecord)
     ]
     return ".".join(str(n) for n in newest)
+
+
+def registry_held() -> None:
+    """Keep the registry still until the caller's transaction ends, for a reader that reads it in several
+    statements and must see one state (an assessment run, with its :func:`registry_marks`). SQLite's write
+    transaction already holds every other writer off; on PostgreSQL the writers at work are waited for and new ones
+    held until the transaction ends (``SHARE`` mode: others still read)."""
+    from django.db import connection
+
+    from .models import ChangeRecord
+
+    if connection.vendor != "postgresql":
+        return
+    tables = [Household, Member, Income, HouseholdEvent, StatusChange, ChangeRecord]
+    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {names} IN SHARE MODE")
+
+
+def registry_marks() -> dict[str, int]:
+    """Where the registry's history stands: the newest id of each table whose rows say what changed (status and
+    field-level changes, households, members, ledger imports). Taken by a reader of the whole registry (an
+    assessment run) so that :func:`households_changed_since` can later name the households changed after it."""
+    from .models import ChangeRecord, ImportBatch
+
+    def newest(rows: QuerySet[Any]) -> int:
+        return rows.order_by("-id").values_list("id", flat=True).first() or 0
+
+    return {
+        "status_change": newest(StatusChange.objects.all()),
+        "change_record": newest(ChangeRecord.objects.all()),
+        "household": newest(Household.objects.all()),
+        "member": newest(Member.objects.all()),
+        "ledger_import": newest(ImportBatch.objects.filter(kind=ImportBatch.Kind.LEDGER)),
+    }
+
+
+def households_changed_since(*, marks: dict[str, int], limit: int) -> set[int] | None:
+    """The ids of the households whose poverty status, village or members may have changed since ``marks``
+    (:func:`registry_marks`): a status change, a field-level change of the household or of a member, a household
+    or member registered since. None when more than ``limit`` households changed, or when a ledger import ran
+    since (an import changes many households at once): the caller then reads the whole registry instead.
+
+    Every writer of the registry leaves such a row (the services, the bulk writer of decided changes), which is
+    also what :func:`registry_version` relies on; households and members are never deleted. Each read is a range
+    of a primary key, at most ``limit`` + 1 rows."""
+    from .models import ChangeRecord, ImportBatch
+
+    if ImportBatch.objects.filter(kind=ImportBatch.Kind.LEDGER, id__gt=marks["ledger_import"]).exists():
+        return None
+    changed: set[int] = set()
+    reads = [
+        StatusChange.objects.filter(id__gt=marks["status_change"]).values_list("household_id", flat=True),
+        Household.objects.filter(id__gt=marks["household"]).values_list("id", flat=True),
+        Member.objects.filter(id__gt=marks["member"]).values_list("household_id", flat=True),
+    ]
+    for read in reads:
+        changed.update(read.order_by()[: limit + 1])
+        if len(changed) > limit:
+            return None
+    # The range of ids since the marks, the entity checked on its rows (its own index would read every change of
+    # every household and member ever recorded).
+    entity = Unindexed(F("entity"), output_field=CharField())
+    records = ChangeRecord.objects.filter(In(entity, ["household", "member"]), id__gt=marks["change_record"])
+    keys = list(records.order_by().values_list("entity", "entity_key")[: limit + 1])
+    if len(keys) > limit:
+        return None
+    # A household's key is its number; a member's, the household's number, "/" and the member's ID number.
+    numbers = {key if entity == "household" else key.rsplit("/", 1)[0] for entity, key in keys}
+    for start in range(0, len(numbers), _CHUNK):
+        chunk = sorted(numbers)[start : start + _CHUNK]
+        changed.update(Household.objects.filter(household_no__in=chunk).values_list("id", flat=True))
+    return changed if len(changed) <= limit else None
+
+
+class HouseholdState(NamedTuple):
+    household_no: str
+    poverty_status: str
+    village_code: str
+    people: int  # active members
+
+
+def household_states(*, household_ids: Collection[int]) -> dict[int, HouseholdState]:
+    """For each of ``household_ids``, where it stands now: its number, poverty status, village and active members
+    (two reads per :data:`_CHUNK` households). For figures of an area the caller has checked against the user's
+    scope (the households of a transition table)."""
+    states: dict[int, HouseholdState] = {}
+    ids = sorted(household_ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        people = dict(
+            Member.objects.filter(household_id__in=chunk, status=MemberStatus.ACTIVE)
+            .order_by()
+            .values("household_id")
+            .annotate(n=Count("id"))
+            .values_list("household_id", "n")
+        )
+        for pk, number, status, village in Household.objects.filter(id__in=chunk).values_list(
+            "id", "household_no", "poverty_status", "village_id"
+        ):
+            states[pk] = HouseholdState(number, status, village, people.get(pk, 0))
+    return states
+
+
+_CHUNK = 2000
 
 
 def ledger_import_latest() -> Any:
@@ -178,6 +287,81 @@ def members_search_for_user(*, user: Any, q: str = "") -> QuerySet[Member]:
     return members.select_related("household__village").order_by("household__household_no", "id")
 
 
+# The order of the members' pages: by village, household number and id (the numbers begin with the village's code
+# wherever the ledger follows the national numbering, so this is the household-number order).
+MEMBER_ORDER = ("household__village_id", "household__household_no", "id")
+
+
+def members_page_for_user(*, user: Any, q: str = "", after: str = "", before: str = "", size: int = 50) -> KeysetPage:
+    """A page of :func:`members_search_for_user` in :data:`MEMBER_ORDER`, after or before a page key (the last
+    row's values of that order as a JSON list; a key that cannot be one reads as none: the first page).
+
+    Read a page at a time, not by sorting every match (233,000 members of a county of 1,000,000 households are
+    called 王): the page's households first, in village and number order from the scope's range of the households'
+    village index (each household asked whether it has such a member, or for a rare name the set of their
+    households, as :func:`household_search_for_user` does), then their matching members."""
+    text = q.strip()
+    match = _member_match(text) if text else Q()
+    key_after, key_before = _member_key(after), _member_key(before)
+    backward = key_before is not None and key_after is None
+    key = key_before if backward else key_after
+    if match is None:
+        return KeysetPage(rows=[], next_after=None, previous_before=None)
+    households = households_for_user(user=user, indexed=True).filter(
+        _households_having(Member.objects.filter(match), common=_is_name(text))
+    )
+    if key is not None:  # from the key's own household on: it may have matching members left
+        bound = Q(village_id__lte=key[0]) if backward else Q(village_id__gte=key[0])  # the index's column
+        row = RowCompare([F("village_id"), F("household_no")], "<=" if backward else ">=", key[:2])
+        households = filter_first(households, bound, row)
+    order = ["-village_id", "-household_no"] if backward else ["village_id", "household_no"]
+    # Every household has a matching member, the key's own perhaps none left: size + 2 households fill a page and
+    # tell whether there is another.
+    ids = list(households.order_by(*order).values_list("id", flat=True)[: size + 2])
+    members = members_for_user(user=user).filter(match, household_id__in=ids).select_related("household__village")
+    if key is not None:
+        members = members.filter(RowCompare([F(name) for name in MEMBER_ORDER], "<" if backward else ">", key))
+    rows = list(members.order_by(*(f"-{name}" if backward else name for name in MEMBER_ORDER))[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+        return KeysetPage(
+            rows=rows,
+            next_after=_member_key_text(rows[-1]) if rows else None,
+            previous_before=_member_key_text(rows[0]) if rows and more else None,
+        )
+    return KeysetPage(
+        rows=rows,
+        next_after=_member_key_text(rows[-1]) if rows and more else None,
+        previous_before=_member_key_text(rows[0]) if rows and key is not None else None,
+    )
+
+
+def _is_name(text: str) -> bool:
+    return not text or not _ID_CHARACTERS.fullmatch(idnumber.normalize(text))
+
+
+def _member_key(text: str) -> tuple[str, str, int] | None:
+    """A members' page key (:func:`members_page_for_user`), or None when ``text`` cannot be one."""
+    if not text:
+        return None
+    try:
+        village, household_no, member_id = json.loads(text)
+    except (ValueError, TypeError):
+        return None
+    if not (isinstance(village, str) and isinstance(household_no, str) and type(member_id) is int):
+        return None
+    if "\x00" in village + household_no or not 0 < member_id < 2**63:  # PostgreSQL refuses NUL in text
+        return None
+    return village, household_no, member_id
+
+
+def _member_key_text(member: Member) -> str:
+    values = [member.household.village_id, member.household.household_no, member.pk]
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
 # Members sharing a searched name beyond which the households are walked in page order instead (:func:`_text_match`).
 COMMON_NAME = 2000
 
@@ -191,20 +375,23 @@ def _text_match(text: str) -> Q:
     members = _member_match(text)
     if members is None:
         return by_number
-    matching = Member.objects.filter(members)
     a_name = not _ID_CHARACTERS.fullmatch(digits)  # (an ID number matches a member or two: never common)
-    if not a_name or matching[:COMMON_NAME].count() < COMMON_NAME:
-        # A name few members have (a full name, a rare surname): the set of their households, read once from the
-        # name index (a semi-join), then their page.
-        by_member = Q(pk__in=matching.values("household_id"))
-    else:
-        # A name thousands have (王, 李, 张): the households in page order, each asked whether it has such a
-        # member, until the page is full — not all 230,000 of them collected and sorted for 50.
-        by_member = Q(Exists(matching.filter(household=OuterRef("pk"))))
+    by_member = _households_having(Member.objects.filter(members), common=a_name)
     if not _ID_CHARACTERS.fullmatch(digits) and not Household.objects.filter(household_no=text).exists():
         # A name that is nobody's 户编号 (the usual case): without the OR, SQLite scans the names once, not twice.
         return by_member
     return by_number | by_member
+
+
+def _households_having(matching: QuerySet[Member], *, common: bool = True) -> Q:
+    """The condition on households "has one of the members ``matching``", in the form that pages fastest."""
+    if not common or matching[:COMMON_NAME].count() < COMMON_NAME:
+        # A name few members have (a full name, a rare surname): the set of their households, read once from the
+        # name index (a semi-join), then their page.
+        return Q(pk__in=matching.values("household_id"))
+    # A name thousands have (王, 李, 张): the households in page order, each asked whether it has such a member,
+    # until the page is full — not all 230,000 of them collected and sorted for 50.
+    return Q(Exists(matching.filter(household=OuterRef("pk"))))
 
 
 def household_search_for_user(

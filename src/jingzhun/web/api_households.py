@@ -27,7 +27,7 @@ from jingzhun.accounts.api import CanViewPeople
 from jingzhun.accounts.models import AccessLog
 from jingzhun.accounts.permissions import user_sees_id_numbers
 from jingzhun.accounts.services import IdNumberSearchRefused, access_log_record
-from jingzhun.core.api import PeoplePagination
+from jingzhun.core.api import KeysetPagination, PeoplePagination
 from jingzhun.core.idnumber import mask
 from jingzhun.monitoring.services import CaseRefused, sudden_event_record
 from jingzhun.policy.models import FLAG_LABELS, INDICATORS, Category, HouseholdResult, Tier
@@ -44,7 +44,7 @@ from jingzhun.registry.selectors import (
     household_get_for_user,
     household_record,
     household_search_for_user,
-    members_search_for_user,
+    members_page_for_user,
 )
 from jingzhun.registry.services import EVENT_WORD, NOTE_MAX, EventRefused, id_number_search_check
 from jingzhun.registry.vocab import (
@@ -417,20 +417,30 @@ def _result_detail(result: HouseholdResult) -> dict[str, Any]:
 @extend_schema(
     tags=["建档立卡"],
     summary="成员查询",
-    description="用户区划范围内的家庭成员，按户编号排序、分页；身份证号一律脱敏。",
+    description=(
+        "用户区划范围内的家庭成员，按行政村、户编号排序，按页键分页（沿 next、previous 链接翻页；不给总数）；"
+        "身份证号一律脱敏。"
+    ),
     parameters=[MemberFilterSerializer],
 )
 class MemberListApi(ListAPIView):
     error_responses = ID_SEARCH_LIMITED
     permission_classes = [CanViewPeople]
-    pagination_class = PeoplePagination
+    pagination_class = KeysetPagination
     serializer_class = MemberListSerializer
 
-    def get_queryset(self) -> Any:
-        filters = MemberFilterSerializer(data=self.request.query_params)
+    def get_queryset(self) -> Any:  # the schema's model; list() reads its page through the selector
+        return Member.objects.none()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        filters = MemberFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        _id_number_search_check(self.request, filters.validated_data.get("q", ""))
-        return members_search_for_user(user=self.request.user, q=filters.validated_data.get("q", ""))
+        q = filters.validated_data.get("q", "")
+        _id_number_search_check(request, q)
+        paging = KeysetPagination()
+        after, before = paging.keys(request)
+        page = members_page_for_user(user=request.user, q=q, after=after, before=before, size=paging.size(request))
+        return paging.response(request, page, self.get_serializer(page.rows, many=True).data)
 
 
 # --- sudden events --------------------------------------------------------------------------------------------
