@@ -86,3 +86,14 @@ def test_the_member_search_reads_its_indexes(text, indexes):
 
     plan = _plan(*Member.objects.filter(_member_match(text)).values("household_id").query.sql_with_params())
     assert all(index in plan for index in indexes), plan
+
+
+@pytest.mark.parametrize("prefix", ["3701", "37012", "370129", "3799", "99", "9", "", "37a"])
+def test_an_area_code_prefix_finds_exactly_the_codes_that_start_with_it(prefix):
+    from jingzhun.core.sql import CodeStartsWith
+
+    codes = ["370125000000", "370129000000", "370130000000", "379900000000", "380000000000", "990000000000"]
+    for code in codes:
+        AreaFactory(level=Level.COUNTY, code=code)
+    found = set(Area.objects.filter(CodeStartsWith(F("code"), prefix)).values_list("code", flat=True)) & set(codes)
+    assert found == {code for code in codes if code.startswith(prefix)}

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from django.db.models import F, Q
 
-from .sql import StartsWith
+from .sql import CodeStartsWith
 
 if TYPE_CHECKING:
     from django.db.models import Model, QuerySet
@@ -91,7 +91,7 @@ def scoped(
     rows remain; without it, none do.
 
     ``indexed``: the prefix spelled as a range that an index beginning with ``code_field`` serves
-    (:class:`~jingzhun.core.sql.StartsWith`), for a list read a page at a time in the order of such an index.
+    (:class:`~jingzhun.core.sql.CodeStartsWith`), for a list read a page at a time in the order of such an index.
     Otherwise it is a ``LIKE``, which SQLite never reads an index for (case-insensitive by default), so its
     planner keeps to the query's other indexes.
     """
@@ -99,7 +99,7 @@ def scoped(
     if prefix is None:
         return queryset.none()
     if prefix and indexed:
-        queryset = queryset.filter(StartsWith(F(code_field), prefix))
+        queryset = queryset.filter(CodeStartsWith(F(code_field), prefix))
     elif prefix:
         queryset = queryset.filter(**{f"{code_field}__startswith": prefix})
     if _limited(user):

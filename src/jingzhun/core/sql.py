@@ -103,6 +103,26 @@ class StartsWith(Expression):
         return f"({sql} >= %s AND {sql} < %s)", (*params, self.prefix, *params, upper)
 
 
+class CodeStartsWith(StartsWith):
+    """An area code (digits) starts with ``prefix``: :class:`StartsWith`, and on PostgreSQL also the range
+    ``>= prefix AND < successor``, which a plain index on the code serves whatever the database's collation
+    (``LIKE`` alone is read from an index only under the C collation or with ``text_pattern_ops``; every collation
+    orders strings of digits as their code points). For an area scope read as an index range."""
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        like, like_params = super().as_sql(compiler, connection, **extra)
+        if connection.vendor != "postgresql":
+            return like, like_params
+        if not (self.prefix.isascii() and self.prefix.isdigit()):
+            return like, like_params
+        sql, params = compiler.compile(self.expression)
+        # The next number of as many digits (a successor by code point, "…9" → "…:", is not next in a locale).
+        upper = str(int(self.prefix) + 1).zfill(len(self.prefix))
+        if len(upper) > len(self.prefix):  # all nines: nothing above
+            return f"({like} AND {sql} >= %s)", (*like_params, *params, self.prefix)
+        return f"({like} AND {sql} >= %s AND {sql} < %s)", (*like_params, *params, self.prefix, *params, upper)
+
+
 class AfterFirst(Func):
     """A text without its first character (a name's given name after a one-character surname), spelled exactly as
     the expression index on it is (``SUBSTR(x, 2)``, the 2 written out: an index on an expression serves only the

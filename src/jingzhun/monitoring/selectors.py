@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from jingzhun.areas.models import PREFIX_LENGTH, Level
 from jingzhun.core.scope import scope_key, scoped
-from jingzhun.core.sql import StartsWith, Unindexed
+from jingzhun.core.sql import CodeStartsWith, StartsWith, Unindexed
 
 from .models import IDENTIFYING, Attachment, CaseStep, Category, MonitoringCase, RiskType, Stage
 
@@ -112,7 +112,7 @@ def case_search_for_user(
         # from matching "0201".
         cases = cases.filter(risk_types__icontains=f'"{risk}"')
     if town:
-        cases = cases.filter(StartsWith(F("village_code"), town[: PREFIX_LENGTH[Level.TOWN]]))
+        cases = cases.filter(CodeStartsWith(F("village_code"), town[: PREFIX_LENGTH[Level.TOWN]]))
     if village:
         cases = cases.filter(village_code=village)
     if text:
